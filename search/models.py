@@ -1,0 +1,191 @@
+"""Dataclasses that cross module boundaries: articles in, search results out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ENTITY_TYPES = ("group", "person", "org", "place")
+SORT_ORDERS = ("relevance", "newest", "oldest")
+UNDATED = "undated"
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A canonical entity found in an article."""
+
+    name: str
+    type: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "type": self.type}
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article with its metadata, ready to be indexed.
+
+    ``date`` is the publication date, or None when no place that states it was found;
+    ``*_source`` fields say where a value came from (e.g. ``"html-meta"``, ``"dateline"``).
+    """
+
+    id: str
+    source: str
+    body: str
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    date: dt.date | None = None
+    date_source: str | None = None
+    title_source: str | None = None
+    outlet_source: str | None = None
+    language: str | None = None
+    entities: tuple[Entity, ...] = ()
+    content_hash: str = ""
+    crawl_date: str | None = None
+    agency: str | None = None
+    story: str | None = None
+
+    @property
+    def year(self) -> str:
+        return str(self.date.year) if self.date else UNDATED
+
+    @property
+    def month(self) -> str:
+        return self.date.strftime("%Y-%m") if self.date else UNDATED
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        data["entities"] = [e.to_dict() for e in self.entities]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        values = dict(data)
+        values["date"] = dt.date.fromisoformat(data["date"]) if data.get("date") else None
+        values["entities"] = tuple(Entity(**e) for e in data.get("entities") or ())
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """An engine-neutral search: text query, facet selections, dates, order and page.
+
+    Repeated values of one filter are OR'ed; different filters are AND'ed. ``years`` and
+    ``months`` hold facet values, including ``"undated"``.
+    """
+
+    query: str = ""
+    entities: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()
+    since: dt.date | None = None
+    until: dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    with_facets: bool = True
+    with_snippets: bool = True
+
+    @property
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """The facet selections by facet name, as in URLs and JSON."""
+        return {"entity": self.entities, "outlet": self.outlets,
+                "year": self.years, "month": self.months}
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value of a facet with the number of matching articles that carry it."""
+
+    value: str
+    count: int
+    selected: bool = False
+    type: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"value": self.value}
+        if self.type is not None:
+            data["type"] = self.type
+        data.update(count=self.count, selected=self.selected)
+        return data
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the article's display fields, its score and an HTML-safe snippet."""
+
+    id: str
+    source: str
+    title: str | None
+    outlet: str | None
+    date: dt.date | None
+    entities: tuple[Entity, ...]
+    score: float | None
+    snippet: str
+    url: str | None = None
+    crawl_date: str | None = None
+    agency: str | None = None
+    story: str | None = None
+    copies: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "source": self.source, "url": self.url, "title": self.title,
+            "outlet": self.outlet, "date": self.date.isoformat() if self.date else None,
+            "entities": [e.to_dict() for e in self.entities],
+            "score": None if self.score is None else round(self.score, 4),
+            "snippet": self.snippet, "crawl_date": self.crawl_date, "agency": self.agency,
+            "story": self.story, "copies": self.copies,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of hits, the total, facet counts over every match, and notes for the user."""
+
+    request: SearchRequest
+    total: int
+    hits: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+    messages: tuple[str, ...] = ()
+    suggestion: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "query": self.request.query, "total": self.total, "page": self.request.page,
+            "per_page": self.request.per_page, "hits": [h.to_dict() for h in self.hits],
+            "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
+        }
+        if self.messages:
+            data["messages"] = list(self.messages)
+        if self.suggestion:
+            data["suggestion"] = self.suggestion
+        return data
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What an index holds: article count, facet value counts, size and last update."""
+
+    articles: int
+    facets: dict[str, tuple[FacetValue, ...]]
+    size_bytes: int
+    last_update: str | None
+    location: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "articles": self.articles, "location": self.location,
+            "size_bytes": self.size_bytes, "last_update": self.last_update,
+            "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
+        }
