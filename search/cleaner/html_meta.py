@@ -1,0 +1,135 @@
+"""Page metadata of an HTML page: title, date, site name, author, URL, description, language."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+
+from .html_date import _canonical_url, find_published_date
+from .html_pagedata import PageData, ld_name, read_page_data
+
+logger = logging.getLogger(__name__)
+
+# " - Site", " | Site", " :: Site" around a title; the separators sites put before their name.
+TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:·•»]+\s+|:\s+")
+MAX_NAME_WORDS = 4  # site names are short; longer og:site_name values are taglines
+LOWER_NAME_WORDS = frozenset({"of", "the", "and", "de", "la", "le", "du", "der", "die", "&", "for"})
+
+
+def extract_page_meta(tree: HtmlElement, url: str | None = None) -> dict[str, str | None]:
+    """Return the page_meta mapping (title, date, date_source, sitename, author, url, description, language)."""
+    data = read_page_data(tree)
+    date, date_source = find_published_date(tree, data, url)
+    sitename = _sitename(tree, data, url)
+    return {
+        "title": _title(tree, data, sitename),
+        "date": date,
+        "date_source": date_source,
+        "sitename": sitename,
+        "author": _author(data),
+        "url": url or _canonical_url(tree, data),
+        "description": _value(data.first("og:description", "description", "twitter:description")),
+        "language": _language(tree, data),
+    }
+
+
+def _value(found: tuple[str, str] | None) -> str | None:
+    """Return the value of a ``PageData.first`` result."""
+    return found[1] if found else None
+
+
+def _title(tree: HtmlElement, data: PageData, sitename: str | None) -> str | None:
+    """Return the headline most of the page's title sources agree on, site name affixes removed.
+
+    Sources in order of trust: og:title, twitter:title, JSON-LD headline, the first <h1>, <title>;
+    ties go to the most trusted.
+    """
+    candidates = [
+        _value(data.first("og:title")), _value(data.first("twitter:title")),
+        next((h for obj in data.articles() if isinstance(h := obj.get("headline"), str)), None),
+        _first_h1(tree), tree.findtext(".//title"),
+    ]
+    titles = [t for t in (_strip_site(c, sitename) for c in candidates) if t]
+    if not titles:
+        return None
+    votes = Counter(_key(t) for t in titles)
+    best = max(votes.values())
+    return next(t for t in titles if votes[_key(t)] == best)
+
+
+def _key(text: str) -> str:
+    """Return text reduced to lower-case letters and digits, for comparing titles."""
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def _first_h1(tree: HtmlElement) -> str | None:
+    """Return the text of the first <h1> that reads like a headline (a few words at least)."""
+    for h1 in tree.iter("h1"):
+        text = " ".join(h1.text_content().split())
+        if len(text.split()) >= 3:
+            return text
+    return None
+
+
+def _strip_site(title: str | None, sitename: str | None) -> str | None:
+    """Return the title without a leading or trailing part naming the site ("Headline - Site")."""
+    if not title or not title.strip():
+        return None
+    title = " ".join(title.split())
+    site = _key(sitename or "")
+    separators = list(TITLE_SEPARATORS_RE.finditer(title))
+    if not site or not separators:
+        return title
+    last, first = separators[-1], separators[0]
+    if site in _key(title[last.end():]):
+        return title[: last.start()].strip() or title
+    if site in _key(title[: first.start()]):
+        return title[first.end():].strip() or title
+    return title
+
+
+def _sitename(tree: HtmlElement, data: PageData, url: str | None) -> str | None:
+    """Return the site's name: og:site_name, application-name, JSON-LD publisher, else the host."""
+    candidates = [_value(data.first("og:site_name")), _value(data.first("application-name"))]
+    candidates += [ld_name(obj.get("publisher")) for obj in data.articles()]
+    candidates += [ld_name(obj) for obj in data.typed("website", "newsmediaorganization")]
+    for candidate in candidates:
+        name = _name_part(candidate)
+        if name:
+            return name
+    host = urlsplit(url or _canonical_url(tree, data) or "").hostname
+    return re.sub(r"^www\.", "", host) if host else None
+
+
+def _name_part(value: str | None) -> str | None:
+    """Return the name in a site-name value ("LinkNaija | Nigeria's news" -> "LinkNaija"), or None for a tagline."""
+    if not value:
+        return None
+    for part in TITLE_SEPARATORS_RE.split(" ".join(value.split())):
+        words = part.split()
+        if words and len(words) <= MAX_NAME_WORDS and all(
+                w[0].isupper() or not w[0].isalpha() or w.lower() in LOWER_NAME_WORDS for w in words):
+            return part
+    return None
+
+
+def _author(data: PageData) -> str | None:
+    """Return the author's name from meta tags or the JSON-LD article; profile URLs are not names."""
+    for obj in data.articles():
+        if (name := ld_name(obj.get("author"))) and "://" not in name:
+            return name
+    found = data.first("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
+    if found and "://" not in found[1]:
+        return found[1]
+    return None
+
+
+def _language(tree: HtmlElement, data: PageData) -> str | None:
+    """Return the page's declared language code (``<html lang>``, else og:locale), e.g. ``en``."""
+    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    lang = lang or _value(data.first("og:locale", "content-language", "language"))
+    return re.split(r"[-_]", lang.strip())[0].lower() or None if lang and lang.strip() else None
