@@ -1,0 +1,49 @@
+"""The ``Engine`` protocol every search backend implements, and the function that opens one.
+
+Nothing outside this package imports a search library; callers get and give our dataclasses.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Protocol, Sequence
+
+from ..config import Settings
+from ..errors import ConfigError
+from ..models import Article, IndexStats, SearchRequest, SearchResults
+
+
+class Engine(Protocol):
+    """A place articles are indexed in and searched."""
+
+    def upsert(self, articles: Sequence[Article]) -> None:
+        """Add articles, replacing any stored article with the same id."""
+
+    def remove(self, ids: Iterable[str]) -> int:
+        """Remove articles by id; return how many were there."""
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        """Return ranked hits, facet counts over every match, and snippets."""
+
+    def get(self, article_id: str) -> Article:
+        """Return one article in full; raise ArticleNotFound."""
+
+    def hashes(self) -> dict[str, str]:
+        """Return the content hash of every stored article, by id."""
+
+    def stats(self) -> IndexStats:
+        """Return article count, facet value counts, size and last update."""
+
+    def close(self) -> None:
+        """Release files and connections."""
+
+
+def open_engine(settings: Settings, *, create: bool = False) -> Engine:
+    """Return the engine the settings name; ``create`` makes a missing index."""
+    if settings.engine == "whoosh":
+        from .whoosh import WhooshEngine
+
+        return WhooshEngine(settings, create=create)
+    raise ConfigError(f"engine {settings.engine!r} is not available yet: use --engine whoosh")
+
+
+__all__ = ["Engine", "open_engine"]

@@ -1,0 +1,382 @@
+"""The ``newsfacet`` command line: thin wrappers that turn options into core calls.
+
+Every command exits 0 on success, 1 on a user error (one ``Error:`` line on stderr saying what
+to do next) and 2 on bad usage; ``--json`` prints exactly one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import ipaddress
+import json
+import logging
+import re
+import sys
+
+import click
+
+from .config import ENGINES, Settings
+from .errors import SearchError
+
+logger = logging.getLogger(__name__)
+
+
+def _settings(ctx: click.Context, **overrides) -> Settings:
+    return Settings.from_env(**{**ctx.obj, **{k: v for k, v in overrides.items() if v is not None}})
+
+
+def _fail_cleanly(func):
+    """Turn our errors into one ``Error:`` line and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except SearchError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def index_option(func):
+    return click.option("--index", "index_dir", metavar="DIR",
+                        help="Index directory [env NEWSFACET_INDEX; default index/].")(func)
+
+
+def engine_options(func):
+    func = click.option("--engine", type=click.Choice(ENGINES),
+                        help="Search engine [env NEWSFACET_ENGINE; default whoosh].")(func)
+    func = click.option("--entities", "entities_file", metavar="FILE",
+                        help="Entity table [env NEWSFACET_ENTITIES; default: bundled].")(func)
+    return index_option(func)
+
+
+def _emit(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(package_name="newsfacet")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
+    """Full-text search with facets for collections of news articles.
+
+    Example: newsfacet index seeds/ && newsfacet search embassy
+    """
+    level = logging.ERROR if not verbose else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = {}
+
+
+def _open(ctx, *, create: bool = False, **options):
+    from .engines import open_engine
+
+    settings = _settings(ctx, **options)
+    return settings, open_engine(settings, create=create)
+
+
+def _table(settings: Settings):
+    from .entities import EntityTable
+
+    return EntityTable.load(settings.entities_file)
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--metadata", "metadata_file", metavar="FILE",
+              help="CSV or JSON of title/date/outlet/url by source path or URL.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that clean pages in parallel.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@engine_options
+@click.pass_context
+@_fail_cleanly
+def index_command(ctx, paths, metadata_file, workers, as_json, index_dir, engine, entities_file):
+    """Clean and index files and folders (.html, .htm, .txt, .jsonl; folders recursively).
+
+    Unchanged files are skipped; a changed file replaces its old version.
+
+    Example: newsfacet index seeds/
+    """
+    from .indexing import index_paths
+    from .sources import load_overrides
+
+    settings, eng = _open(ctx, create=True, index_dir=index_dir, engine=engine,
+                          entities_file=entities_file)
+    table = _table(settings)
+    overrides = load_overrides(metadata_file) if metadata_file else None
+    show = sys.stderr.isatty() and not as_json
+    progress = (lambda n, source: click.echo(f"\rreading {n:>7,}  {source[-60:]:<60}",
+                                             nl=False, err=True)) if show else None
+    try:
+        report = index_paths(paths, eng, table, overrides=overrides, workers=workers,
+                             max_bytes=settings.max_file_bytes,
+                             max_text_chars=settings.max_text_chars, progress=progress)
+        total = eng.stats().articles
+    finally:
+        eng.close()
+    if show:
+        click.echo("\r" + " " * 80 + "\r", nl=False, err=True)
+    if as_json:
+        _emit({**report.to_dict(), "articles": total, "index": settings.index_dir})
+        return
+    click.echo(f"added {len(report.added)}, updated {len(report.updated)}, "
+               f"unchanged {report.unchanged}, skipped {len(report.skipped)} "
+               f"— {total} articles in {settings.index_dir}")
+    for skip in report.skipped:
+        click.echo(f"  skipped {skip.source}: {skip.reason}")
+
+
+@cli.command("clean")
+@click.argument("file")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--blocks", is_flag=True, help="Show every block with the cleaner's decision.")
+@click.option("--entities", "entities_file", metavar="FILE", help="Entity table.")
+@click.pass_context
+@_fail_cleanly
+def clean_command(ctx, file, as_json, blocks, entities_file):
+    """Show what would be indexed for one file, without indexing it.
+
+    Example: newsfacet clean seeds/003_56f73b1ed947ec56.txt
+    """
+    from .errors import InputError
+    from .pipeline import process
+    from .sources import iter_documents
+
+    settings = _settings(ctx, entities_file=entities_file)
+    docs = list(iter_documents([file], settings.max_file_bytes))
+    if not docs:
+        raise InputError(f"{file} holds no article")
+    first = docs[0]
+    result = first if hasattr(first, "reason") else process(first, _table(settings),
+                                                            max_text_chars=settings.max_text_chars)
+    if hasattr(result, "reason"):
+        raise InputError(f"{result.source}: {result.reason}")
+    article, cleaned = result.article, result.cleaned
+    if as_json:
+        data = article.to_dict()
+        data["blocks"] = [{"text": b.text, "label": b.label, "reason": b.reason}
+                          for b in cleaned.blocks]
+        _emit(data)
+        return
+    for key in ("title", "date", "date_source", "outlet", "outlet_source", "author", "url"):
+        value = getattr(article, key)
+        click.echo(f"{key + ':':<15}{value if value is not None else '-'}")
+    names = ", ".join(f"{e.name} ({e.type})" for e in article.entities) or "-"
+    click.echo(f"{'entities:':<15}{names}\n")
+    if blocks:
+        for block in cleaned.blocks:
+            mark = " " if block.kept else "-"
+            label = block.label + (f":{block.reason}" if block.reason else "")
+            click.echo(f"{mark} {label:<22} {block.text[:100]}")
+    else:
+        click.echo(article.body)
+
+
+def filter_options(func):
+    func = click.option("--entity", "entities", multiple=True, metavar="NAME",
+                        help="Only articles naming this entity (name or alias; repeatable).")(func)
+    func = click.option("--outlet", "outlets", multiple=True, metavar="NAME",
+                        help="Only articles from this outlet (repeatable).")(func)
+    func = click.option("--year", "years", multiple=True, metavar="YYYY",
+                        help="Only articles of this year, or 'undated' (repeatable).")(func)
+    func = click.option("--month", "months", multiple=True, metavar="YYYY-MM",
+                        help="Only articles of this month, or 'undated' (repeatable).")(func)
+    func = click.option("--since", metavar="DATE",
+                        help='Published on or after (2019-05-01, "May 2019", "2 years ago").')(func)
+    func = click.option("--until", metavar="DATE", help="Published on or before.")(func)
+    return func
+
+
+@cli.command("search")
+@click.argument("query", required=False, default="")
+@filter_options
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance",
+              show_default=True)
+@click.option("--limit", type=int, default=None, help="Results per page (default 10).")
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@engine_options
+@click.pass_context
+@_fail_cleanly
+def search_command(ctx, query, entities, outlets, years, months, since, until, sort, limit, page,
+                   as_json, index_dir, engine, entities_file):
+    """Search the index: ranked results, highlighted snippets and facet counts.
+
+    QUERY uses AND, OR, NOT, "phrases", title:word, wild*cards and fuzzy~ terms; with no
+    QUERY, every article is listed (browse by facets).
+
+    Example: newsfacet search embassy --entity "Kataib Hezbollah" --json
+    """
+    from .query import build_request
+
+    settings, eng = _open(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
+    try:
+        table = _table(settings)
+        request = build_request(query, entities=entities, outlets=outlets, years=years,
+                                months=months, since=since, until=until, sort=sort, page=page,
+                                per_page=limit, settings=settings, resolve_entity=table.resolve)
+        results = eng.search(request)
+    finally:
+        eng.close()
+    if as_json:
+        _emit(results.to_dict())
+        return
+    _print_results(results)
+
+
+def _terminal_snippet(snippet: str) -> str:
+    parts = re.split(r"<mark>(.*?)</mark>", snippet)
+    return "".join(click.style(html.unescape(p), bold=True, underline=True) if i % 2
+                   else html.unescape(p) for i, p in enumerate(parts))
+
+
+def _print_results(results) -> None:
+    request = results.request
+    what = f'"{request.query}"' if request.query else "all articles"
+    click.echo(f"{results.total} article{'s' if results.total != 1 else ''} match {what} "
+               f"(page {request.page} of {results.pages})")
+    for message in results.messages:
+        click.echo(f"note: {message}")
+    for number, hit in enumerate(results.hits, start=(request.page - 1) * request.per_page + 1):
+        click.echo("")
+        click.echo(click.style(f"{number:>3}. {hit.title or '(untitled)'}", bold=True))
+        date = hit.date.isoformat() if hit.date else "undated"
+        click.echo(f"     {hit.outlet or 'unknown outlet'} · {date} · {hit.id} · {hit.source}")
+        click.echo("     " + _terminal_snippet(hit.snippet))
+    for name, values in results.facets.items():
+        if values:
+            shown = ", ".join(f"{'*' if v.selected else ''}{v.value} ({v.count})" for v in values[:8])
+            more = f", … {len(values) - 8} more" if len(values) > 8 else ""
+            click.echo(f"\n{name}: {shown}{more}", nl=False)
+    click.echo("")
+
+
+@cli.command("show")
+@click.argument("article_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
+@index_option
+@click.pass_context
+@_fail_cleanly
+def show_command(ctx, article_id, as_json, index_dir):
+    """Show one indexed article in full.
+
+    Example: newsfacet show 3f2a9c0d1e2b4a5c
+    """
+    settings, eng = _open(ctx, index_dir=index_dir)
+    try:
+        article = eng.get(article_id)
+    finally:
+        eng.close()
+    if as_json:
+        _emit(article.to_dict())
+        return
+    click.echo(click.style(article.title or "(untitled)", bold=True))
+    date = f"{article.date} ({article.date_source})" if article.date else "undated"
+    click.echo(f"{article.outlet or 'unknown outlet'} · {date} · {article.source}")
+    if article.entities:
+        click.echo("entities: " + ", ".join(e.name for e in article.entities))
+    click.echo("\n" + article.body)
+
+
+@cli.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@index_option
+@click.pass_context
+@_fail_cleanly
+def stats_command(ctx, as_json, index_dir):
+    """Show article count, facet value counts, index size and last update.
+
+    Example: newsfacet stats --json
+    """
+    settings, eng = _open(ctx, index_dir=index_dir)
+    try:
+        stats = eng.stats()
+    finally:
+        eng.close()
+    if as_json:
+        _emit(stats.to_dict())
+        return
+    click.echo(f"{stats.articles} articles in {stats.location} ({stats.size_bytes / 1e6:.1f} MB), "
+               f"last update {stats.last_update or 'unknown'}")
+    for name, values in stats.facets.items():
+        click.echo(f"{name}: " + (", ".join(f"{v.value} ({v.count})" for v in values[:10]) or "-"))
+
+
+@cli.command("remove")
+@click.argument("ids", nargs=-1, required=True)
+@index_option
+@click.pass_context
+@_fail_cleanly
+def remove_command(ctx, ids, index_dir):
+    """Remove articles from the index by id.
+
+    Example: newsfacet remove 3f2a9c0d1e2b4a5c
+    """
+    from .errors import ArticleNotFound
+
+    settings, eng = _open(ctx, index_dir=index_dir)
+    try:
+        removed = eng.remove(ids)
+    finally:
+        eng.close()
+    click.echo(f"removed {removed} of {len(ids)} article{'s' if len(ids) != 1 else ''}")
+    if removed < len(set(ids)):
+        raise ArticleNotFound("some ids were not in the index — `newsfacet search` lists ids")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Worker threads of the WSGI server.")
+@click.option("--debug", is_flag=True, help="Flask's development server with the debugger.")
+@engine_options
+@click.pass_context
+@_fail_cleanly
+def serve_command(ctx, host, port, threads, debug, index_dir, engine, entities_file):
+    """Serve the web front end (binds to loopback unless told otherwise).
+
+    Example: newsfacet serve --port 8000
+    """
+    from web import create_app
+
+    settings = _settings(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
+    app = create_app({"SETTINGS": settings})
+    if not _is_loopback(host):
+        click.echo(f"Warning: serving on {host}: anyone who can reach this machine can read "
+                   "the index; set NEWSFACET_ACCESS_TOKEN to require a token", err=True)
+    click.echo(f"newsfacet serving {settings.index_dir} on http://{host}:{port}/", err=True)
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    import waitress
+
+    waitress.serve(app, host=host, port=port, threads=threads, ident="newsfacet")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def main() -> None:
+    try:
+        cli(prog_name="newsfacet")
+    except Exception as exc:  # a bug of ours: one line for the user, the trace with -vv
+        logger.debug("unexpected error", exc_info=True)
+        click.echo(f"Error: unexpected {type(exc).__name__}: {exc} — please report it "
+                   "(run with -vv for the details)", err=True)
+        sys.exit(1)
+
+
+__all__ = ["cli", "main"]

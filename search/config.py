@@ -1,0 +1,83 @@
+"""Settings: every tunable value with its default and help text, read once at the edge.
+
+Precedence, in this one place: an explicit argument (CLI option, Flask test config), then the
+environment variable (prefix ``NEWSFACET_``), then the default below.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+ENGINES = ("whoosh", "typesense")
+ENV_PREFIX = "NEWSFACET_"
+
+
+def _setting(default: Any, help: str, env: str | None = None) -> Any:
+    from dataclasses import field
+
+    return field(default=default, metadata={"help": help, "env": env})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of newsfacet. ``env`` metadata names the environment variable, if any."""
+
+    index_dir: str = _setting("index", "Directory of the Whoosh index.", "INDEX")
+    engine: str = _setting("whoosh", "Search engine: whoosh or typesense.", "ENGINE")
+    entities_file: str | None = _setting(None, "Entity table (JSON or CSV); default: bundled.", "ENTITIES")
+    typesense_nodes: str = _setting("http://127.0.0.1:8108", "Typesense nodes, comma-separated.", "TYPESENSE_NODES")
+    typesense_api_key: str | None = _setting(None, "Typesense API key.", "TYPESENSE_API_KEY")
+    typesense_collection: str = _setting("articles", "Typesense collection.", "TYPESENSE_COLLECTION")
+    max_file_bytes: int = _setting(20_000_000, "Files larger than this are skipped.", "MAX_FILE_BYTES")
+    max_text_chars: int = _setting(1_000_000, "Article text is cut at this many characters.", "MAX_TEXT_CHARS")
+    max_query_chars: int = _setting(1000, "Longest query accepted.", "MAX_QUERY_CHARS")
+    max_page: int = _setting(1000, "Highest result page accepted.")
+    max_per_page: int = _setting(100, "Most results on one page.")
+    per_page: int = _setting(10, "Results on one page by default.")
+    max_export: int = _setting(10_000, "Most articles in one CSV/JSON export.", "MAX_EXPORT")
+    snippet_chars: int = _setting(240, "Length of a snippet in characters.")
+    access_token: str | None = _setting(None, "Token required to read through the web server.", "ACCESS_TOKEN")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Return settings from the environment, with non-None ``overrides`` winning."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            env = f.metadata.get("env")
+            if env and ENV_PREFIX + env in environ and environ[ENV_PREFIX + env] != "":
+                values[f.name] = _convert(f.name, environ[ENV_PREFIX + env], f.default)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def with_(self, **changes: Any) -> Settings:
+        """Return a copy with ``changes`` applied (None values ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def validate(self) -> None:
+        if self.engine not in ENGINES:
+            raise ConfigError(f"unknown engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
+
+
+def _convert(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, int) and not isinstance(default, bool):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+def describe_settings() -> list[dict[str, Any]]:
+    """Return every setting with its default, environment variable and help, for docs."""
+    return [
+        {"name": f.name, "default": f.default, "help": f.metadata["help"],
+         "env": ENV_PREFIX + f.metadata["env"] if f.metadata.get("env") else None}
+        for f in fields(Settings)
+    ]

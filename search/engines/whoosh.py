@@ -1,0 +1,355 @@
+"""The embedded default engine: schema, writing, searching, facets and snippets with Whoosh.
+
+All Whoosh field options live here. Facets are counted from per-reader tables of
+docnum → values (built once per index generation), not with ``groupedby`` (which scores every
+match) nor ``DateRangeFacet`` (about half a second a query): dates are faceted on stored
+year and month values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from whoosh import highlight, index, qparser, query, sorting
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from ..config import Settings
+from ..errors import ArticleNotFound, IndexCorrupt, IndexMissing, QueryError
+from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, SearchRequest,
+                      SearchResults)
+from ..query import SEARCH_FIELDS, check_query_syntax
+from .snippets import MarkFormatter, lead_snippet
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+FACET_FIELDS = ("entity", "outlet", "year", "month")
+TITLE_BOOST = 2.0
+# No stop list: "The Hague" or a quoted phrase must stay searchable, and BM25 already weighs
+# very common words down.
+ANALYZER = StemmingAnalyzer(stoplist=None, minsize=1)
+META_FILE = "newsfacet.json"
+# Sort keys that put undated articles last in both directions.
+_NEWEST_UNDATED, _OLDEST_UNDATED = "0000-00-00", "9999-99-99"
+
+
+def build_schema() -> Schema:
+    """Return the Whoosh schema of an article index."""
+    return Schema(
+        id=ID(stored=True, unique=True, sortable=True),
+        source=ID(stored=True),
+        title=TEXT(stored=True, analyzer=ANALYZER),
+        body=TEXT(stored=True, analyzer=ANALYZER),
+        # Entities are indexed as "type|Canonical Name" so one term carries both.
+        entity=KEYWORD(commas=True, lowercase=False, scorable=False),
+        outlet=ID(),
+        year=ID(),
+        month=ID(),
+        date=ID(),
+        date_new=ID(sortable=True),
+        date_old=ID(sortable=True),
+        content_hash=ID(sortable=True),
+        data=STORED(),
+    )
+
+
+def _entity_term(entity: Entity) -> str:
+    return f"{entity.type}|{entity.name}"
+
+
+def _document(article: Article) -> dict:
+    data = article.to_dict()
+    for key in ("title", "body", "id", "source"):
+        data.pop(key)
+    date = article.date.isoformat() if article.date else None
+    doc = {
+        "id": article.id, "source": article.source, "title": article.title or "",
+        "body": article.body, "entity": ",".join(_entity_term(e) for e in article.entities),
+        "year": article.year, "month": article.month,
+        "date_new": date or _NEWEST_UNDATED, "date_old": date or _OLDEST_UNDATED,
+        "content_hash": article.content_hash, "data": json.dumps(data),
+    }
+    if article.outlet:
+        doc["outlet"] = article.outlet
+    if date:
+        doc["date"] = date
+    return doc
+
+
+def _article(stored: dict) -> Article:
+    data = json.loads(stored["data"])
+    data.update(id=stored["id"], source=stored["source"], title=stored.get("title") or None,
+                body=stored.get("body", ""))
+    return Article.from_dict(data)
+
+
+class WhooshEngine:
+    """An article index in a directory, searched with Whoosh."""
+
+    def __init__(self, settings: Settings, *, create: bool = False) -> None:
+        self.settings = settings
+        self.path = Path(settings.index_dir)
+        self._index = self._open(create)
+        self._lock = threading.Lock()
+        self._searcher = None
+        self._tables: dict[str, list[tuple[str, ...]]] | None = None
+
+    def _open(self, create: bool):
+        exists = self.path.is_dir() and index.exists_in(str(self.path))
+        if not exists and not create:
+            raise IndexMissing(f"no index in {self.path}/ — run `newsfacet index seeds/` first "
+                               "(or pass --index DIR)")
+        try:
+            if not exists:
+                self.path.mkdir(parents=True, exist_ok=True)
+                ix = index.create_in(str(self.path), build_schema())
+                self._write_meta()
+                return ix
+            return index.open_dir(str(self.path))
+        except (OSError, ValueError, EOFError, KeyError) as exc:  # whoosh raises these on damage
+            raise IndexCorrupt(f"cannot open the index in {self.path}/: {exc} — "
+                               "delete the folder and index again") from exc
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def upsert(self, articles: Sequence[Article]) -> None:
+        if not articles:
+            return
+        writer = self._index.writer(timeout=30.0)
+        try:
+            for article in articles:
+                writer.update_document(**_document(article))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        self._write_meta()
+
+    def remove(self, ids: Iterable[str]) -> int:
+        writer = self._index.writer(timeout=30.0)
+        removed = 0
+        try:
+            for article_id in ids:
+                removed += writer.delete_by_term("id", article_id)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        self._write_meta()
+        return removed
+
+    def _write_meta(self) -> None:
+        meta = {"schema_version": SCHEMA_VERSION,
+                "last_update": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        tmp = self.path / (META_FILE + ".tmp")
+        tmp.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(tmp, self.path / META_FILE)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _current(self):
+        """Return an up-to-date searcher and its facet tables, refreshed after commits."""
+        with self._lock:
+            if self._searcher is None:
+                self._searcher = self._index.searcher()
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+                self._tables = None
+            if self._tables is None:
+                self._tables = _facet_tables(self._searcher)
+            return self._searcher, self._tables
+
+    def get(self, article_id: str) -> Article:
+        searcher, _ = self._current()
+        stored = searcher.document(id=article_id)
+        if stored is None:
+            raise ArticleNotFound(f"no article with id {article_id!r} — "
+                                  "`newsfacet search` lists ids")
+        return _article(stored)
+
+    def hashes(self) -> dict[str, str]:
+        searcher, _ = self._current()
+        reader = searcher.reader()
+        if not reader.doc_count():
+            return {}
+        ids = reader.column_reader("id")
+        hashes = reader.column_reader("content_hash")
+        return {ids[n]: hashes[n] for n in reader.all_doc_ids()}
+
+    def stats(self) -> IndexStats:
+        searcher, tables = self._current()
+        live = list(searcher.reader().all_doc_ids())
+        facets = {name: _count(tables[name], live, (), name) for name in FACET_FIELDS}
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        try:
+            last = json.loads((self.path / META_FILE).read_text())["last_update"]
+        except (OSError, ValueError, KeyError):
+            last = None
+        return IndexStats(articles=len(live), facets=facets, size_bytes=size,
+                          last_update=last, location=str(self.path))
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        searcher, tables = self._current()
+        parsed, messages = self._parse(request.query, searcher)
+        matched = _docs(searcher, parsed)
+        selections = self._selections(request, searcher)
+        filtered = _intersect(matched, [s for s in selections.values() if s is not None])
+        facets = {}
+        if request.with_facets:
+            for name in FACET_FIELDS:
+                others = [s for key, s in selections.items() if key != name and s is not None]
+                facets[name] = _count(tables[name], _intersect(matched, others),
+                                      request.filters[name], name)
+        hits = self._hits(searcher, parsed, filtered, request)
+        return SearchResults(request=request, total=len(filtered), hits=hits, facets=facets,
+                             messages=tuple(messages))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+        self._index.close()
+
+    # -- search helpers --------------------------------------------------------------------
+
+    def _parse(self, text: str, searcher) -> tuple[query.Query, list[str]]:
+        if not text.strip():
+            return query.Every(), []
+        check_query_syntax(text)
+        parser = qparser.MultifieldParser(list(SEARCH_FIELDS), build_schema(),
+                                          fieldboosts={"title": TITLE_BOOST})
+        parser.add_plugin(qparser.FuzzyTermPlugin())
+        try:
+            parsed = parser.parse(text)
+        except Exception as exc:  # the parser should never raise; if it does, it is the query
+            raise QueryError(f"cannot read the query {text!r}: {exc}") from exc
+        if parsed is query.NullQuery:
+            raise QueryError(f"the query {text!r} has no words to search for — "
+                             "type a word, a \"phrase\" or field:word")
+        return parsed, []
+
+    def _selections(self, request: SearchRequest, searcher) -> dict[str, set[int] | None]:
+        """Return the docnums each active filter allows (None: filter not in use)."""
+        out: dict[str, set[int] | None] = {}
+        vocab = {name: self._vocabulary(searcher, name) for name in ("entity", "outlet")}
+        for name, values in request.filters.items():
+            if not values:
+                out[name] = None
+                continue
+            terms = [t for v in values for t in _match_terms(name, v, vocab.get(name))]
+            out[name] = _docs(searcher, query.Or([query.Term(name, t) for t in terms])) if terms else set()
+        if request.since or request.until:
+            start = request.since.isoformat() if request.since else None
+            end = request.until.isoformat() if request.until else None
+            dates = _docs(searcher, query.TermRange("date", start, end))
+            out["year"] = dates if out.get("year") is None else out["year"] & dates
+        return out
+
+    def _vocabulary(self, searcher, field: str) -> list[str]:
+        return [t.decode("utf-8") if isinstance(t, bytes) else t
+                for t in searcher.reader().lexicon(field)]
+
+    def _hits(self, searcher, parsed, filtered: set[int], request: SearchRequest) -> tuple[Hit, ...]:
+        start = (request.page - 1) * request.per_page
+        if start >= len(filtered):
+            return ()
+        sortedby = _sort_facet(request)
+        results = searcher.search(parsed, filter=filtered, limit=start + request.per_page,
+                                  sortedby=sortedby, terms=True)
+        results.fragmenter = highlight.ContextFragmenter(maxchars=self.settings.snippet_chars,
+                                                         surround=60)
+        results.formatter = MarkFormatter()
+        hits = []
+        for hit in results[start:start + request.per_page]:
+            stored = hit.fields()
+            article = _article(stored)
+            snippet = ""
+            if request.with_snippets:
+                snippet = hit.highlights("body", top=2) if request.query.strip() else ""
+                if not snippet:
+                    snippet = lead_snippet(article.body, self.settings.snippet_chars)
+            hits.append(Hit(id=article.id, source=article.source, url=article.url,
+                            title=article.title, outlet=article.outlet, date=article.date,
+                            entities=article.entities,
+                            score=hit.score if sortedby is None and request.query.strip() else None,
+                            snippet=snippet, crawl_date=article.crawl_date,
+                            agency=article.agency, story=article.story))
+        return tuple(hits)
+
+
+def _sort_facet(request: SearchRequest):
+    sort = request.sort
+    if sort == "relevance" and not request.query.strip():
+        sort = "newest"  # browsing without a query: relevance means nothing, recency does
+    if sort == "newest":
+        return sorting.MultiFacet([sorting.FieldFacet("date_new", reverse=True),
+                                   sorting.FieldFacet("id")])
+    if sort == "oldest":
+        return sorting.MultiFacet([sorting.FieldFacet("date_old"), sorting.FieldFacet("id")])
+    return None
+
+
+def _docs(searcher, q: query.Query) -> set[int]:
+    return set(q.docs(searcher))
+
+
+def _intersect(base: set[int], others: list[set[int]]) -> set[int]:
+    result = base
+    for other in sorted(others, key=len):
+        result = result & other
+    return result
+
+
+def _match_terms(name: str, value: str, vocabulary: list[str] | None) -> list[str]:
+    """Return the indexed terms a filter value selects (case-insensitive for names)."""
+    if vocabulary is None:
+        return [value]
+    wanted = value.casefold()
+    if name == "entity":
+        return [t for t in vocabulary if t.split("|", 1)[-1].casefold() == wanted]
+    return [t for t in vocabulary if t.casefold() == wanted]
+
+
+def _facet_tables(searcher) -> dict[str, list[tuple[str, ...]]]:
+    """Return, for each facet field, a list indexed by docnum of the doc's values."""
+    reader = searcher.reader()
+    size = reader.doc_count_all()
+    tables: dict[str, list[tuple[str, ...]]] = {}
+    for name in FACET_FIELDS:
+        table: list[tuple[str, ...]] = [()] * size
+        for term in reader.lexicon(name):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            for docnum in reader.postings(name, text).all_ids():
+                table[docnum] = table[docnum] + (text,)
+        tables[name] = table
+    return tables
+
+
+def _count(table: list[tuple[str, ...]], docs: Iterable[int], selected: Sequence[str],
+           name: str) -> tuple[FacetValue, ...]:
+    """Return facet values with article counts, by count then value; selected ones always."""
+    counts: Counter[str] = Counter()
+    for docnum in docs:
+        counts.update(table[docnum])
+    chosen = {s.casefold() for s in selected}
+    values = []
+    for term, count in counts.items():
+        kind, label = term.split("|", 1) if name == "entity" else (None, term)
+        values.append(FacetValue(label, count, label.casefold() in chosen, kind))
+    present = {v.value.casefold() for v in values}
+    values += [FacetValue(s, 0, True) for s in selected if s.casefold() not in present]
+    if name in ("year", "month"):
+        values = [v for v in values if v.count or v.selected]
+    return tuple(sorted(values, key=lambda v: (-v.count, v.value)))
+
+
+__all__ = ["WhooshEngine", "build_schema", "FACET_FIELDS", "UNDATED"]

@@ -1,0 +1,107 @@
+"""Raw input to a finished Article: cleaner, then metadata and entities.
+
+Used by indexing and by ``newsfacet clean``; it reads no files and writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+from .cleaner import CleanedDocument, clean_html, clean_text
+from .entities import EntityTable
+from .metadata import Metadata, extract_metadata
+from .models import Article, Entity
+from .sources import RawDocument, Skipped
+
+logger = logging.getLogger(__name__)
+
+# Bump when cleaning or extraction changes, so re-indexing refreshes every article.
+PIPELINE_VERSION = "1"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+@dataclass(frozen=True)
+class Processed:
+    """A finished article with the cleaned document and metadata it was built from."""
+
+    article: Article
+    cleaned: CleanedDocument
+    metadata: Metadata
+
+
+def article_id(raw: RawDocument) -> str:
+    """Return the stable id of a document: the record's own id if safe, else a path hash."""
+    given = raw.fields.get("id")
+    if given and _SAFE_ID.match(given):
+        return given
+    key = raw.source if "://" in raw.source else os.path.abspath(raw.source)
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def content_hash(raw: RawDocument, table: EntityTable, hints: Mapping[str, str]) -> str:
+    """Return a hash that changes when the input, the pipeline, the entity table or hints do."""
+    key = "\n".join([raw.raw_hash, PIPELINE_VERSION, table.fingerprint,
+                     json.dumps(dict(hints), sort_keys=True)])
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+def clean_document(raw: RawDocument) -> CleanedDocument:
+    """Return the cleaned document for any kind of raw input."""
+    if raw.kind == "html":
+        return clean_html(raw.content, url=raw.fields.get("url"))
+    if raw.kind == "text":
+        return clean_text(raw.content)
+    # A JSON record's body is already the article text: keep its paragraphs as they are.
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", raw.content)]
+    return CleanedDocument(body="\n\n".join(p for p in paragraphs if p), mode="record")
+
+
+def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | None = None,
+            max_text_chars: int = 1_000_000) -> Processed | Skipped:
+    """Return the finished article for ``raw``, or a skip saying why there is none."""
+    hints = {**{k: v for k, v in raw.fields.items()
+                if k in ("title", "date", "outlet", "url", "author")}, **(hints or {})}
+    try:
+        cleaned = clean_document(raw)
+    except RecursionError:
+        return Skipped(raw.source, "page is nested too deeply to parse")
+    body = cleaned.body.strip()
+    if len(body) > max_text_chars:
+        body = body[:max_text_chars].rsplit(" ", 1)[0]
+        logger.warning("%s: text cut at %d characters", raw.source, max_text_chars)
+    metadata = extract_metadata(cleaned, hints)
+    if not body:
+        what = "the page" if raw.kind == "html" else "the text"
+        return Skipped(raw.source, f"no article text found in {what} after cleaning")
+    entities = table.find(metadata.title, body) + _given_entities(raw, table)
+    article = Article(
+        id=article_id(raw), source=raw.source, body=body, title=metadata.title,
+        url=metadata.url or (raw.source if "://" in raw.source else None),
+        outlet=metadata.outlet, author=metadata.author, date=metadata.date,
+        date_source=metadata.date_source, title_source=metadata.title_source,
+        outlet_source=metadata.outlet_source, language=metadata.language,
+        entities=tuple(dict.fromkeys(entities)), content_hash=content_hash(raw, table, hints),
+    )
+    return Processed(article, cleaned, metadata)
+
+
+def _given_entities(raw: RawDocument, table: EntityTable) -> tuple[Entity, ...]:
+    """Return entities a record lists itself, resolved through the table when known."""
+    out = []
+    for item in raw.fields.get("entities") or ():
+        name = item if isinstance(item, str) else item.get("name")
+        kind = None if isinstance(item, str) else item.get("type")
+        if not isinstance(name, str) or not name.strip():
+            continue
+        known = table.resolve(name)
+        if known:
+            out.append(known)
+        elif kind in ("group", "person", "org", "place"):
+            out.append(Entity(name.strip(), kind))
+    return tuple(out)

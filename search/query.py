@@ -1,0 +1,187 @@
+"""The user's text, facet selections and dates turned into an engine-neutral SearchRequest.
+
+Whoosh's parser never raises: it quietly drops what it cannot read. So the syntax a user can
+get wrong (quotes, parentheses, operators, field names) is checked here first, and a mistake
+becomes a QueryError that says how to fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Iterable
+
+from .config import Settings
+from .errors import QueryError
+from .models import SORT_ORDERS, UNDATED, SearchRequest
+
+SEARCH_FIELDS = ("title", "body")
+OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
+_BINARY = set(OPERATORS) - {"NOT"}
+_FIELD = re.compile(r"(?<![\w:/.])([A-Za-z_][\w]*):(?!//)")
+_YEAR = re.compile(r"^(\d{4}|undated)$")
+_MONTH = re.compile(r"^(\d{4}-(0[1-9]|1[0-2])|undated)$")
+MAX_NESTING = 20
+
+
+def _outside_quotes(text: str) -> str:
+    """Return the text with quoted phrases blanked out (keeping positions)."""
+    return re.sub(r'"[^"]*"', lambda m: " " * len(m.group()), text)
+
+
+def check_query_syntax(text: str) -> None:
+    """Raise QueryError for syntax the search parser would silently drop or misread."""
+    if text.count('"') % 2:
+        raise QueryError('unbalanced quotes in the query: close the "phrase" or remove the quote')
+    bare = _outside_quotes(text)
+    depth = 0
+    for char in bare:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            raise QueryError("unbalanced parentheses in the query: a ')' has no matching '('")
+        if depth > MAX_NESTING:
+            raise QueryError(f"the query nests parentheses more than {MAX_NESTING} deep")
+    if depth:
+        raise QueryError("unbalanced parentheses in the query: a '(' is never closed")
+    for match in _FIELD.finditer(bare):
+        if match.group(1) not in SEARCH_FIELDS:
+            raise QueryError(
+                f"unknown field {match.group(1)!r} in the query: you can search "
+                f"{' and '.join(SEARCH_FIELDS)} (e.g. title:embassy); filter with "
+                "--entity/--outlet/--since/--until")
+    _check_operators(bare)
+
+
+def _check_operators(bare: str) -> None:
+    tokens = re.findall(r"\(|\)|[^\s()]+", bare)
+    previous = None
+    for i, token in enumerate(tokens):
+        last = i == len(tokens) - 1
+        if token in OPERATORS:
+            if token in _BINARY and (previous in (None, "(") or previous in OPERATORS):
+                raise QueryError(f"'{token}' needs a word on each side (e.g. embassy {token} militia)")
+            if last or tokens[i + 1] == ")":
+                raise QueryError(f"'{token}' needs a word after it (e.g. embassy {token} militia)")
+        previous = token
+
+
+def parse_date_filter(value: str | None, *, end: bool, name: str) -> dt.date | None:
+    """Return the first (or, with ``end``, last) day of the period a date phrase names."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    if len(text) > 64:
+        raise QueryError(f"--{name} is too long: give a date such as 2019-05-01 or \"May 2019\"")
+    try:
+        return _period_bound(dt.date.fromisoformat(text), "day", end)
+    except ValueError:
+        pass
+    from dateparser.date import DateDataParser  # slow to import; only phrases need it
+
+    data = DateDataParser(settings={"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}) \
+        .get_date_data(text)
+    if data is None or data.date_obj is None:
+        raise QueryError(f"cannot read the date {text!r} for --{name}: use an ISO date "
+                         "(2019-05-01) or a phrase such as \"May 2019\" or \"2 years ago\"")
+    return _period_bound(data.date_obj.date(), data.period or "day", end)
+
+
+def _period_bound(day: dt.date, period: str, end: bool) -> dt.date:
+    if not end:
+        return day.replace(day=1) if period == "month" else (
+            day.replace(month=1, day=1) if period == "year" else day)
+    if period == "year":
+        return day.replace(month=12, day=31)
+    if period == "month":
+        following = day.replace(day=28) + dt.timedelta(days=4)
+        return following - dt.timedelta(days=following.day)
+    return day
+
+
+def build_request(
+    query: str | None = "",
+    *,
+    entities: Iterable[str] = (),
+    outlets: Iterable[str] = (),
+    years: Iterable[str] = (),
+    months: Iterable[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+    sort: str | None = None,
+    page: int | str | None = None,
+    per_page: int | str | None = None,
+    settings: Settings | None = None,
+    resolve_entity=None,
+) -> SearchRequest:
+    """Return a validated SearchRequest; raise QueryError naming what to fix.
+
+    ``resolve_entity`` maps a name or alias to its canonical entity (or None), so that
+    ``--entity PMF`` selects "Popular Mobilization Forces".
+    """
+    settings = settings or Settings()
+    query = (query or "").strip()
+    if len(query) > settings.max_query_chars:
+        raise QueryError(f"the query is {len(query)} characters long; the limit is "
+                         f"{settings.max_query_chars}")
+    if "\x00" in query:
+        raise QueryError("the query contains a NUL character")
+    sort = sort or "relevance"
+    if sort not in SORT_ORDERS:
+        raise QueryError(f"unknown sort {sort!r}: choose one of {', '.join(SORT_ORDERS)}")
+    start = parse_date_filter(since, end=False, name="since")
+    stop = parse_date_filter(until, end=True, name="until")
+    if start and stop and start > stop:
+        raise QueryError(f"--since {start} is after --until {stop}: swap them")
+    return SearchRequest(
+        query=query,
+        entities=_unique(_canonical(e, resolve_entity) for e in _clean_values(entities, "entity")),
+        outlets=_unique(_clean_values(outlets, "outlet")),
+        years=_unique(_checked(years, _YEAR, "year", "2019 or undated")),
+        months=_unique(_checked(months, _MONTH, "month", "2019-05 or undated")),
+        since=start, until=stop, sort=sort,
+        page=_bounded_int(page, 1, 1, settings.max_page, "page"),
+        per_page=_bounded_int(per_page, settings.per_page, 1, settings.max_per_page, "per_page"),
+    )
+
+
+def _clean_values(values: Iterable[str], name: str) -> list[str]:
+    out = []
+    for value in values or ():
+        value = str(value).strip()
+        if len(value) > 200:
+            raise QueryError(f"the {name} filter value is too long (200 characters at most)")
+        if value:
+            out.append(value)
+    return out
+
+
+def _canonical(name: str, resolve_entity) -> str:
+    entity = resolve_entity(name) if resolve_entity else None
+    return entity.name if entity else name
+
+
+def _checked(values: Iterable[str], pattern: re.Pattern, name: str, example: str) -> list[str]:
+    out = _clean_values(values, name)
+    for value in out:
+        if not pattern.match(value) and value != UNDATED:
+            raise QueryError(f"bad {name} {value!r}: use a value such as {example}")
+    return out
+
+
+def _bounded_int(value, default: int, low: int, high: int, name: str) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise QueryError(f"{name} must be a whole number, not {str(value)[:40]!r}") from None
+    if not low <= number <= high:
+        raise QueryError(f"{name} must be between {low} and {high}, not {number}")
+    return number
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(value.casefold(), value)
+    return tuple(seen.values())

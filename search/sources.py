@@ -1,0 +1,195 @@
+"""Finds and reads raw input: HTML pages, text dumps and JSON Lines records, files or folders.
+
+Nothing here cleans or interprets text; it only turns paths into decoded documents, or into
+skips with a reason a user can act on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+logger = logging.getLogger(__name__)
+
+KINDS = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text",
+         ".jsonl": "records", ".ndjson": "records"}
+RECORD_FIELDS = ("id", "title", "body", "html", "text", "url", "date", "outlet", "author")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_:.-]+)""", re.I)
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One input document: decoded content, its kind, and the record fields it came with."""
+
+    source: str
+    kind: str  # "html", "text" or "record"
+    content: str
+    raw_hash: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input we did not index, and why."""
+
+    source: str
+    reason: str
+
+
+def iter_documents(paths: Iterable[str], max_bytes: int) -> Iterator[RawDocument | Skipped]:
+    """Yield a document or a skip for every file under ``paths`` (folders walked recursively)."""
+    seen_files: set[str] = set()
+    for given in paths:
+        if not os.path.lexists(given):
+            yield Skipped(given, "no such file or folder")
+            continue
+        for path in _walk(given):
+            real = os.path.realpath(path)
+            if real in seen_files:
+                yield Skipped(path, f"same file as one already read (link to {real})")
+                continue
+            seen_files.add(real)
+            yield from _read_path(path, max_bytes)
+
+
+def _walk(given: str) -> Iterator[str]:
+    if not os.path.isdir(given):
+        yield os.path.normpath(given)
+        return
+    # followlinks=False: a symlink loop in a scraped folder must not walk forever.
+    for folder, dirs, files in os.walk(given, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield os.path.normpath(os.path.join(folder, name))
+
+
+def _read_path(path: str, max_bytes: int) -> Iterator[RawDocument | Skipped]:
+    kind = KINDS.get(Path(path).suffix.lower())
+    if kind is None:
+        yield Skipped(path, f"unsupported file type {Path(path).suffix or '(none)'!r}: "
+                            "newsfacet reads .html, .htm, .txt and .jsonl")
+        return
+    try:
+        if not os.path.isfile(path):
+            yield Skipped(path, "not a regular file")
+            return
+        size = os.path.getsize(path)
+        if kind != "records" and size > max_bytes:
+            yield Skipped(path, f"file is {size:,} bytes, over the limit of {max_bytes:,} "
+                                "(raise NEWSFACET_MAX_FILE_BYTES to index it)")
+            return
+        if kind == "records":
+            yield from _read_records(path, max_bytes)
+            return
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        yield Skipped(path, f"cannot read: {exc.strerror or exc}")
+        return
+    yield _document(path, kind, raw)
+
+
+def _document(path: str, kind: str, raw: bytes) -> RawDocument | Skipped:
+    if not raw.strip():
+        return Skipped(path, "empty file")
+    text = decode(raw, html=kind == "html")
+    if text is None:
+        return Skipped(path, "binary file, not text")
+    return RawDocument(source=path, kind=kind, content=text, path=path,
+                       raw_hash=hashlib.sha1(raw).hexdigest())
+
+
+def decode(raw: bytes, *, html: bool = False) -> str | None:
+    """Return bytes decoded by BOM, UTF-8, the page's declared charset, then cp1252; None if binary."""
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(encoding, errors="replace")
+    if b"\x00" in raw[:8192]:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(raw[:4096]) if html else None
+    if declared:
+        try:
+            return raw.decode(declared.group(1).decode("ascii"), errors="replace")
+        except LookupError:
+            pass
+    # Most non-UTF-8 news text on the web is Windows-1252/Latin-1; undecodable bytes stay visible.
+    return raw.decode("cp1252", errors="replace")
+
+
+def _read_records(path: str, max_bytes: int) -> Iterator[RawDocument | Skipped]:
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            source = f"{path}#{number}"
+            if not line.strip():
+                continue
+            if len(line) > max_bytes:
+                yield Skipped(source, f"line is {len(line):,} bytes, over the limit of {max_bytes:,}")
+                continue
+            yield _record(path, source, line)
+
+
+def _record(path: str, source: str, line: bytes) -> RawDocument | Skipped:
+    try:
+        data = json.loads(line)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return Skipped(source, f"not valid JSON ({str(exc)[:80]})")
+    if not isinstance(data, dict):
+        return Skipped(source, "a JSON line must be an object with title and body or html")
+    fields = {k: data[k] for k in RECORD_FIELDS if k in data and data[k] is not None}
+    bad = [k for k, v in fields.items() if not isinstance(v, (str, int, float))]
+    if bad:
+        return Skipped(source, f"field {bad[0]!r} must be a string")
+    fields = {k: str(v) for k, v in fields.items()}
+    if "entities" in data and isinstance(data["entities"], list):
+        fields["entities"] = [e for e in data["entities"] if isinstance(e, (str, dict))]
+    content = fields.get("html") or fields.get("body") or fields.get("text") or ""
+    if not content.strip() and not fields.get("title", "").strip():
+        return Skipped(source, "record has no body, html or title")
+    kind = "html" if fields.get("html") else "record"
+    return RawDocument(source=fields.get("url") or source, kind=kind, content=content,
+                       fields=fields, path=path, raw_hash=hashlib.sha1(line.strip()).hexdigest())
+
+
+def load_overrides(path: str) -> dict[str, dict[str, str]]:
+    """Return metadata overrides from a CSV or JSON file, keyed by source path or URL."""
+    from .errors import InputError
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the metadata file {path}: {exc}") from exc
+    if path.lower().endswith(".json"):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise InputError(f"the metadata file {path} is not valid JSON: {exc}") from exc
+        rows = data.items() if isinstance(data, dict) else ((r.get("source") or r.get("url"), r)
+                                                            for r in data if isinstance(r, dict))
+    else:
+        import csv
+
+        reader = csv.DictReader(text.splitlines())
+        if not reader.fieldnames or not {"source", "url"} & set(reader.fieldnames):
+            raise InputError(f"the metadata file {path} needs a 'source' (or 'url') column")
+        rows = ((r.get("source") or r.get("url"), r) for r in reader)
+    overrides: dict[str, dict[str, str]] = {}
+    for key, row in rows:
+        if key and isinstance(row, dict):
+            values = {k: str(row[k]).strip() for k in ("title", "date", "outlet", "url", "author")
+                      if row.get(k) not in (None, "")}
+            overrides[os.path.normpath(str(key)) if "://" not in str(key) else str(key)] = values
+    return overrides
