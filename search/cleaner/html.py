@@ -13,6 +13,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from . import Block, CleanedDocument
+from .html_chrome import MIN_LINK_WORDS, PageContext, label_chrome, text_key
 from .html_meta import extract_page_meta
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def clean_html(html: str, url: str | None = None) -> CleanedDocument:
     if tree is None:
         return CleanedDocument(body="", mode="html", page_meta=dict(EMPTY_META, url=url))
     meta = extract_page_meta(tree, url)
-    blocks = _extract_blocks(tree, url)
+    blocks = label_chrome(_extract_blocks(tree, url), _page_context(tree, meta))
     body = "\n\n".join(block.text for block in blocks if block.kept)
     if len(re.sub(r"\W+", "", body)) < MIN_BODY_CHARS:
         logger.debug("no article text on %s", url or "page")
@@ -66,3 +67,17 @@ def _extract_blocks(tree: HtmlElement, url: str | None) -> list[Block]:
     headings = {" ".join("".join(h.itertext()).split()) for h in doc.body.iter("head")}
     lines = [" ".join(line.split()) for line in doc.text.split("\n")]
     return [Block(line, "heading" if line in headings else "body") for line in lines if line]
+
+
+def _page_context(tree: HtmlElement, meta: dict[str, str | None]) -> PageContext:
+    """Return what the chrome filter needs to know of the page: headline keys, link texts, author."""
+    # only the first headline-like <h1>: later ones are often section headings of the article
+    first_h1 = next((h.text_content() for h in tree.iter("h1") if len(h.text_content().split()) >= 3), "")
+    titles = {text_key(meta.get("title") or ""), text_key(first_h1)} - {""}
+    links = set()
+    for anchor in tree.iter("a"):
+        text = anchor.text_content()
+        # in-page links ("#section") are a table of contents pointing at the article's own headings
+        if len(text.split()) >= MIN_LINK_WORDS and not (anchor.get("href") or "").startswith("#"):
+            links.add(text_key(text))
+    return PageContext(frozenset(titles), frozenset(links), meta.get("author"))

@@ -1,0 +1,97 @@
+"""Chrome that trafilatura lets into the main text, told apart block by block.
+
+Signals, all general: known chrome phrases (data in ``search/data/html_chrome_phrases.txt``),
+the headline repeated as the first block, a block that is nothing but one of the page's links
+(related-article cards), the author's bio at the end, and list items under a "Related" heading.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from . import Block
+
+logger = logging.getLogger(__name__)
+
+LIST_DASH_RE = re.compile(r"^[-•*]\s+")
+LABEL_PREFIX_RE = re.compile(r"^[\w ]{2,30}:\s+")
+MIN_LINK_WORDS = 4  # shorter link texts ("Home", "Sports") also appear inside real sentences
+BIO_TAIL_SHARE = 0.3  # an author bio sits in the last 30% of the blocks
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What the block classifier knows about the page around the blocks."""
+
+    titles: frozenset[str]  # keys of the headline candidates (see ``text_key``)
+    link_texts: frozenset[str]  # keys of the page's link texts of MIN_LINK_WORDS words or more
+    author: str | None = None
+
+
+@lru_cache(maxsize=1)
+def chrome_phrases() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Return the (reason, compiled regex) pairs of the chrome phrase list."""
+    text = resources.files("search").joinpath("data/html_chrome_phrases.txt").read_text(encoding="utf-8")
+    pairs = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            reason, pattern = line.split("\t", 1)
+            pairs.append((reason, re.compile(pattern.strip(), re.IGNORECASE)))
+    return tuple(pairs)
+
+
+def text_key(text: str) -> str:
+    """Return text reduced to lower-case letters and digits, for comparing blocks with page text."""
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def label_chrome(blocks: list[Block], context: PageContext) -> list[Block]:
+    """Return the blocks with chrome relabelled ``chrome`` and a reason; body blocks are unchanged."""
+    labelled = []
+    in_related_list = False
+    for index, block in enumerate(blocks):
+        text = LIST_DASH_RE.sub("", block.text)
+        is_item = text != block.text
+        reason = _phrase_reason(text) or _context_reason(
+            text, block.label == "heading", index, len(blocks), context)
+        if reason is None and in_related_list and is_item:
+            reason = "related"
+        in_related_list = reason == "related" or (in_related_list and is_item)
+        labelled.append(Block(block.text, "chrome", reason) if reason else block)
+    return labelled
+
+
+def _phrase_reason(text: str) -> str | None:
+    """Return the reason of the first chrome phrase the text starts with, or None."""
+    for reason, pattern in chrome_phrases():
+        if pattern.match(text):
+            return reason
+    return None
+
+
+def _context_reason(text: str, is_heading: bool, index: int, count: int,
+                    context: PageContext) -> str | None:
+    """Return why a block is chrome given the page (headline, link card, author bio), or None."""
+    key = text_key(text)
+    if key and key in context.titles:
+        return "headline"
+    unlabelled = LABEL_PREFIX_RE.sub("", text)
+    if (not is_heading and len(unlabelled.split()) >= MIN_LINK_WORDS
+            and text_key(unlabelled) in context.link_texts):
+        return "link"
+    if context.author and index >= count * (1 - BIO_TAIL_SHARE) and _is_bio(text, context.author):
+        return "author-bio"
+    return None
+
+
+def _is_bio(text: str, author: str) -> bool:
+    """Return whether a block reads as a bio of the author ("Jane Doe is a writer who ...")."""
+    first_author = re.split(r",| and ", author)[0].strip()
+    if len(first_author.split()) < 2 or not text.startswith(first_author):
+        return False
+    rest = text[len(first_author):]
+    return bool(re.match(r"(’s|'s)? (is|was|has|covers|writes|reports)\b|(’s|'s) (book|latest|new)\b", rest))
