@@ -1,0 +1,37 @@
+"""The Flask front end: ``create_app(test_config=None)`` builds the app, flaskr-style."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from flask import Flask
+
+from search.config import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Return the newsfacet web app; ``test_config`` may carry ``SETTINGS`` or ``INDEX``."""
+    app = Flask(__name__)
+    app.config.from_mapping(JSON_SORT_KEYS=False)
+    if test_config:
+        app.config.update(test_config)
+    settings = app.config.get("SETTINGS")
+    if settings is None:
+        settings = Settings.from_env(index_dir=app.config.get("INDEX"))
+    app.config["SETTINGS"] = settings
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from . import errors, state, views
+
+    state.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(views.bp)
+    app.jinja_env.filters["snippet"] = views.snippet_filter
+    return app
+
+
+__all__ = ["create_app"]

@@ -30,6 +30,12 @@ class Engine(Protocol):
     def hashes(self) -> dict[str, str]:
         """Return the content hash of every stored article, by id."""
 
+    def count(self) -> int:
+        """Return how many articles the index holds."""
+
+    def highlight_paragraphs(self, body: str, text: str) -> list[str]:
+        """Return the body's paragraphs, HTML-safe, with the query's matches in <mark>."""
+
     def stats(self) -> IndexStats:
         """Return article count, facet value counts, size and last update."""
 

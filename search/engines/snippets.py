@@ -42,3 +42,16 @@ def lead_snippet(body: str, chars: int) -> str:
         return html.escape(text, quote=False)
     cut = text[:chars].rsplit(" ", 1)[0]
     return html.escape(cut, quote=False) + " " + ELLIPSIS
+
+
+def mark_all(text: str, terms: set[str], analyzer) -> str:
+    """Return the whole text escaped, with every token whose analysed form is a term marked."""
+    if not terms:
+        return html.escape(text, quote=False)
+    formatter = MarkFormatter()
+    tokens = [t.copy() for t in analyzer(text, chars=True, mode="index", removestops=False)
+              if t.text in terms]
+    if not tokens:
+        return html.escape(text, quote=False)
+    fragment = highlight.Fragment(text, tokens, startchar=0, endchar=len(text))
+    return formatter.format_fragment(fragment)

@@ -26,7 +26,7 @@ from ..errors import ArticleNotFound, IndexCorrupt, IndexMissing, QueryError
 from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, SearchRequest,
                       SearchResults)
 from ..query import SEARCH_FIELDS, check_query_syntax
-from .snippets import MarkFormatter, lead_snippet
+from .snippets import MarkFormatter, lead_snippet, mark_all
 
 logger = logging.getLogger(__name__)
 
@@ -211,6 +211,25 @@ class WhooshEngine:
         hits = self._hits(searcher, parsed, filtered, request)
         return SearchResults(request=request, total=len(filtered), hits=hits, facets=facets,
                              messages=tuple(messages))
+
+    def count(self) -> int:
+        searcher, _ = self._current()
+        return searcher.doc_count()
+
+    def highlight_paragraphs(self, body: str, text: str) -> list[str]:
+        """Return the body's paragraphs as HTML-safe strings with the query's matches marked."""
+        paragraphs = [p for p in body.split("\n\n") if p.strip()]
+        terms: set[str] = set()
+        if text.strip():
+            searcher, _ = self._current()
+            try:
+                parsed, _ = self._parse(text, searcher)
+                terms = {t for f, t in parsed.existing_terms(searcher.reader(), expand=True)
+                         if f in ("title", "body")}
+            except QueryError:
+                terms = set()
+        terms = {t.decode("utf-8") if isinstance(t, bytes) else t for t in terms}
+        return [mark_all(p, terms, ANALYZER) for p in paragraphs]
 
     def close(self) -> None:
         with self._lock:

@@ -1,0 +1,44 @@
+"""Maps core errors and HTTP errors to error.html (or JSON under /api) with the right status."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from search.errors import (ArticleNotFound, ConfigError, EngineUnavailable, IndexCorrupt,
+                           IndexMissing, QueryError, SearchError)
+
+logger = logging.getLogger(__name__)
+
+STATUS = {QueryError: 400, ConfigError: 400, ArticleNotFound: 404, IndexMissing: 503,
+          IndexCorrupt: 503, EngineUnavailable: 503}
+
+
+def status_of(exc: SearchError) -> int:
+    for kind, status in STATUS.items():
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def _respond(status: int, title: str, message: str):
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return jsonify({"error": {"status": status, "title": title, "message": message}}), status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(SearchError)
+    def handle_search_error(exc: SearchError):
+        return _respond(status_of(exc), type(exc).__name__, str(exc))
+
+    @app.errorhandler(HTTPException)
+    def handle_http(exc: HTTPException):
+        return _respond(exc.code or 500, exc.name, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        logger.exception("unexpected error on %s", request.path)
+        return _respond(500, "Internal error", "Something went wrong on our side; it was logged.")
