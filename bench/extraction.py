@@ -76,15 +76,23 @@ def load_scorer(path: Path) -> ModuleType:
     return module
 
 
-def run_system(name: str, extract: Callable[[Page], str], pages: list[Page]) -> Run:
-    """Return the predictions of ``extract`` on every page, timed (after one warm-up call)."""
-    if pages:
-        extract(pages[0])
-    preds: dict[str, str] = {}
-    start = time.perf_counter()
+def run_systems(systems: dict[str, Callable[[Page], str]], pages: list[Page]) -> list[Run]:
+    """Return every system's predictions on every page, timed.
+
+    Systems take turns page by page (after one warm-up call each), so that load from other
+    jobs on the machine slows them alike and pages/s stay comparable within a run.
+    """
+    for extract in systems.values():
+        if pages:
+            extract(pages[0])
+    preds: dict[str, dict[str, str]] = {name: {} for name in systems}
+    seconds = dict.fromkeys(systems, 0.0)
     for page in pages:
-        preds[page.id] = extract(page) or ""
-    return Run(name, preds, time.perf_counter() - start)
+        for name, extract in systems.items():
+            start = time.perf_counter()
+            preds[name][page.id] = extract(page) or ""
+            seconds[name] += time.perf_counter() - start
+    return [Run(name, preds[name], seconds[name]) for name in systems]
 
 
 def score_run(scorer: ModuleType, run: Run, pages: list[Page]) -> tuple[dict[str, tuple], tuple]:
@@ -105,12 +113,11 @@ def html_runs(pages: list[Page], metas: dict[str, dict]) -> list[Run]:
         metas[page.id] = dict(doc.page_meta)
         return doc.body
 
-    return [
-        run_system("trafilatura", lambda p: trafilatura.extract(p.html) or "", pages),
-        run_system("trafilatura no-comments",
-                   lambda p: trafilatura.extract(p.html, include_comments=False) or "", pages),
-        run_system(OURS, ours, pages),
-    ]
+    return run_systems({
+        "trafilatura": lambda p: trafilatura.extract(p.html) or "",
+        "trafilatura no-comments": lambda p: trafilatura.extract(p.html, include_comments=False) or "",
+        OURS: ours,
+    }, pages)
 
 
 def text_runs(pages: list[Page]) -> list[Run]:
@@ -122,10 +129,7 @@ def text_runs(pages: list[Page]) -> list[Run]:
         print(f"text-dump mode: not available ({exc})")
         return []
     dumps = {p.id: html_to_text_dump(p.html) for p in pages}
-    return [
-        run_system("raw dump", lambda p: dumps[p.id], pages),
-        run_system(OURS, lambda p: clean_text(dumps[p.id]).body, pages),
-    ]
+    return run_systems({"raw dump": lambda p: dumps[p.id], OURS: lambda p: clean_text(dumps[p.id]).body}, pages)
 
 
 def print_table(title: str, scorer: ModuleType, runs: list[Run], pages: list[Page],

@@ -40,7 +40,8 @@ def clean_html(html: str, url: str | None = None) -> CleanedDocument:
     if tree is None:
         return CleanedDocument(body="", mode="html", page_meta=dict(EMPTY_META, url=url))
     meta = extract_page_meta(tree, url)
-    blocks = label_chrome(_extract_blocks(tree, url), _page_context(tree, meta))
+    context = _page_context(tree, meta)
+    blocks = label_chrome(_extract_blocks(tree, url), context)
     body = "\n\n".join(block.text for block in blocks if block.kept)
     if len(re.sub(r"\W+", "", body)) < MIN_BODY_CHARS:
         logger.debug("no article text on %s", url or "page")

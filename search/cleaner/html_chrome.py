@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 LIST_DASH_RE = re.compile(r"^[-•*]\s+")
 LABEL_PREFIX_RE = re.compile(r"^[\w ]{2,30}:\s+")
 MIN_LINK_WORDS = 4  # shorter link texts ("Home", "Sports") also appear inside real sentences
+MAX_TEASER_WORDS = 30
 BIO_TAIL_SHARE = 0.3  # an author bio sits in the last 30% of the blocks
 
 
@@ -52,38 +53,35 @@ def text_key(text: str) -> str:
 def label_chrome(blocks: list[Block], context: PageContext) -> list[Block]:
     """Return the blocks with chrome relabelled ``chrome`` and a reason; body blocks are unchanged."""
     labelled = []
-    in_related_list = False
+    in_related_list = teaser_may_follow = False
     for index, block in enumerate(blocks):
         text = LIST_DASH_RE.sub("", block.text)
         is_item = text != block.text
-        reason = _phrase_reason(text) or _context_reason(
-            text, block.label == "heading", index, len(blocks), context)
+        at_tail = index >= len(blocks) * (1 - BIO_TAIL_SHARE)
+        reason = chrome_reason(text, block.label == "heading", context, at_tail)
         if reason is None and in_related_list and is_item:
             reason = "related"
+        elif reason is None and teaser_may_follow and len(text.split()) <= MAX_TEASER_WORDS:
+            reason = "related"  # the blurb under a linked headline of another article
+        teaser_may_follow = reason == "link" and block.label == "heading"
         in_related_list = reason == "related" or (in_related_list and is_item)
         labelled.append(Block(block.text, "chrome", reason) if reason else block)
     return labelled
 
 
-def _phrase_reason(text: str) -> str | None:
-    """Return the reason of the first chrome phrase the text starts with, or None."""
+def chrome_reason(text: str, is_heading: bool, context: PageContext, at_tail: bool = False) -> str | None:
+    """Return why one block of text is chrome (a known phrase, the headline, a link card, the
+    author's bio when ``at_tail``), or None when it may be article text."""
     for reason, pattern in chrome_phrases():
         if pattern.match(text):
             return reason
-    return None
-
-
-def _context_reason(text: str, is_heading: bool, index: int, count: int,
-                    context: PageContext) -> str | None:
-    """Return why a block is chrome given the page (headline, link card, author bio), or None."""
     key = text_key(text)
     if key and key in context.titles:
         return "headline"
     unlabelled = LABEL_PREFIX_RE.sub("", text)
-    if (not is_heading and len(unlabelled.split()) >= MIN_LINK_WORDS
-            and text_key(unlabelled) in context.link_texts):
+    if len(unlabelled.split()) >= MIN_LINK_WORDS and text_key(unlabelled) in context.link_texts:
         return "link"
-    if context.author and index >= count * (1 - BIO_TAIL_SHARE) and _is_bio(text, context.author):
+    if context.author and at_tail and _is_bio(text, context.author):
         return "author-bio"
     return None
 
