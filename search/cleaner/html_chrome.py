@@ -21,6 +21,8 @@ LIST_DASH_RE = re.compile(r"^[-•*]\s+")
 LABEL_PREFIX_RE = re.compile(r"^[\w ]{2,30}:\s+")
 MIN_LINK_WORDS = 4  # shorter link texts ("Home", "Sports") also appear inside real sentences
 MAX_TEASER_WORDS = 30
+BIO_JOB_RE = re.compile(
+    r" (is|was) (an? |the )?([\w-]+ ){0,4}(writer|reporter|editor|journalist|correspondent|columnist|contributor)\b")
 BIO_TAIL_SHARE = 0.3  # an author bio sits in the last 30% of the blocks
 
 
@@ -71,7 +73,8 @@ def label_chrome(blocks: list[Block], context: PageContext) -> list[Block]:
 
 def chrome_reason(text: str, is_heading: bool, context: PageContext, at_tail: bool = False) -> str | None:
     """Return why one block of text is chrome (a known phrase, the headline, a link card, the
-    author's bio when ``at_tail``), or None when it may be article text."""
+    author's bio; ``at_tail`` says the block is near the article's end), or None when it may be
+    article text."""
     for reason, pattern in chrome_phrases():
         if pattern.match(text):
             return reason
@@ -81,15 +84,21 @@ def chrome_reason(text: str, is_heading: bool, context: PageContext, at_tail: bo
     unlabelled = LABEL_PREFIX_RE.sub("", text)
     if len(unlabelled.split()) >= MIN_LINK_WORDS and text_key(unlabelled) in context.link_texts:
         return "link"
-    if context.author and at_tail and _is_bio(text, context.author):
+    if context.author and _is_bio(text, context.author, at_tail):
         return "author-bio"
     return None
 
 
-def _is_bio(text: str, author: str) -> bool:
-    """Return whether a block reads as a bio of the author ("Jane Doe is a writer who ...")."""
+def _is_bio(text: str, author: str, at_tail: bool) -> bool:
+    """Return whether a block reads as a bio of the author ("Jane Doe is a writer who ...").
+
+    Anywhere on the page a bio names the author's job; at the end of the article any
+    "Jane Doe is/was/has ..." sentence about the author is one.
+    """
     first_author = re.split(r",| and ", author)[0].strip()
     if len(first_author.split()) < 2 or not text.startswith(first_author):
         return False
     rest = text[len(first_author):]
-    return bool(re.match(r"(’s|'s)? (is|was|has|covers|writes|reports)\b|(’s|'s) (book|latest|new)\b", rest))
+    if BIO_JOB_RE.match(rest):
+        return True
+    return at_tail and bool(re.match(r"(’s|'s)? (is|was|has|covers|writes|reports)\b|(’s|'s) (book|latest|new)\b", rest))
