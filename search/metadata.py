@@ -1,12 +1,51 @@
-"""Title, byline, date, outlet and language of an article (placeholder: page metadata only)."""
+"""Title, date, outlet, author and language of an article, normalised; one small function per field.
+
+Every value carries where it came from: ``given`` (hints: record fields or a --metadata file,
+which win over everything), ``html-meta`` (what an HTML page declares), or the kind of text
+block it was read from (``title-line``, ``date-line``, ``dateline``, ``masthead``, ``chrome``,
+``byline``). A text dump without a headline gets a title derived from its first sentence
+(``title_source="first-sentence"``) so that results still show something readable.
+
+Dates come only from places that state the publication date, never from a year in the text
+and never from a site's date banner (the day the page was saved); unknown dates are None.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 from dataclasses import dataclass
 from typing import Mapping
 
+import dateparser
+
 from .cleaner import CleanedDocument
+from .cleaner.chrome import BYLINE, DATE_PATTERN, DATELINE
+
+logger = logging.getLogger(__name__)
+
+# Refuse to invent a missing day, month or year; a bare "2019" or "May 2019" is no date.
+DATE_SETTINGS = {
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "STRICT_PARSING": True,
+    "PREFER_DATES_FROM": "past",
+    "RETURN_AS_TIMEZONE_AWARE": False,
+}
+EARLIEST_DATE = dt.date(1800, 1, 1)
+MAX_DATE_CHARS = 64  # longer strings are sentences, not dates
+DATELINE_DATE_CHARS = 60  # a dateline's date stands before its dash: "LONDON, May 3, 2019 (AP) –"
+DERIVED_TITLE_CHARS = 90
+OUTLET_MAX_WORDS = 6
+# Chrome that names the site it belongs to; the keywords are case-free, the name is capitalised.
+OUTLET_PATTERNS = tuple(re.compile(pattern) for pattern in (
+    r"^(?i:download|get|try) (?i:the) (?P<name>[A-Z].+?) (?i:app)\b",
+    r"^(?i:disclaimer: no) (?P<name>[A-Z].+?) (?i:journalist)",
+    r"^(?i:access) (?P<name>[A-Z].+?) (?i:across (all )?devices)",
+    r"^(?:©|\((?i:c)\)|(?i:copyright))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?i:by\s+)?(?P<name>[A-Z][^.,|©]+?)"
+    r"\s*(?:\.|,|\||(?i:all rights)|$)",
+))
+_HOSTNAME = re.compile(r"^(?:https?://)?(?:www\d?\.)?(?P<host>[a-z0-9-]+(?:\.[a-z0-9-]+)+)/?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -22,29 +61,156 @@ class Metadata:
     author: str | None = None
     url: str | None = None
     language: str | None = None
-
-
-def parse_date(value: str | None) -> dt.date | None:
-    """Return the date an explicit date string states, or None (placeholder: ISO only)."""
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        return None
+    author_source: str | None = None
 
 
 def extract_metadata(doc: CleanedDocument, hints: Mapping[str, str | None] | None = None) -> Metadata:
     """Return the article's metadata; ``hints`` (record fields, --metadata) win over the page."""
-    hints = {k: v for k, v in (hints or {}).items() if v}
-    meta = doc.page_meta
-    title = hints.get("title") or meta.get("title")
-    date = parse_date(hints.get("date")) or parse_date(meta.get("date"))
+    given = {key: _normalise(value) for key, value in (hints or {}).items() if _normalise(value)}
+    title, title_source = _extract_title(doc, given)
+    date, date_source = _extract_date(doc, given)
+    outlet, outlet_source = _extract_outlet(doc, given)
+    author, author_source = _extract_author(doc, given)
     return Metadata(
-        title=title, title_source="given" if hints.get("title") else ("html-meta" if title else None),
-        date=date, date_source="given" if hints.get("date") else meta.get("date_source"),
-        outlet=hints.get("outlet") or meta.get("sitename"),
-        outlet_source="given" if hints.get("outlet") else ("html-meta" if meta.get("sitename") else None),
-        author=hints.get("author") or meta.get("author"), url=hints.get("url") or meta.get("url"),
-        language=meta.get("language"),
+        title=title, title_source=title_source, date=date, date_source=date_source,
+        outlet=outlet, outlet_source=outlet_source, author=author, author_source=author_source,
+        url=given.get("url") or _normalise(doc.page_meta.get("url")),
+        language=_normalise(doc.page_meta.get("language")),
     )
+
+
+def parse_date(value: object) -> dt.date | None:
+    """Return the date an explicit date string states (day, month and year all given), else None.
+
+    Accepts ISO dates and datetimes and written dates ("May 3, 2019", "3 May 2019"); returns
+    None for anything else, for dates in the future and for dates before 1800. Never raises.
+    """
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value if EARLIEST_DATE <= value <= dt.date.today() else None
+    text = _normalise(value) if isinstance(value, str) else None
+    if not text or len(text) > MAX_DATE_CHARS:
+        return None
+    parsed = _parse_iso(text) or _parse_written(text)
+    return parsed if parsed and EARLIEST_DATE <= parsed <= dt.date.today() else None
+
+
+def _parse_iso(text: str) -> dt.date | None:
+    """Return the date of an ISO 8601 date or datetime, else None."""
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        return None
+
+
+def _parse_written(text: str) -> dt.date | None:
+    """Return the date dateparser reads in ``text`` under strict settings, else None."""
+    try:
+        parsed = dateparser.parse(text, settings=DATE_SETTINGS)
+    except (ValueError, TypeError, OverflowError, AttributeError, IndexError) as exc:
+        # dateparser raises assorted errors on odd input; garbage is simply not a date
+        logger.debug("no date in %r: %s", text, exc)
+        return None
+    # relative phrases ("yesterday", "2 days ago") pass REQUIRE_PARTS: a stated date names its year
+    return parsed.date() if parsed and str(parsed.year) in text else None
+
+
+def _normalise(value: object) -> str | None:
+    """Return ``value`` as a string with whitespace collapsed, or None when empty."""
+    text = " ".join(str(value).split()) if value is not None else ""
+    return text or None
+
+
+def _extract_title(doc: CleanedDocument, given: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """Return (title, source): the hint, the page's declared title, the title line, or the first sentence."""
+    if given.get("title"):
+        return given["title"], "given"
+    if _normalise(doc.page_meta.get("title")):
+        return _normalise(doc.page_meta.get("title")), "html-meta"
+    line = next((block.text for block in doc.blocks if block.label == "title"), None)
+    if line:
+        return _normalise(line), "title-line"
+    derived = _title_from_body(doc.body)
+    return (derived, "first-sentence") if derived else (None, None)
+
+
+def _title_from_body(body: str) -> str | None:
+    """Return the body's first sentence, shortened on a word boundary with an ellipsis, or None."""
+    paragraph = body.strip().split("\n\n", 1)[0]
+    if DATELINE.match(paragraph):  # "BAGHDAD – Paramilitary groups …" starts at "Paramilitary"
+        paragraph = re.split(r"\s[–—-]\s", paragraph, maxsplit=1)[-1]
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", paragraph, maxsplit=1)[0].strip()
+    if not sentence:
+        return None
+    if len(sentence) <= DERIVED_TITLE_CHARS:
+        return sentence
+    return sentence[:DERIVED_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _extract_date(doc: CleanedDocument, given: Mapping[str, str]) -> tuple[dt.date | None, str | None]:
+    """Return (date, source) from the hint, the page's metadata, a date line or a dated dateline."""
+    if given.get("date"):
+        date = parse_date(given["date"])
+        if date:
+            return date, "given"
+        logger.warning("ignored the given date %r: not a full date", given["date"])
+    date = parse_date(doc.page_meta.get("date"))
+    if date:
+        return date, doc.page_meta.get("date_source") or "html-meta"
+    for block in doc.blocks:
+        if block.label in ("date", "dateline"):
+            date = _date_in(block.text if block.label == "date" else block.text[:DATELINE_DATE_CHARS])
+            if date:
+                return date, "date-line" if block.label == "date" else "dateline"
+    return None, None
+
+
+def _date_in(text: str) -> dt.date | None:
+    """Return the first full date written in ``text``, else None."""
+    return next((date for match in DATE_PATTERN.finditer(text) if (date := parse_date(match["date"]))), None)
+
+
+def _extract_outlet(doc: CleanedDocument, given: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """Return (outlet, source): the hint, the page's site name, or a name the dump's own chrome states."""
+    if given.get("outlet"):
+        return given["outlet"], "given"
+    sitename = _normalise(doc.page_meta.get("sitename"))
+    if sitename:
+        return _site_name(sitename), "html-meta"
+    for block in doc.blocks:
+        if block.label == "masthead":
+            return _normalise(block.text), "masthead"
+    for block in doc.blocks:
+        name = _outlet_in_chrome(block.text) if block.label == "chrome" else None
+        if name:
+            return name, "chrome"
+    return None, None
+
+
+def _site_name(sitename: str) -> str:
+    """Return a site name with a bare hostname form ("www.x.com", "https://x.com/") reduced to "x.com"."""
+    match = _HOSTNAME.match(sitename)
+    return match["host"].lower() if match else sitename
+
+
+def _outlet_in_chrome(text: str) -> str | None:
+    """Return the outlet a chrome line names ("Download the NBC News app" → "NBC News"), else None."""
+    for pattern in OUTLET_PATTERNS:
+        match = pattern.search(text)
+        if match and len(match["name"].split()) <= OUTLET_MAX_WORDS:
+            return _normalise(match["name"])
+    return None
+
+
+def _extract_author(doc: CleanedDocument, given: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """Return (author, source): the hint, the page's declared author, or the name on a byline."""
+    if given.get("author"):
+        return given["author"], "given"
+    if _normalise(doc.page_meta.get("author")):
+        return _normalise(doc.page_meta.get("author")), "html-meta"
+    for block in doc.blocks:
+        match = BYLINE.match(block.text) if block.label == "byline" else None
+        if match:
+            return _normalise(match["name"]), "byline"
+    return None, None

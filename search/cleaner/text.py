@@ -1,12 +1,230 @@
-"""Text-mode cleaner (placeholder until the line classifier lands)."""
+"""Text-mode cleaner: a "save as text" dump to labelled blocks and the article body.
+
+How a dump is read (general signals only; the phrases it knows are data in ``chrome.py``):
+
+1. Every non-empty line is a block. A line is *prose* when it is sentence-shaped: enough words
+   and terminal punctuation, or simply long.
+2. The article core is the run of lines that maximises prose words minus a fixed penalty per
+   other line (Finn et al.'s Body Text Extraction, on lines instead of tags). Lines before it
+   form the header zone, lines after it the tail zone.
+3. Shapes that mean the same wherever they stand are labelled first: known chrome phrases,
+   photo credits, agency credits, date lines, bylines, bare dates.
+4. Header: the title (first headline-shaped line near the core), a masthead and tagline above
+   it, a standfirst below it; the rest is chrome. Core: body, datelines, lone short lines as
+   sub-headings, lone unpunctuated sentences as captions. Tail: credits are kept, everything
+   else is chrome named after the section that opened it ("Related Articles", a paywall …).
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+from dataclasses import dataclass
+
 from . import Block, CleanedDocument
+from .chrome import (BARE_DATE, BYLINE, CAPTION_CREDIT, CHROME_PHRASES, CREDIT_LINE, DATE_LINE,
+                     DATE_PATTERN, DATELINE, EDGE_ONLY_REASONS, SECTION_OPENERS, STICKY_SECTION)
+
+logger = logging.getLogger(__name__)
+
+PROSE_MIN_WORDS = 6  # "Washington says its diplomats are safe." is prose; "Read more." is not
+LONG_LINE_WORDS = 25  # an unpunctuated line this long is a paragraph, not a headline
+OTHER_LINE_PENALTY = 5  # cost of one non-prose line inside the core, in prose words
+TITLE_WINDOW = 12  # the headline stands among the last lines of the header zone
+TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30
+HEADING_MAX_WORDS = 12
+CAPTION_MIN_WORDS = 8  # a shorter lone unpunctuated line is a sub-heading
+STANDFIRST_MAX_WORDS = 45
+MASTHEAD_MAX_WORDS = 4
+TAGLINE_MAX_WORDS = 8
+CLOSERS = "\"'”’)]»"
+TERMINALS = (".", "!", "?", "…", ":", ";")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One non-empty input line with the features the zones decide on."""
+
+    text: str
+    words: int
+    terminal: bool
+    phrase: str | None  # the reason of the known chrome phrase it matches, if any
+
+    @property
+    def prose(self) -> bool:
+        if self.phrase or _caption_credit(self):
+            return False
+        # a short question or exclamation is a headline or sub-heading ("Can a city run on rainwater?")
+        min_words = HEADING_MAX_WORDS if self.text.rstrip(CLOSERS).endswith(("?", "!")) else PROSE_MIN_WORDS
+        return (self.terminal and self.words >= min_words) or self.words >= LONG_LINE_WORDS
 
 
 def clean_text(text: str) -> CleanedDocument:
-    """Return the text dump as one body block per non-empty line."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    blocks = tuple(Block(line, "body") for line in lines)
-    return CleanedDocument(body="\n\n".join(lines), mode="text", blocks=blocks)
+    """Return the dump's article body (title left out) and every non-empty line as a labelled block."""
+    lines = [_read_line(raw) for raw in text.splitlines() if raw.strip()]
+    start, end = _core_span(lines)
+    header = _label_header(lines[:start])
+    core = _label_core(lines[start:end])
+    tail = _label_tail(lines[end:])
+    blocks = _collapse_titles(_mark_standfirst(header + core) + tail)
+    body = "\n\n".join(block.text for block in blocks if block.kept)
+    logger.debug("text dump: %d lines, core %d-%d, %d kept", len(lines), start, end,
+                 sum(block.kept for block in blocks))
+    return CleanedDocument(body=body, mode="text", blocks=tuple(blocks))
+
+
+def _read_line(raw: str) -> _Line:
+    """Return the stripped line with its shape features."""
+    text = raw.strip()
+    phrase = next((reason for reason, pattern in CHROME_PHRASES if pattern.search(text)), None)
+    return _Line(text=text, words=len(text.split()), terminal=text.rstrip(CLOSERS).endswith(TERMINALS),
+                 phrase=phrase)
+
+
+def _core_span(lines: list[_Line]) -> tuple[int, int]:
+    """Return [start, end) of the run of lines with the most prose words net of other lines."""
+    best, best_span = 0, (0, 0)
+    total, start = 0, 0
+    for index, line in enumerate(lines):
+        if total <= 0:
+            total, start = 0, index
+        total += line.words if line.prose else -OTHER_LINE_PENALTY
+        if total > best:
+            best, best_span = total, (start, index + 1)
+    if best == 0:  # no prose at all: nothing to anchor zones on, so read the whole dump as core
+        return 0, len(lines)
+    return best_span
+
+
+def _label_shape(line: _Line, zone: str) -> Block | None:
+    """Return the block for a line whose shape decides its label in any zone, else None."""
+    if line.phrase and not (zone == "core" and line.phrase in EDGE_ONLY_REASONS):
+        return Block(line.text, "chrome", line.phrase)
+    if DATE_LINE.match(line.text) and DATE_PATTERN.search(line.text):
+        return Block(line.text, "date")
+    if line.words <= 8 and BYLINE.match(line.text):
+        return Block(line.text, "byline")
+    if line.words <= 40 and CREDIT_LINE.search(line.text):
+        return Block(line.text, "credit")
+    if _caption_credit(line):
+        return Block(line.text, "chrome", "caption")
+    if BARE_DATE.match(line.text):
+        return Block(line.text, "chrome", "date-banner" if zone == "header" else "timestamp")
+    return None
+
+
+def _caption_credit(line: _Line) -> bool:
+    """Return True for a caption or photo line ending in its credit ("… / AFP - Getty Images")."""
+    return not line.terminal and CAPTION_CREDIT.search(line.text) is not None
+
+
+def _label_header(lines: list[_Line]) -> list[Block]:
+    """Return blocks for the lines above the core: masthead, tagline, title, standfirst, chrome."""
+    title_at = _find_title(lines)
+    blocks: list[Block] = []
+    for index, line in enumerate(lines):
+        block = _label_shape(line, "header")
+        if block is None and index == title_at:
+            block = Block(line.text, "title")
+        elif block is None and title_at is not None and line.text.casefold() == lines[title_at].text.casefold():
+            block = Block(line.text, "chrome", "repeated-title")
+        elif block is None and title_at is not None and index < title_at:
+            block = _label_above_title(line, index)
+        elif block is None and title_at is not None and line.words >= PROSE_MIN_WORDS:
+            seen = any(earlier.label == "standfirst" for earlier in blocks)
+            block = None if seen else Block(line.text, "standfirst")
+        blocks.append(block or Block(line.text, "chrome", "header"))
+    return blocks
+
+
+def _find_title(lines: list[_Line]) -> int | None:
+    """Return the index of the headline: the first headline-shaped line near the end of the header."""
+    first = max(0, len(lines) - TITLE_WINDOW)
+    for index in range(first, len(lines)):
+        line = lines[index]
+        if _label_shape(line, "header") is None and _headline_shaped(line):
+            return index
+    return None
+
+
+def _headline_shaped(line: _Line) -> bool:
+    """Return True for a line that reads like a headline: a few words, no closing full stop."""
+    ends_with_stop = line.text.rstrip(CLOSERS).endswith((".", ";", ":"))
+    return TITLE_MIN_WORDS <= line.words <= TITLE_MAX_WORDS and not ends_with_stop
+
+
+def _label_above_title(line: _Line, index: int) -> Block:
+    """Return the block of a header line above the title: masthead, tagline or header chrome."""
+    names = _WORD.findall(line.text)
+    if (index == 0 and not line.terminal and 0 < line.words <= MASTHEAD_MAX_WORDS
+            and len(names) == line.words and all(name[0].isupper() for name in names)):
+        return Block(line.text, "masthead")
+    if line.text.endswith(".") and line.words <= TAGLINE_MAX_WORDS:
+        return Block(line.text, "chrome", "tagline")
+    return Block(line.text, "chrome", "header")
+
+
+def _label_core(lines: list[_Line]) -> list[Block]:
+    """Return blocks for the core: body, datelines, sub-headings, captions, chrome shapes."""
+    blocks = []
+    for line in lines:
+        block = _label_shape(line, "core")
+        if block is None and line.prose:
+            block = Block(line.text, "dateline" if DATELINE.match(line.text) else "body")
+        elif block is None:
+            block = _label_short_line(line)
+        blocks.append(block)
+    return blocks
+
+
+def _label_short_line(line: _Line) -> Block:
+    """Return the block of a non-prose line inside the core: a sub-heading or a caption."""
+    names = _WORD.findall(line.text)
+    lower = sum(1 for name in names if name[0].islower())
+    sentence_case = bool(names) and names[0][0].isupper() and lower * 2 > len(names)
+    if sentence_case and line.words >= CAPTION_MIN_WORDS and not line.terminal:
+        return Block(line.text, "chrome", "caption")
+    if line.words <= HEADING_MAX_WORDS:
+        return Block(line.text, "heading")
+    return Block(line.text, "body")
+
+
+def _label_tail(lines: list[_Line]) -> list[Block]:
+    """Return blocks for the lines after the core: credits kept, the rest chrome by section."""
+    section = "tail"
+    blocks = []
+    for line in lines:
+        block = _label_shape(line, "tail")
+        if section == STICKY_SECTION and (block is None or block.label == "chrome"):
+            block = Block(line.text, "chrome", section)
+        elif block is not None and block.reason in SECTION_OPENERS:
+            section = block.reason
+        blocks.append(block or Block(line.text, "chrome", section))
+    return blocks
+
+
+def _mark_standfirst(blocks: list[Block]) -> list[Block]:
+    """Return ``blocks`` with the first body block relabelled standfirst when it follows the title."""
+    seen_title = False
+    for index, block in enumerate(blocks):
+        if block.label == "title":
+            seen_title = True
+        elif block.label == "standfirst":
+            return blocks
+        elif block.kept:
+            if seen_title and block.label == "body" and len(block.text.split()) <= STANDFIRST_MAX_WORDS:
+                blocks[index] = Block(block.text, "standfirst")
+            return blocks
+    return blocks
+
+
+def _collapse_titles(blocks: list[Block]) -> list[Block]:
+    """Return ``blocks`` with every repeat of the title line labelled chrome, so one title remains."""
+    title = next((block.text for block in blocks if block.label == "title"), None)
+    if title is None:
+        return blocks
+    first = next(index for index, block in enumerate(blocks) if block.label == "title")
+    return [Block(block.text, "chrome", "repeated-title")
+            if index != first and block.text.casefold() == title.casefold() else block
+            for index, block in enumerate(blocks)]
