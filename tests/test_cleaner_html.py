@@ -1,0 +1,79 @@
+"""clean_html on tiny hand-written pages: what a user of the search would notice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.cleaner import clean_html
+
+DATA = Path(__file__).parent / "data" / "html"
+
+
+@pytest.fixture(scope="module")
+def article():
+    return clean_html((DATA / "article.html").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("sentence", [
+    "The old harbour bridge reopened to traffic on Thursday morning",
+    "Engineers replaced the rusted steel cables",
+    "said the harbour master",
+    "Local shops on both banks said trade had fallen",
+    "The council said the final bill would be published",
+])
+def test_article_paragraphs_kept(article, sentence):
+    assert sentence in article.body
+
+
+@pytest.mark.parametrize("chrome", [
+    "Sign up for our morning newsletter",  # promo
+    "Advertisement",
+    "Ferry strike called off",  # related list
+    "Photo: John Smith",  # caption / photo credit
+    "We use cookies",  # cookie banner
+    "All rights reserved",
+    "Harbour bridge reopens after repairs",  # the headline is not body text
+])
+def test_chrome_removed(article, chrome):
+    assert chrome not in article.body
+
+
+def test_removed_blocks_are_labelled_chrome_with_a_reason(article):
+    chrome = {b.text: b.reason for b in article.blocks if b.label == "chrome"}
+    assert chrome.get("Advertisement") == "advert"
+    assert all(chrome.values())
+
+
+def test_page_metadata(article):
+    meta = article.page_meta
+    assert meta["title"] == "Harbour bridge reopens after repairs"
+    # the date as the publisher wrote it, not shifted to another time zone
+    assert (meta["date"], meta["date_source"]) == ("2021-03-04", "html-meta:article:published_time")
+    assert meta["sitename"] == "The Daily Example"
+    assert meta["author"] == "Jane Doe"
+    assert meta["language"] == "en"
+    assert meta["description"] == "The old harbour bridge is open again."
+
+
+def test_year_in_text_is_not_a_publication_date():
+    doc = clean_html((DATA / "year_in_text.html").read_text(encoding="utf-8"))
+    assert "The river burst its banks in 1953" in doc.body
+    assert doc.page_meta["date"] is None
+    assert doc.page_meta["date_source"] is None
+
+
+@pytest.mark.parametrize("html", [
+    "",
+    "   ",
+    "not html at all",
+    "\x00\x01\x02\xff\xfe<<<>>>\x00",  # binary garbage
+    "<html><head><script>var x = 1; document.write('hello world');</script></head></html>",
+    "<html><body><p>Hi</p></body></html>",  # too short to be an article
+    "<html><body><div><div><span></span></div>",  # unclosed, empty
+])
+def test_pages_without_an_article_give_an_empty_body(html):
+    doc = clean_html(html)
+    assert doc.body == ""
+    assert doc.mode == "html"
