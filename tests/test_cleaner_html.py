@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from search.cleaner import clean_html
+from search.cleaner.html_chrome import PageContext, chrome_reason
 
 DATA = Path(__file__).parent / "data" / "html"
 
@@ -77,3 +78,31 @@ def test_pages_without_an_article_give_an_empty_body(html):
     doc = clean_html(html)
     assert doc.body == ""
     assert doc.mode == "html"
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("Photo: John Smith / Reuters", "caption"),
+    ("Jane Roe / AFP - Getty Images", "caption"),
+    ("Related: Ferry strike called off after late talks", "related"),
+    ("More from Business:", "related"),
+    ("Get the latest updates right in your inbox. Subscribe to our newsletters.", "newsletter"),
+    ("Download our app for breaking news alerts", "promo"),
+    ("By continuing to use this site, you agree to our use of cookies.", "cookie"),
+    ("5:45 AM PST 11/19/2019 by Pat Example", "byline"),
+    ("Sam Roe contributed reporting from Lagos.", "byline"),
+    ("Follow us on Twitter and Facebook.", "social"),
+    ("Advertisement", "advert"),
+    # article sentences that merely mention such words stay
+    ("The photo agency said the image was genuine.", None),
+    ("Readers who follow the case closely were not surprised.", None),
+    ("Share prices fell by 3% on Tuesday after the report.", None),
+])
+def test_chrome_phrases(text, reason):
+    context = PageContext(titles=frozenset(), link_texts=frozenset())
+    assert chrome_reason(text, False, context) == reason
+
+
+def test_author_bio_is_chrome():
+    context = PageContext(titles=frozenset(), link_texts=frozenset(), author="Jane Doe")
+    assert chrome_reason("Jane Doe is a staff writer covering transport.", False, context) == "author-bio"
+    assert chrome_reason("Jane Doe said the bridge was safe.", False, context, at_tail=True) is None
