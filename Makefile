@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh machine:
+#   make demo   install, index seeds/ into index/ and serve the web page on http://127.0.0.1:8000/
+#   make test   install with the test extras (and Debian's Chromium for browser tests), run all tests
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo install install-test browser test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+
+demo: install
+	$(BIN)/newsfacet index seeds/ --index index/
+	$(BIN)/newsfacet serve --index index/ --host $(HOST) --port $(PORT)
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+test: install-test browser
+	$(BIN)/python -m pytest
+
+bench: install-test
+	$(BIN)/python -m bench.extraction ../shared/extraction-bench/dev/
+
+clean:
+	rm -rf $(VENV) index/[!.]* .pytest_cache

@@ -1,0 +1,77 @@
+"""Shared fixtures: hand-written articles, an index built from them, app, client and runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from search.config import Settings
+from search.engines import open_engine
+from search.models import Article, Entity
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+KH = Entity("Kataib Hezbollah", "group")
+PMF = Entity("Popular Mobilization Forces", "group")
+AAH = Entity("Asaib Ahl al-Haq", "group")
+IRAQ = Entity("Iraq", "place")
+
+ARTICLES = [
+    Article(id="a1", source="a1.txt", title="Rockets hit near embassy",
+            body="Rockets struck near the US embassy in Baghdad on Sunday.\n\nKataib Hezbollah denied it.",
+            outlet="Reuters", date=dt.date(2020, 1, 5), date_source="dateline", entities=(KH, IRAQ)),
+    Article(id="a2", source="a2.txt", title="Militias reject threat claim",
+            body="Two armed groups rejected a US claim. The Popular Mobilization Forces said nothing.",
+            outlet="AFP", date=dt.date(2019, 5, 16), date_source="html-meta", entities=(PMF, AAH)),
+    Article(id="a3", source="a3.txt", title="Embassy staff leave",
+            body="Staff left the embassy. <script>alert(1)</script> & more.",
+            outlet="Reuters", date=dt.date(2019, 5, 15), date_source="html-meta", entities=(PMF, KH)),
+    Article(id="a4", source="a4.txt", title="Undated analysis",
+            body="An analysis of militia politics in Iraq without a date.", outlet=None,
+            date=None, entities=(IRAQ,)),
+]
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(index_dir=str(tmp_path / "index"))
+
+
+@pytest.fixture
+def engine(settings):
+    eng = open_engine(settings, create=True)
+    eng.upsert(ARTICLES)
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def app(engine, settings):
+    from web import create_app
+
+    return create_app({"TESTING": True, "SETTINGS": settings})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(monkeypatch, tmp_path):
+    for name in ("NEWSFACET_INDEX", "NEWSFACET_ENGINE", "NEWSFACET_ENTITIES"):
+        monkeypatch.delenv(name, raising=False)
+    return CliRunner()
+
+
+@pytest.fixture
+def seeds_copy(tmp_path) -> Path:
+    """A writable copy of the seeds folder."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
