@@ -23,24 +23,28 @@ CHROME_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("promo", r"^download (the|our) .{1,40}\bapp\b"),
         ("promo", r"^(get|try) (the|our) .{1,40} app\b|^available on the app store"),
         ("newsletter", r"^(newsletters?|sign up for (our|the) .{0,40}newsletter.*|subscribe to (our|the) .{0,60})$"),
-        ("newsletter", r"(delivered|straight) to your inbox|^enter your e-?mail"),
+        ("newsletter", r"(delivered|straight|right) (to|in|into) your inbox|^enter your e-?mail|"
+                       r"subscribe to .{0,40}newsletters?\b"),
         ("related", r"^(related|related (articles|stories|posts|content|news|coverage|topics)|more from .{1,40}|"
                     r"more (stories|news|articles)|read more|recommended( for you)?|most (read|popular|viewed)|"
                     r"trending( now)?|you (may|might) (also )?like|latest (news|stories)|top stories|"
                     r"what to read next|see also|also read|read next|popular)\s*:?$"),
         ("share", r"^(share|share this( article| story)?|tweet|email|print|copy link|share on \w+|"
                   r"follow us|like us on facebook|comments?|\d+ comments?|leave a (comment|reply))\s*:?$"),
-        ("share", r"^share (this|your thoughts)|^click (here )?to share"),
+        ("share", r"^share (this|your thoughts)|^click (here )?to (share|email|print|tweet)|\(opens in new window\)"),
+        ("comments", r"^(view|show|hide|load|post a|add a|read) comments?\b|comments powered by|^(tags|filed under)\s*:"),
         ("residue", r"^(close|×|✕|x|menu|search|skip to (main )?content|advertisement|ad|sponsored|"
                     r"loading\.*|play|pause|mute|watch|listen|\d{1,2}:\d{2}(:\d{2})?|back to top|next|previous|"
                     r"home|sign in|log ?in|log ?out|register|subscribe|open in app)\s*$"),
         ("navigation", r"^(about us|contact us|privacy( policy)?|terms (of (use|service)|& conditions)|"
                        r"cookie (policy|settings)|sitemap|careers|advertise( with us)?|rss( feed)?)\s*$"),
         ("cookie", r"\bwe use cookies\b|\bcookies? (policy|settings|preferences)\b|accept (all )?cookies"),
-        ("copyright", r"^(©|\(c\)|copyright\b)|all rights reserved"),
+        ("copyright", r"^(©|\(c\)|copyright\b)|all rights reserved|may not be (re)?produced|^community (rules|standards)"),
+        ("byline-residue", r"^(by|disclaimer|advertisement\s+skip advertisement)\s*:?$"),
         ("disclaimer", r"^disclaimer:|journalist was involved in creation|auto-generated from a syndicated feed"),
-        ("bio", r"follow (him|her|them) on (twitter|x|facebook|instagram)|^.{0,60} is (a|an|the) .{0,40}"
-                r"(editor|reporter|correspondent|writer|journalist|columnist|contributor)\b.*"),
+        ("bio", r"^.{0,60} is (a|an|the) .{0,40}(editor|reporter|correspondent|writer|journalist|columnist|"
+                r"contributor)\b.*"),
+        ("contact", r"follow (him|her|them|us) on (twitter|x|facebook|instagram)|may be reached at|^have a (news )?tip\?"),
         ("caption", r"^(image|photo|photograph|picture|caption|credit|photo credit|file photo)\s*:"),
     )
 )

@@ -30,16 +30,25 @@ logger = logging.getLogger(__name__)
 PROSE_MIN_WORDS = 6  # "Washington says its diplomats are safe." is prose; "Read more." is not
 LONG_LINE_WORDS = 25  # an unpunctuated line this long is a paragraph, not a headline
 OTHER_LINE_PENALTY = 5  # cost of one non-prose line inside the core, in prose words
+# Each further line of an unbroken run of non-prose lines costs this much more: a sub-heading or
+# caption between paragraphs is cheap, a menu or a list of other stories splits the page.
+RUN_PENALTY_GROWTH = 0.5
+# A line opening a section of other content ("Related Articles", "View comments") nearly ends
+# the article: only a much larger body of prose beyond it pulls the core across.
+OPENER_PENALTY = 50
+CJK_CHARS_PER_WORD = 2  # Chinese and Japanese write no spaces; about two characters make a word
 TITLE_WINDOW = 12  # the headline stands among the last lines of the header zone
 TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30
 HEADING_MAX_WORDS = 12
+MENU_MIN_LINES = 6  # this many short lines in a row inside the core are a menu or link list
 CAPTION_MIN_WORDS = 8  # a shorter lone unpunctuated line is a sub-heading
 STANDFIRST_MAX_WORDS = 45
 MASTHEAD_MAX_WORDS = 4
 TAGLINE_MAX_WORDS = 8
-CLOSERS = "\"'”’)]»"
-TERMINALS = (".", "!", "?", "…", ":", ";")
+CLOSERS = "\"'”’)]»」』）"
+TERMINALS = (".", "!", "?", "…", ":", ";", "。", "！", "？", "．")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,7 @@ class _Line:
 
 def clean_text(text: str) -> CleanedDocument:
     """Return the dump's article body (title left out) and every non-empty line as a labelled block."""
-    lines = [_read_line(raw) for raw in text.splitlines() if raw.strip()]
+    lines = [_read_line(raw) for raw in _join_broken_lines(text.splitlines())]
     start, end = _core_span(lines)
     header = _label_header(lines[:start])
     core = _label_core(lines[start:end])
@@ -74,22 +83,49 @@ def clean_text(text: str) -> CleanedDocument:
     return CleanedDocument(body=body, mode="text", blocks=tuple(blocks))
 
 
+def _join_broken_lines(raw_lines: list[str]) -> list[str]:
+    """Return the non-empty lines, a line that starts in lower case joined to an unfinished one before it.
+
+    Dumps of pages that break paragraphs with ``<br>`` cut sentences mid-way ("…has taken" /
+    "to her Instagram page …"); the pieces only read as prose once joined.
+    """
+    joined: list[str] = []
+    for raw in raw_lines:
+        text = raw.strip()
+        if not text:
+            continue
+        previous = joined[-1] if joined else ""
+        if previous and text[0].islower() and not previous.rstrip(CLOSERS).endswith(TERMINALS):
+            joined[-1] = f"{previous} {text}"
+        else:
+            joined.append(text)
+    return joined
+
+
 def _read_line(raw: str) -> _Line:
     """Return the stripped line with its shape features."""
     text = raw.strip()
     phrase = next((reason for reason, pattern in CHROME_PHRASES if pattern.search(text)), None)
-    return _Line(text=text, words=len(text.split()), terminal=text.rstrip(CLOSERS).endswith(TERMINALS),
+    return _Line(text=text, words=_count_words(text), terminal=text.rstrip(CLOSERS).endswith(TERMINALS),
                  phrase=phrase)
+
+
+def _count_words(text: str) -> int:
+    """Return the number of words in ``text``, counting runs of CJK characters by length."""
+    cjk = len(_CJK.findall(text))
+    return len(_CJK.sub(" ", text).split()) + -(-cjk // CJK_CHARS_PER_WORD)
 
 
 def _core_span(lines: list[_Line]) -> tuple[int, int]:
     """Return [start, end) of the run of lines with the most prose words net of other lines."""
     best, best_span = 0, (0, 0)
-    total, start = 0, 0
+    total, start, run = 0, 0, 0
     for index, line in enumerate(lines):
         if total <= 0:
             total, start = 0, index
-        total += line.words if line.prose else -OTHER_LINE_PENALTY
+        run = 0 if line.prose else run + 1
+        total += line.words if line.prose else -(OTHER_LINE_PENALTY + RUN_PENALTY_GROWTH * (run - 1))
+        total -= OPENER_PENALTY if line.phrase in SECTION_OPENERS else 0
         if total > best:
             best, best_span = total, (start, index + 1)
     if best == 0:  # no prose at all: nothing to anchor zones on, so read the whole dump as core
@@ -101,8 +137,9 @@ def _label_shape(line: _Line, zone: str) -> Block | None:
     """Return the block for a line whose shape decides its label in any zone, else None."""
     if line.phrase and not (zone == "core" and line.phrase in EDGE_ONLY_REASONS):
         return Block(line.text, "chrome", line.phrase)
-    if DATE_LINE.match(line.text) and DATE_PATTERN.search(line.text):
-        return Block(line.text, "date")
+    if DATE_LINE.match(line.text) and line.words <= 12:
+        # "Updated Nov 19, 9:41 AM" states no year: a timestamp, not a usable date line
+        return Block(line.text, "date") if DATE_PATTERN.search(line.text) else Block(line.text, "chrome", "timestamp")
     if line.words <= 8 and BYLINE.match(line.text):
         return Block(line.text, "byline")
     if line.words <= 40 and CREDIT_LINE.search(line.text):
@@ -131,9 +168,8 @@ def _label_header(lines: list[_Line]) -> list[Block]:
             block = Block(line.text, "chrome", "repeated-title")
         elif block is None and title_at is not None and index < title_at:
             block = _label_above_title(line, index)
-        elif block is None and title_at is not None and line.words >= PROSE_MIN_WORDS:
-            seen = any(earlier.label == "standfirst" for earlier in blocks)
-            block = None if seen else Block(line.text, "standfirst")
+        elif block is None and title_at is not None and index == title_at + 1 and _standfirst_shaped(line):
+            block = Block(line.text, "standfirst")
         blocks.append(block or Block(line.text, "chrome", "header"))
     return blocks
 
@@ -154,6 +190,13 @@ def _headline_shaped(line: _Line) -> bool:
     return TITLE_MIN_WORDS <= line.words <= TITLE_MAX_WORDS and not ends_with_stop
 
 
+def _standfirst_shaped(line: _Line) -> bool:
+    """Return True for a summary sentence: long enough and not in Title Case (a second headline is)."""
+    names = _WORD.findall(line.text)
+    capitalised = sum(1 for name in names if name[0].isupper())
+    return line.words >= PROSE_MIN_WORDS and capitalised * 2 <= len(names)
+
+
 def _label_above_title(line: _Line, index: int) -> Block:
     """Return the block of a header line above the title: masthead, tagline or header chrome."""
     names = _WORD.findall(line.text)
@@ -166,16 +209,30 @@ def _label_above_title(line: _Line, index: int) -> Block:
 
 
 def _label_core(lines: list[_Line]) -> list[Block]:
-    """Return blocks for the core: body, datelines, sub-headings, captions, chrome shapes."""
+    """Return blocks for the core: body, datelines, sub-headings, captions, menus, chrome shapes."""
     blocks = []
-    for line in lines:
+    runs = _run_lengths(lines)
+    for line, run in zip(lines, runs):
         block = _label_shape(line, "core")
         if block is None and line.prose:
             block = Block(line.text, "dateline" if DATELINE.match(line.text) else "body")
+        elif block is None and run >= MENU_MIN_LINES:
+            block = Block(line.text, "chrome", "menu")
         elif block is None:
             block = _label_short_line(line)
         blocks.append(block)
     return blocks
+
+
+def _run_lengths(lines: list[_Line]) -> list[int]:
+    """Return, for each line, the length of the unbroken run of non-prose lines it belongs to (0 for prose)."""
+    runs = [0] * len(lines)
+    start = 0
+    for index, line in enumerate(lines + [None]):
+        if line is None or line.prose:
+            runs[start:index] = [index - start] * (index - start)
+            start = index + 1
+    return runs
 
 
 def _label_short_line(line: _Line) -> Block:
