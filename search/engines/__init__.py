@@ -5,11 +5,11 @@ Nothing outside this package imports a search library; callers get and give our 
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol, Sequence
+from typing import Iterable, Iterator, Protocol, Sequence
 
 from ..config import Settings
 from ..errors import ConfigError
-from ..models import Article, IndexStats, SearchRequest, SearchResults
+from ..models import Article, Hit, IndexStats, SearchRequest, SearchResults
 
 
 class Engine(Protocol):
@@ -35,6 +35,15 @@ class Engine(Protocol):
 
     def highlight_paragraphs(self, body: str, text: str) -> list[str]:
         """Return the body's paragraphs, HTML-safe, with the query's matches in <mark>."""
+
+    def suggest(self, text: str) -> str | None:
+        """Return the query with words unknown to the index replaced by close ones, or None."""
+
+    def more_like(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
+        """Return articles most like this one (not itself); raise ArticleNotFound."""
+
+    def export(self, request: SearchRequest, limit: int) -> tuple[int, Iterator[Article]]:
+        """Return how many articles match and an iterator over up to ``limit`` of them, in order."""
 
     def stats(self) -> IndexStats:
         """Return article count, facet value counts, size and last update."""

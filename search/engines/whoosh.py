@@ -15,7 +15,7 @@ import os
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from whoosh import highlight, index, qparser, query, sorting
 from whoosh.analysis import StemmingAnalyzer
@@ -26,6 +26,7 @@ from ..errors import ArticleNotFound, IndexCorrupt, IndexMissing, QueryError
 from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, SearchRequest,
                       SearchResults)
 from ..query import SEARCH_FIELDS, check_query_syntax
+from . import whoosh_browse
 from .snippets import MarkFormatter, lead_snippet, mark_all
 
 logger = logging.getLogger(__name__)
@@ -231,6 +232,18 @@ class WhooshEngine:
         terms = {t.decode("utf-8") if isinstance(t, bytes) else t for t in terms}
         return [mark_all(p, terms, ANALYZER) for p in paragraphs]
 
+    def suggest(self, text: str) -> str | None:
+        """Return the query with unknown words replaced by close indexed ones, or None."""
+        return whoosh_browse.suggest_query(self, text)
+
+    def more_like(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
+        """Return articles sharing the most telling words of this one."""
+        return whoosh_browse.more_like(self, article_id, limit)
+
+    def export(self, request: SearchRequest, limit: int) -> tuple[int, Iterator[Article]]:
+        """Return the number of matches and an iterator over up to ``limit`` of them."""
+        return whoosh_browse.export_articles(self, request, limit)
+
     def close(self) -> None:
         with self._lock:
             if self._searcher is not None:
@@ -269,8 +282,8 @@ class WhooshEngine:
         if request.since or request.until:
             start = request.since.isoformat() if request.since else None
             end = request.until.isoformat() if request.until else None
-            dates = _docs(searcher, query.TermRange("date", start, end))
-            out["year"] = dates if out.get("year") is None else out["year"] & dates
+            # Its own key, not a facet name, so every facet's counts respect the date range.
+            out["dates"] = _docs(searcher, query.TermRange("date", start, end))
         return out
 
     def _vocabulary(self, searcher, field: str) -> list[str]:
