@@ -25,12 +25,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import errors, security, state, views
+    from . import api, errors, security, state, views
 
     state.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(api.api)
     app.jinja_env.filters["snippet"] = views.snippet_filter
     return app
 

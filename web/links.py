@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Iterable
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from werkzeug.datastructures import MultiDict
 
 FACET_PARAMS = ("entity", "outlet", "year", "month")
-KEPT_PARAMS = ("q", *FACET_PARAMS, "since", "until", "sort", "per_page")
+DATE_PARAMS = ("since", "until")
+FILTER_PARAMS = (*FACET_PARAMS, *DATE_PARAMS)
+KEPT_PARAMS = ("q", *FILTER_PARAMS, "sort", "per_page")
 
 
 def _pairs(args: MultiDict) -> list[tuple[str, str]]:
@@ -37,6 +39,18 @@ def toggle(args: MultiDict, name: str, value: str) -> str:
     return _url(pairs)
 
 
+def only(args: MultiDict, name: str, value: str, *replaced: str) -> str:
+    """Return the URL filtered to one value of ``name``, dropping ``name`` and ``replaced``."""
+    dropped = {name, *replaced}
+    return _url([p for p in _pairs(args) if p[0] not in dropped] + [(name, value)])
+
+
+def without(args: MultiDict, name: str, values: Iterable[str]) -> str:
+    """Return the URL without the given values of one param."""
+    gone = {(name, v) for v in values}
+    return _url(p for p in _pairs(args) if p not in gone)
+
+
 def clear(args: MultiDict, *names: str) -> str:
     """Return the URL without any value of the given params."""
     return _url((k, v) for k, v in _pairs(args) if k not in names)
@@ -45,3 +59,31 @@ def clear(args: MultiDict, *names: str) -> str:
 def page(args: MultiDict, number: int) -> str:
     """Return the URL of another page of the same results."""
     return _url(_pairs(args) + ([("page", str(number))] if number > 1 else []))
+
+
+def facet(name: str, value: str) -> str:
+    """Return the URL of every article with one facet value (a fresh search)."""
+    return _url([(name, value)])
+
+
+def article(args: MultiDict, article_id: str) -> str:
+    """Return an article's URL carrying the search it was opened from, to mark and go back."""
+    back = _pairs(args) + [("page", args["page"])] if args.get("page") else _pairs(args)
+    return _url(back, "/article/" + quote(article_id, safe=""))
+
+
+def back(args: MultiDict) -> str:
+    """Return the results page an article was opened from."""
+    return page(args, int(args["page"])) if args.get("page", "").isdigit() else _url(_pairs(args))
+
+
+def export(args: MultiDict, fmt: str) -> str:
+    """Return the URL exporting every article of the current search as ``fmt``."""
+    return _url(_pairs(args) + [("format", fmt)], "/api/search")
+
+
+def external(url: str | None) -> str | None:
+    """Return the URL if it is safe to link to (http or https), else None (shown as text)."""
+    if url and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return None

@@ -1,22 +1,23 @@
-"""One blueprint: the search and article pages and the JSON API; args in, pages out."""
+"""One blueprint, ``bp``: the search and article pages; args become a SearchRequest, results a page."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
-from search.errors import QueryError
-from search.query import build_request
+from search.models import SearchRequest
 
-from . import links, state
+from . import links, params, state
+from .marks import numbered_paragraphs
+from .sidebar import chips, facet_groups
+from .timeline import build_timeline
 
 bp = Blueprint("newsfacet", __name__)
 
-FACET_TITLES = {"entity": "Entities", "outlet": "Outlets", "year": "Years", "month": "Months"}
-ENTITY_TYPE_ORDER = ("group", "person", "org", "place")
+MORE_LIKE_THIS = 5
 _NOT_MARK = re.compile(r"<(?!/?mark>)")
 
 
@@ -26,75 +27,40 @@ def snippet_filter(snippet: str) -> Markup:
     return Markup(_NOT_MARK.sub("&lt;", snippet or ""))
 
 
-@dataclass(frozen=True)
-class FacetLink:
-    """A facet value as the sidebar shows it."""
-
-    value: str
-    count: int
-    selected: bool
-    link: str
-    type: str | None = None
+def entity_type(name: str) -> str | None:
+    """Return the type of a known entity (by name or alias), for values the engine did not count."""
+    entity = state.entity_table().resolve(name)
+    return entity.type if entity else None
 
 
-def _request_from_args():
-    args = request.args
-    return build_request(
-        args.get("q", ""), entities=args.getlist("entity"), outlets=args.getlist("outlet"),
-        years=args.getlist("year"), months=args.getlist("month"), since=args.get("since"),
-        until=args.get("until"), sort=args.get("sort") or None, page=args.get("page"),
-        per_page=args.get("per_page"), settings=current_app.config["SETTINGS"],
-        resolve_entity=state.entity_table().resolve)
-
-
-def _facet_links(results) -> dict[str, list[FacetLink]]:
-    out = {}
-    for name, values in results.facets.items():
-        items = [FacetLink(v.value, v.count, v.selected, links.toggle(request.args, name, v.value),
-                           v.type) for v in values]
-        if name == "entity":
-            rank = {t: i for i, t in enumerate(ENTITY_TYPE_ORDER)}
-            items.sort(key=lambda f: (rank.get(f.type or "", 9), -f.count, f.value))
-        out[name] = items
-    return out
+def run_search(search_request: SearchRequest):
+    """Return the engine's results with a did-you-mean suggestion for unknown words."""
+    engine = state.engine()
+    results = engine.search(search_request)
+    if search_request.query:
+        suggestion = engine.suggest(search_request.query)
+        if suggestion:
+            results = replace(results, suggestion=suggestion)
+    return results
 
 
 @bp.get("/")
 @bp.get("/search")
 def search_page():
-    error = None
-    try:
-        search_request = _request_from_args()
-        results = state.engine().search(search_request)
-    except QueryError as exc:
-        error = str(exc)
-        results = None
+    results, error = params.first_runnable(request.args, run_search)
     body = render_template(
-        "search.html", results=results, error=error, args=request.args,
-        facets=_facet_links(results) if results else {}, facet_titles=FACET_TITLES, links=links)
+        "search.html", results=results, error=error, args=request.args, links=links,
+        groups=facet_groups(results, request.args, entity_type),
+        chips=chips(request.args, entity_type), timeline=build_timeline(results, request.args))
     return body, 400 if error else 200
 
 
 @bp.get("/article/<article_id>")
 def article_page(article_id: str):
-    article = state.engine().get(article_id)
+    engine = state.engine()
+    article = engine.get(article_id)
     query = request.args.get("q", "")
-    paragraphs = state.engine().highlight_paragraphs(article.body, query)
-    return render_template("article.html", article=article, paragraphs=paragraphs, q=query,
-                           links=links, args=request.args)
-
-
-@bp.get("/api/search")
-def api_search():
-    results = state.engine().search(_request_from_args())
-    return jsonify(results.to_dict())
-
-
-@bp.get("/api/articles/<article_id>")
-def api_article(article_id: str):
-    return jsonify(state.engine().get(article_id).to_dict())
-
-
-@bp.get("/healthz")
-def healthz():
-    return jsonify({"status": "ok", "articles": state.engine().count()})
+    paragraphs, matches = numbered_paragraphs(engine.highlight_paragraphs(article.body, query))
+    return render_template("article.html", article=article, paragraphs=paragraphs,
+                           matches=matches, q=query, links=links, args=request.args,
+                           similar=engine.more_like(article.id, MORE_LIKE_THIS))

@@ -1,0 +1,140 @@
+"""The OpenAPI 3.1 description of the JSON API, built from the settings' limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.config import Settings
+from search.models import ENTITY_TYPES, SORT_ORDERS
+
+from .export import CSV_COLUMNS, EXPORT_FORMATS
+
+REF = "#/components/schemas/"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": REF + name}
+
+
+def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
+    return {"type": [kind, "null"], **extra}
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {"type": "object", "properties": properties,
+            "required": list(properties) if required is None else required}
+
+
+def _schemas() -> dict[str, Any]:
+    entity = _object({"name": {"type": "string"}, "type": {"type": "string", "examples": list(ENTITY_TYPES)}})
+    facet_value = _object({"value": {"type": "string"}, "type": {"type": "string"},
+                           "count": {"type": "integer", "minimum": 0}, "selected": {"type": "boolean"}},
+                          ["value", "count", "selected"])
+    facet_list = {"type": "array", "items": _ref("FacetValue")}
+    text_or_null = _nullable("string")
+    hit = _object({
+        "id": {"type": "string"}, "source": {"type": "string"}, "url": text_or_null,
+        "title": text_or_null, "outlet": text_or_null, "date": _nullable("string", format="date"),
+        "entities": {"type": "array", "items": _ref("Entity")}, "score": _nullable("number"),
+        "snippet": {"type": "string", "description": "HTML-safe: escaped text, matches in <mark>."},
+        "crawl_date": text_or_null, "agency": text_or_null, "story": text_or_null,
+        "copies": _nullable("integer")},
+        ["id", "source", "url", "title", "outlet", "date", "entities", "score", "snippet"])
+    results = _object({
+        "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
+        "hits": {"type": "array", "items": _ref("Hit")},
+        "facets": {"type": "object", "properties": {n: facet_list for n in ("entity", "outlet", "year", "month")},
+                   "additionalProperties": facet_list},
+        "messages": {"type": "array", "items": {"type": "string"}},
+        "suggestion": {"type": "string", "description": "The query with misspelled words corrected."}},
+        ["query", "total", "page", "per_page", "hits", "facets"])
+    article_fields = {
+        "id": {"type": "string"}, "source": {"type": "string"}, "body": {"type": "string"},
+        "title": text_or_null, "url": text_or_null, "outlet": text_or_null, "author": text_or_null,
+        "date": _nullable("string", format="date"), "date_source": text_or_null,
+        "title_source": text_or_null, "outlet_source": text_or_null, "language": text_or_null,
+        "entities": {"type": "array", "items": _ref("Entity")}, "crawl_date": text_or_null,
+        "agency": text_or_null, "story": text_or_null}
+    required = ["id", "source", "body", "title", "url", "outlet", "date", "entities"]
+    article = _object({**article_fields, "content_hash": {"type": "string"}}, required + ["content_hash"])
+    export = _object({
+        "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
+        "limit": {"type": "integer"}, "count": {"type": "integer", "minimum": 0},
+        "articles": {"type": "array", "items": _object(article_fields, required)}})
+    error = _object({"error": _object({"status": {"type": "integer"}, "title": {"type": "string"},
+                                       "message": {"type": "string"}})})
+    health = _object({"status": {"const": "ok"}, "articles": {"type": "integer", "minimum": 0}})
+    return {"Entity": entity, "FacetValue": facet_value, "Hit": hit, "SearchResults": results,
+            "Article": article, "Export": export, "Error": error, "Health": health}
+
+
+def _parameters(settings: Settings) -> list[dict[str, Any]]:
+    def param(name: str, schema: dict, description: str, **extra: Any) -> dict[str, Any]:
+        return {"name": name, "in": "query", "required": False, "schema": schema,
+                "description": description, **extra}
+
+    def many(name: str, description: str, **items: Any) -> dict[str, Any]:
+        return param(name, {"type": "array", "items": {"type": "string", "maxLength": 200, **items}},
+                     description + " Repeat to select several (OR'ed); filters are AND'ed.",
+                     style="form", explode=True)
+
+    date_help = 'An ISO date (2019-05-01) or a phrase such as "May 2019" or "2 years ago".'
+    return [
+        param("q", {"type": "string", "maxLength": settings.max_query_chars},
+              'Words, "phrases", title:word, AND/OR/NOT; empty means every article.'),
+        many("entity", "An entity by canonical name or alias, case-insensitive."),
+        many("outlet", "An outlet name."),
+        many("year", "A year, or undated.", pattern=r"^(\d{4}|undated)$"),
+        many("month", "A month (2019-05), or undated.", pattern=r"^(\d{4}-(0[1-9]|1[0-2])|undated)$"),
+        param("since", {"type": "string", "maxLength": 64}, "Published on or after. " + date_help),
+        param("until", {"type": "string", "maxLength": 64}, "Published on or before. " + date_help),
+        param("sort", {"type": "string", "enum": list(SORT_ORDERS), "default": "relevance"},
+              "Result order; without a query, relevance means newest."),
+        param("page", {"type": "integer", "minimum": 1, "maximum": settings.max_page, "default": 1},
+              "Page of results (ignored by exports)."),
+        param("per_page", {"type": "integer", "minimum": 1, "maximum": settings.max_per_page,
+                           "default": settings.per_page}, "Results per page (ignored by exports)."),
+        param("format", {"type": "string", "enum": list(EXPORT_FORMATS)},
+              f"Export every matching article (at most {settings.max_export}) instead of a page."),
+    ]
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def openapi_document(settings: Settings) -> dict[str, Any]:
+    """Return the OpenAPI document of /api/search, /api/articles/{id}, /healthz and itself."""
+    error = _ref("Error")
+    unavailable = _json(error, "No index yet, or the index cannot be read.")
+    csv_help = "Every matching article; columns: " + ", ".join(CSV_COLUMNS) + "."
+    search_ok = {"description": "One page of results, or with format=json|csv every match.",
+                 "headers": {"X-Total-Count": {"description": "Matches in all (exports only).",
+                                               "schema": {"type": "integer"}}},
+                 "content": {"application/json": {"schema": {"oneOf": [_ref("SearchResults"), _ref("Export")]}},
+                             "text/csv": {"schema": {"type": "string", "description": csv_help}}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "newsfacet", "version": "1",
+                 "description": "Faceted full-text search over news articles."},
+        "paths": {
+            "/api/search": {"get": {
+                "operationId": "search", "summary": "Search articles, with facet counts or as an export.",
+                "parameters": _parameters(settings),
+                "responses": {"200": search_ok, "400": _json(error, "A bad query or parameter; the message says what to fix."),
+                              "503": unavailable}}},
+            "/api/articles/{id}": {"get": {
+                "operationId": "getArticle", "summary": "One article in full.",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _json(_ref("Article"), "The article."),
+                              "404": _json(error, "No article with that id."), "503": unavailable}}},
+            "/healthz": {"get": {
+                "operationId": "health", "summary": "Liveness and article count.",
+                "responses": {"200": _json(_ref("Health"), "The index is readable."), "503": unavailable}}},
+            "/api/openapi.json": {"get": {
+                "operationId": "openapi", "summary": "This document.",
+                "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")}}},
+        },
+        "components": {"schemas": _schemas()},
+    }

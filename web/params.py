@@ -1,0 +1,50 @@
+"""Request arguments to a SearchRequest, with the relaxed retries a page falls back on."""
+
+from __future__ import annotations
+
+from flask import current_app
+from werkzeug.datastructures import MultiDict
+
+from search.errors import QueryError
+from search.models import SearchRequest
+from search.query import build_request
+
+from . import state
+
+# What a page drops, in turn, when the request as given cannot be run: first the query (so a
+# typo in it still leaves the facets to browse by), then the dates, then everything.
+FALLBACKS = (("q",), ("since", "until"), ("q", "since", "until"),
+             ("q", "entity", "outlet", "year", "month", "since", "until", "sort", "page", "per_page"))
+
+
+def search_request(args: MultiDict, **overrides) -> SearchRequest:
+    """Return the SearchRequest the URL parameters describe; raise QueryError."""
+    values = dict(
+        query=args.get("q", ""), entities=args.getlist("entity"), outlets=args.getlist("outlet"),
+        years=args.getlist("year"), months=args.getlist("month"), since=args.get("since"),
+        until=args.get("until"), sort=args.get("sort") or None, page=args.get("page"),
+        per_page=args.get("per_page"))
+    values.update(overrides)
+    query = values.pop("query")
+    return build_request(query, **values, settings=current_app.config["SETTINGS"],
+                         resolve_entity=state.entity_table().resolve)
+
+
+def relaxed(args: MultiDict, dropped: tuple[str, ...]) -> MultiDict:
+    """Return the arguments without the named parameters."""
+    return MultiDict([(k, v) for k, v in args.items(multi=True) if k not in dropped])
+
+
+def first_runnable(args: MultiDict, run):
+    """Return ``(result, error)``: ``run`` on the request as given, or on the first fallback
+    that works, with the QueryError message of the original; raise if none works."""
+    try:
+        return run(search_request(args)), None
+    except QueryError as exc:
+        error = str(exc)
+    for dropped in FALLBACKS:
+        try:
+            return run(search_request(relaxed(args, dropped))), error
+        except QueryError:
+            continue
+    raise QueryError(error)

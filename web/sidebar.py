@@ -1,0 +1,107 @@
+"""The facet sidebar and the active-filter chips as plain objects, so templates just loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from werkzeug.datastructures import MultiDict
+
+from search.models import UNDATED, FacetValue, SearchResults
+
+from . import links
+
+# Entities are listed by type, armed groups first: they are what this corpus is read for.
+ENTITY_GROUPS = (("group", "Armed groups"), ("person", "People"), ("org", "Organisations"),
+                 ("place", "Places"), (None, "Other entities"))
+OTHER_FACETS = (("outlet", "Outlets"), ("year", "Years"), ("month", "Months"))
+# Lists longer than this get a filter box and are folded to their top values (by script).
+SHORT_LIST = 8
+
+
+@dataclass(frozen=True)
+class FacetLink:
+    """A facet value as the sidebar shows it: a checkbox with its count and its toggle URL."""
+
+    param: str
+    value: str
+    label: str
+    count: int
+    selected: bool
+    link: str
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    """One list in the sidebar (an entity type, outlets, years or months)."""
+
+    key: str
+    param: str
+    title: str
+    values: tuple[FacetLink, ...]
+    clear_link: str | None
+
+    @property
+    def long(self) -> bool:
+        return len(self.values) > SHORT_LIST
+
+
+@dataclass(frozen=True)
+class Chip:
+    """An active filter, with the URL that removes it."""
+
+    param: str
+    label: str
+    link: str
+    type: str | None = None
+
+
+def period_label(value: str) -> str:
+    """Return "May 2019" for "2019-05"; years and "undated" stay as they are."""
+    if value == UNDATED or len(value) != 7:
+        return value
+    try:
+        return dt.date(int(value[:4]), int(value[5:]), 1).strftime("%b %Y")
+    except ValueError:
+        return value
+
+
+def _link(args: MultiDict, param: str, value: FacetValue, type_: str | None) -> FacetLink:
+    return FacetLink(param, value.value, period_label(value.value), value.count, value.selected,
+                     links.toggle(args, param, value.value), type_)
+
+
+def facet_groups(results: SearchResults, args: MultiDict, entity_type) -> list[FacetGroup]:
+    """Return the sidebar lists; ``entity_type`` names the type of an entity missing a count."""
+    groups: dict[str | None, list[FacetLink]] = {key: [] for key, _ in ENTITY_GROUPS}
+    for value in results.facets.get("entity", ()):
+        type_ = value.type or entity_type(value.value)
+        groups[type_ if type_ in groups else None].append(_link(args, "entity", value, type_))
+    out = []
+    for key, title in ENTITY_GROUPS:
+        values = tuple(groups[key])
+        chosen = [v.value for v in values if v.selected]
+        if values:
+            out.append(FacetGroup(key or "other", "entity", title, values,
+                                  links.without(args, "entity", chosen) if chosen else None))
+    for param, title in OTHER_FACETS:
+        values = tuple(_link(args, param, v, None) for v in results.facets.get(param, ()))
+        if param == "month":  # in time order, like the timeline, rather than by count
+            values = tuple(sorted(values, key=lambda v: (v.value == UNDATED, v.value)))
+        out.append(FacetGroup(param, param, title, values,
+                              links.clear(args, param) if args.getlist(param) else None))
+    return out
+
+
+def chips(args: MultiDict, entity_type) -> list[Chip]:
+    """Return the active filters in URL order, each with its removal link."""
+    out = []
+    for param in links.FACET_PARAMS:
+        for value in dict.fromkeys(v for v in args.getlist(param) if v.strip()):
+            type_ = entity_type(value) if param == "entity" else None
+            out.append(Chip(param, period_label(value), links.toggle(args, param, value), type_))
+    for param, word in (("since", "from"), ("until", "to")):
+        if args.get(param, "").strip():
+            out.append(Chip(param, f"{word} {args[param].strip()}", links.with_args(args, **{param: None})))
+    return out
