@@ -7,8 +7,14 @@ next run redoes only that).
 
 from __future__ import annotations
 
+import itertools
 import logging
+import signal
+import threading
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Mapping
 
@@ -20,6 +26,13 @@ from .sources import RawDocument, Skipped, iter_documents
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# A batch is also written once its text reaches this size, so memory stays flat with long pages.
+BATCH_CHARS = 20_000_000
+# Jobs waiting per worker process: enough to keep every worker busy, few enough to stay small.
+WINDOW_PER_WORKER = 4
+# A page whose cleaning takes longer is skipped: an 8 MB page of real paragraphs takes about
+# 15 s, while some 50 MB pages take many minutes.
+CLEAN_SECONDS = 120.0
 
 
 @dataclass
@@ -44,13 +57,14 @@ class IndexReport:
 _worker_state: dict = {}
 
 
-def _init_worker(table: EntityTable, max_text_chars: int) -> None:
-    _worker_state.update(table=table, max_text_chars=max_text_chars)
+def _init_worker(table: EntityTable, max_text_chars: int, seconds: float) -> None:
+    _worker_state.update(table=table, max_text_chars=max_text_chars, seconds=seconds)
 
 
 def _work(job: tuple[RawDocument, Mapping[str, str]]) -> Processed | Skipped:
     raw, hints = job
-    return process(raw, _worker_state["table"], hints, _worker_state["max_text_chars"])
+    state = _worker_state
+    return clean_one(raw, state["table"], hints, state["max_text_chars"], state["seconds"])
 
 
 def index_paths(
@@ -62,6 +76,7 @@ def index_paths(
     max_bytes: int = 20_000_000,
     max_text_chars: int = 1_000_000,
     workers: int = 1,
+    clean_seconds: float = CLEAN_SECONDS,
     progress: Callable[[int, str], None] | None = None,
 ) -> IndexReport:
     """Clean and index every document under ``paths``; return what happened to each."""
@@ -69,8 +84,9 @@ def index_paths(
     existing = engine.hashes()
     overrides = overrides or {}
     jobs = _changed(iter_documents(paths, max_bytes), existing, table, overrides, report, progress)
-    batch = []
-    for outcome in _run(jobs, table, max_text_chars, workers):
+    batch: list = []
+    batch_chars = 0
+    for outcome in _run(jobs, table, max_text_chars, workers, clean_seconds):
         if isinstance(outcome, Skipped):
             logger.warning("skipped %s: %s", outcome.source, outcome.reason)
             report.skipped.append(outcome)
@@ -78,11 +94,61 @@ def index_paths(
         article = outcome.article
         (report.updated if article.id in existing else report.added).append(article.id)
         batch.append(article)
-        if len(batch) >= BATCH_SIZE:
+        batch_chars += len(article.body)
+        if len(batch) >= BATCH_SIZE or batch_chars >= BATCH_CHARS:
             engine.upsert(batch)
-            batch = []
+            batch, batch_chars = [], 0
     engine.upsert(batch)
     return report
+
+
+class _Overtime(BaseException):
+    """Raised by the alarm inside a slow cleaner. A BaseException, so that the libraries'
+    own ``except Exception`` blocks cannot swallow it."""
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (main thread on POSIX only; elsewhere no limit)."""
+    usable = (seconds > 0 and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+
+    def _alarm(signum, frame):
+        raise _Overtime()
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def clean_one(raw: RawDocument, table: EntityTable, hints: Mapping[str, str],
+              max_text_chars: int, seconds: float = CLEAN_SECONDS) -> Processed | Skipped:
+    """Return the processed article, or a skip if cleaning fails or overruns ``seconds``.
+
+    One page must never stop a run: an unexpected error in the cleaner becomes a skip that
+    names it (and asks for a report), with the trace at DEBUG level.
+    """
+    try:
+        with _deadline(seconds):
+            return process(raw, table, hints, max_text_chars)
+    except _Overtime:
+        return Skipped(raw.source, f"cleaning took longer than {seconds:g} s (page too big "
+                                   "or too complex; lower NEWSFACET_MAX_FILE_BYTES skips such pages early)")
+    except RecursionError:
+        return Skipped(raw.source, "page is nested too deeply to parse")
+    except MemoryError:
+        return Skipped(raw.source, "not enough memory to clean this page")
+    except Exception as exc:
+        logger.debug("cleaner failed on %s", raw.source, exc_info=True)
+        return Skipped(raw.source, f"the cleaner failed ({type(exc).__name__}: {str(exc)[:120]}) "
+                                   "— please report it with this file")
 
 
 def _changed(documents: Iterator[RawDocument | Skipped], existing: Mapping[str, str],
@@ -113,11 +179,49 @@ def _changed(documents: Iterator[RawDocument | Skipped], existing: Mapping[str, 
 
 
 def _run(jobs: Iterator[tuple[RawDocument, Mapping[str, str]]], table: EntityTable,
-         max_text_chars: int, workers: int) -> Iterator[Processed | Skipped]:
+         max_text_chars: int, workers: int, seconds: float) -> Iterator[Processed | Skipped]:
+    """Yield outcomes in input order; with several workers, keep only a window in flight.
+
+    ``Executor.map`` would submit every job at once (the whole corpus in memory); here at
+    most ``WINDOW_PER_WORKER * workers`` jobs wait. If a worker process dies (a crash in C
+    code, the OOM killer), the jobs in flight are retried one per fresh process, the one
+    that kills its process again is skipped, and the run goes on with a new pool.
+    """
     if workers <= 1:
         for raw, hints in jobs:
-            yield process(raw, table, hints, max_text_chars)
+            yield clean_one(raw, table, hints, max_text_chars, seconds)
         return
-    with ProcessPoolExecutor(workers, initializer=_init_worker,
-                             initargs=(table, max_text_chars)) as pool:
-        yield from pool.map(_work, jobs, chunksize=8)
+    initargs = (table, max_text_chars, seconds)
+    window = WINDOW_PER_WORKER * workers
+    pending: deque = deque()
+    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=initargs)
+    try:
+        for job in itertools.chain(jobs, [None]):
+            if job is not None:
+                pending.append((pool.submit(_work, job), job))
+            while pending and (job is None or len(pending) >= window):
+                future, first = pending.popleft()
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    retry = [first] + [j for _, j in pending]
+                    pending.clear()
+                    yield from _isolated(retry, initargs)
+                    pool = ProcessPoolExecutor(workers, initializer=_init_worker,
+                                               initargs=initargs)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _isolated(jobs: list[tuple[RawDocument, Mapping[str, str]]],
+              initargs: tuple) -> Iterator[Processed | Skipped]:
+    """Run each job in a process of its own; skip the ones whose process dies."""
+    for job in jobs:
+        with ProcessPoolExecutor(1, initializer=_init_worker, initargs=initargs) as pool:
+            try:
+                yield pool.submit(_work, job).result()
+            except BrokenProcessPool:
+                logger.warning("worker died on %s", job[0].source)
+                yield Skipped(job[0].source, "the cleaner crashed on this page (its worker "
+                                             "process died); the rest of the run went on")

@@ -7,12 +7,13 @@ skips with a reason a user can act on.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import json
 import logging
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -49,15 +50,33 @@ def iter_documents(paths: Iterable[str], max_bytes: int) -> Iterator[RawDocument
     seen_files: set[str] = set()
     for given in paths:
         if not os.path.lexists(given):
-            yield Skipped(given, "no such file or folder")
+            yield _printable(Skipped(given, "no such file or folder"))
             continue
         for path in _walk(given):
             real = os.path.realpath(path)
             if real in seen_files:
-                yield Skipped(path, f"same file as one already read (link to {real})")
+                yield _printable(Skipped(path, f"same file as one already read (link to {real})"))
                 continue
             seen_files.add(real)
-            yield from _read_path(path, max_bytes)
+            for item in _read_path(path, max_bytes):
+                yield _printable(item)
+
+
+def _printable(item: RawDocument | Skipped) -> RawDocument | Skipped:
+    """Return the item with a source (and reason) that can be stored and printed.
+
+    A file name that is not valid UTF-8 reaches Python with surrogate escapes, which neither
+    the index nor a terminal can encode; such names are shown with U+FFFD instead (``path``
+    keeps the real name).
+    """
+    changes = {}
+    for name in ("source", "reason"):
+        value = getattr(item, name, None)
+        if value is not None and not value.isascii():
+            safe = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            if safe != value:
+                changes[name] = safe
+    return replace(item, **changes) if changes else item
 
 
 def _walk(given: str) -> Iterator[str]:
@@ -73,6 +92,10 @@ def _walk(given: str) -> Iterator[str]:
 
 
 def _read_path(path: str, max_bytes: int) -> Iterator[RawDocument | Skipped]:
+    broken = _broken_link(path)
+    if broken:
+        yield Skipped(path, broken)
+        return
     kind = KINDS.get(Path(path).suffix.lower())
     if kind is None:
         yield Skipped(path, f"unsupported file type {Path(path).suffix or '(none)'!r}: "
@@ -96,6 +119,19 @@ def _read_path(path: str, max_bytes: int) -> Iterator[RawDocument | Skipped]:
         yield Skipped(path, f"cannot read: {exc.strerror or exc}")
         return
     yield _document(path, kind, raw)
+
+
+def _broken_link(path: str) -> str | None:
+    """Return why a symbolic link cannot be followed, or None if it is not a dead link."""
+    if not os.path.islink(path):
+        return None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (the link points back to itself)"
+        return f"broken symbolic link to {os.readlink(path)!r}"
+    return None
 
 
 def _document(path: str, kind: str, raw: bytes) -> RawDocument | Skipped:
@@ -132,14 +168,31 @@ def decode(raw: bytes, *, html: bool = False) -> str | None:
 
 def _read_records(path: str, max_bytes: int) -> Iterator[RawDocument | Skipped]:
     with open(path, "rb") as handle:
-        for number, line in enumerate(handle, start=1):
+        for number, line, size in _lines(handle, max_bytes):
             source = f"{path}#{number}"
-            if not line.strip():
+            if size > max_bytes:
+                yield Skipped(source, f"line is {size:,} bytes, over the limit of {max_bytes:,}")
                 continue
-            if len(line) > max_bytes:
-                yield Skipped(source, f"line is {len(line):,} bytes, over the limit of {max_bytes:,}")
-                continue
-            yield _record(path, source, line)
+            if line.strip():
+                yield _record(path, source, line)
+
+
+def _lines(handle, max_bytes: int) -> Iterator[tuple[int, bytes, int]]:
+    """Yield (number, line, size) without ever holding more than ``max_bytes`` of one line."""
+    number = 0
+    while True:
+        line = handle.readline(max_bytes + 1)
+        if not line:
+            return
+        number += 1
+        size = len(line)
+        if size > max_bytes:
+            # A line over the limit is measured in chunks and dropped, never read whole.
+            while line and not line.endswith(b"\n"):
+                line = handle.readline(1 << 20)
+                size += len(line)
+            line = b""
+        yield number, line, size
 
 
 def _record(path: str, source: str, line: bytes) -> RawDocument | Skipped:
