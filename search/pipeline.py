@@ -65,6 +65,9 @@ def clean_document(raw: RawDocument) -> CleanedDocument:
 def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | None = None,
             max_text_chars: int = 1_000_000) -> Processed | Skipped:
     """Return the finished article for ``raw``, or a skip saying why there is none."""
+    # The hash covers the overrides only: record fields are already in raw_hash, and indexing
+    # compares against content_hash(raw, table, overrides) to find unchanged documents.
+    version = content_hash(raw, table, hints or {})
     hints = {**{k: v for k, v in raw.fields.items()
                 if k in ("title", "date", "outlet", "url", "author")}, **(hints or {})}
     try:
@@ -86,7 +89,7 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
         outlet=metadata.outlet, author=metadata.author, date=metadata.date,
         date_source=metadata.date_source, title_source=metadata.title_source,
         outlet_source=metadata.outlet_source, language=metadata.language,
-        entities=tuple(dict.fromkeys(entities)), content_hash=content_hash(raw, table, hints),
+        entities=tuple(dict.fromkeys(entities)), content_hash=version,
     )
     return Processed(article, cleaned, metadata)
 
