@@ -124,12 +124,23 @@ def index_command(ctx, paths, metadata_file, workers, as_json, index_dir, engine
         click.echo("\r" + " " * 80 + "\r", nl=False, err=True)
     if as_json:
         _emit({**report.to_dict(), "articles": total, "index": settings.index_dir})
+        _fail_if_nothing_indexed(report)
         return
     click.echo(f"added {len(report.added)}, updated {len(report.updated)}, "
                f"unchanged {report.unchanged}, skipped {len(report.skipped)} "
                f"— {total} articles in {settings.index_dir}")
     for skip in report.skipped:
         click.echo(f"  skipped {skip.source}: {skip.reason}")
+    _fail_if_nothing_indexed(report)
+
+
+def _fail_if_nothing_indexed(report) -> None:
+    """Exit 1 when every input was skipped, so scripts notice (the summary says why)."""
+    from .errors import InputError
+
+    if report.skipped and not (report.added or report.updated or report.unchanged):
+        raise InputError(f"nothing was indexed: all {len(report.skipped)} inputs were skipped "
+                         "(reasons in the summary)")
 
 
 @cli.command("clean")
