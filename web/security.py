@@ -1,9 +1,91 @@
-"""Response hardening for the web front end (headers, optional access token)."""
+"""Response hardening for the web front end: security headers and an optional access token.
+
+Headers go on every response, pages, JSON, static files and error pages alike. When
+``Settings.access_token`` is set (env NEWSFACET_ACCESS_TOKEN), every route but /healthz asks
+for ``Authorization: Bearer <token>`` or ``?token=<token>``; a good ``?token=`` also sets a
+cookie, so links on the page keep working without carrying the token.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+import hashlib
+import hmac
+
+from flask import Flask, Response, current_app, redirect, request
+from werkzeug.exceptions import Unauthorized
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+OPEN_PATHS = ("/healthz",)
+COOKIE = "newsfacet_token"
+# The cookie holds a digest of the token, not the token itself.
+_COOKIE_SALT = b"newsfacet-cookie:"
+
+
+class TokenRequired(Unauthorized):
+    """401 for a missing or wrong access token."""
+
+    description = ("this newsfacet server needs an access token: send the header "
+                   "'Authorization: Bearer <token>' or add ?token=<token> to the URL")
+
+
+def _cookie_value(token: str) -> str:
+    return hashlib.sha256(_COOKIE_SALT + token.encode("utf-8")).hexdigest()
+
+
+def _same(given: str | None, expected: str) -> bool:
+    """Compare in constant time (as bytes: compare_digest refuses non-ASCII str)."""
+    if not given:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"),
+                               expected.encode("utf-8", "surrogatepass"))
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+def check_token():
+    """Before each request: let it through, set the cookie and redirect, or refuse with 401."""
+    token = current_app.config["SETTINGS"].access_token
+    if not token or request.path in OPEN_PATHS:
+        return None
+    if _same(_bearer(), token) or _same(request.cookies.get(COOKIE), _cookie_value(token)):
+        return None
+    if _same(request.args.get("token"), token):
+        # Drop the token from the address bar (and from history and logs of later requests).
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
+        from urllib.parse import urlencode
+
+        target = request.path + (f"?{urlencode(args)}" if args else "")
+        response = redirect(target, code=303)
+        response.set_cookie(COOKIE, _cookie_value(token), httponly=True, samesite="Strict",
+                            secure=request.is_secure)
+        return response
+    raise TokenRequired()
+
+
+def add_headers(response: Response) -> Response:
+    """After each request (errors included): add the security headers."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="newsfacet"')
+    return response
 
 
 def init_app(app: Flask) -> None:
     """Register the security hooks on the app."""
+    app.before_request(check_token)
+    app.after_request(add_headers)
