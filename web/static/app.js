@@ -85,7 +85,7 @@
     var prev = button("← Previous", -1), next = button("Next →", 1);
     prev.className = "match-prev";
     next.className = "match-next";
-    nav.append(prev, next, status);
+    nav.querySelector(".match-count").after(prev, next, status);
     nav.querySelector(".match-keys").hidden = false;
     document.addEventListener("keydown", function (event) {
       var tag = (event.target.tagName || "").toLowerCase();
