@@ -124,10 +124,13 @@ class WhooshEngine:
     def upsert(self, articles: Sequence[Article]) -> None:
         if not articles:
             return
-        writer = self._index.writer(timeout=30.0)
+        writer = self._index.writer(timeout=30.0, limitmb=256)
         try:
+            # One delete query per batch: update_document would open a reader per article.
+            ids = [query.Term("id", a.id) for a in articles]
+            writer.delete_by_query(query.Or(ids))
             for article in articles:
-                writer.update_document(**_document(article))
+                writer.add_document(**_document(article))
         except BaseException:
             writer.cancel()
             raise

@@ -1,0 +1,268 @@
+"""Speed benchmark: newsfacet against SQLite FTS5 and plain Whoosh, at several corpus sizes.
+
+    .venv/bin/python -m bench.perf [--sizes 10000,30000,100000] [--out bench/out]
+
+For each size: index build (articles/s, peak memory, re-index of the unchanged corpus), then a
+fixed mixed query set, each returning total, facet counts and ten snippets: p50/p95 through the
+Python API for newsfacet and both baselines, and through ``GET /api/search`` on ``newsfacet
+serve`` (waitress) with 1 and 8 concurrent clients, with the server's RSS and the time a cold
+server takes to answer its first search. HTML pages/s with ``--workers 2`` is compared with a
+single process of trafilatura alone. Every figure is also printed as a ratio to the baselines,
+since absolute times vary between runs on shared machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from bench.baselines import PlainWhoosh, build_fts5, fts5_search
+from bench.corpus import REUTERS, reuters_records, write_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+NEWSFACET = [sys.executable, "-m", "search"]
+EXTRACTION_DEV = ROOT.parent / "shared" / "extraction-bench" / "dev"
+
+QUERIES = ["said", "oil", "cocoa", "zinc", "oil AND prices", "bank AND rates",
+           '"interest rates"', '"trade deficit"', "shares", "coffee"]
+FILTERS = [{}, {"entity": ["usa"]}, {"entity": ["japan"], "month": ["1987-03"]}]
+ENTITY_TYPES = {"usa": "place", "japan": "place"}
+
+
+def query_set() -> list[tuple[str, dict]]:
+    """Return the fixed mixed set: every query with 0, 1 and 2 filters."""
+    return [(q, f) for q in QUERIES for f in FILTERS]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def timed_child(args: list[str]) -> tuple[float, int, str]:
+    """Run a command; return wall seconds, peak RSS in MB, stdout."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=ROOT)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    if proc.returncode:
+        raise RuntimeError(f"{args} failed: {err[-2000:]}")
+    import resource  # children's peak RSS: one child at a time, so the max is this one's
+
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    return seconds, peak, out
+
+
+def bench_build(corpus: Path, index_dir: Path, size: int) -> dict:
+    shutil.rmtree(index_dir, ignore_errors=True)
+    seconds, peak, out = timed_child(NEWSFACET + ["index", str(corpus), "--index", str(index_dir),
+                                                  "--json"])
+    report = json.loads(out)
+    again, _, _ = timed_child(NEWSFACET + ["index", str(corpus), "--index", str(index_dir),
+                                           "--json"])
+    return {"articles": report["articles"], "build_s": seconds, "articles_per_s": size / seconds,
+            "peak_rss_mb": peak, "reindex_s": again, "reindex_speedup": seconds / again}
+
+
+def api_runner(index_dir: Path):
+    from search.config import Settings
+    from search.engines import open_engine
+    from search.query import build_request
+
+    engine = open_engine(Settings(index_dir=str(index_dir)))
+
+    def run(text: str, filters: dict):
+        request = build_request(text, entities=filters.get("entity", ()),
+                                months=filters.get("month", ()))
+        return engine.search(request)
+    return run, engine
+
+
+def measure(func, cases, repeat: int) -> list[float]:
+    for text, filters in cases:  # warm caches once, as a running server would be
+        func(text, filters)
+    times = []
+    for _ in range(repeat):
+        for text, filters in cases:
+            start = time.perf_counter()
+            func(text, filters)
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def bench_queries(index_dir: Path, fts_db, repeat: int) -> dict:
+    cases = query_set()
+    ours, engine = api_runner(index_dir)
+    plain = PlainWhoosh(index_dir)
+
+    def plain_run(text, filters):
+        mapped = {k: [f"{ENTITY_TYPES[v]}|{v}" if k == "entity" else v for v in vals]
+                  for k, vals in filters.items()}
+        return plain.search(text, mapped)
+
+    results = {
+        "newsfacet": measure(ours, cases, repeat),
+        "sqlite_fts5": measure(lambda t, f: fts5_search(fts_db, t, f), cases, repeat),
+        "plain_whoosh": measure(plain_run, cases, max(1, repeat // 3)),
+    }
+    plain.close()
+    engine.close()
+    return {name: {"p50_ms": percentile(v, 50), "p95_ms": percentile(v, 95)}
+            for name, v in results.items()}
+
+
+def _get(url: str) -> float:
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=30) as response:
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{url}: {response.status}")
+    return (time.perf_counter() - start) * 1000
+
+
+def _urls(port: int) -> list[str]:
+    urls = []
+    for text, filters in query_set():
+        params = [("q", text)] + [(k, v) for k, vals in filters.items() for v in vals]
+        urls.append(f"http://127.0.0.1:{port}/api/search?{urllib.parse.urlencode(params)}")
+    return urls
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bench_http(index_dir: Path, port: int, rounds: int) -> dict:
+    start = time.perf_counter()
+    server = subprocess.Popen(NEWSFACET + ["serve", "--index", str(index_dir), "--port", str(port)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    urls = _urls(port)
+    try:
+        while True:
+            try:
+                _get(urls[0])
+                break
+            except OSError:
+                if time.perf_counter() - start > 60:
+                    raise
+                time.sleep(0.02)
+        cold = time.perf_counter() - start
+        single = [_get(u) for _ in range(rounds) for u in urls]
+        times, errors = [], []
+
+        def client(offset: int) -> None:
+            for n in range(rounds * len(urls)):
+                try:
+                    times.append(_get(urls[(n + offset) % len(urls)]))
+                except Exception as exc:  # counted, not fatal: the benchmark reports errors
+                    errors.append(repr(exc))
+
+        threads = [threading.Thread(target=client, args=(i * 3,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        rss = _rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(10)
+    return {"cold_first_search_s": cold, "c1_p50_ms": percentile(single, 50),
+            "c1_p95_ms": percentile(single, 95), "c8_p50_ms": percentile(times, 50),
+            "c8_p95_ms": percentile(times, 95), "c8_errors": len(errors), "server_rss_mb": rss}
+
+
+def bench_html(work: Path, copies: int) -> dict:
+    import trafilatura
+
+    pages = sorted(EXTRACTION_DEV.glob("*.html"))
+    folder = work / "html"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for n in range(copies):
+        for page in pages:
+            shutil.copy(page, folder / f"{n}-{page.name}")
+    count = len(pages) * copies
+    start = time.perf_counter()
+    for page in folder.iterdir():
+        trafilatura.extract(page.read_text(encoding="utf-8", errors="replace"))
+    alone = time.perf_counter() - start
+    index_dir = work / "html-index"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    ours, _, _ = timed_child(NEWSFACET + ["index", str(folder), "--index", str(index_dir),
+                                          "--workers", "2", "--json"])
+    return {"pages": count, "trafilatura_pages_per_s": count / alone,
+            "newsfacet_workers2_pages_per_s": count / ours,
+            "ratio": (count / ours) / (count / alone)}
+
+
+def print_size(size: int, build: dict, queries: dict, http: dict | None) -> None:
+    ours, fts, plain = queries["newsfacet"], queries["sqlite_fts5"], queries["plain_whoosh"]
+    print(f"\n## {size:,} articles" + (" (amplified: copies of Reuters-21578 with new ids)"
+                                      if size > 19_000 else ""))
+    print(f"build: {build['articles_per_s']:.0f} articles/s ({build['build_s']:.1f} s), "
+          f"peak RSS {build['peak_rss_mb']} MB; re-index unchanged {build['reindex_s']:.1f} s "
+          f"({build['reindex_speedup']:.1f}x faster)")
+    print("| engine | p50 ms | p95 ms | p50 vs FTS5 | p50 vs plain Whoosh |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, row in queries.items():
+        print(f"| {name} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
+              f"{row['p50_ms'] / fts['p50_ms']:.2f}x | {row['p50_ms'] / plain['p50_ms']:.2f}x |")
+    print(f"newsfacet p50 = {ours['p50_ms'] / fts['p50_ms']:.2f}x FTS5, "
+          f"{ours['p50_ms'] / plain['p50_ms']:.2f}x plain Whoosh; p95 {ours['p95_ms']:.1f} ms")
+    if http:
+        print(f"HTTP /api/search: cold first search {http['cold_first_search_s']:.2f} s; "
+              f"1 client p50/p95 {http['c1_p50_ms']:.1f}/{http['c1_p95_ms']:.1f} ms; "
+              f"8 clients p50/p95 {http['c8_p50_ms']:.1f}/{http['c8_p95_ms']:.1f} ms, "
+              f"{http['c8_errors']} errors; server RSS {http['server_rss_mb']:.0f} MB")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,30000,100000")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-html", action="store_true")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    records = reuters_records(REUTERS)
+    print(f"# newsfacet speed benchmark — {len(records):,} Reuters-21578 articles with a body; "
+          f"{os.cpu_count()} cores; queries: {len(query_set())} (10 queries x 0/1/2 filters)")
+    report = {}
+    for size in sizes:
+        work = args.out / str(size)
+        corpus = write_corpus(records, size, work / "corpus.jsonl")
+        build = bench_build(corpus, work / "index", size)
+        fts = build_fts5(corpus, work / "fts5.db")
+        queries = bench_queries(work / "index", fts, args.repeat)
+        http = None if args.skip_http else bench_http(work / "index", args.port, rounds=2)
+        print_size(size, build, queries, http)
+        report[size] = {"build": build, "queries": queries, "http": http}
+    if not args.skip_html and EXTRACTION_DEV.is_dir():
+        html = bench_html(args.out, copies=5)
+        print(f"\nHTML: trafilatura alone {html['trafilatura_pages_per_s']:.1f} pages/s; "
+              f"newsfacet index --workers 2 {html['newsfacet_workers2_pages_per_s']:.1f} pages/s "
+              f"({html['ratio']:.2f}x)")
+        report["html"] = html
+    (args.out / "perf.json").write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
