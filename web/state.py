@@ -1,4 +1,4 @@
-"""One engine and entity table per app, opened lazily and shared by request threads."""
+"""One engine per request thread and one entity table per app, opened lazily."""
 
 from __future__ import annotations
 
@@ -13,16 +13,20 @@ _lock = threading.Lock()
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["newsfacet"] = {}
+    app.extensions["newsfacet"] = {"threads": threading.local()}
 
 
 def engine() -> Engine:
-    """Return the app's engine, opening it on first use (IndexMissing if there is none)."""
-    store = current_app.extensions["newsfacet"]
-    with _lock:
-        if "engine" not in store:
-            store["engine"] = open_engine(current_app.config["SETTINGS"])
-        return store["engine"]
+    """Return this thread's engine, opening it on first use (IndexMissing if there is none).
+
+    Not one engine for all threads: a Whoosh reader shares its file handles between queries
+    (seek, then read), so two threads searching through one reader read each other's bytes
+    (zlib errors, 500s under load; see tests/test_concurrency.py).
+    """
+    local = current_app.extensions["newsfacet"]["threads"]
+    if getattr(local, "engine", None) is None:
+        local.engine = open_engine(current_app.config["SETTINGS"])
+    return local.engine
 
 
 def entity_table() -> EntityTable:
