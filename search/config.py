@@ -38,6 +38,7 @@ class Settings:
     max_page: int = _setting(1000, "Highest result page accepted.")
     max_per_page: int = _setting(100, "Most results on one page.")
     per_page: int = _setting(10, "Results on one page by default.")
+    facet_size: int = _setting(100, "Most values listed per facet by default.")
     max_export: int = _setting(10_000, "Most articles in one CSV/JSON export.", "MAX_EXPORT")
     snippet_chars: int = _setting(240, "Length of a snippet in characters.")
     access_token: str | None = _setting(None, "Token required to read through the web server.", "ACCESS_TOKEN")

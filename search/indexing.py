@@ -25,7 +25,7 @@ from .sources import RawDocument, Skipped, iter_documents
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
+BATCH_SIZE = 5000
 # A batch is also written once its text reaches this size, so memory stays flat with long pages.
 BATCH_CHARS = 20_000_000
 # Jobs waiting per worker process: enough to keep every worker busy, few enough to stay small.

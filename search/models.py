@@ -91,6 +91,7 @@ class SearchRequest:
     per_page: int = 10
     with_facets: bool = True
     with_snippets: bool = True
+    facet_size: int | None = None  # most values per facet (selected ones always shown)
 
     @property
     def filters(self) -> dict[str, tuple[str, ...]]:

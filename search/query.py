@@ -112,6 +112,7 @@ def build_request(
     per_page: int | str | None = None,
     settings: Settings | None = None,
     resolve_entity=None,
+    facet_size: int | str | None = None,
 ) -> SearchRequest:
     """Return a validated SearchRequest; raise QueryError naming what to fix.
 
@@ -141,6 +142,7 @@ def build_request(
         since=start, until=stop, sort=sort,
         page=_bounded_int(page, 1, 1, settings.max_page, "page"),
         per_page=_bounded_int(per_page, settings.per_page, 1, settings.max_per_page, "per_page"),
+        facet_size=_bounded_int(facet_size, settings.facet_size, 1, 10_000, "facet_size"),
     )
 
 

@@ -2,56 +2,104 @@
 
 This is the one place that produces markup from article text; everything it returns is safe
 to insert into a page unescaped.
+
+Whoosh's highlighter runs the analyzer over the whole stored body of every hit, which costs
+more than the search itself. Here a regular expression first finds words that could match
+(they start like one of the query's stems), and only those few words are analysed to confirm
+them, so the cost grows with the number of candidate words, not with the article's length.
 """
 
 from __future__ import annotations
 
+import functools
 import html
-
-from whoosh import highlight
+import re
+from typing import Callable, Iterable
 
 ELLIPSIS = "…"
+MAX_MATCHES = 64
 
 
-class MarkFormatter(highlight.Formatter):
-    """Formats Whoosh fragments as escaped text with matches wrapped in ``<mark>``."""
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
 
-    between = f" {ELLIPSIS} "
 
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=False)
+def _prefix(stem: str) -> str:
+    # Stemmers cut or change a word's last letters (embassy → embassi): match on what is left.
+    return stem if len(stem) <= 4 else stem[:max(4, len(stem) - 2)]
 
-    def format_token(self, text, token, replace=False):
-        return "<mark>" + html.escape(highlight.get_text(text, token, replace), quote=False) + "</mark>"
 
-    def format(self, fragments, replace=False):
-        fragments = sorted(fragments, key=lambda f: f.startchar)
-        parts = [" ".join(self.format_fragment(f, replace=replace).split()) for f in fragments]
-        if not parts:
-            return ""
-        text = fragments[0].text
-        before = ELLIPSIS + " " if fragments[0].startchar > 0 else ""
-        after = " " + ELLIPSIS if fragments[-1].endchar < len(text) else ""
-        return before + self.between.join(parts) + after
+@functools.lru_cache(maxsize=512)
+def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
+    prefixes = sorted({_prefix(t) for t in terms if t}, key=len, reverse=True)
+    return re.compile(r"\b(?:%s)\w*" % "|".join(map(re.escape, prefixes)), re.IGNORECASE)
+
+
+def find_matches(text: str, terms: frozenset[str], analyze: Callable[[str], Iterable[str]],
+                 limit: int = MAX_MATCHES) -> list[tuple[int, int, str]]:
+    """Return (start, end, term) of words in ``text`` whose analysed form is a query term."""
+    if not terms or not text:
+        return []
+    found = []
+    for candidate in _candidates(terms).finditer(text):
+        hit = next((t for t in analyze(candidate.group()) if t in terms), None)
+        if hit is not None:
+            found.append((candidate.start(), candidate.end(), hit))
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _marked(text: str, start: int, stop: int, matches: list[tuple[int, int, str]]) -> str:
+    out, position = [], start
+    for begin, end, _ in matches:
+        if begin < position or end > stop:
+            continue
+        out += [_escape(text[position:begin]), "<mark>", _escape(text[begin:end]), "</mark>"]
+        position = end
+    out.append(_escape(text[position:stop]))
+    return "".join(out)
+
+
+def _best_window(matches: list[tuple[int, int, str]], chars: int) -> int:
+    """Return the start of the match that begins the window holding the most distinct terms."""
+    best, best_score = matches[0][0], 0
+    for i, (start, _, _) in enumerate(matches):
+        terms = {term for begin, end, term in matches[i:] if end <= start + chars}
+        if len(terms) > best_score:
+            best, best_score = start, len(terms)
+    return best
+
+
+def make_snippet(body: str, terms: frozenset[str], analyze, chars: int) -> str:
+    """Return an HTML-safe window of the body around its best matches, or its lead."""
+    text = " ".join(body.split())
+    matches = find_matches(text, terms, analyze)
+    if not matches:
+        return lead_snippet(text, chars)
+    first = _best_window(matches, chars)
+    start = max(0, first - chars // 4)
+    if start:
+        space = text.find(" ", start, first)
+        start = space + 1 if space != -1 else start
+    stop = min(len(text), start + chars)
+    if stop < len(text):
+        space = text.rfind(" ", max(first, start), stop)
+        stop = space if space > first else stop
+    before = ELLIPSIS + " " if start > 0 else ""
+    after = " " + ELLIPSIS if stop < len(text) else ""
+    return before + _marked(text, start, stop, matches) + after
+
+
+def mark_all(text: str, terms: frozenset[str], analyze) -> str:
+    """Return the whole text escaped, with every matching word marked."""
+    return _marked(text, 0, len(text), find_matches(text, terms, analyze, limit=10**6))
 
 
 def lead_snippet(body: str, chars: int) -> str:
     """Return the start of the body, cut on a word boundary, escaped."""
     text = " ".join(body.split())
     if len(text) <= chars:
-        return html.escape(text, quote=False)
+        return _escape(text)
     cut = text[:chars].rsplit(" ", 1)[0]
-    return html.escape(cut, quote=False) + " " + ELLIPSIS
-
-
-def mark_all(text: str, terms: set[str], analyzer) -> str:
-    """Return the whole text escaped, with every token whose analysed form is a term marked."""
-    if not terms:
-        return html.escape(text, quote=False)
-    formatter = MarkFormatter()
-    tokens = [t.copy() for t in analyzer(text, chars=True, mode="index", removestops=False)
-              if t.text in terms]
-    if not tokens:
-        return html.escape(text, quote=False)
-    fragment = highlight.Fragment(text, tokens, startchar=0, endchar=len(text))
-    return formatter.format_fragment(fragment)
+    return _escape(cut) + " " + ELLIPSIS

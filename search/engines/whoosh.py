@@ -1,9 +1,9 @@
 """The embedded default engine: schema, writing, searching, facets and snippets with Whoosh.
 
-All Whoosh field options live here. Facets are counted from per-reader tables of
-docnum → values (built once per index generation), not with ``groupedby`` (which scores every
-match) nor ``DateRangeFacet`` (about half a second a query): dates are faceted on stored
-year and month values.
+All Whoosh field options live here. Facets are counted from per-reader sets of docnums
+(``whoosh_docs.DocSets``, built once per index generation), not with ``groupedby`` (which
+scores every match) nor ``DateRangeFacet`` (about half a second a query): dates are faceted on
+year and month values. Snippets come from ``snippets.make_snippet``, not Whoosh's highlighter.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ import json
 import logging
 import os
 import threading
-from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from whoosh import highlight, index, qparser, query, sorting
+from whoosh import index, qparser, query
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
@@ -27,7 +26,8 @@ from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, Sea
                       SearchResults)
 from ..query import SEARCH_FIELDS, check_query_syntax
 from . import whoosh_browse
-from .snippets import MarkFormatter, lead_snippet, mark_all
+from .snippets import lead_snippet, make_snippet, mark_all
+from .whoosh_docs import DocSets
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,10 @@ class WhooshEngine:
         self._index = self._open(create)
         self._lock = threading.Lock()
         self._searcher = None
-        self._tables: dict[str, list[tuple[str, ...]]] | None = None
+        self._sets: DocSets | None = None
+        self._parser = qparser.MultifieldParser(list(SEARCH_FIELDS), self._index.schema,
+                                                fieldboosts={"title": TITLE_BOOST})
+        self._parser.add_plugin(qparser.FuzzyTermPlugin())
 
     def _open(self, create: bool):
         exists = self.path.is_dir() and index.exists_in(str(self.path))
@@ -159,17 +162,18 @@ class WhooshEngine:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def _current(self):
-        """Return an up-to-date searcher and its facet tables, refreshed after commits."""
+    def _current(self) -> tuple[Any, DocSets]:
+        """Return an up-to-date searcher and its doc sets, refreshed after commits."""
         with self._lock:
             if self._searcher is None:
                 self._searcher = self._index.searcher()
             elif not self._searcher.up_to_date():
+                # Requests still using the old searcher keep it; it is closed when collected.
                 self._searcher = self._searcher.refresh()
-                self._tables = None
-            if self._tables is None:
-                self._tables = _facet_tables(self._searcher)
-            return self._searcher, self._tables
+                self._sets = None
+            if self._sets is None:
+                self._sets = DocSets(self._searcher, FACET_FIELDS)
+            return self._searcher, self._sets
 
     def get(self, article_id: str) -> Article:
         searcher, _ = self._current()
@@ -189,9 +193,9 @@ class WhooshEngine:
         return {ids[n]: hashes[n] for n in reader.all_doc_ids()}
 
     def stats(self) -> IndexStats:
-        searcher, tables = self._current()
-        live = list(searcher.reader().all_doc_ids())
-        facets = {name: _count(tables[name], live, (), name) for name in FACET_FIELDS}
+        searcher, sets = self._current()
+        live = sets.live
+        facets = {name: _facet_values(sets.count(name, live), (), name) for name in FACET_FIELDS}
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
         try:
             last = json.loads((self.path / META_FILE).read_text())["last_update"]
@@ -201,20 +205,39 @@ class WhooshEngine:
                           last_update=last, location=str(self.path))
 
     def search(self, request: SearchRequest) -> SearchResults:
-        searcher, tables = self._current()
-        parsed, messages = self._parse(request.query, searcher)
-        matched = _docs(searcher, parsed)
-        selections = self._selections(request, searcher)
-        filtered = _intersect(matched, [s for s in selections.values() if s is not None])
+        searcher, sets, parsed, matched, selections, filtered = self._match(request)
         facets = {}
         if request.with_facets:
             for name in FACET_FIELDS:
                 others = [s for key, s in selections.items() if key != name and s is not None]
-                facets[name] = _count(tables[name], _intersect(matched, others),
-                                      request.filters[name], name)
-        hits = self._hits(searcher, parsed, filtered, request)
-        return SearchResults(request=request, total=len(filtered), hits=hits, facets=facets,
-                             messages=tuple(messages))
+                counts = sets.count(name, _intersect(matched, others))
+                facets[name] = _facet_values(counts, request.filters[name], name,
+                                             request.facet_size)
+        hits = self._hits(searcher, sets, parsed, filtered, request)
+        return SearchResults(request=request, total=len(filtered), hits=hits, facets=facets)
+
+    def _match(self, request: SearchRequest):
+        """Return searcher, doc sets, parsed query, its matches, each filter's docs, and both."""
+        searcher, sets = self._current()
+        parsed = self._parse(request.query)
+        matched = sets.query_docs(parsed)
+        selections = self._selections(request, searcher, sets)
+        filtered = _intersect(matched, [s for s in selections.values() if s is not None])
+        return searcher, sets, parsed, matched, selections, filtered
+
+    def ordered(self, request: SearchRequest, limit: int) -> tuple[int, list[int], Any]:
+        """Return the number of matches, the docnums of the first ``limit`` in the request's
+        order, and the searcher they belong to."""
+        searcher, sets, parsed, _, _, filtered = self._match(request)
+        limit = min(limit, len(filtered))
+        if limit < 1:
+            return len(filtered), [], searcher
+        sort = _effective_sort(request)
+        if sort == "relevance":
+            results = searcher.search(parsed, filter=filtered, limit=limit)
+            return len(filtered), [results.docnum(i) for i in range(results.scored_length())], searcher
+        key, reverse = ("date_new", True) if sort == "newest" else ("date_old", False)
+        return len(filtered), sets.page_in_order(key, reverse, filtered, 0, limit), searcher
 
     def count(self) -> int:
         searcher, _ = self._current()
@@ -223,17 +246,11 @@ class WhooshEngine:
     def highlight_paragraphs(self, body: str, text: str) -> list[str]:
         """Return the body's paragraphs as HTML-safe strings with the query's matches marked."""
         paragraphs = [p for p in body.split("\n\n") if p.strip()]
-        terms: set[str] = set()
-        if text.strip():
-            searcher, _ = self._current()
-            try:
-                parsed, _ = self._parse(text, searcher)
-                terms = {t for f, t in parsed.existing_terms(searcher.reader(), expand=True)
-                         if f in ("title", "body")}
-            except QueryError:
-                terms = set()
-        terms = {t.decode("utf-8") if isinstance(t, bytes) else t for t in terms}
-        return [mark_all(p, terms, ANALYZER) for p in paragraphs]
+        try:
+            terms = self._terms(self._parse(text)) if text.strip() else frozenset()
+        except QueryError:
+            terms = frozenset()
+        return [mark_all(p, terms, _analyze) for p in paragraphs]
 
     def suggest(self, text: str) -> str | None:
         """Return the query with unknown words replaced by close indexed ones, or None."""
@@ -256,85 +273,79 @@ class WhooshEngine:
 
     # -- search helpers --------------------------------------------------------------------
 
-    def _parse(self, text: str, searcher) -> tuple[query.Query, list[str]]:
+    def _parse(self, text: str) -> query.Query:
         if not text.strip():
-            return query.Every(), []
+            return query.Every()
         check_query_syntax(text)
-        parser = qparser.MultifieldParser(list(SEARCH_FIELDS), build_schema(),
-                                          fieldboosts={"title": TITLE_BOOST})
-        parser.add_plugin(qparser.FuzzyTermPlugin())
         try:
-            parsed = parser.parse(text)
+            parsed = self._parser.parse(text)
         except Exception as exc:  # the parser should never raise; if it does, it is the query
             raise QueryError(f"cannot read the query {text!r}: {exc}") from exc
         if parsed is query.NullQuery:
             raise QueryError(f"the query {text!r} has no words to search for — "
                              "type a word, a \"phrase\" or field:word")
-        return parsed, []
+        return parsed
 
-    def _selections(self, request: SearchRequest, searcher) -> dict[str, set[int] | None]:
+    def _terms(self, parsed: query.Query) -> frozenset[str]:
+        """Return the indexed words a query looks for (wildcards and fuzzy terms expanded)."""
+        searcher, _ = self._current()
+        terms = parsed.existing_terms(searcher.reader(), expand=True)
+        return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t
+                         for field, t in terms if field in SEARCH_FIELDS)
+
+    def _selections(self, request: SearchRequest, searcher, sets: DocSets) -> dict[str, set[int] | None]:
         """Return the docnums each active filter allows (None: filter not in use)."""
         out: dict[str, set[int] | None] = {}
-        vocab = {name: self._vocabulary(searcher, name) for name in ("entity", "outlet")}
         for name, values in request.filters.items():
             if not values:
                 out[name] = None
                 continue
-            terms = [t for v in values for t in _match_terms(name, v, vocab.get(name))]
-            out[name] = _docs(searcher, query.Or([query.Term(name, t) for t in terms])) if terms else set()
+            vocabulary = sets.postings[name].keys() if name in ("entity", "outlet") else None
+            terms = [t for v in values for t in _match_terms(name, v, vocabulary)]
+            out[name] = sets.select(name, terms)
         if request.since or request.until:
             start = request.since.isoformat() if request.since else None
             end = request.until.isoformat() if request.until else None
             # Its own key, not a facet name, so every facet's counts respect the date range.
-            out["dates"] = _docs(searcher, query.TermRange("date", start, end))
+            out["dates"] = sets.query_docs(query.TermRange("date", start, end))
         return out
 
-    def _vocabulary(self, searcher, field: str) -> list[str]:
-        return [t.decode("utf-8") if isinstance(t, bytes) else t
-                for t in searcher.reader().lexicon(field)]
-
-    def _hits(self, searcher, parsed, filtered: set[int], request: SearchRequest) -> tuple[Hit, ...]:
-        start = (request.page - 1) * request.per_page
+    def _hits(self, searcher, sets: DocSets, parsed, filtered, request: SearchRequest) -> tuple[Hit, ...]:
+        start, stop = (request.page - 1) * request.per_page, request.page * request.per_page
         if start >= len(filtered):
             return ()
-        sortedby = _sort_facet(request)
-        results = searcher.search(parsed, filter=filtered, limit=start + request.per_page,
-                                  sortedby=sortedby, terms=True)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=self.settings.snippet_chars,
-                                                         surround=60)
-        results.formatter = MarkFormatter()
-        hits = []
-        for hit in results[start:start + request.per_page]:
-            stored = hit.fields()
-            article = _article(stored)
-            snippet = ""
-            if request.with_snippets:
-                snippet = hit.highlights("body", top=2) if request.query.strip() else ""
-                if not snippet:
-                    snippet = lead_snippet(article.body, self.settings.snippet_chars)
-            hits.append(Hit(id=article.id, source=article.source, url=article.url,
-                            title=article.title, outlet=article.outlet, date=article.date,
-                            entities=article.entities,
-                            score=hit.score if sortedby is None and request.query.strip() else None,
-                            snippet=snippet, crawl_date=article.crawl_date,
-                            agency=article.agency, story=article.story))
-        return tuple(hits)
+        sort = _effective_sort(request)
+        if sort == "relevance":
+            results = searcher.search(parsed, filter=filtered, limit=stop)
+            page = [(results.docnum(i), results.score(i))
+                    for i in range(start, min(stop, results.scored_length()))]
+        else:
+            key, reverse = ("date_new", True) if sort == "newest" else ("date_old", False)
+            page = [(d, None) for d in sets.page_in_order(key, reverse, filtered, start, stop)]
+        terms = self._terms(parsed) if request.query.strip() and request.with_snippets else frozenset()
+        return tuple(self._hit(searcher.stored_fields(d), score, terms, request)
+                     for d, score in page)
+
+    def _hit(self, stored: dict, score: float | None, terms: frozenset[str],
+             request: SearchRequest) -> Hit:
+        article = _article(stored)
+        snippet = ""
+        if request.with_snippets:
+            snippet = make_snippet(article.body, terms, _analyze, self.settings.snippet_chars)
+        return Hit(id=article.id, source=article.source, url=article.url, title=article.title,
+                   outlet=article.outlet, date=article.date, entities=article.entities,
+                   score=score, snippet=snippet, crawl_date=article.crawl_date,
+                   agency=article.agency, story=article.story)
 
 
-def _sort_facet(request: SearchRequest):
-    sort = request.sort
-    if sort == "relevance" and not request.query.strip():
-        sort = "newest"  # browsing without a query: relevance means nothing, recency does
-    if sort == "newest":
-        return sorting.MultiFacet([sorting.FieldFacet("date_new", reverse=True),
-                                   sorting.FieldFacet("id")])
-    if sort == "oldest":
-        return sorting.MultiFacet([sorting.FieldFacet("date_old"), sorting.FieldFacet("id")])
-    return None
+def _analyze(word: str) -> list[str]:
+    return [t.text for t in ANALYZER(word)]
 
 
-def _docs(searcher, q: query.Query) -> set[int]:
-    return set(q.docs(searcher))
+def _effective_sort(request: SearchRequest) -> str:
+    if request.sort == "relevance" and not request.query.strip():
+        return "newest"  # browsing without a query: relevance means nothing, recency does
+    return request.sort
 
 
 def _intersect(base: set[int], others: list[set[int]]) -> set[int]:
@@ -354,37 +365,20 @@ def _match_terms(name: str, value: str, vocabulary: list[str] | None) -> list[st
     return [t for t in vocabulary if t.casefold() == wanted]
 
 
-def _facet_tables(searcher) -> dict[str, list[tuple[str, ...]]]:
-    """Return, for each facet field, a list indexed by docnum of the doc's values."""
-    reader = searcher.reader()
-    size = reader.doc_count_all()
-    tables: dict[str, list[tuple[str, ...]]] = {}
-    for name in FACET_FIELDS:
-        table: list[tuple[str, ...]] = [()] * size
-        for term in reader.lexicon(name):
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            for docnum in reader.postings(name, text).all_ids():
-                table[docnum] = table[docnum] + (text,)
-        tables[name] = table
-    return tables
-
-
-def _count(table: list[tuple[str, ...]], docs: Iterable[int], selected: Sequence[str],
-           name: str) -> tuple[FacetValue, ...]:
-    """Return facet values with article counts, by count then value; selected ones always."""
-    counts: Counter[str] = Counter()
-    for docnum in docs:
-        counts.update(table[docnum])
+def _facet_values(counts, selected: Sequence[str], name: str,
+                  limit: int | None = None) -> tuple[FacetValue, ...]:
+    """Return facet values by count then value, the top ``limit``; selected ones always."""
     chosen = {s.casefold() for s in selected}
     values = []
     for term, count in counts.items():
         kind, label = term.split("|", 1) if name == "entity" else (None, term)
         values.append(FacetValue(label, count, label.casefold() in chosen, kind))
+    values.sort(key=lambda v: (-v.count, v.value))
+    if limit is not None and len(values) > limit:
+        values = values[:limit] + [v for v in values[limit:] if v.selected]
     present = {v.value.casefold() for v in values}
     values += [FacetValue(s, 0, True) for s in selected if s.casefold() not in present]
-    if name in ("year", "month"):
-        values = [v for v in values if v.count or v.selected]
-    return tuple(sorted(values, key=lambda v: (-v.count, v.value)))
+    return tuple(values)
 
 
 __all__ = ["WhooshEngine", "build_schema", "FACET_FIELDS", "UNDATED"]

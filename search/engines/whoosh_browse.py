@@ -97,20 +97,12 @@ def export_articles(engine: WhooshEngine, request: SearchRequest,
     Articles are read one at a time from the searcher current at the call, so a long export
     holds one article in memory and is not disturbed by a commit made meanwhile.
     """
-    from .whoosh import _article, _docs, _intersect, _sort_facet
+    from .whoosh import _article
 
-    searcher, _ = engine._current()
-    parsed, _ = engine._parse(request.query, searcher)
-    selections = engine._selections(request, searcher)
-    filtered = _intersect(_docs(searcher, parsed), [s for s in selections.values() if s is not None])
-    if not filtered or limit < 1:
-        return len(filtered), iter(())
-    results = searcher.search(parsed, filter=filtered, limit=min(limit, len(filtered)),
-                              sortedby=_sort_facet(request))
-    docnums = [results.docnum(i) for i in range(results.scored_length())]
+    total, docnums, searcher = engine.ordered(request, limit)
 
     def articles() -> Iterator[Article]:
         for docnum in docnums:
             yield _article(searcher.stored_fields(docnum))
 
-    return len(filtered), articles()
+    return total, articles()
