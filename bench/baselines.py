@@ -48,7 +48,8 @@ def fts5_search(db: sqlite3.Connection, text: str, filters: dict) -> dict:
     where, params = ["fts MATCH ?"], [text]
     if filters.get("entity"):
         marks = ",".join("?" * len(filters["entity"]))
-        where.append(f"fts.rowid IN (SELECT docid FROM doc_entities WHERE entity IN ({marks}))")
+        where.append("EXISTS (SELECT 1 FROM doc_entities e WHERE e.docid = d.rowid "
+                     f"AND e.entity IN ({marks}))")
         params += filters["entity"]
     for name in ("year", "month"):
         if filters.get(name):
@@ -56,16 +57,19 @@ def fts5_search(db: sqlite3.Connection, text: str, filters: dict) -> dict:
             params += filters[name]
     clause = " AND ".join(where)
     base = f"FROM fts JOIN docs d ON d.rowid = fts.rowid WHERE {clause}"
-    total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
     hits = db.execute(
         f"SELECT d.id, d.title, snippet(fts, 1, '<mark>', '</mark>', '…', 24), "
         f"bm25(fts, 2.0, 1.0) AS rank {base} ORDER BY rank LIMIT 10", params).fetchall()
-    facets = {name: db.execute(f"SELECT d.{name}, count(*) {base} GROUP BY 1 ORDER BY 2 DESC",
-                               params).fetchall() for name in ("outlet", "year", "month")}
+    # The matches once, in a temporary table; total and every facet count read from it.
+    db.execute("DROP TABLE IF EXISTS temp.m")
+    db.execute(f"CREATE TEMP TABLE m AS SELECT d.rowid AS r, d.outlet, d.year, d.month {base}",
+               params)
+    total = db.execute("SELECT count(*) FROM m").fetchone()[0]
+    facets = {name: db.execute(f"SELECT {name}, count(*) FROM m GROUP BY 1 ORDER BY 2 DESC")
+              .fetchall() for name in ("outlet", "year", "month")}
     facets["entity"] = db.execute(
-        f"SELECT e.entity, count(*) FROM fts JOIN docs d ON d.rowid = fts.rowid "
-        f"JOIN doc_entities e ON e.docid = fts.rowid WHERE {clause} GROUP BY 1 ORDER BY 2 DESC",
-        params).fetchall()
+        "SELECT e.entity, count(*) FROM m JOIN doc_entities e ON e.docid = m.r "
+        "GROUP BY 1 ORDER BY 2 DESC").fetchall()
     return {"total": total, "hits": hits, "facets": facets}
 
 

@@ -27,7 +27,7 @@ from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, Sea
 from ..query import SEARCH_FIELDS, check_query_syntax
 from . import whoosh_browse
 from .snippets import lead_snippet, make_snippet, mark_all
-from .whoosh_docs import DocSets
+from .whoosh_docs import DocSets, DocsQuery
 
 logger = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ class WhooshEngine:
                 counts = sets.count(name, _intersect(matched, others))
                 facets[name] = _facet_values(counts, request.filters[name], name,
                                              request.facet_size)
-        hits = self._hits(searcher, sets, parsed, filtered, request)
+        hits = self._hits(searcher, sets, parsed, matched, filtered, request)
         return SearchResults(request=request, total=len(filtered), hits=hits, facets=facets)
 
     def _match(self, request: SearchRequest):
@@ -228,13 +228,13 @@ class WhooshEngine:
     def ordered(self, request: SearchRequest, limit: int) -> tuple[int, list[int], Any]:
         """Return the number of matches, the docnums of the first ``limit`` in the request's
         order, and the searcher they belong to."""
-        searcher, sets, parsed, _, _, filtered = self._match(request)
+        searcher, sets, parsed, matched, _, filtered = self._match(request)
         limit = min(limit, len(filtered))
         if limit < 1:
             return len(filtered), [], searcher
         sort = _effective_sort(request)
         if sort == "relevance":
-            results = searcher.search(parsed, filter=filtered, limit=limit)
+            results = searcher.search(_restricted(searcher, parsed, matched, filtered), limit=limit)
             return len(filtered), [results.docnum(i) for i in range(results.scored_length())], searcher
         key, reverse = ("date_new", True) if sort == "newest" else ("date_old", False)
         return len(filtered), sets.page_in_order(key, reverse, filtered, 0, limit), searcher
@@ -310,13 +310,14 @@ class WhooshEngine:
             out["dates"] = sets.query_docs(query.TermRange("date", start, end))
         return out
 
-    def _hits(self, searcher, sets: DocSets, parsed, filtered, request: SearchRequest) -> tuple[Hit, ...]:
+    def _hits(self, searcher, sets: DocSets, parsed, matched, filtered,
+              request: SearchRequest) -> tuple[Hit, ...]:
         start, stop = (request.page - 1) * request.per_page, request.page * request.per_page
         if start >= len(filtered):
             return ()
         sort = _effective_sort(request)
         if sort == "relevance":
-            results = searcher.search(parsed, filter=filtered, limit=stop)
+            results = searcher.search(_restricted(searcher, parsed, matched, filtered), limit=stop)
             page = [(results.docnum(i), results.score(i))
                     for i in range(start, min(stop, results.scored_length()))]
         else:
@@ -336,6 +337,13 @@ class WhooshEngine:
                    outlet=article.outlet, date=article.date, entities=article.entities,
                    score=score, snippet=snippet, crawl_date=article.crawl_date,
                    agency=article.agency, story=article.story)
+
+
+def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query:
+    """Return the query limited to the filtered docs, cheaply for Whoosh to score."""
+    if len(filtered) == len(matched):
+        return parsed
+    return query.And([parsed, DocsQuery(searcher, filtered)])
 
 
 def _analyze(word: str) -> list[str]:

@@ -160,3 +160,35 @@ class DocSets:
                 if len(picked) >= stop:
                     break
         return picked[start:stop]
+
+
+class DocsQuery(query.Query):
+    """Matches a fixed set of docnums with score 0, to be AND'ed with a scored query.
+
+    Whoosh applies a ``filter`` by stepping through every match of the query; AND'ed with this
+    query, scoring steps through the (few) allowed documents instead and skips the rest.
+    """
+
+    def __init__(self, searcher, docnums: Iterable[int]) -> None:
+        self.docnums = sorted(docnums)
+        self._offsets = {id(leaf): (offset, leaf.doc_count_all())
+                         for leaf, offset in searcher.leaf_searchers()}
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, DocsQuery) and self.docnums == other.docnums
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.docnums))
+
+    def estimate_size(self, ixreader) -> int:
+        return len(self.docnums)
+
+    def matcher(self, searcher, context=None):
+        from bisect import bisect_left
+
+        from whoosh.matching import ListMatcher, NullMatcher
+
+        offset, size = self._offsets.get(id(searcher), (0, searcher.doc_count_all()))
+        low, high = bisect_left(self.docnums, offset), bisect_left(self.docnums, offset + size)
+        ids = [d - offset for d in self.docnums[low:high]]
+        return ListMatcher(ids, weights=[0.0] * len(ids)) if ids else NullMatcher()
