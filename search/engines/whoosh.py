@@ -27,7 +27,7 @@ from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, Sea
 from ..query import SEARCH_FIELDS, check_query_syntax
 from . import whoosh_browse
 from .snippets import lead_snippet, make_snippet, mark_all
-from .whoosh_docs import DocSets, DocsQuery
+from .whoosh_docs import DocSets, DocsQuery, shared_docsets
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ class WhooshEngine:
                 self._searcher = self._searcher.refresh()
                 self._sets = None
             if self._sets is None:
-                self._sets = DocSets(self._searcher, FACET_FIELDS)
+                self._sets = shared_docsets(str(self.path.resolve()), self._searcher, FACET_FIELDS)
             return self._searcher, self._sets
 
     def get(self, article_id: str) -> Article:
@@ -220,7 +220,7 @@ class WhooshEngine:
         """Return searcher, doc sets, parsed query, its matches, each filter's docs, and both."""
         searcher, sets = self._current()
         parsed = self._parse(request.query)
-        matched = sets.query_docs(parsed)
+        matched = sets.query_docs(searcher, parsed)
         selections = self._selections(request, searcher, sets)
         filtered = _intersect(matched, [s for s in selections.values() if s is not None])
         return searcher, sets, parsed, matched, selections, filtered
@@ -237,7 +237,7 @@ class WhooshEngine:
             results = searcher.search(_restricted(searcher, parsed, matched, filtered), limit=limit)
             return len(filtered), [results.docnum(i) for i in range(results.scored_length())], searcher
         key, reverse = ("date_new", True) if sort == "newest" else ("date_old", False)
-        return len(filtered), sets.page_in_order(key, reverse, filtered, 0, limit), searcher
+        return len(filtered), sets.page_in_order(searcher, key, reverse, filtered, 0, limit), searcher
 
     def count(self) -> int:
         searcher, _ = self._current()
@@ -307,7 +307,7 @@ class WhooshEngine:
             start = request.since.isoformat() if request.since else None
             end = request.until.isoformat() if request.until else None
             # Its own key, not a facet name, so every facet's counts respect the date range.
-            out["dates"] = sets.query_docs(query.TermRange("date", start, end))
+            out["dates"] = sets.query_docs(searcher, query.TermRange("date", start, end))
         return out
 
     def _hits(self, searcher, sets: DocSets, parsed, matched, filtered,
@@ -322,7 +322,7 @@ class WhooshEngine:
                     for i in range(start, min(stop, results.scored_length()))]
         else:
             key, reverse = ("date_new", True) if sort == "newest" else ("date_old", False)
-            page = [(d, None) for d in sets.page_in_order(key, reverse, filtered, start, stop)]
+            page = [(d, None) for d in sets.page_in_order(searcher, key, reverse, filtered, start, stop)]
         terms = self._terms(parsed) if request.query.strip() and request.with_snippets else frozenset()
         return tuple(self._hit(searcher.stored_fields(d), score, terms, request)
                      for d, score in page)

@@ -2,12 +2,15 @@
 
 Whoosh finds matches one posting at a time through layers of Python matcher objects; for
 facet counts we need every match, so this module reads posting blocks directly and combines
-whole sets with Python's C-speed set operations. Everything here is built once per index
-generation (a reader) and shared by the requests that use it.
+whole sets with Python's C-speed set operations. A ``DocSets`` is built once per index
+generation and shared by every thread (``shared_docsets``); it holds no reader, because Whoosh
+readers share file handles and must not be used by two threads at once: each call takes the
+caller's own searcher.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from typing import Iterable
 
@@ -59,8 +62,8 @@ class DocSets:
                     terms[text] = docs
             self.postings[field] = terms
             self.values[field] = self._invert(terms)
-        self._searcher = searcher
         self._orders: dict[str, list[int]] = {}
+        self._lock = threading.Lock()
 
     def _invert(self, terms: dict[str, frozenset[int]]) -> list[tuple[str, ...]]:
         table: list[tuple[str, ...]] = [()] * self.size
@@ -69,35 +72,34 @@ class DocSets:
                 table[docnum] += (text,)
         return table
 
-    def query_docs(self, q: query.Query) -> frozenset[int] | set[int]:
+    def query_docs(self, searcher, q: query.Query) -> frozenset[int] | set[int]:
         """Return the live docnums a query matches."""
         if isinstance(q, query.Every):
             return self.live
-        return self._docs(q) & self.live
+        return self._docs(searcher, q) & self.live
 
-    def _docs(self, q: query.Query) -> set[int] | frozenset[int]:
+    def _docs(self, searcher, q: query.Query) -> set[int] | frozenset[int]:
         if q is query.NullQuery:
             return set()
         if isinstance(q, query.Term):
-            return term_docs(self._searcher, q.fieldname, q.text)
+            return term_docs(searcher, q.fieldname, q.text)
         if isinstance(q, query.Every):
             return self.live
         if isinstance(q, (query.And, query.Require)):
-            return self._intersection([self._docs(s) for s in q.children()])
+            return self._intersection([self._docs(searcher, s) for s in q.children()])
         if isinstance(q, (query.Or, query.DisjunctionMax)):
-            return set().union(*(self._docs(s) for s in q.children()))
+            return set().union(*(self._docs(searcher, s) for s in q.children()))
         if isinstance(q, query.AndNot):
-            return self._docs(q.a) - self._docs(q.b)
+            return self._docs(searcher, q.a) - self._docs(searcher, q.b)
         if isinstance(q, query.AndMaybe):
-            return self._docs(q.a)
+            return self._docs(searcher, q.a)
         if isinstance(q, query.Not):
-            return self.live - self._docs(q.query)
+            return self.live - self._docs(searcher, q.query)
         if isinstance(q, query.MultiTerm):
-            reader = self._searcher.reader()
-            return set().union(*(term_docs(self._searcher, q.fieldname, t)
-                                 for t in q._btexts(reader)))
+            return set().union(*(term_docs(searcher, q.fieldname, t)
+                                 for t in q._btexts(searcher.reader())))
         # Phrases and anything rarer: let Whoosh's own matchers check positions.
-        return set(q.docs(self._searcher))
+        return set(q.docs(searcher))
 
     @staticmethod
     def _intersection(sets: list) -> set[int]:
@@ -127,32 +129,30 @@ class DocSets:
             return counts
         return Counter({t: n for t, p in postings.items() if (n := len(p & docs))})
 
-    def order(self, key_field: str, reverse: bool) -> list[int]:
+    def order(self, searcher, key_field: str, reverse: bool) -> list[int]:
         """Return live docnums sorted by a sortable column (ties by docnum), cached."""
         name = f"{key_field}:{reverse}"
-        if name not in self._orders:
-            column = self._searcher.reader().column_reader(key_field)
-            keys = {d: column[d] for d in self.live}
-            self._orders[name] = sorted(self.live, key=lambda d: (keys[d], -d if reverse else d),
-                                        reverse=reverse)
-        return self._orders[name]
+        with self._lock:
+            if name not in self._orders:
+                column = searcher.reader().column_reader(key_field)
+                keys = {d: column[d] for d in self.live}
+                self._orders[name] = sorted(self.live, reverse=reverse,
+                                            key=lambda d: (keys[d], -d if reverse else d))
+                rank = [0] * self.size
+                for position, docnum in enumerate(self._orders[name]):
+                    rank[docnum] = position
+                self._orders["rank:" + name] = rank
+            return self._orders[name]
 
-    def _rank(self, key_field: str, reverse: bool) -> list[int]:
-        name = f"rank:{key_field}:{reverse}"
-        if name not in self._orders:
-            rank = [0] * self.size
-            for position, docnum in enumerate(self.order(key_field, reverse)):
-                rank[docnum] = position
-            self._orders[name] = rank
-        return self._orders[name]
-
-    def page_in_order(self, key_field: str, reverse: bool, docs, start: int, stop: int) -> list[int]:
+    def page_in_order(self, searcher, key_field: str, reverse: bool, docs, start: int,
+                      stop: int) -> list[int]:
         """Return the docnums of one page of ``docs`` in a column's order."""
-        order = self.order(key_field, reverse)
+        order = self.order(searcher, key_field, reverse)
         if docs is self.live:
             return order[start:stop]
         if len(docs) * 8 < len(order):  # few docs: sort them; many: walk the order
-            return sorted(docs, key=self._rank(key_field, reverse).__getitem__)[start:stop]
+            rank = self._orders[f"rank:{key_field}:{reverse}"]
+            return sorted(docs, key=rank.__getitem__)[start:stop]
         picked = []
         for docnum in order:
             if docnum in docs:
@@ -160,6 +160,21 @@ class DocSets:
                 if len(picked) >= stop:
                     break
         return picked[start:stop]
+
+
+_shared: dict[tuple[str, int], DocSets] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_docsets(path: str, searcher, facet_fields: Iterable[str]) -> DocSets:
+    """Return the DocSets of this index generation, built once for all threads and engines."""
+    key = (path, searcher.reader().generation())
+    with _shared_lock:
+        if key not in _shared:
+            for old in [k for k in _shared if k[0] == path]:
+                del _shared[old]  # an older generation of the same index: no longer current
+            _shared[key] = DocSets(searcher, facet_fields)
+        return _shared[key]
 
 
 class DocsQuery(query.Query):
