@@ -140,11 +140,26 @@ def _urls(port: int) -> list[str]:
 
 
 def _rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    """Return the resident memory of a process and all its descendants (gunicorn workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            with open(f"/proc/{current}/status") as handle:
+                total += next(int(l.split()[1]) for l in handle if l.startswith("VmRSS:")) / 1024
+        except (OSError, StopIteration):
+            pass
+    return total
 
 
 def bench_http(index_dir: Path, port: int, rounds: int) -> dict:

@@ -344,18 +344,23 @@ def remove_command(ctx, ids, index_dir):
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="Worker threads of the WSGI server.")
+@click.option("--workers", type=click.IntRange(0, 32), default=None,
+              help="Worker processes (default: one per core, at most 4; 0: one process).")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Threads in each worker process.")
 @click.option("--debug", is_flag=True, help="Flask's development server with the debugger.")
 @engine_options
 @click.pass_context
 @_fail_cleanly
-def serve_command(ctx, host, port, threads, debug, index_dir, engine, entities_file):
+def serve_command(ctx, host, port, workers, threads, debug, index_dir, engine, entities_file):
     """Serve the web front end (binds to loopback unless told otherwise).
+
+    Runs gunicorn with one worker process per core, as in production.
 
     Example: newsfacet serve --port 8000
     """
     from web import create_app
+    from web.server import default_workers, serve
 
     settings = _settings(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
     app = create_app({"SETTINGS": settings})
@@ -366,9 +371,7 @@ def serve_command(ctx, host, port, threads, debug, index_dir, engine, entities_f
     if debug:
         app.run(host=host, port=port, debug=True)
         return
-    import waitress
-
-    waitress.serve(app, host=host, port=port, threads=threads, ident="newsfacet")
+    serve(app, host, port, default_workers() if workers is None else workers, threads)
 
 
 def _is_loopback(host: str) -> bool:
