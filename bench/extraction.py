@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere: make `search` importable
     sys.path.insert(0, str(ROOT))
 
-DEFAULT_SCORER = Path("/work/shared/extraction-bench/score.py")
+DEFAULT_SCORER = ROOT.parent / "shared" / "extraction-bench" / "score.py"
 OURS = "newsfacet"
 
 logger = logging.getLogger(__name__)

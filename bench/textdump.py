@@ -1,6 +1,6 @@
 """Text-dump mode of the extraction benchmark: pages to "save as text" dumps, cleaned and scored.
 
-    python -m bench.textdump /work/shared/extraction-bench/dev/ [--out DIR]
+    python -m bench.textdump ../shared/extraction-bench/dev/ [--out DIR]
 
 For every ``<id>.html`` in the folder it writes ``DIR/dumps/<id>.txt`` (the page's visible text,
 one block per line, as a browser's "save as text" gives), ``DIR/raw/<id>.txt`` (the dump kept
@@ -33,7 +33,7 @@ BLOCK_TAGS = frozenset(
     "footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table td th tr "
     "ul option button caption".split()
 )
-SCORE_SCRIPT = Path("/work/shared/extraction-bench/score.py")
+SCORE_SCRIPT = Path(__file__).resolve().parent.parent.parent / "shared" / "extraction-bench" / "score.py"
 
 
 def html_to_text_dump(html: str) -> str:
