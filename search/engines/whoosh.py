@@ -247,7 +247,8 @@ class WhooshEngine:
         """Return the body's paragraphs as HTML-safe strings with the query's matches marked."""
         paragraphs = [p for p in body.split("\n\n") if p.strip()]
         try:
-            terms = self._terms(self._parse(text)) if text.strip() else frozenset()
+            searcher, _ = self._current()
+            terms = _terms(searcher, self._parse(text)) if text.strip() else frozenset()
         except QueryError:
             terms = frozenset()
         return [mark_all(p, terms, _analyze) for p in paragraphs]
@@ -286,13 +287,6 @@ class WhooshEngine:
                              "type a word, a \"phrase\" or field:word")
         return parsed
 
-    def _terms(self, parsed: query.Query) -> frozenset[str]:
-        """Return the indexed words a query looks for (wildcards and fuzzy terms expanded)."""
-        searcher, _ = self._current()
-        terms = parsed.existing_terms(searcher.reader(), expand=True)
-        return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t
-                         for field, t in terms if field in SEARCH_FIELDS)
-
     def _selections(self, request: SearchRequest, searcher, sets: DocSets) -> dict[str, set[int] | None]:
         """Return the docnums each active filter allows (None: filter not in use)."""
         out: dict[str, set[int] | None] = {}
@@ -323,7 +317,9 @@ class WhooshEngine:
         else:
             key, reverse = ("date_new", True) if sort == "newest" else ("date_old", False)
             page = [(d, None) for d in sets.page_in_order(searcher, key, reverse, filtered, start, stop)]
-        terms = self._terms(parsed) if request.query.strip() and request.with_snippets else frozenset()
+        # The same searcher throughout: another _current() call could refresh it mid-request,
+        # and a refreshed Whoosh searcher closes the readers it does not reuse.
+        terms = _terms(searcher, parsed) if request.query.strip() and request.with_snippets else frozenset()
         return tuple(self._hit(searcher.stored_fields(d), score, terms, request)
                      for d, score in page)
 
@@ -337,6 +333,13 @@ class WhooshEngine:
                    outlet=article.outlet, date=article.date, entities=article.entities,
                    score=score, snippet=snippet, crawl_date=article.crawl_date,
                    agency=article.agency, story=article.story)
+
+
+def _terms(searcher, parsed: query.Query) -> frozenset[str]:
+    """Return the indexed words a query looks for (wildcards and fuzzy terms expanded)."""
+    terms = parsed.existing_terms(searcher.reader(), expand=True)
+    return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t
+                     for field, t in terms if field in SEARCH_FIELDS)
 
 
 def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query:
