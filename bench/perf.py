@@ -20,6 +20,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -50,18 +51,18 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def timed_child(args: list[str]) -> tuple[float, int, str]:
-    """Run a command; return wall seconds, peak RSS in MB, stdout."""
+    """Run a command; return wall seconds, its own peak RSS in MB, and its stdout."""
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=ROOT)
-    out, err = proc.communicate()
-    seconds = time.perf_counter() - start
-    if proc.returncode:
-        raise RuntimeError(f"{args} failed: {err[-2000:]}")
-    import resource  # children's peak RSS: one child at a time, so the max is this one's
-
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-    return seconds, peak, out
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(args, stdout=out, stderr=err, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode:
+            raise RuntimeError(f"{args} failed: {err.read()[-2000:].decode(errors='replace')}")
+        return seconds, usage.ru_maxrss // 1024, out.read().decode()
 
 
 def bench_build(corpus: Path, index_dir: Path, size: int) -> dict:
