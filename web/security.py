@@ -12,7 +12,7 @@ import hashlib
 import hmac
 
 from flask import Flask, Response, current_app, redirect, request
-from werkzeug.exceptions import Unauthorized
+from werkzeug.exceptions import BadRequest, Unauthorized
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -53,7 +53,25 @@ def _same(given: str | None, expected: str) -> bool:
 def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
-    return value.strip() if scheme.lower() == "bearer" else None
+    if scheme.lower() != "bearer":
+        return None
+    try:  # WSGI hands header bytes over as latin-1; a UTF-8 token arrives as mojibake
+        return value.strip().encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value.strip()
+
+
+def check_query_string():
+    """Before each request: refuse raw non-UTF-8 bytes in the query string with a 400.
+
+    Werkzeug decodes ``request.args`` strictly, so such bytes (sent unescaped by a careless
+    client; percent-escapes are fine) would otherwise fail deep inside a view as a 500.
+    """
+    try:
+        request.query_string.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the query string is not valid UTF-8: percent-encode the URL's "
+                         "parameters (e.g. ?q=caf%C3%A9)") from None
 
 
 def check_token():
@@ -87,5 +105,6 @@ def add_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the security hooks on the app."""
+    app.before_request(check_query_string)
     app.before_request(check_token)
     app.after_request(add_headers)
