@@ -6,6 +6,7 @@ to do next) and 2 on bad usage; ``--json`` prints exactly one JSON document on s
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import ipaddress
@@ -73,11 +74,17 @@ def cli(ctx: click.Context, verbose: int) -> None:
     ctx.obj = {}
 
 
-def _open(ctx, *, create: bool = False, **options):
+@contextlib.contextmanager
+def _opened(ctx, *, create: bool = False, **options):
+    """Yield the settings and an open engine; close the engine however the block ends."""
     from .engines import open_engine
 
     settings = _settings(ctx, **options)
-    return settings, open_engine(settings, create=create)
+    engine = open_engine(settings, create=create)
+    try:
+        yield settings, engine
+    finally:
+        engine.close()
 
 
 def _table(settings: Settings):
@@ -106,20 +113,17 @@ def index_command(ctx, paths, metadata_file, workers, as_json, index_dir, engine
     from .indexing import index_paths
     from .sources import load_overrides
 
-    settings, eng = _open(ctx, create=True, index_dir=index_dir, engine=engine,
-                          entities_file=entities_file)
-    table = _table(settings)
-    overrides = load_overrides(metadata_file) if metadata_file else None
     show = sys.stderr.isatty() and not as_json
     progress = (lambda n, source: click.echo(f"\rreading {n:>7,}  {source[-60:]:<60}",
                                              nl=False, err=True)) if show else None
-    try:
+    with _opened(ctx, create=True, index_dir=index_dir, engine=engine,
+                 entities_file=entities_file) as (settings, eng):
+        table = _table(settings)
+        overrides = load_overrides(metadata_file) if metadata_file else None
         report = index_paths(paths, eng, table, overrides=overrides, workers=workers,
                              max_bytes=settings.max_file_bytes,
                              max_text_chars=settings.max_text_chars, progress=progress)
-        total = eng.stats().articles
-    finally:
-        eng.close()
+        total = eng.count()
     if show:
         click.echo("\r" + " " * 80 + "\r", nl=False, err=True)
     if as_json:
@@ -226,15 +230,13 @@ def search_command(ctx, query, entities, outlets, years, months, since, until, s
     """
     from .query import build_request
 
-    settings, eng = _open(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
-    try:
+    with _opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
+            settings, eng):
         table = _table(settings)
         request = build_request(query, entities=entities, outlets=outlets, years=years,
                                 months=months, since=since, until=until, sort=sort, page=page,
                                 per_page=limit, settings=settings, resolve_entity=table.resolve)
         results = eng.search(request)
-    finally:
-        eng.close()
     if as_json:
         _emit(results.to_dict())
         return
@@ -279,11 +281,8 @@ def show_command(ctx, article_id, as_json, index_dir):
 
     Example: newsfacet show 3f2a9c0d1e2b4a5c
     """
-    settings, eng = _open(ctx, index_dir=index_dir)
-    try:
+    with _opened(ctx, index_dir=index_dir) as (_, eng):
         article = eng.get(article_id)
-    finally:
-        eng.close()
     if as_json:
         _emit(article.to_dict())
         return
@@ -305,11 +304,8 @@ def stats_command(ctx, as_json, index_dir):
 
     Example: newsfacet stats --json
     """
-    settings, eng = _open(ctx, index_dir=index_dir)
-    try:
+    with _opened(ctx, index_dir=index_dir) as (_, eng):
         stats = eng.stats()
-    finally:
-        eng.close()
     if as_json:
         _emit(stats.to_dict())
         return
@@ -331,11 +327,8 @@ def remove_command(ctx, ids, index_dir):
     """
     from .errors import ArticleNotFound
 
-    settings, eng = _open(ctx, index_dir=index_dir)
-    try:
+    with _opened(ctx, index_dir=index_dir) as (_, eng):
         removed = eng.remove(ids)
-    finally:
-        eng.close()
     click.echo(f"removed {removed} of {len(ids)} article{'s' if len(ids) != 1 else ''}")
     if removed < len(set(ids)):
         raise ArticleNotFound("some ids were not in the index — `newsfacet search` lists ids")
