@@ -19,6 +19,7 @@ from typing import Iterable, Iterator, Sequence
 from whoosh import index, qparser, query
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 
 from ..config import Settings
 from ..errors import ArticleNotFound, IndexCorrupt, IndexMissing, QueryError
@@ -114,10 +115,11 @@ class WhooshEngine:
         try:
             if not exists:
                 self.path.mkdir(parents=True, exist_ok=True)
-                ix = index.create_in(str(self.path), build_schema())
+                index.create_in(str(self.path), build_schema())
                 self._write_meta()
-                return ix
-            return index.open_dir(str(self.path))
+            # No mmap: every thread has its own searcher, and each mapping of the index files
+            # counts again in the server's resident memory; plain reads share the page cache.
+            return FileStorage(str(self.path), supports_mmap=False).open_index()
         except (OSError, ValueError, EOFError, KeyError) as exc:  # whoosh raises these on damage
             raise IndexCorrupt(f"cannot open the index in {self.path}/: {exc} — "
                                "delete the folder and index again") from exc
