@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -255,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-html", action="store_true")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the corpus, index and FTS5 database an earlier run left in "
+                             "--out (build figures are then those of that run)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     records = reuters_records(REUTERS)
@@ -263,9 +267,15 @@ def main(argv: list[str] | None = None) -> int:
     report = {}
     for size in sizes:
         work = args.out / str(size)
-        corpus = write_corpus(records, size, work / "corpus.jsonl")
-        build = bench_build(corpus, work / "index", size)
-        fts = build_fts5(corpus, work / "fts5.db")
+        saved = work / "build.json"
+        if args.reuse and saved.exists() and (work / "fts5.db").exists():
+            build = json.loads(saved.read_text())
+            fts = sqlite3.connect(str(work / "fts5.db"), check_same_thread=False)
+        else:
+            corpus = write_corpus(records, size, work / "corpus.jsonl")
+            build = bench_build(corpus, work / "index", size)
+            saved.write_text(json.dumps(build))
+            fts = build_fts5(corpus, work / "fts5.db")
         queries = bench_queries(work / "index", fts, args.repeat)
         http = None if args.skip_http else bench_http(work / "index", args.port, rounds=2)
         print_size(size, build, queries, http)
