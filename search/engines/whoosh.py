@@ -170,8 +170,11 @@ class WhooshEngine:
             if self._searcher is None:
                 self._searcher = self._index.searcher()
             elif not self._searcher.up_to_date():
-                # Requests still using the old searcher keep it; it is closed when collected.
-                self._searcher = self._searcher.refresh()
+                # A fresh searcher, not refresh(): a refreshed searcher leaves the readers of
+                # merged-away segments open. Every call uses one searcher from start to end and
+                # an engine serves one thread, so no call is still reading the old one.
+                old, self._searcher = self._searcher, self._index.searcher()
+                old.close()
                 self._sets = None
             if self._sets is None:
                 self._sets = shared_docsets(str(self.path.resolve()), self._searcher, FACET_FIELDS)
@@ -273,6 +276,14 @@ class WhooshEngine:
                 self._searcher.close()
                 self._searcher = None
         self._index.close()
+
+    def __del__(self) -> None:
+        # The web server keeps one engine per thread for the thread's life and never closes it
+        # explicitly; when the thread (or a test's app) goes, its index files close here.
+        try:
+            self.close()
+        except Exception:  # half-built engine or interpreter shutdown: nothing left to close
+            pass
 
     # -- search helpers --------------------------------------------------------------------
 
