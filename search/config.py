@@ -74,11 +74,3 @@ def _convert(name: str, raw: str, default: Any) -> Any:
             raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}") from None
     return raw
 
-
-def describe_settings() -> list[dict[str, Any]]:
-    """Return every setting with its default, environment variable and help, for docs."""
-    return [
-        {"name": f.name, "default": f.default, "help": f.metadata["help"],
-         "env": ENV_PREFIX + f.metadata["env"] if f.metadata.get("env") else None}
-        for f in fields(Settings)
-    ]

@@ -135,6 +135,14 @@ class Hit:
     story: str | None = None
     copies: int | None = None
 
+    @classmethod
+    def from_article(cls, article: Article, score: float | None, snippet: str) -> Hit:
+        """Return the hit showing an article, with its score and snippet."""
+        return cls(id=article.id, source=article.source, url=article.url, title=article.title,
+                   outlet=article.outlet, date=article.date, entities=article.entities,
+                   score=score, snippet=snippet, crawl_date=article.crawl_date,
+                   agency=article.agency, story=article.story)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "source": self.source, "url": self.url, "title": self.title,

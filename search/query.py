@@ -24,7 +24,7 @@ _MONTH = re.compile(r"^(\d{4}-(0[1-9]|1[0-2])|undated)$")
 MAX_NESTING = 20
 
 
-def _outside_quotes(text: str) -> str:
+def blank_phrases(text: str) -> str:
     """Return the text with quoted phrases blanked out (keeping positions)."""
     return re.sub(r'"[^"]*"', lambda m: " " * len(m.group()), text)
 
@@ -33,7 +33,7 @@ def check_query_syntax(text: str) -> None:
     """Raise QueryError for syntax the search parser would silently drop or misread."""
     if text.count('"') % 2:
         raise QueryError('unbalanced quotes in the query: close the "phrase" or remove the quote')
-    bare = _outside_quotes(text)
+    bare = blank_phrases(text)
     depth = 0
     for char in bare:
         depth += {"(": 1, ")": -1}.get(char, 0)

@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from whoosh import index, qparser, query
 from whoosh.analysis import StemmingAnalyzer
@@ -27,8 +27,8 @@ from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, Sea
                       SearchResults)
 from ..query import SEARCH_FIELDS, check_query_syntax
 from . import whoosh_browse
-from .snippets import lead_snippet, make_snippet, mark_all
-from .whoosh_docs import DocSets, DocsQuery, shared_docsets
+from .snippets import make_snippet, mark_all
+from .whoosh_docs import DocSets, DocsQuery, intersect, shared_docsets
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ class WhooshEngine:
         if request.with_facets:
             for name in FACET_FIELDS:
                 others = [s for key, s in selections.items() if key != name and s is not None]
-                counts = sets.count(name, _intersect(matched, others))
+                counts = sets.count(name, intersect([matched, *others]))
                 facets[name] = _facet_values(counts, request.filters[name], name,
                                              request.facet_size)
         hits = self._hits(searcher, sets, parsed, matched, filtered, request)
@@ -227,22 +227,15 @@ class WhooshEngine:
         parsed = self._parse(request.query)
         matched = sets.query_docs(searcher, parsed)
         selections = self._selections(request, searcher, sets)
-        filtered = _intersect(matched, [s for s in selections.values() if s is not None])
+        filtered = intersect([matched, *(s for s in selections.values() if s is not None)])
         return searcher, sets, parsed, matched, selections, filtered
 
     def ordered(self, request: SearchRequest, limit: int) -> tuple[int, list[int], Any]:
         """Return the number of matches, the docnums of the first ``limit`` in the request's
         order, and the searcher they belong to."""
         searcher, sets, parsed, matched, _, filtered = self._match(request)
-        limit = min(limit, len(filtered))
-        if limit < 1:
-            return len(filtered), [], searcher
-        sort = _effective_sort(request)
-        if sort == "relevance":
-            results = searcher.search(_restricted(searcher, parsed, matched, filtered), limit=limit)
-            return len(filtered), [results.docnum(i) for i in range(results.scored_length())], searcher
-        key, reverse = ("date_new", True) if sort == "newest" else ("date_old", False)
-        return len(filtered), sets.page_in_order(searcher, key, reverse, filtered, 0, limit), searcher
+        page = _page(searcher, sets, parsed, matched, filtered, request, 0, limit)
+        return len(filtered), [docnum for docnum, _ in page], searcher
 
     def count(self) -> int:
         searcher, _ = self._current()
@@ -320,16 +313,9 @@ class WhooshEngine:
     def _hits(self, searcher, sets: DocSets, parsed, matched, filtered,
               request: SearchRequest) -> tuple[Hit, ...]:
         start, stop = (request.page - 1) * request.per_page, request.page * request.per_page
-        if start >= len(filtered):
+        page = _page(searcher, sets, parsed, matched, filtered, request, start, stop)
+        if not page:
             return ()
-        sort = _effective_sort(request)
-        if sort == "relevance":
-            results = searcher.search(_restricted(searcher, parsed, matched, filtered), limit=stop)
-            page = [(results.docnum(i), results.score(i))
-                    for i in range(start, min(stop, results.scored_length()))]
-        else:
-            key, reverse = ("date_new", True) if sort == "newest" else ("date_old", False)
-            page = [(d, None) for d in sets.page_in_order(searcher, key, reverse, filtered, start, stop)]
         # The same searcher throughout: another _current() call could refresh it mid-request,
         # and a refreshed Whoosh searcher closes the readers it does not reuse.
         terms = _terms(searcher, parsed) if request.query.strip() and request.with_snippets else frozenset()
@@ -342,10 +328,22 @@ class WhooshEngine:
         snippet = ""
         if request.with_snippets:
             snippet = make_snippet(article.body, terms, _analyze, self.settings.snippet_chars)
-        return Hit(id=article.id, source=article.source, url=article.url, title=article.title,
-                   outlet=article.outlet, date=article.date, entities=article.entities,
-                   score=score, snippet=snippet, crawl_date=article.crawl_date,
-                   agency=article.agency, story=article.story)
+        return Hit.from_article(article, score, snippet)
+
+
+def _page(searcher, sets: DocSets, parsed: query.Query, matched, filtered,
+          request: SearchRequest, start: int, stop: int) -> list[tuple[int, float | None]]:
+    """Return (docnum, score) of the filtered matches from ``start`` to ``stop`` in the
+    request's order; scores only when ranked by relevance."""
+    if start >= len(filtered) or stop <= start:
+        return []
+    sort = _effective_sort(request)
+    if sort == "relevance":
+        results = searcher.search(_restricted(searcher, parsed, matched, filtered), limit=stop)
+        return [(results.docnum(i), results.score(i))
+                for i in range(start, min(stop, results.scored_length()))]
+    key, reverse = ("date_new", True) if sort == "newest" else ("date_old", False)
+    return [(d, None) for d in sets.page_in_order(searcher, key, reverse, filtered, start, stop)]
 
 
 def _terms(searcher, parsed: query.Query) -> frozenset[str]:
@@ -370,13 +368,6 @@ def _effective_sort(request: SearchRequest) -> str:
     if request.sort == "relevance" and not request.query.strip():
         return "newest"  # browsing without a query: relevance means nothing, recency does
     return request.sort
-
-
-def _intersect(base: set[int], others: list[set[int]]) -> set[int]:
-    result = base
-    for other in sorted(others, key=len):
-        result = result & other
-    return result
 
 
 def _match_terms(name: str, value: str, vocabulary: list[str] | None) -> list[str]:

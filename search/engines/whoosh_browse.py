@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..errors import ArticleNotFound
 from ..models import Article, Hit, SearchRequest
-from ..query import OPERATORS
+from ..query import OPERATORS, blank_phrases
 from .snippets import lead_snippet
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def suggest_query(engine: WhooshEngine, text: str) -> str | None:
 
     searcher, _ = engine._current()
     reader = searcher.reader()
-    bare = re.sub(r'"[^"]*"', lambda m: " " * len(m.group()), text)
+    bare = blank_phrases(text)
     out, changed, last = [], False, 0
     for match in _WORD.finditer(bare):
         word = match.group(1)
@@ -84,9 +84,7 @@ def more_like(engine: WhooshEngine, article_id: str, limit: int = 5) -> tuple[Hi
     hits = []
     for hit in results:
         article = _article(hit.fields())
-        hits.append(Hit(id=article.id, source=article.source, url=article.url, title=article.title,
-                        outlet=article.outlet, date=article.date, entities=article.entities,
-                        score=hit.score, snippet=lead_snippet(article.body, 160)))
+        hits.append(Hit.from_article(article, hit.score, lead_snippet(article.body, 160)))
     return tuple(hits)
 
 

@@ -44,6 +44,19 @@ def term_docs(searcher, field: str, text: str) -> set[int]:
     return out
 
 
+def intersect(sets: list):
+    """Return the docs in every set, smallest first. One set comes back as it is, so that
+    ``DocSets.live`` stays recognisable to ``DocSets.count``."""
+    if len(sets) == 1:
+        return sets[0]
+    result = None
+    for docs in sorted(sets, key=len):
+        result = set(docs) if result is None else result & docs
+        if not result:
+            break
+    return result if result is not None else set()
+
+
 class DocSets:
     """Live documents, facet postings, per-document facet values and date orders."""
 
@@ -86,7 +99,7 @@ class DocSets:
         if isinstance(q, query.Every):
             return self.live
         if isinstance(q, (query.And, query.Require)):
-            return self._intersection([self._docs(searcher, s) for s in q.children()])
+            return intersect([self._docs(searcher, s) for s in q.children()])
         if isinstance(q, (query.Or, query.DisjunctionMax)):
             return set().union(*(self._docs(searcher, s) for s in q.children()))
         if isinstance(q, query.AndNot):
@@ -100,15 +113,6 @@ class DocSets:
                                  for t in q._btexts(searcher.reader())))
         # Phrases and anything rarer: let Whoosh's own matchers check positions.
         return set(q.docs(searcher))
-
-    @staticmethod
-    def _intersection(sets: list) -> set[int]:
-        result = None
-        for docs in sorted(sets, key=len):
-            result = set(docs) if result is None else result & docs
-            if not result:
-                break
-        return result if result is not None else set()
 
     def select(self, field: str, terms: Iterable[str]) -> set[int]:
         """Return the docs carrying any of the given facet terms."""
