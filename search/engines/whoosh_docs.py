@@ -66,6 +66,7 @@ class DocSets:
         self.live = frozenset(reader.all_doc_ids())
         self.postings: dict[str, dict[str, frozenset[int]]] = {}
         self.values: dict[str, list[tuple[str, ...]]] = {}
+        self.sizes: dict[str, int] = {}  # postings per facet field, to choose how to count
         for field in facet_fields:
             terms = {}
             for raw in reader.lexicon(field):
@@ -75,6 +76,7 @@ class DocSets:
                     terms[text] = docs
             self.postings[field] = terms
             self.values[field] = self._invert(terms)
+            self.sizes[field] = sum(len(docs) for docs in terms.values())
         self._orders: dict[str, list[int]] = {}
         self._lock = threading.Lock()
 
@@ -124,8 +126,7 @@ class DocSets:
         postings = self.postings.get(field, {})
         if docs is self.live:
             return Counter({t: len(p) for t, p in postings.items()})
-        total = sum(len(p) for p in postings.values())
-        if len(docs) * 4 < total:  # few matches: look each one up
+        if len(docs) * 4 < self.sizes.get(field, 0):  # few matches: look each one up
             counts: Counter[str] = Counter()
             values = self.values[field]
             for docnum in docs:
