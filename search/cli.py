@@ -387,3 +387,12 @@ def main() -> None:
 
 
 __all__ = ["cli", "main"]
+
+
+def _register_typesense_commands() -> None:
+    from .cli_migrate import migrate_command
+
+    cli.add_command(migrate_command)
+
+
+_register_typesense_commands()
