@@ -180,3 +180,43 @@ def test_entity_page_keeps_the_content_security_policy(client):
     page = response.get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*\bsrc=)", page)
     assert not re.search(r"<style|\sstyle=|\son\w+=", page)
+
+
+# -- links to entity pages ----------------------------------------------------------------
+
+def _entity_links(html: str, pattern: str) -> dict[str, str]:
+    return {text: href for href, text in re.findall(pattern, html)}
+
+
+def test_every_entity_facet_value_links_to_its_page_beside_its_checkbox(client):
+    page = client.get("/search?q=embassy").get_data(as_text=True)
+    boxes = re.findall(r'<input type="checkbox" name="entity" value="([^"]+)"', page)
+    links = _entity_links(page, r'<a class="to-entity" href="([^"]+)"[^>]*>.*?'
+                                r'<span class="visually-hidden">About ([^<]+)</span></a>')
+    assert boxes and sorted(links) == sorted(boxes)
+    for name, href in links.items():
+        assert href == "/entity/" + quote(name, safe="")
+        assert page_of(client, name).h1 == name
+    # Outlets, years and months keep their checkboxes only.
+    assert page.count('class="to-entity"') == len(boxes)
+
+
+def test_entity_chips_on_results_and_article_link_to_entity_pages(client):
+    search = client.get("/search?q=embassy").get_data(as_text=True)
+    cards = _entity_links(search.split('<ol class="hits"')[1],
+                          r'<a class="chip [a-z]+" href="([^"]+)">([^<]+)</a>')
+    assert cards == {"Kataib Hezbollah": "/entity/Kataib%20Hezbollah",
+                     "Iraq": "/entity/Iraq",
+                     "Popular Mobilization Forces": "/entity/Popular%20Mobilization%20Forces"}
+    article = client.get("/article/a2").get_data(as_text=True)
+    chips = _entity_links(article, r'<a class="chip [a-z]+" href="([^"]+)">([^<]+)</a>')
+    assert chips == {"Popular Mobilization Forces": "/entity/Popular%20Mobilization%20Forces",
+                     "Asaib Ahl al-Haq": "/entity/Asaib%20Ahl%20al-Haq"}
+    for href in chips.values():
+        assert client.get(href).status_code == 200
+
+
+def test_hostile_entity_links_are_escaped(client, hostile):
+    page = client.get("/search?q=embassy").get_data(as_text=True)
+    _no_live_markup(page)
+    assert 'href="/entity/%3Cimg%20src%3Dx%20onerror%3D%22window.__xss%3D5%22%3E"' in page
