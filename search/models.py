@@ -93,6 +93,9 @@ class SearchRequest:
     with_facets: bool = True
     with_snippets: bool = True
     facet_size: int | None = None  # most values per facet (selected ones always shown)
+    # False: each facet's counts also respect that facet's own selection, so with one entity
+    # selected the entity facet counts co-mentions (entity pages); True: the sidebar's counts.
+    disjunctive_facets: bool = True
     agencies: tuple[str, ...] = ()
     collapse: bool = False  # one hit per story (syndicated copies folded into the first)
 

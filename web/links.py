@@ -87,3 +87,8 @@ def external(url: str | None) -> str | None:
     if url and url.strip().lower().startswith(("http://", "https://")):
         return url.strip()
     return None
+
+
+def entity(name: str) -> str:
+    """Return the URL of an entity's page."""
+    return "/entity/" + quote(name, safe="")

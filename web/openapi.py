@@ -65,8 +65,24 @@ def _schemas() -> dict[str, Any]:
     error = _object({"error": _object({"status": {"type": "integer"}, "title": {"type": "string"},
                                        "message": {"type": "string"}})})
     health = _object({"status": {"const": "ok"}, "articles": {"type": "integer", "minimum": 0}})
+    count = {"type": "integer", "minimum": 0}
+    profile = _object({
+        "entity": _ref("Entity"),
+        "aliases": {"type": "array", "items": {"type": "string"},
+                    "description": "Other spellings from the entity table."},
+        "in_table": {"type": "boolean", "description": "False: only articles' own records name it."},
+        "total": {**count, "description": "Articles mentioning the entity."},
+        "timeline": {"type": "array", "description": "Articles by month (YYYY-MM, then undated), in time order.",
+                     "items": _object({"month": {"type": "string"}, "count": count})},
+        "outlets": {"type": "array", "description": "Outlets by number of articles mentioning it.",
+                    "items": _object({"name": {"type": "string"}, "count": count})},
+        "unknown_outlet": {**count, "description": "Articles mentioning it with no known outlet."},
+        "related": {"type": "array", "description": "Entities most often mentioned in the same articles.",
+                    "items": _object({"name": {"type": "string"}, "type": {"type": "string"}, "count": count})},
+        "articles": {"type": "array", "items": _ref("Hit"), "description": "The latest articles mentioning it."}})
     return {"Entity": entity, "FacetValue": facet_value, "Hit": hit, "SearchResults": results,
-            "Article": article, "Export": export, "Error": error, "Health": health}
+            "Article": article, "Export": export, "Error": error, "Health": health,
+            "EntityProfile": profile}
 
 
 def _parameters(settings: Settings) -> list[dict[str, Any]]:
@@ -107,7 +123,8 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 def openapi_document(settings: Settings) -> dict[str, Any]:
-    """Return the OpenAPI document of /api/search, /api/articles/{id}, /healthz and itself."""
+    """Return the OpenAPI document of /api/search, /api/articles/{id}, /api/entities/{name},
+    /healthz and itself."""
     error = _ref("Error")
     unavailable = _json(error, "No index yet, or the index cannot be read.")
     csv_help = "Every matching article; columns: " + ", ".join(CSV_COLUMNS) + "."
@@ -131,6 +148,14 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": _json(_ref("Article"), "The article."),
                               "404": _json(error, "No article with that id."), "503": unavailable}}},
+            "/api/entities/{name}": {"get": {
+                "operationId": "getEntity",
+                "summary": "One entity: its aliases, timeline, outlets, co-mentioned entities and latest articles.",
+                "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
+                                "description": "Canonical name or any alias, case-insensitive."}],
+                "responses": {"200": _json(_ref("EntityProfile"), "The entity's coverage."),
+                              "404": _json(error, "Neither the entity table nor the index knows the name."),
+                              "503": unavailable}}},
             "/healthz": {"get": {
                 "operationId": "health", "summary": "Liveness and article count.",
                 "responses": {"200": _json(_ref("Health"), "The index is readable."), "503": unavailable}}},

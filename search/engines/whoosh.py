@@ -244,7 +244,8 @@ class WhooshEngine:
         facets = {}
         if request.with_facets:
             for name in FACET_FIELDS:
-                others = [s for key, s in selections.items() if key != name and s is not None]
+                others = [s for key, s in selections.items()
+                          if (key != name or not request.disjunctive_facets) and s is not None]
                 counts = sets.count(name, intersect([matched, *others]))
                 facets[name] = _facet_values(counts, request.filters[name], name,
                                              request.facet_size)
