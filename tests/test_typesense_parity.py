@@ -12,6 +12,7 @@ queries must share at least 8 of their top 10. Each test prints the comparison t
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -39,6 +40,8 @@ SEED_CASES = [
     ("", {"years": ["undated"]}),
     ("Iraq", {"entities": ["Kataib Hezbollah", "Iran"], "years": ["2020", "undated"]}),
     ("", {"outlets": ["nbc news"]}),
+    ("", {"agencies": ["afp"]}),
+    ("embassy", {"entities": ["Iraq"], "conjunctive": True}),
     ("", {}),
 ]
 REUTERS_CASES = [
@@ -63,6 +66,8 @@ REUTERS_CASES = [
     ("trade", {"since": "1987-03-05", "until": "1987-03-20"}),
     ("", {"since": "1987-03-02"}),
     ("gold", {"entities": ["canada"], "sort": "newest"}),
+    ("oil", {"agencies": ["reuters"], "entities": ["usa"]}),
+    ("", {"entities": ["usa", "japan"], "conjunctive": True}),
     ("", {"sort": "oldest"}),
     ("", {}),
 ]
@@ -103,7 +108,10 @@ def reuters(tmp_path_factory, typesense_server):
 
 
 def _request(text: str, options: dict, table: EntityTable, **extra):
-    return build_request(text, resolve_entity=table.resolve, **{**options, **extra})
+    options = dict(options)
+    conjunctive = options.pop("conjunctive", False)  # entity pages' counts
+    request = build_request(text, resolve_entity=table.resolve, **{**options, **extra})
+    return replace(request, disjunctive_facets=False) if conjunctive else request
 
 
 def _facets(results) -> dict:

@@ -34,14 +34,17 @@ from .whoosh import ANALYZER, TITLE_BOOST, _analyze, _effective_sort, _facet_val
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-FACET_FIELDS = ("entity", "outlet", "year", "month")
-FILTER_KEYS = {"entity": "entity_key", "outlet": "outlet_key", "year": "year", "month": "month"}
+FACET_FIELDS = ("entity", "outlet", "year", "month", "agency")
+FILTER_KEYS = {"entity": "entity_key", "outlet": "outlet_key", "year": "year", "month": "month",
+               "agency": "agency_key"}
+CASE_FOLDED = ("entity", "outlet", "agency")  # filters match these names case-insensitively
 # Sort keys that put undated articles last in both directions.
 NEWEST_UNDATED, OLDEST_UNDATED = -(2 ** 62), 2 ** 62
 # Matching exactly what the query says: no typos, no prefixes, no words dropped for more hits.
 EXACT = {"num_typos": 0, "prefix": "false", "drop_tokens_threshold": 0,
          "typo_tokens_threshold": 0}
-INTERNAL_FIELDS = "title_stems,body_stems,body_top,entity_key,outlet_key,title_len,body_len"
+INTERNAL_FIELDS = ("title_stems,body_stems,body_top,entity_key,outlet_key,agency_key,title_len,"
+                   "body_len")
 IMPORT_BATCH = 1000
 FACET_MARGIN = 20
 ALL_VALUES = 1_000_000
@@ -70,6 +73,7 @@ def collection_schema(name: str) -> dict:
         field("body_len", "int32", facet=True),
         field("crawl_date", "string", optional=True),
         field("agency", "string", facet=True, optional=True),
+        field("agency_key", "string", optional=True),
         field("story", "string", facet=True, optional=True),
     ]}
 
@@ -103,8 +107,9 @@ def _document(article: Article) -> dict:
     for key in ("outlet", "crawl_date", "agency", "story"):
         if getattr(article, key):
             doc[key] = getattr(article, key)
-    if article.outlet:
-        doc["outlet_key"] = article.outlet.casefold()
+    for key in ("outlet", "agency"):
+        if getattr(article, key):
+            doc[key + "_key"] = getattr(article, key).casefold()
     return doc
 
 
@@ -313,7 +318,7 @@ class TypesenseEngine:
         out = {}
         for name, values in request.filters.items():
             if values:
-                keys = [v.casefold() if name in ("entity", "outlet") else v for v in values]
+                keys = [v.casefold() if name in CASE_FOLDED else v for v in values]
                 out[name] = f"{FILTER_KEYS[name]}:=[{','.join(_quoted(k) for k in keys)}]"
         dates = []
         if request.since:
@@ -356,18 +361,20 @@ class TypesenseEngine:
 
     def _facet_searches(self, request: SearchRequest, tq: TypesenseQuery,
                         filters: dict[str, str], main: dict) -> dict[str, dict]:
-        """Return the search that counts each facet: the main one for facets without a
-        selection, and for each selected facet one without its own selection."""
-        plain = [f for f in FACET_FIELDS if not request.filters[f]]
+        """Return the search that counts each facet: the main one, except (for disjunctive
+        counts) a facet with a selection, counted by a search without its own selection."""
         out: dict[str, dict] = {}
-        if plain:
-            main.update(facet_by=",".join(plain),
-                        max_facet_values=(request.facet_size or ALL_VALUES) + FACET_MARGIN)
-            out.update({f: main for f in plain})
         for name in FACET_FIELDS:
-            if request.filters[name]:
+            if request.filters[name] and request.disjunctive_facets:
                 out[name] = {**self._base(tq, filters, skip=name), "per_page": 0,
                              "facet_by": name, "max_facet_values": ALL_VALUES}
+        in_main = [f for f in FACET_FIELDS if f not in out]
+        if in_main:
+            # Selected values are listed whatever their rank: count every value then.
+            every = any(request.filters[f] for f in in_main) or not request.facet_size
+            main.update(facet_by=",".join(in_main), max_facet_values=ALL_VALUES if every
+                        else request.facet_size + FACET_MARGIN)
+            out.update({f: main for f in in_main})
         return out
 
     def _facets(self, request, facet_searches: dict[str, dict], main: dict,
