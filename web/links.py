@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 
 from werkzeug.datastructures import MultiDict
 
-FACET_PARAMS = ("entity", "outlet", "year", "month")
+FACET_PARAMS = ("entity", "outlet", "year", "month", "agency")
 DATE_PARAMS = ("since", "until")
 FILTER_PARAMS = (*FACET_PARAMS, *DATE_PARAMS)
 KEPT_PARAMS = ("q", *FILTER_PARAMS, "sort", "per_page")

@@ -44,7 +44,7 @@ def _schemas() -> dict[str, Any]:
         "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
         "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
         "hits": {"type": "array", "items": _ref("Hit")},
-        "facets": {"type": "object", "properties": {n: facet_list for n in ("entity", "outlet", "year", "month")},
+        "facets": {"type": "object", "properties": {n: facet_list for n in ("entity", "outlet", "year", "month", "agency")},
                    "additionalProperties": facet_list},
         "messages": {"type": "array", "items": {"type": "string"}},
         "suggestion": {"type": "string", "description": "The query with misspelled words corrected."}},
@@ -55,7 +55,7 @@ def _schemas() -> dict[str, Any]:
         "date": _nullable("string", format="date"), "date_source": text_or_null,
         "title_source": text_or_null, "outlet_source": text_or_null, "language": text_or_null,
         "entities": {"type": "array", "items": _ref("Entity")}, "crawl_date": text_or_null,
-        "agency": text_or_null, "story": text_or_null}
+        "agency": text_or_null, "story": text_or_null, "agency_source": text_or_null}
     required = ["id", "source", "body", "title", "url", "outlet", "date", "entities"]
     article = _object({**article_fields, "content_hash": {"type": "string"}}, required + ["content_hash"])
     export = _object({
@@ -101,6 +101,8 @@ def _parameters(settings: Settings) -> list[dict[str, Any]]:
               'Words, "phrases", title:word, AND/OR/NOT; empty means every article.'),
         many("entity", "An entity by canonical name or alias, case-insensitive."),
         many("outlet", "An outlet name."),
+        many("agency", "A wire agency credited by the article (AFP, Associated Press, Reuters …), "
+             "case-insensitive."),
         many("year", "A year, or undated.", pattern=r"^(\d{4}|undated)$"),
         many("month", "A month (2019-05), or undated.", pattern=r"^(\d{4}-(0[1-9]|1[0-2])|undated)$"),
         param("since", {"type": "string", "maxLength": 64}, "Published on or after. " + date_help),
