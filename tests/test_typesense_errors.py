@@ -134,3 +134,28 @@ def test_web_shows_the_query_error_and_still_browses(filled):
     assert page.status_code == 400 and b"OR is not supported on the Typesense engine" in page.data
     api = client.get("/api/search?q=embassy")
     assert api.status_code == 200 and api.get_json()["total"] == 2
+
+
+def test_every_command_works_unchanged_on_typesense(typesense_settings, seeds_copy):
+    """index, search, stats, show, remove through NEWSFACET_ENGINE=typesense, as with Whoosh."""
+    env = _env(typesense_settings.typesense_nodes, TYPESENSE_KEY,
+               typesense_settings.typesense_collection)
+    runner = CliRunner()
+    indexed = runner.invoke(cli, ["index", str(seeds_copy), "--json"], env=env)
+    assert indexed.exit_code == 0, indexed.output
+    assert '"added": 5' in indexed.stdout
+    again = runner.invoke(cli, ["index", str(seeds_copy), "--json"], env=env)
+    assert '"unchanged": 5' in again.stdout
+    import json
+
+    found = json.loads(runner.invoke(cli, ["search", "embassy", "--json"], env=env).stdout)
+    assert found["total"] == 5 and "<mark>" in found["hits"][0]["snippet"]
+    first = found["hits"][0]["id"]
+    stats = json.loads(runner.invoke(cli, ["stats", "--json"], env=env).stdout)
+    assert stats["articles"] == 5 and stats["facets"]["year"]
+    shown = json.loads(runner.invoke(cli, ["show", first, "--json"], env=env).stdout)
+    assert shown["id"] == first and shown["body"]
+    removed = runner.invoke(cli, ["remove", first], env=env)
+    assert removed.exit_code == 0 and "removed 1 of 1" in removed.stdout
+    missing = runner.invoke(cli, ["show", first], env=env)
+    _one_error_line(missing, f"Error: no article with id '{first}'")
