@@ -88,9 +88,9 @@ def _opened(ctx, *, create: bool = False, **options):
 
 
 def _table(settings: Settings):
-    from .entities import EntityTable
+    from .entities import load_table
 
-    return EntityTable.load(settings.entities_file)
+    return load_table(settings.entities_file, settings.index_dir)
 
 
 @cli.command("index")
