@@ -258,8 +258,11 @@ def _terminal_snippet(snippet: str) -> str:
 def _print_results(results) -> None:
     request = results.request
     what = f'"{request.query}"' if request.query else "all articles"
-    click.echo(f"{results.total} article{'s' if results.total != 1 else ''} match {what} "
-               f"(page {request.page} of {results.pages})")
+    count = f"{results.total} article{'s' if results.total != 1 else ''}"
+    if request.collapse:
+        count = (f"{results.total} stor{'ies' if results.total != 1 else 'y'} "
+                 f"({results.articles} article{'s' if results.articles != 1 else ''})")
+    click.echo(f"{count} match {what} (page {request.page} of {results.pages})")
     for message in results.messages:
         click.echo(f"note: {message}")
     for number, hit in enumerate(results.hits, start=(request.page - 1) * request.per_page + 1):
@@ -268,6 +271,8 @@ def _print_results(results) -> None:
         date = hit.date.isoformat() if hit.date else "undated"
         click.echo(f"     {hit.outlet or 'unknown outlet'} · {date} · {hit.id} · {hit.source}")
         click.echo("     " + _terminal_snippet(hit.snippet))
+        if hit.copies and hit.copies > 1:
+            click.echo(f"     {hit.copies} copies · also in: {', '.join(hit.also_in_labels())}")
     for name, values in results.facets.items():
         if values:
             shown = ", ".join(f"{'*' if v.selected else ''}{v.value} ({v.count})" for v in values[:8])
@@ -393,3 +398,13 @@ def main() -> None:
 
 
 __all__ = ["cli", "main"]
+
+
+def _register_commands() -> None:
+    """Add the commands that live in their own modules (imported here: they import cli)."""
+    from .cli_entities import entities
+
+    cli.add_command(entities)
+
+
+_register_commands()
