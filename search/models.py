@@ -92,6 +92,7 @@ class SearchRequest:
     with_facets: bool = True
     with_snippets: bool = True
     facet_size: int | None = None  # most values per facet (selected ones always shown)
+    ids: tuple[str, ...] = ()  # only these articles (empty: all); saved searches over new ones
 
     @property
     def filters(self) -> dict[str, tuple[str, ...]]:
