@@ -197,7 +197,8 @@ def clean_command(ctx, file, as_json, blocks, entities_file):
                           for b in cleaned.blocks]
         _emit(data)
         return
-    for key in ("title", "date", "date_source", "outlet", "outlet_source", "author", "url"):
+    for key in ("title", "date", "date_source", "outlet", "outlet_source", "author", "url",
+                "agency", "agency_source"):
         value = getattr(article, key)
         click.echo(f"{key + ':':<15}{value if value is not None else '-'}")
     names = ", ".join(f"{e.name} ({e.type})" for e in article.entities) or "-"
@@ -223,6 +224,8 @@ def filter_options(func):
     func = click.option("--since", metavar="DATE",
                         help='Published on or after (2019-05-01, "May 2019", "2 years ago").')(func)
     func = click.option("--until", metavar="DATE", help="Published on or before.")(func)
+    func = click.option("--agency", "agencies", multiple=True, metavar="NAME",
+                        help="Only articles crediting this wire agency (repeatable).")(func)
     return func
 
 
@@ -233,12 +236,14 @@ def filter_options(func):
               show_default=True)
 @click.option("--limit", type=int, default=None, help="Results per page (default 10).")
 @click.option("--page", type=int, default=1, show_default=True)
+@click.option("--collapse", is_flag=True,
+              help="One result per story: syndicated copies fold into the best-ranked one.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @engine_options
 @click.pass_context
 @_fail_cleanly
-def search_command(ctx, query, entities, outlets, years, months, since, until, sort, limit, page,
-                   as_json, index_dir, engine, entities_file):
+def search_command(ctx, query, entities, outlets, years, months, since, until, agencies, sort,
+                   limit, page, collapse, as_json, index_dir, engine, entities_file):
     """Search the index: ranked results, highlighted snippets and facet counts.
 
     QUERY uses AND, OR, NOT, "phrases", title:word, wild*cards and fuzzy~ terms; with no
@@ -253,7 +258,8 @@ def search_command(ctx, query, entities, outlets, years, months, since, until, s
         table = _table(settings)
         request = build_request(query, entities=entities, outlets=outlets, years=years,
                                 months=months, since=since, until=until, sort=sort, page=page,
-                                per_page=limit, settings=settings, resolve_entity=table.resolve)
+                                per_page=limit, settings=settings, resolve_entity=table.resolve,
+                                agencies=agencies, collapse=collapse)
         results = eng.search(request)
     if as_json:
         _emit(results.to_dict())

@@ -206,8 +206,8 @@ def watch_group():
 @engine_options
 @click.pass_context
 @_fail_cleanly
-def watch_add(ctx, query, entities, outlets, years, months, since, until, as_json, index_dir,
-              engine, entities_file):
+def watch_add(ctx, query, entities, outlets, years, months, since, until, agencies, as_json,
+              index_dir, engine, entities_file):
     """Save a search (a query, filters, or both).
 
     Example: newsfacet watch add embassy --entity "Kataib Hezbollah" --since 2019-01-01
@@ -217,7 +217,8 @@ def watch_add(ctx, query, entities, outlets, years, months, since, until, as_jso
     settings = _settings(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
     watch = add_watch(settings.index_dir, query,
                       {"entity": entities, "outlet": outlets, "year": years, "month": months,
-                       "since": since, "until": until}, settings, _table(settings).resolve)
+                       "agency": agencies, "since": since, "until": until}, settings,
+                      _table(settings).resolve)
     if as_json:
         _emit(watch.to_dict())
         return

@@ -128,6 +128,15 @@ class EntityTable:
         """Return the entity whose canonical name or alias is ``name`` (any case), else None."""
         return self._by_key.get(_key(name)) if name else None
 
+    def aliases(self, name: str) -> tuple[str, ...]:
+        """Return the other spellings of the entity named ``name`` (or an alias of it)."""
+        entity = self.resolve(name)
+        entry = next((e for e in self.entries if entity and e["name"] == entity.name), None)
+        if entry is None:
+            return ()
+        spellings = [*entry["aliases"], *entry.get("case_sensitive", ())]
+        return tuple(s for s in dict.fromkeys(spellings) if s != entry["name"])
+
     def add(self, name: str, type: str, aliases: Iterable[str] = ()) -> EntityTable:
         """Return a new table with the entity added, or its new aliases merged into it.
 

@@ -9,6 +9,7 @@
     ├── IndexMissing               no index at the given place (run `newsfacet index` first)
     ├── IndexCorrupt               an index that exists but cannot be opened or read
     ├── ArticleNotFound            no article with the given id
+    ├── EntityNotFound             no entity of that name in the table or the index
     └── EngineUnavailable          a search server that cannot be reached or refuses us
 
 The core raises these and never prints or exits; the CLI turns them into one ``Error:`` line
@@ -56,3 +57,11 @@ class ArticleNotFound(SearchError):
 
 class EngineUnavailable(SearchError):
     """A search server cannot be reached or refuses our credentials."""
+
+
+class EntityNotFound(SearchError):
+    """Neither the entity table nor the index knows an entity name."""
+
+    def __init__(self, message: str, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions

@@ -47,6 +47,7 @@ class Article:
     crawl_date: str | None = None
     agency: str | None = None
     story: str | None = None
+    agency_source: str | None = None
 
     @property
     def year(self) -> str:
@@ -92,13 +93,18 @@ class SearchRequest:
     with_facets: bool = True
     with_snippets: bool = True
     facet_size: int | None = None  # most values per facet (selected ones always shown)
+    # False: each facet's counts also respect that facet's own selection, so with one entity
+    # selected the entity facet counts co-mentions (entity pages); True: the sidebar's counts.
+    disjunctive_facets: bool = True
+    agencies: tuple[str, ...] = ()
+    collapse: bool = False  # one hit per story (syndicated copies folded into the first)
     ids: tuple[str, ...] = ()  # only these articles (empty: all); saved searches over new ones
 
     @property
     def filters(self) -> dict[str, tuple[str, ...]]:
         """The facet selections by facet name, as in URLs and JSON."""
         return {"entity": self.entities, "outlet": self.outlets,
-                "year": self.years, "month": self.months}
+                "year": self.years, "month": self.months, "agency": self.agencies}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
+from .agency import find_credit
 from .cleaner import CleanedDocument, clean_html, clean_text
 from .entities import EntityTable
 from .metadata import Metadata, extract_metadata
@@ -23,7 +24,8 @@ from .sources import RawDocument, Skipped
 logger = logging.getLogger(__name__)
 
 # Bump when cleaning or extraction changes, so re-indexing refreshes every article.
-PIPELINE_VERSION = "1"
+# 2: wire agency credits and story fingerprints.
+PIPELINE_VERSION = "2"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -84,6 +86,8 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
         what = "the page" if raw.kind == "html" else "the text"
         return Skipped(raw.source, f"no article text found in {what} after cleaning")
     entities = table.find(metadata.title, body) + _given_entities(raw, table)
+    # Credits are read from the cleaner's chrome too: a syndication disclaimer is chrome.
+    credit = find_credit(body.split("\n\n"), [b.text for b in cleaned.blocks if not b.kept])
     article = Article(
         id=article_id(raw), source=raw.source, body=body, title=metadata.title,
         url=metadata.url or (raw.source if "://" in raw.source else None),
@@ -91,6 +95,7 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
         date_source=metadata.date_source, title_source=metadata.title_source,
         outlet_source=metadata.outlet_source, language=metadata.language,
         entities=tuple(dict.fromkeys(entities)), content_hash=version,
+        agency=credit.agency if credit else None, agency_source=credit.source if credit else None,
         crawl_date=crawl_date(raw.fields.get("crawl_date")),
     )
     return Processed(article, cleaned, metadata)

@@ -113,6 +113,8 @@ def build_request(
     settings: Settings | None = None,
     resolve_entity=None,
     facet_size: int | str | None = None,
+    agencies: Iterable[str] = (),
+    collapse: bool = False,
 ) -> SearchRequest:
     """Return a validated SearchRequest; raise QueryError naming what to fix.
 
@@ -143,6 +145,7 @@ def build_request(
         page=_bounded_int(page, 1, 1, settings.max_page, "page"),
         per_page=_bounded_int(per_page, settings.per_page, 1, settings.max_per_page, "per_page"),
         facet_size=_bounded_int(facet_size, settings.facet_size, 1, 10_000, "facet_size"),
+        agencies=_unique(_clean_values(agencies, "agency")), collapse=bool(collapse),
     )
 
 

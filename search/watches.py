@@ -18,7 +18,8 @@ from .models import Hit, SearchRequest
 from .query import build_request, check_query_syntax
 
 # Filter names as in URLs; the CLI options and SearchRequest fields they map to.
-MULTI_FILTERS = {"entity": "entities", "outlet": "outlets", "year": "years", "month": "months"}
+MULTI_FILTERS = {"entity": "entities", "outlet": "outlets", "year": "years", "month": "months",
+                 "agency": "agencies"}
 DATE_FILTERS = ("since", "until")
 MAX_WATCHES = 1000
 

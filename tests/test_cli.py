@@ -45,7 +45,7 @@ def test_search_json_is_one_document(runner, indexed):
     result = run(runner, "search", "embassy", "--index", indexed, "--json")
     data = json.loads(result.stdout)
     assert set(data) >= {"query", "total", "page", "per_page", "hits", "facets"}
-    assert set(data["facets"]) == {"entity", "outlet", "year", "month"}
+    assert set(data["facets"]) == {"entity", "outlet", "year", "month", "agency"}
     hit = data["hits"][0]
     assert set(hit) >= {"id", "source", "url", "title", "outlet", "date", "entities", "score",
                         "snippet"}

@@ -38,7 +38,7 @@ def test_document_is_valid_openapi(document):
     validate(document)
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {"/api/search", "/api/articles/{id}", "/healthz",
-                                      "/api/openapi.json"}
+                                      "/api/openapi.json", "/api/entities/{name}"}
 
 
 def test_every_search_parameter_is_described(document):
@@ -78,13 +78,24 @@ def test_article_health_and_document_responses_match(document, client):
     check(document, "/api/openapi.json", 200, client.get("/api/openapi.json"))
 
 
+@pytest.mark.parametrize("url, status", [
+    ("/api/entities/Kataib%20Hezbollah", 200),
+    ("/api/entities/pmf", 200),
+    ("/api/entities/Hezbollah", 200),  # in the table, in no article
+    ("/api/entities/%3Cimg%20src%3Dx%3E", 404),
+])
+def test_entity_responses_match(document, client, url, status):
+    check(document, "/api/entities/{name}", status, client.get(url))
+
+
 def test_missing_index_responses_match(document, tmp_path):
     from search.config import Settings
     from web import create_app
 
     client = create_app({"SETTINGS": Settings(index_dir=str(tmp_path / "none"))}).test_client()
     for path, url in (("/api/search", "/api/search"), ("/healthz", "/healthz"),
-                      ("/api/articles/{id}", "/api/articles/a1")):
+                      ("/api/articles/{id}", "/api/articles/a1"),
+                      ("/api/entities/{name}", "/api/entities/Iraq")):
         check(document, path, 503, client.get(url))
 
 

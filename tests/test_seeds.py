@@ -124,3 +124,17 @@ def test_outlets_named_in_the_seeds_chrome(index):
     assert {seed: a["outlet"] for seed, a in shown.items()} == {
         "000": "Business Standard", "001": None, "002": "NBC News", "003": None,
         "004": "London Daily"}
+
+
+def test_agency_facet_from_credit_lines(index):
+    """003 carries Reuters' "(Reporting by …; Editing by …)", 002 "Associated Press
+    contributed"; 000 is a syndicated copy (its disclaimer is chrome) that attributes its own
+    interviews with "told AFP"; 001 only quotes "told AFP" in its own story: no agency."""
+    shown = articles(index)
+    assert {seed: a["agency"] for seed, a in shown.items()} == {
+        "000": "AFP", "001": None, "002": "Associated Press", "003": "Reuters", "004": None}
+    assert "told AFP" in shown["001"]["body"]
+    facets = {v["value"]: v["count"] for v in search(index)["facets"]["agency"]}
+    assert facets == {"AFP": 1, "Associated Press": 1, "Reuters": 1}
+    assert seeds_of(search(index, "--agency", "reuters", "--agency", "AFP")) == {"000", "003"}
+    assert seeds_of(search(index, "embassy", "--agency", "Associated Press")) == {"002"}

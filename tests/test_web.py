@@ -256,7 +256,7 @@ def test_article_page_numbers_matches_and_links_between_them(client):
 def test_article_page_shows_metadata_entities_and_more_like_this(client):
     page = client.get("/article/a2").get_data(as_text=True)
     assert "(from html-meta)" in page and "<code>a2.txt</code>" in page
-    assert 'href="/search?entity=Asaib+Ahl+al-Haq">Asaib Ahl al-Haq</a>' in page
+    assert 'href="/entity/Asaib%20Ahl%20al-Haq">Asaib Ahl al-Haq</a>' in page
     assert 'href="/search?outlet=AFP">AFP</a>' in page
     similar = page.split("More like this")[1]
     assert re.search(r'href="/article/a\d"', similar) and 'href="/article/a2"' not in similar

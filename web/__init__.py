@@ -32,6 +32,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.api)
+    from . import entity_views
+
+    app.register_blueprint(entity_views.bp)
     app.jinja_env.filters["snippet"] = views.snippet_filter
     from . import watches
 

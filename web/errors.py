@@ -7,13 +7,13 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.errors import (ArticleNotFound, ConfigError, EngineUnavailable, EntityTableError, IndexCorrupt,
-                           IndexMissing, QueryError, SearchError)
+from search.errors import (ArticleNotFound, ConfigError, EngineUnavailable, EntityNotFound,
+                           EntityTableError, IndexCorrupt, IndexMissing, QueryError, SearchError)
 
 logger = logging.getLogger(__name__)
 
-STATUS = {QueryError: 400, ConfigError: 400, ArticleNotFound: 404, IndexMissing: 503,
-          IndexCorrupt: 503, EngineUnavailable: 503, EntityTableError: 503}
+STATUS = {QueryError: 400, ConfigError: 400, ArticleNotFound: 404, EntityNotFound: 404,
+          IndexMissing: 503, IndexCorrupt: 503, EngineUnavailable: 503, EntityTableError: 503}
 
 
 def status_of(exc: SearchError) -> int:

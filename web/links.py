@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 
 from werkzeug.datastructures import MultiDict
 
-FACET_PARAMS = ("entity", "outlet", "year", "month")
+FACET_PARAMS = ("entity", "outlet", "year", "month", "agency")
 DATE_PARAMS = ("since", "until")
 FILTER_PARAMS = (*FACET_PARAMS, *DATE_PARAMS)
 KEPT_PARAMS = ("q", *FILTER_PARAMS, "sort", "per_page")
@@ -87,3 +87,8 @@ def external(url: str | None) -> str | None:
     if url and url.strip().lower().startswith(("http://", "https://")):
         return url.strip()
     return None
+
+
+def entity(name: str) -> str:
+    """Return the URL of an entity's page."""
+    return "/entity/" + quote(name, safe="")

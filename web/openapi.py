@@ -44,7 +44,7 @@ def _schemas() -> dict[str, Any]:
         "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
         "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
         "hits": {"type": "array", "items": _ref("Hit")},
-        "facets": {"type": "object", "properties": {n: facet_list for n in ("entity", "outlet", "year", "month")},
+        "facets": {"type": "object", "properties": {n: facet_list for n in ("entity", "outlet", "year", "month", "agency")},
                    "additionalProperties": facet_list},
         "messages": {"type": "array", "items": {"type": "string"}},
         "suggestion": {"type": "string", "description": "The query with misspelled words corrected."}},
@@ -55,7 +55,7 @@ def _schemas() -> dict[str, Any]:
         "date": _nullable("string", format="date"), "date_source": text_or_null,
         "title_source": text_or_null, "outlet_source": text_or_null, "language": text_or_null,
         "entities": {"type": "array", "items": _ref("Entity")}, "crawl_date": text_or_null,
-        "agency": text_or_null, "story": text_or_null}
+        "agency": text_or_null, "story": text_or_null, "agency_source": text_or_null}
     required = ["id", "source", "body", "title", "url", "outlet", "date", "entities"]
     article = _object({**article_fields, "content_hash": {"type": "string"}}, required + ["content_hash"])
     export = _object({
@@ -65,8 +65,24 @@ def _schemas() -> dict[str, Any]:
     error = _object({"error": _object({"status": {"type": "integer"}, "title": {"type": "string"},
                                        "message": {"type": "string"}})})
     health = _object({"status": {"const": "ok"}, "articles": {"type": "integer", "minimum": 0}})
+    count = {"type": "integer", "minimum": 0}
+    profile = _object({
+        "entity": _ref("Entity"),
+        "aliases": {"type": "array", "items": {"type": "string"},
+                    "description": "Other spellings from the entity table."},
+        "in_table": {"type": "boolean", "description": "False: only articles' own records name it."},
+        "total": {**count, "description": "Articles mentioning the entity."},
+        "timeline": {"type": "array", "description": "Articles by month (YYYY-MM, then undated), in time order.",
+                     "items": _object({"month": {"type": "string"}, "count": count})},
+        "outlets": {"type": "array", "description": "Outlets by number of articles mentioning it.",
+                    "items": _object({"name": {"type": "string"}, "count": count})},
+        "unknown_outlet": {**count, "description": "Articles mentioning it with no known outlet."},
+        "related": {"type": "array", "description": "Entities most often mentioned in the same articles.",
+                    "items": _object({"name": {"type": "string"}, "type": {"type": "string"}, "count": count})},
+        "articles": {"type": "array", "items": _ref("Hit"), "description": "The latest articles mentioning it."}})
     return {"Entity": entity, "FacetValue": facet_value, "Hit": hit, "SearchResults": results,
-            "Article": article, "Export": export, "Error": error, "Health": health}
+            "Article": article, "Export": export, "Error": error, "Health": health,
+            "EntityProfile": profile}
 
 
 def _parameters(settings: Settings) -> list[dict[str, Any]]:
@@ -85,6 +101,8 @@ def _parameters(settings: Settings) -> list[dict[str, Any]]:
               'Words, "phrases", title:word, AND/OR/NOT; empty means every article.'),
         many("entity", "An entity by canonical name or alias, case-insensitive."),
         many("outlet", "An outlet name."),
+        many("agency", "A wire agency credited by the article (AFP, Associated Press, Reuters …), "
+             "case-insensitive."),
         many("year", "A year, or undated.", pattern=r"^(\d{4}|undated)$"),
         many("month", "A month (2019-05), or undated.", pattern=r"^(\d{4}-(0[1-9]|1[0-2])|undated)$"),
         param("since", {"type": "string", "maxLength": 64}, "Published on or after. " + date_help),
@@ -105,7 +123,8 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 def openapi_document(settings: Settings) -> dict[str, Any]:
-    """Return the OpenAPI document of /api/search, /api/articles/{id}, /healthz and itself."""
+    """Return the OpenAPI document of /api/search, /api/articles/{id}, /api/entities/{name},
+    /healthz and itself."""
     error = _ref("Error")
     unavailable = _json(error, "No index yet, or the index cannot be read.")
     csv_help = "Every matching article; columns: " + ", ".join(CSV_COLUMNS) + "."
@@ -129,6 +148,14 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": _json(_ref("Article"), "The article."),
                               "404": _json(error, "No article with that id."), "503": unavailable}}},
+            "/api/entities/{name}": {"get": {
+                "operationId": "getEntity",
+                "summary": "One entity: its aliases, timeline, outlets, co-mentioned entities and latest articles.",
+                "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
+                                "description": "Canonical name or any alias, case-insensitive."}],
+                "responses": {"200": _json(_ref("EntityProfile"), "The entity's coverage."),
+                              "404": _json(error, "Neither the entity table nor the index knows the name."),
+                              "503": unavailable}}},
             "/healthz": {"get": {
                 "operationId": "health", "summary": "Liveness and article count.",
                 "responses": {"200": _json(_ref("Health"), "The index is readable."), "503": unavailable}}},

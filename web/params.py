@@ -14,7 +14,8 @@ from . import state
 # What a page drops, in turn, when the request as given cannot be run: first the query (so a
 # typo in it still leaves the facets to browse by), then the dates, then everything.
 FALLBACKS = (("q",), ("since", "until"), ("q", "since", "until"),
-             ("q", "entity", "outlet", "year", "month", "since", "until", "sort", "page", "per_page"))
+             ("q", "entity", "outlet", "year", "month", "since", "until", "sort", "page", "per_page",
+              "agency"))
 
 
 def search_request(args: MultiDict, **overrides) -> SearchRequest:
@@ -23,7 +24,7 @@ def search_request(args: MultiDict, **overrides) -> SearchRequest:
         query=args.get("q", ""), entities=args.getlist("entity"), outlets=args.getlist("outlet"),
         years=args.getlist("year"), months=args.getlist("month"), since=args.get("since"),
         until=args.get("until"), sort=args.get("sort") or None, page=args.get("page"),
-        per_page=args.get("per_page"))
+        per_page=args.get("per_page"), agencies=args.getlist("agency"))
     values.update(overrides)
     query = values.pop("query")
     return build_request(query, **values, settings=current_app.config["SETTINGS"],

@@ -14,7 +14,8 @@ from . import links
 # Entities are listed by type, armed groups first: they are what this corpus is read for.
 ENTITY_GROUPS = (("group", "Armed groups"), ("person", "People"), ("org", "Organisations"),
                  ("place", "Places"), (None, "Other entities"))
-OTHER_FACETS = (("outlet", "Outlets"), ("year", "Years"), ("month", "Months"))
+OTHER_FACETS = (("outlet", "Outlets"), ("agency", "Wire agencies"), ("year", "Years"),
+                ("month", "Months"))
 # Lists longer than this get a filter box and are folded to their top values (by script).
 SHORT_LIST = 8
 

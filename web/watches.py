@@ -24,7 +24,8 @@ bp = Blueprint("watches", __name__)
 
 CSRF_COOKIE = "newsfacet_form"
 CSRF_FIELD = "form_token"
-FILTERS = ("entity", "outlet", "year", "month", "since", "until")
+MULTI = ("entity", "outlet", "year", "month", "agency")
+DATES = ("since", "until")
 
 
 def form_token() -> str:
@@ -69,8 +70,8 @@ def watches_page():
 @bp.post("/watches")
 def save_watch():
     _check_form()
-    filters = {name: request.form.getlist(name) for name in FILTERS[:4]}
-    filters.update({name: request.form.get(name) for name in FILTERS[4:]})
+    filters = {name: request.form.getlist(name) for name in MULTI}
+    filters.update({name: request.form.get(name) for name in DATES})
     settings = current_app.config["SETTINGS"]
     watch = add_watch(settings.index_dir, request.form.get("q", ""), filters, settings,
                       state.entity_table().resolve)

@@ -20,6 +20,7 @@ from whoosh import index, qparser, query
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
 
 from ..config import Settings
 from ..errors import ArticleNotFound, IndexCorrupt, IndexMissing, QueryError
@@ -32,8 +33,9 @@ from .whoosh_docs import DocSets, DocsQuery, intersect, shared_docsets
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-FACET_FIELDS = ("entity", "outlet", "year", "month")
+# 2: agency (facet) and story (sortable) fields; older indexes get them added on open.
+SCHEMA_VERSION = 2
+FACET_FIELDS = ("entity", "outlet", "year", "month", "agency")
 TITLE_BOOST = 2.0
 # No stop list: "The Hague" or a quoted phrase must stay searchable, and BM25 already weighs
 # very common words down.
@@ -60,6 +62,8 @@ def build_schema() -> Schema:
         date_old=ID(sortable=True),
         content_hash=ID(sortable=True),
         data=STORED(),
+        agency=ID(),
+        story=ID(sortable=True),
     )
 
 
@@ -81,6 +85,10 @@ def _document(article: Article) -> dict:
     }
     if article.outlet:
         doc["outlet"] = article.outlet
+    if article.agency:
+        doc["agency"] = article.agency
+    if article.story:
+        doc["story"] = article.story
     if date:
         doc["date"] = date
     return doc
@@ -119,10 +127,32 @@ class WhooshEngine:
                 self._write_meta()
             # No mmap: every thread has its own searcher, and each mapping of the index files
             # counts again in the server's resident memory; plain reads share the page cache.
-            return FileStorage(str(self.path), supports_mmap=False).open_index()
+            opened = FileStorage(str(self.path), supports_mmap=False).open_index()
         except (OSError, ValueError, EOFError, KeyError) as exc:  # whoosh raises these on damage
             raise IndexCorrupt(f"cannot open the index in {self.path}/: {exc} — "
                                "delete the folder and index again") from exc
+        return self._upgraded(opened)
+
+    def _upgraded(self, opened):
+        """Return the index with the fields a newer schema added (an index made by an older
+        version lacks them; its articles get their values when they are indexed again)."""
+        missing = [(name, field) for name, field in build_schema().items()
+                   if name not in opened.schema]
+        if not missing:
+            return opened
+        try:
+            writer = opened.writer(timeout=10.0)
+        except LockError as exc:
+            raise IndexCorrupt(f"the index in {self.path}/ was made by an older newsfacet and "
+                               "another process is writing to it — try again when it is done") from exc
+        for name, field in missing:
+            writer.add_field(name, field)
+        writer.commit()
+        logger.warning("index %s upgraded to schema %d: run `newsfacet index` on its sources "
+                       "again to fill in agencies and stories", self.path, SCHEMA_VERSION)
+        self._write_meta()
+        opened.close()
+        return FileStorage(str(self.path), supports_mmap=False).open_index()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -214,7 +244,8 @@ class WhooshEngine:
         facets = {}
         if request.with_facets:
             for name in FACET_FIELDS:
-                others = [s for key, s in selections.items() if key != name and s is not None]
+                others = [s for key, s in selections.items()
+                          if (key != name or not request.disjunctive_facets) and s is not None]
                 counts = sets.count(name, intersect([matched, *others]))
                 facets[name] = _facet_values(counts, request.filters[name], name,
                                              request.facet_size)
@@ -300,7 +331,7 @@ class WhooshEngine:
             if not values:
                 out[name] = None
                 continue
-            vocabulary = sets.postings[name].keys() if name in ("entity", "outlet") else None
+            vocabulary = sets.postings[name].keys() if name in ("entity", "outlet", "agency") else None
             terms = [t for v in values for t in _match_terms(name, v, vocabulary)]
             out[name] = sets.select(name, terms)
         if request.since or request.until:
