@@ -421,4 +421,13 @@ def main() -> None:
 
 __all__ = ["cli", "main"]
 
+
+def _register_commands() -> None:
+    """Add the commands that live in their own modules (imported here: they import cli)."""
+    from .cli_entities import entities
+
+    cli.add_command(entities)
+
+
+_register_commands()
 _add_ingest_commands()

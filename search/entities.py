@@ -168,14 +168,18 @@ class EntityTable:
             Path(temporary).unlink(missing_ok=True)
             raise EntityTableError(f"cannot write entity table {path}: {exc.strerror}") from exc
 
-    def _find_in(self, text: str) -> list[Entity]:
-        """Return the entities of one text in order, longest match first among overlaps."""
+    def mentions(self, text: str) -> list[Candidate]:
+        """Return (start, end, entity) of each match in ``normalise(text)``, in text order;
+        of overlapping matches only the longest."""
         if not text or not self._matchers:
             return []
         text = _normalise(text)
         lowered = text.lower()
-        candidates = [c for m in self._matchers for c in m.candidates(text, lowered)]
-        return [entity for _, _, entity in _select_longest(candidates)]
+        return _select_longest([c for m in self._matchers for c in m.candidates(text, lowered)])
+
+    def _find_in(self, text: str) -> list[Entity]:
+        """Return the entities of one text in order, longest match first among overlaps."""
+        return [entity for _, _, entity in self.mentions(text)]
 
 
 @dataclass(frozen=True)
@@ -223,6 +227,11 @@ def _select_longest(candidates: list[Candidate]) -> list[Candidate]:
         starts.insert(index, start)
         kept.insert(index, candidate)
     return kept
+
+
+def normalise(text: str) -> str:
+    """Return ``text`` as the matcher reads it (the positions ``mentions`` gives refer to it)."""
+    return _normalise(text)
 
 
 def _normalise(text: str) -> str:

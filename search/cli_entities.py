@@ -1,0 +1,84 @@
+"""``newsfacet entities``: list the entity table, suggest names it lacks, add to it."""
+
+from __future__ import annotations
+
+import click
+
+from .cli import _emit, _fail_cleanly, _opened, _settings, _table, engine_options
+
+
+@click.group("entities")
+def entities() -> None:
+    """The entity table: list it, find names it lacks, add to it.
+
+    Example: newsfacet entities suggest --limit 20
+    """
+
+
+@entities.command("suggest")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True,
+              help="Most names to list.")
+@click.option("--min-count", type=click.IntRange(1), default=2, show_default=True,
+              help="Fewest articles a name must appear in.")
+@click.option("--json", "as_json", is_flag=True, help="Print the suggestions as JSON.")
+@engine_options
+@click.pass_context
+@_fail_cleanly
+def suggest_command(ctx, limit, min_count, as_json, index_dir, engine, entities_file):
+    """List frequent names in the indexed articles that the entity table lacks.
+
+    Names are runs of capitalised words; known entities and their aliases, outlet names,
+    words capitalised only at the start of a sentence, months, days, titles and demonyms are
+    left out. Each comes with the number of articles naming it and one sentence using it.
+
+    Example: newsfacet entities suggest --min-count 3 --json
+    """
+    from .discovery import suggest_entities
+    from .models import SearchRequest
+
+    with _opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
+            settings, eng):
+        table = _table(settings)
+        outlets = [v.value for v in eng.stats().facets.get("outlet", ())]
+        _, articles = eng.export(SearchRequest(with_facets=False, with_snippets=False), eng.count())
+        found, scanned = suggest_entities(articles, table, exclude=outlets, min_count=min_count,
+                                          limit=limit)
+    if as_json:
+        _emit({"articles": scanned, "min_count": min_count, "table": table.source,
+               "suggestions": [s.to_dict() for s in found]})
+        return
+    each = f"at least {min_count} article{'s' if min_count != 1 else ''} each"
+    if not found:
+        click.echo(f"no names missing from the entity table in {scanned} articles ({each})"
+                   + ("; try --min-count 1" if min_count > 1 else ""))
+        return
+    click.echo(f"{len(found)} names in {scanned} articles are not in the entity table ({each}):\n")
+    for s in found:
+        counts = f"{s.articles} article{'s' if s.articles != 1 else ''}, {s.mentions} mention{'s' if s.mentions != 1 else ''}"
+        alias = f"   (perhaps an alias of {s.alias_of})" if s.alias_of else ""
+        click.echo(f"  {click.style(s.phrase, bold=True)}  {counts}{alias}")
+        click.echo(f"      “{s.example}”")
+    click.echo('\nAdd one: newsfacet entities add "NAME" --type group|person|org|place [--alias A]...')
+
+
+@entities.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+@click.option("--index", "index_dir", metavar="DIR",
+              help="Index directory, whose entity additions are listed too [env NEWSFACET_INDEX].")
+@click.option("--entities", "entities_file", metavar="FILE",
+              help="Entity table [env NEWSFACET_ENTITIES; default: bundled].")
+@click.pass_context
+@_fail_cleanly
+def list_command(ctx, as_json, index_dir, entities_file):
+    """List the entity table in use: canonical names, types and aliases.
+
+    Example: newsfacet entities list --json
+    """
+    table = _table(_settings(ctx, index_dir=index_dir, entities_file=entities_file))
+    if as_json:
+        _emit({"table": table.source, "entities": table.entries})
+        return
+    click.echo(f"{len(table)} entities in {table.source}")
+    for entry in table.entries:
+        aliases = ", ".join(entry["aliases"])
+        click.echo(f"  {entry['name']} ({entry['type']})" + (f": {aliases}" if aliases else ""))
