@@ -84,11 +84,15 @@ class Crawler:
         """Yield a page or a skip for everything the URLs (and, with ``refresh``, the
         sources of earlier runs) lead to."""
         direct: list[tuple[str, str | None]] = [(u, None) for u in urls]
-        for path in url_lists:
-            direct += self._url_list(path, new_only=False)
+        lists = [(path, False) for path in url_lists]
         if refresh:
-            for source in self.state.sources([URL_LIST]):
-                direct += self._url_list(source.url, new_only=True)
+            lists += [(source.url, True) for source in self.state.sources([URL_LIST])]
+        for path, new_only in lists:
+            entries = self._url_list(path, new_only=new_only)
+            if isinstance(entries, Skipped):
+                yield entries
+            else:
+                direct += entries
         for url, parent in dict.fromkeys(direct):
             yield from self._direct(url, parent)
         if refresh:
@@ -108,13 +112,13 @@ class Crawler:
 
     # -- what the user named ---------------------------------------------------------------
 
-    def _url_list(self, path: str, *, new_only: bool) -> list[tuple[str, str | None]]:
+    def _url_list(self, path: str, *, new_only: bool) -> list[tuple[str, str | None]] | Skipped:
         key = os.path.abspath(path)
         try:
             urls = read_url_list(path)
         except OSError as exc:
             self._check(key, URL_LIST, f"cannot read: {exc.strerror or exc}")
-            return []
+            return Skipped(path, f"cannot read the URL list: {exc.strerror or exc}")
         self.state.add_source(key, URL_LIST)
         if new_only:
             urls = [u for u in urls if self.state.page_status(u) is None and self.state.source(u) is None]

@@ -60,7 +60,9 @@ def test_update_adds_only_new_items_and_reports_watches(fast, server, tmp_path):
     fetched = [r.path for r in site.log[before:]]
     # robots.txt is read once a run; the old pages are not fetched again
     assert sorted(fetched) == ["/news/defences", "/news/flood", "/robots.txt", "/rss"]
-    assert site.requests_for("/rss")[-1].headers["if-none-match"] == '"v1"'
+    conditional = site.requests_for("/rss")[-1].headers
+    assert conditional["if-none-match"] == '"v1"'
+    assert conditional["if-modified-since"] == "Thu, 01 Jan 1970 00:00:00 GMT"  # as the server sent
     assert [(w["id"], w["query"], w["new_matches"]) for w in report["watches"]] == [
         (1, "flood", 2), (2, "strike", 0), (3, "defences", 1)]
     titles = {h["title"] for h in report["watches"][0]["hits"]}

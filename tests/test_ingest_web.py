@@ -330,3 +330,32 @@ def test_private_addresses(url, private):
     from search.fetch import is_private_url
 
     assert is_private_url(url) is private
+
+
+def test_a_url_list_that_cannot_be_read(fast, tmp_path):
+    result = run(fast, "index", "--urls", tmp_path / "missing.txt", "--index", tmp_path / "ix")
+    assert result.exit_code == 1
+    assert f"skipped {tmp_path / 'missing.txt'}: cannot read the URL list: No such file or directory" in result.stdout
+
+
+def test_gzip_bombs_are_refused(fast, monkeypatch, site, tmp_path):
+    monkeypatch.setenv("NEWSFACET_MAX_FILE_BYTES", "100000")
+    bomb = gzip.compress(b"<urlset>" + b" " * 5_000_000 + b"</urlset>")
+    assert len(bomb) < 100_000
+    site.add("/sitemap.xml.gz", bomb, content_type="application/gzip")
+    summary = index_json(fast, tmp_path / "ix", site.url("/sitemap.xml.gz"))
+    assert reasons(summary)[site.url("/sitemap.xml.gz")] == "gzip content: over 100,000 bytes once decompressed"
+
+
+def test_progress_bar_on_a_terminal(monkeypatch, capsys):
+    import sys
+
+    from search import cli_ingest
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    draw = cli_ingest._progress()
+    draw(3, 12, "http://127.0.0.1/news/story")
+    err = capsys.readouterr().err
+    assert err.startswith("\rfetching      3/12     [######------------------] http://127.0.0.1/news/story")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert cli_ingest._progress() is None
