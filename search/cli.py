@@ -88,9 +88,9 @@ def _opened(ctx, *, create: bool = False, **options):
 
 
 def _table(settings: Settings):
-    from .entities import EntityTable
+    from .entities import load_table
 
-    return EntityTable.load(settings.entities_file)
+    return load_table(settings.entities_file, settings.index_dir)
 
 
 @cli.command("index")
@@ -276,8 +276,11 @@ def _terminal_snippet(snippet: str) -> str:
 def _print_results(results) -> None:
     request = results.request
     what = f'"{request.query}"' if request.query else "all articles"
-    click.echo(f"{results.total} article{'s' if results.total != 1 else ''} match {what} "
-               f"(page {request.page} of {results.pages})")
+    count = f"{results.total} article{'s' if results.total != 1 else ''}"
+    if request.collapse:
+        count = (f"{results.total} stor{'ies' if results.total != 1 else 'y'} "
+                 f"({results.articles} article{'s' if results.articles != 1 else ''})")
+    click.echo(f"{count} match {what} (page {request.page} of {results.pages})")
     for message in results.messages:
         click.echo(f"note: {message}")
     for number, hit in enumerate(results.hits, start=(request.page - 1) * request.per_page + 1):
@@ -286,6 +289,8 @@ def _print_results(results) -> None:
         date = hit.date.isoformat() if hit.date else "undated"
         click.echo(f"     {hit.outlet or 'unknown outlet'} · {date} · {hit.id} · {hit.source}")
         click.echo("     " + _terminal_snippet(hit.snippet))
+        if hit.copies and hit.copies > 1:
+            click.echo(f"     {hit.copies} copies · also in: {', '.join(hit.also_in_labels())}")
     for name, values in results.facets.items():
         if values:
             shown = ", ".join(f"{'*' if v.selected else ''}{v.value} ({v.count})" for v in values[:8])

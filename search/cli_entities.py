@@ -82,3 +82,38 @@ def list_command(ctx, as_json, index_dir, entities_file):
     for entry in table.entries:
         aliases = ", ".join(entry["aliases"])
         click.echo(f"  {entry['name']} ({entry['type']})" + (f": {aliases}" if aliases else ""))
+
+
+@entities.command("add")
+@click.argument("name")
+@click.option("--type", "kind", required=True, type=click.Choice(["group", "person", "org", "place"]),
+              help="What the entity is.")
+@click.option("--alias", "aliases", multiple=True, metavar="A", help="Another spelling (repeatable).")
+@click.option("--index", "index_dir", metavar="DIR",
+              help="Index whose entity additions get it, when no --entities file is named "
+                   "[env NEWSFACET_INDEX; default index/].")
+@click.option("--entities", "entities_file", metavar="FILE",
+              help="Entity table file to add it to [env NEWSFACET_ENTITIES].")
+@click.pass_context
+@_fail_cleanly
+def add_command(ctx, name, kind, aliases, index_dir, entities_file):
+    """Add an entity, or aliases of a known one, to the entity table.
+
+    With --entities FILE (or NEWSFACET_ENTITIES) the entry goes into that file; otherwise into
+    entities.json in the index directory, which is merged on top of the bundled table. Index
+    your sources again (`newsfacet index …`) to apply it to the articles.
+
+    Example: newsfacet entities add "Saraya Qamar al-Din" --type group --alias SQD
+    """
+    from .entity_additions import add_entity
+
+    settings = _settings(ctx, index_dir=index_dir, entities_file=entities_file)
+    done = add_entity(name, kind, aliases, entities_file=settings.entities_file,
+                      index_dir=settings.index_dir)
+    aliases = ", ".join(done.aliases)
+    if done.new:
+        what = f"added {done.name} ({done.type})" + (f" with aliases {aliases}" if aliases else "")
+    else:
+        what = f"added aliases {aliases} to {done.name} ({done.type})"
+    click.echo(f"{what} in {done.path}")
+    click.echo("index your sources again (newsfacet index PATH…) to apply it to the articles")

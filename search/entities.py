@@ -59,6 +59,9 @@ from .models import ENTITY_TYPES, Entity
 logger = logging.getLogger(__name__)
 
 BUNDLED_TABLE = Path(__file__).resolve().parent / "data" / "entities.json"
+# Entities added with `newsfacet entities add` when no table file is named: kept beside the
+# index they were added for, and merged on top of the bundled table wherever it is loaded.
+OVERLAY_NAME = "entities.json"
 ACRONYM_MAX_LEN = 5
 NAME_FORBIDDEN = (",", "|")  # the index stores entities as a comma-separated "type|name" list
 
@@ -108,6 +111,33 @@ class EntityTable:
         logger.debug("loaded %d entities from %s (fingerprint %s)",
                      len(table), location, table.fingerprint)
         return table
+
+    def merged(self, raw_entries: Iterable[Any], source: str) -> EntityTable:
+        """Return the table with ``raw_entries`` added on top: an entry naming an existing
+        entity adds its aliases to it (same type only), any other entry is a new entity.
+
+        Raises:
+            EntityTableError: an entry is malformed, changes an entity's type, or claims an
+                alias of another entity.
+        """
+        entries = [dict(entry, aliases=list(entry["aliases"])) for entry in self.entries]
+        by_key = {_key(entry["name"]): entry for entry in entries}
+        for number, raw in enumerate(raw_entries, start=1):
+            extra = _validate_entry(raw, number, source)
+            existing = by_key.get(_key(extra["name"]))
+            if existing is None:
+                entries.append(extra)
+                by_key[_key(extra["name"])] = extra
+            elif existing["type"] != extra["type"]:
+                raise EntityTableError(
+                    f"{extra['name']!r} in {source} has type {extra['type']}, but it is a "
+                    f"{existing['type']} in {self.source} — use type {existing['type']}")
+            else:
+                existing["aliases"] = list(dict.fromkeys([*existing["aliases"], *extra["aliases"]]))
+                for field in ("case_sensitive",):
+                    if extra.get(field):
+                        existing[field] = list(dict.fromkeys([*existing.get(field, ()), *extra[field]]))
+        return self.__class__(entries, source=f"{self.source} + {source}")
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -227,6 +257,28 @@ def _select_longest(candidates: list[Candidate]) -> list[Candidate]:
         starts.insert(index, start)
         kept.insert(index, candidate)
     return kept
+
+
+def overlay_path(index_dir: str | Path) -> Path:
+    """Return where `newsfacet entities add` keeps additions for the index in ``index_dir``."""
+    return Path(index_dir) / OVERLAY_NAME
+
+
+def load_table(entities_file: str | Path | None = None,
+               index_dir: str | Path | None = None) -> EntityTable:
+    """Return the entity table in use: the named file as it is, else the bundled table with
+    the additions kept beside the index (if any) merged on top.
+
+    Raises:
+        EntityTableError: a table file is missing or malformed, or the additions clash.
+    """
+    if entities_file:
+        return EntityTable.load(entities_file)
+    table = EntityTable.load()
+    overlay = overlay_path(index_dir) if index_dir else None
+    if overlay is None or not overlay.is_file():
+        return table
+    return table.merged(_read_entries(overlay), str(overlay))
 
 
 def normalise(text: str) -> str:

@@ -15,13 +15,15 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Mapping
 
 from .engines import Engine
 from .entities import EntityTable
+from .errors import ArticleNotFound
 from .pipeline import Processed, article_id, content_hash, process
 from .sources import RawDocument, Skipped, iter_documents
+from .stories import StoryIndex, sidecar_path
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ class IndexReport:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    merged: int = 0  # articles of this run that joined the story of another article
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -52,6 +55,7 @@ class IndexReport:
     def to_dict(self) -> dict:
         return {"added": len(self.added), "updated": len(self.updated),
                 "unchanged": self.unchanged, "skipped": len(self.skipped),
+                "merged_into_stories": self.merged,
                 "skips": [{"source": s.source, "reason": s.reason} for s in self.skipped],
                 **({"notes": self.notes} if self.notes else {})}
 
@@ -105,20 +109,43 @@ def index_documents(
     jobs = _changed(iter(documents), existing, table, overrides, report, progress)
     batch: list = []
     batch_chars = 0
+    stories: StoryIndex | None = None  # loaded at the first changed article, not before
     for outcome in _run(jobs, table, max_text_chars, workers, clean_seconds):
         if isinstance(outcome, Skipped):
             logger.warning("skipped %s: %s", outcome.source, outcome.reason)
             report.skipped.append(outcome)
             continue
-        article = outcome.article
+        if stories is None:
+            stories = StoryIndex.load(sidecar_path(engine), existing, _stored(engine))
+        article = replace(outcome.article,
+                          story=stories.assign(outcome.article, outcome.fingerprint))
         (report.updated if article.id in existing else report.added).append(article.id)
         batch.append(article)
         batch_chars += len(article.body)
         if len(batch) >= BATCH_SIZE or batch_chars >= BATCH_CHARS:
-            engine.upsert(batch)
+            _commit(engine, batch, stories)
             batch, batch_chars = [], 0
-    engine.upsert(batch)
+    _commit(engine, batch, stories)
+    report.merged = stories.merged if stories else 0
     return report
+
+
+def _commit(engine: Engine, batch: list, stories: StoryIndex | None) -> None:
+    """Write a batch, then the story sidecar that describes it (a crash in between is
+    repaired on the next run, which fingerprints what the sidecar lacks)."""
+    engine.upsert(batch)
+    if stories is not None:
+        stories.committed()
+        stories.save()
+
+
+def _stored(engine: Engine) -> Callable:
+    def get(article_id: str):
+        try:
+            return engine.get(article_id)
+        except ArticleNotFound:
+            return None
+    return get
 
 
 class _Overtime(BaseException):

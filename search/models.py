@@ -125,6 +125,21 @@ class FacetValue:
 
 
 @dataclass(frozen=True)
+class StoryCopy:
+    """Another indexed copy of a hit's story: where else it ran."""
+
+    id: str
+    source: str
+    outlet: str | None
+    title: str | None
+    date: dt.date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "source": self.source, "outlet": self.outlet, "title": self.title,
+                "date": self.date.isoformat() if self.date else None}
+
+
+@dataclass(frozen=True)
 class Hit:
     """One search result: the article's display fields, its score and an HTML-safe snippet."""
 
@@ -141,6 +156,15 @@ class Hit:
     agency: str | None = None
     story: str | None = None
     copies: int | None = None
+    also_in: tuple[StoryCopy, ...] = ()  # the story's other copies (at most 20)
+
+    def also_in_labels(self) -> list[str]:
+        """Return the outlets of the other copies, once each ("Reuters (2)" for two)."""
+        counts: dict[str, int] = {}
+        for copy in self.also_in:
+            name = copy.outlet or "unknown outlet"
+            counts[name] = counts.get(name, 0) + 1
+        return [name if n == 1 else f"{name} ({n})" for name, n in counts.items()]
 
     @classmethod
     def from_article(cls, article: Article, score: float | None, snippet: str) -> Hit:
@@ -158,6 +182,7 @@ class Hit:
             "score": None if self.score is None else round(self.score, 4),
             "snippet": self.snippet, "crawl_date": self.crawl_date, "agency": self.agency,
             "story": self.story, "copies": self.copies,
+            "also_in": [c.to_dict() for c in self.also_in],
         }
 
 
@@ -171,6 +196,7 @@ class SearchResults:
     facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
     messages: tuple[str, ...] = ()
     suggestion: str | None = None
+    articles: int | None = None  # matching articles; differs from total when collapsed
 
     @property
     def pages(self) -> int:
@@ -181,6 +207,9 @@ class SearchResults:
             "query": self.request.query, "total": self.total, "page": self.request.page,
             "per_page": self.request.per_page, "hits": [h.to_dict() for h in self.hits],
             "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
+            # Collapsed: total counts stories (one hit each); facet counts still count articles.
+            "collapse": self.request.collapse,
+            "articles": self.total if self.articles is None else self.articles,
         }
         if self.messages:
             data["messages"] = list(self.messages)

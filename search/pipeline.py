@@ -20,6 +20,7 @@ from .entities import EntityTable
 from .metadata import Metadata, extract_metadata
 from .models import Article, Entity
 from .sources import RawDocument, Skipped
+from .stories import Fingerprint, fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class Processed:
     article: Article
     cleaned: CleanedDocument
     metadata: Metadata
+    fingerprint: Fingerprint | None = None  # shingles and LSH bands, for story ids
 
 
 def article_id(raw: RawDocument) -> str:
@@ -98,7 +100,7 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
         agency=credit.agency if credit else None, agency_source=credit.source if credit else None,
         crawl_date=crawl_date(raw.fields.get("crawl_date")),
     )
-    return Processed(article, cleaned, metadata)
+    return Processed(article, cleaned, metadata, fingerprint(body))
 
 
 def _given_entities(raw: RawDocument, table: EntityTable) -> tuple[Entity, ...]:

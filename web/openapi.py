@@ -38,7 +38,11 @@ def _schemas() -> dict[str, Any]:
         "entities": {"type": "array", "items": _ref("Entity")}, "score": _nullable("number"),
         "snippet": {"type": "string", "description": "HTML-safe: escaped text, matches in <mark>."},
         "crawl_date": text_or_null, "agency": text_or_null, "story": text_or_null,
-        "copies": _nullable("integer")},
+        "copies": _nullable("integer", description="Indexed articles sharing this story."),
+        "also_in": {"type": "array", "description": "The story's other copies (at most 20).",
+                    "items": _object({"id": {"type": "string"}, "source": {"type": "string"},
+                                      "outlet": text_or_null, "title": text_or_null,
+                                      "date": _nullable("string", format="date")})}},
         ["id", "source", "url", "title", "outlet", "date", "entities", "score", "snippet"])
     results = _object({
         "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
@@ -47,7 +51,10 @@ def _schemas() -> dict[str, Any]:
         "facets": {"type": "object", "properties": {n: facet_list for n in ("entity", "outlet", "year", "month", "agency")},
                    "additionalProperties": facet_list},
         "messages": {"type": "array", "items": {"type": "string"}},
-        "suggestion": {"type": "string", "description": "The query with misspelled words corrected."}},
+        "suggestion": {"type": "string", "description": "The query with misspelled words corrected."},
+        "collapse": {"type": "boolean", "description": "One hit per story: total then counts stories."},
+        "articles": {"type": "integer", "minimum": 0,
+                     "description": "Matching articles; facet counts count articles, collapsed or not."}},
         ["query", "total", "page", "per_page", "hits", "facets"])
     article_fields = {
         "id": {"type": "string"}, "source": {"type": "string"}, "body": {"type": "string"},
@@ -113,6 +120,11 @@ def _parameters(settings: Settings) -> list[dict[str, Any]]:
               "Page of results (ignored by exports)."),
         param("per_page", {"type": "integer", "minimum": 1, "maximum": settings.max_per_page,
                            "default": settings.per_page}, "Results per page (ignored by exports)."),
+        param("collapse", {"type": "string", "enum": ["1", "0", "true", "false", "on", "off"],
+                           "default": "0"},
+              "1: one hit per story (syndicated copies and light rewrites grouped, the best-ranked "
+              "copy shown with its copies in also_in); total then counts stories, while facet "
+              "counts and articles count articles. Exports ignore it."),
         param("format", {"type": "string", "enum": list(EXPORT_FORMATS)},
               f"Export every matching article (at most {settings.max_export}) instead of a page."),
     ]

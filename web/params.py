@@ -15,16 +15,32 @@ from . import state
 # typo in it still leaves the facets to browse by), then the dates, then everything.
 FALLBACKS = (("q",), ("since", "until"), ("q", "since", "until"),
              ("q", "entity", "outlet", "year", "month", "since", "until", "sort", "page", "per_page",
-              "agency"))
+              "agency", "collapse"))
 
 
-def search_request(args: MultiDict, **overrides) -> SearchRequest:
-    """Return the SearchRequest the URL parameters describe; raise QueryError."""
+def collapse_flag(args: MultiDict, default: bool) -> bool:
+    """Return the ``collapse`` parameter as a flag (1/0, true/false, on/off); raise QueryError."""
+    value = args.get("collapse", "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "on", "yes"):
+        return True
+    if value in ("0", "false", "off", "no"):
+        return False
+    raise QueryError(f"collapse must be 1 or 0, not {value[:20]!r}")
+
+
+def search_request(args: MultiDict, *, collapse_default: bool = False, **overrides) -> SearchRequest:
+    """Return the SearchRequest the URL parameters describe; raise QueryError.
+
+    ``collapse_default`` is what a missing ``collapse`` means: on for the page, off for the API.
+    """
     values = dict(
         query=args.get("q", ""), entities=args.getlist("entity"), outlets=args.getlist("outlet"),
         years=args.getlist("year"), months=args.getlist("month"), since=args.get("since"),
         until=args.get("until"), sort=args.get("sort") or None, page=args.get("page"),
-        per_page=args.get("per_page"), agencies=args.getlist("agency"))
+        per_page=args.get("per_page"), agencies=args.getlist("agency"),
+        collapse=collapse_flag(args, collapse_default))
     values.update(overrides)
     query = values.pop("query")
     return build_request(query, **values, settings=current_app.config["SETTINGS"],
@@ -36,16 +52,16 @@ def relaxed(args: MultiDict, dropped: tuple[str, ...]) -> MultiDict:
     return MultiDict([(k, v) for k, v in args.items(multi=True) if k not in dropped])
 
 
-def first_runnable(args: MultiDict, run):
+def first_runnable(args: MultiDict, run, **options):
     """Return ``(result, error)``: ``run`` on the request as given, or on the first fallback
     that works, with the QueryError message of the original; raise if none works."""
     try:
-        return run(search_request(args)), None
+        return run(search_request(args, **options)), None
     except QueryError as exc:
         error = str(exc)
     for dropped in FALLBACKS:
         try:
-            return run(search_request(relaxed(args, dropped))), error
+            return run(search_request(relaxed(args, dropped), **options)), error
         except QueryError:
             continue
     raise QueryError(error)

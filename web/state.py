@@ -7,7 +7,7 @@ import threading
 from flask import Flask, current_app
 
 from search.engines import Engine, open_engine
-from search.entities import EntityTable
+from search.entities import EntityTable, load_table, overlay_path
 
 _lock = threading.Lock()
 
@@ -30,9 +30,16 @@ def engine() -> Engine:
 
 
 def entity_table() -> EntityTable:
-    """Return the app's entity table, loaded on first use."""
+    """Return the app's entity table, loaded on first use and again when the entities added
+    beside the index (``newsfacet entities add``) change."""
     store = current_app.extensions["newsfacet"]
+    settings = current_app.config["SETTINGS"]
+    try:
+        stamp = overlay_path(settings.index_dir).stat().st_mtime_ns
+    except OSError:
+        stamp = None
     with _lock:
-        if "entities" not in store:
-            store["entities"] = EntityTable.load(current_app.config["SETTINGS"].entities_file)
+        if "entities" not in store or store.get("entities_stamp") != stamp:
+            store["entities"] = load_table(settings.entities_file, settings.index_dir)
+            store["entities_stamp"] = stamp
         return store["entities"]

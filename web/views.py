@@ -47,7 +47,8 @@ def run_search(search_request: SearchRequest):
 @bp.get("/")
 @bp.get("/search")
 def search_page():
-    results, error = params.first_runnable(request.args, run_search)
+    # The page groups syndicated copies unless told not to (collapse=0); the API does not.
+    results, error = params.first_runnable(request.args, run_search, collapse_default=True)
     body = render_template(
         "search.html", results=results, error=error, args=request.args, links=links,
         groups=facet_groups(results, request.args, entity_type),

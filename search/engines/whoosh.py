@@ -27,7 +27,7 @@ from ..errors import ArticleNotFound, IndexCorrupt, IndexMissing, QueryError
 from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, SearchRequest,
                       SearchResults)
 from ..query import SEARCH_FIELDS, check_query_syntax
-from . import whoosh_browse
+from . import whoosh_browse, whoosh_stories
 from .snippets import make_snippet, mark_all
 from .whoosh_docs import DocSets, DocsQuery, intersect, shared_docsets
 
@@ -249,8 +249,9 @@ class WhooshEngine:
                 counts = sets.count(name, intersect([matched, *others]))
                 facets[name] = _facet_values(counts, request.filters[name], name,
                                              request.facet_size)
-        hits = self._hits(searcher, sets, parsed, matched, filtered, request)
-        return SearchResults(request=request, total=len(filtered), hits=hits, facets=facets)
+        hits, total = self._hits(searcher, sets, parsed, matched, filtered, request)
+        return SearchResults(request=request, total=total, hits=hits, facets=facets,
+                             articles=len(filtered))
 
     def _match(self, request: SearchRequest):
         """Return searcher, doc sets, parsed query, its matches, each filter's docs, and both."""
@@ -344,16 +345,28 @@ class WhooshEngine:
         return out
 
     def _hits(self, searcher, sets: DocSets, parsed, matched, filtered,
-              request: SearchRequest) -> tuple[Hit, ...]:
+              request: SearchRequest) -> tuple[tuple[Hit, ...], int]:
+        """Return the page of hits, with their copies, and the number of hits to page through
+        (stories when collapsed, else articles)."""
         start, stop = (request.page - 1) * request.per_page, request.page * request.per_page
-        page = _page(searcher, sets, parsed, matched, filtered, request, start, stop)
+        table = whoosh_stories.story_table(str(self.path.resolve()), searcher, sets.live)
+        total = len(filtered)
+        if request.collapse:
+            # A step over the ranked order: the first document of each story, page by page.
+            total = table.count(filtered)
+            page = whoosh_stories.collapsed_page(
+                lambda a, b: _page(searcher, sets, parsed, matched, filtered, request, a, b),
+                table, start, stop, len(filtered))
+        else:
+            page = _page(searcher, sets, parsed, matched, filtered, request, start, stop)
         if not page:
-            return ()
+            return (), total
         # The same searcher throughout: another _current() call could refresh it mid-request,
         # and a refreshed Whoosh searcher closes the readers it does not reuse.
         terms = _terms(searcher, parsed) if request.query.strip() and request.with_snippets else frozenset()
-        return tuple(self._hit(searcher.stored_fields(d), score, terms, request)
-                     for d, score in page)
+        hits = [self._hit(searcher.stored_fields(d), score, terms, request) for d, score in page]
+        stored = lambda d: _article(searcher.stored_fields(d))  # noqa: E731
+        return whoosh_stories.hits_with_copies(hits, [d for d, _ in page], table, stored), total
 
     def _hit(self, stored: dict, score: float | None, terms: frozenset[str],
              request: SearchRequest) -> Hit:

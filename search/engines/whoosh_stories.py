@@ -1,0 +1,105 @@
+"""Stories in a Whoosh index: each document's story, copies per story, and collapsing.
+
+Collapsing is a step over the ranked order, kept apart from the ranking itself: walk the
+matches in the request's order and keep the first (best-ranked) document of each story until
+the page is full. ``copies`` and "also in" are read from the whole index, not from the matches:
+they say where else a story ran.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable, Sequence
+
+from ..models import Article, Hit, StoryCopy
+
+# Most other copies listed with a hit ("also in: …"); ``copies`` still counts them all.
+MAX_ALSO_IN = 20
+
+
+class StoryTable:
+    """The story of every document of one index generation, and the live members of each."""
+
+    def __init__(self, searcher, live: frozenset[int]) -> None:
+        self.story_of: list[str | None] = [None] * searcher.reader().doc_count_all()
+        if "story" in searcher.schema:
+            for leaf, offset in searcher.leaf_searchers():
+                for n, value in enumerate(leaf.reader().column_reader("story")):
+                    if value and offset + n in live:
+                        self.story_of[offset + n] = value
+        self.members: dict[str, list[int]] = {}
+        for docnum in sorted(live):
+            story = self.story_of[docnum]
+            if story:
+                self.members.setdefault(story, []).append(docnum)
+
+    def key(self, docnum: int):
+        """Return what collapsing groups by: the story, or the document itself without one."""
+        return self.story_of[docnum] or docnum
+
+    def count(self, docs) -> int:
+        """Return how many stories the documents belong to."""
+        story_of = self.story_of
+        return len({story_of[d] or d for d in docs})
+
+
+_tables: dict[tuple[str, int], StoryTable] = {}
+_lock = threading.Lock()
+
+
+def story_table(path: str, searcher, live: frozenset[int]) -> StoryTable:
+    """Return the StoryTable of this index generation, built once for all threads."""
+    key = (path, searcher.reader().generation())
+    with _lock:
+        if key not in _tables:
+            for old in [k for k in _tables if k[0] == path]:
+                del _tables[old]
+            _tables[key] = StoryTable(searcher, live)
+        return _tables[key]
+
+
+def collapsed_page(page: Callable[[int, int], list], table: StoryTable, start: int, stop: int,
+                   total: int) -> list:
+    """Return entries ``start:stop`` of the ranked order with one entry per story.
+
+    ``page(0, n)`` returns the first ``n`` ranked ``(docnum, score)`` entries; it is asked for
+    more until the collapsed page is full or the matches run out.
+    """
+    want = max(stop * 2, 20)
+    while True:
+        ranked = page(0, want)
+        seen, firsts = set(), []
+        for entry in ranked:
+            key = table.key(entry[0])
+            if key not in seen:
+                seen.add(key)
+                firsts.append(entry)
+                if len(firsts) >= stop:
+                    return firsts[start:stop]
+        if len(ranked) < want or want >= total:
+            return firsts[start:stop]
+        want *= 4
+
+
+def with_copies(hit: Hit, docnum: int, table: StoryTable,
+                stored: Callable[[int], Article]) -> Hit:
+    """Return the hit with its copy count and the other copies ("also in")."""
+    from dataclasses import replace
+
+    story = table.story_of[docnum]
+    if not story:
+        return hit
+    members = table.members.get(story, [docnum])
+    others = [d for d in members if d != docnum][:MAX_ALSO_IN]
+    return replace(hit, copies=len(members), also_in=tuple(_copy(stored(d)) for d in others))
+
+
+def _copy(article: Article) -> StoryCopy:
+    return StoryCopy(id=article.id, source=article.source, outlet=article.outlet,
+                     title=article.title, date=article.date)
+
+
+def hits_with_copies(hits: Sequence[Hit], docnums: Sequence[int], table: StoryTable,
+                     stored: Callable[[int], Article]) -> tuple[Hit, ...]:
+    """Return the hits, each with its copies."""
+    return tuple(with_copies(h, d, table, stored) for h, d in zip(hits, docnums))
