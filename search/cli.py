@@ -430,8 +430,10 @@ __all__ = ["cli", "main"]
 def _register_commands() -> None:
     """Add the commands that live in their own modules (imported here: they import cli)."""
     from .cli_entities import entities
+    from .cli_migrate import migrate_command
 
     cli.add_command(entities)
+    cli.add_command(migrate_command)
 
 
 _register_commands()

@@ -32,6 +32,9 @@ class Settings:
     typesense_nodes: str = _setting("http://127.0.0.1:8108", "Typesense nodes, comma-separated.", "TYPESENSE_NODES")
     typesense_api_key: str | None = _setting(None, "Typesense API key.", "TYPESENSE_API_KEY")
     typesense_collection: str = _setting("articles", "Typesense collection.", "TYPESENSE_COLLECTION")
+    typesense_config: str | None = _setting(
+        None, "File of NEWSFACET_TYPESENSE_*=value lines (API key, nodes), read where the "
+        "environment does not set them; keeps the key off command lines.", "TYPESENSE_CONFIG")
     max_file_bytes: int = _setting(20_000_000, "Files larger than this are skipped.", "MAX_FILE_BYTES")
     max_text_chars: int = _setting(1_000_000, "Article text is cut at this many characters.", "MAX_TEXT_CHARS")
     max_query_chars: int = _setting(1000, "Longest query accepted.", "MAX_QUERY_CHARS")
@@ -57,6 +60,10 @@ class Settings:
             env = f.metadata.get("env")
             if env and ENV_PREFIX + env in environ and environ[ENV_PREFIX + env] != "":
                 values[f.name] = _convert(f.name, environ[ENV_PREFIX + env], f.default)
+        config_file = overrides.get("typesense_config") or values.get("typesense_config")
+        if config_file:
+            for name, value in read_config_file(config_file).items():
+                values.setdefault(name, value)
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
         settings.validate()
@@ -87,3 +94,31 @@ def _convert(name: str, raw: str, default: Any) -> Any:
             raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}") from None
     return raw
 
+
+
+def read_config_file(path: str) -> dict[str, Any]:
+    """Return the Typesense settings in a file of ``NEWSFACET_TYPESENSE_*=value`` lines.
+
+    Blank lines and ``#`` comments are skipped; other names are refused, so a typo is noticed.
+    """
+    known = {ENV_PREFIX + f.metadata["env"]: f for f in fields(Settings)
+             if (f.metadata.get("env") or "").startswith("TYPESENSE_")}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the Typesense config file {path}: {exc}") from exc
+    values: dict[str, Any] = {}
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        name = name.strip().removeprefix("export ").strip()
+        if not sep or name not in known or name == ENV_PREFIX + "TYPESENSE_CONFIG":
+            raise ConfigError(f"{path}:{number}: expected NAME=value with NAME one of "
+                              f"{', '.join(sorted(n for n in known if not n.endswith('CONFIG')))}")
+        value = value.strip().strip('"').strip("'")
+        if value:
+            values[known[name].name] = value
+    return values

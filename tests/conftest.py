@@ -75,3 +75,33 @@ def seeds_copy(tmp_path) -> Path:
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
     return target
+
+
+# -- Typesense (issue 7): one real server for the run, a fresh collection per use ----------
+
+TYPESENSE_KEY = "test-key"
+
+
+@pytest.fixture(scope="session")
+def typesense_server(tmp_path_factory):
+    """A real Typesense server on 127.0.0.1 for the whole run; fails (never skips) when the
+    binary from the typesense extra cannot run."""
+    from search.engines.typesense_local import LocalServer
+
+    server = LocalServer(tmp_path_factory.mktemp("typesense") / "data", TYPESENSE_KEY)
+    try:
+        server.start().wait_healthy()
+    except (RuntimeError, OSError) as exc:
+        server.stop()
+        pytest.fail(f"cannot run the Typesense server (`make install-test` installs it): {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def typesense_settings(typesense_server) -> Settings:
+    """Settings of the Typesense engine on the session's server, with a collection of its own."""
+    import uuid
+
+    return Settings(engine="typesense", typesense_nodes=typesense_server.url,
+                    typesense_api_key=TYPESENSE_KEY, typesense_collection=f"t{uuid.uuid4().hex[:12]}")

@@ -58,6 +58,10 @@ def open_engine(settings: Settings, *, create: bool = False) -> Engine:
         from .whoosh import WhooshEngine
 
         return WhooshEngine(settings, create=create)
+    if settings.engine == "typesense":
+        from .typesense import TypesenseEngine
+
+        return TypesenseEngine(settings, create=create)
     raise ConfigError(f"engine {settings.engine!r} is not available yet: use --engine whoosh")
 
 

@@ -29,7 +29,7 @@ from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, Sea
 from ..query import SEARCH_FIELDS, check_query_syntax
 from . import whoosh_browse, whoosh_stories
 from .snippets import make_snippet, mark_all
-from .whoosh_docs import DocSets, DocsQuery, intersect, shared_docsets
+from .whoosh_docs import DocSets, DocsQuery, intersect, shared_docsets, size_of
 
 logger = logging.getLogger(__name__)
 
@@ -229,18 +229,18 @@ class WhooshEngine:
 
     def stats(self) -> IndexStats:
         searcher, sets = self._current()
-        live = sets.live
-        facets = {name: _facet_values(sets.count(name, live), (), name) for name in FACET_FIELDS}
+        facets = {name: _facet_values(sets.count(name, sets.live), (), name)
+                  for name in FACET_FIELDS}
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
         try:
             last = json.loads((self.path / META_FILE).read_text())["last_update"]
         except (OSError, ValueError, KeyError):
             last = None
-        return IndexStats(articles=len(live), facets=facets, size_bytes=size,
+        return IndexStats(articles=sets.live_count, facets=facets, size_bytes=size,
                           last_update=last, location=str(self.path))
 
     def search(self, request: SearchRequest) -> SearchResults:
-        searcher, sets, parsed, matched, selections, filtered = self._match(request)
+        searcher, sets, parsed, (matched, scores), selections, filtered = self._match(request)
         facets = {}
         if request.with_facets:
             for name in FACET_FIELDS:
@@ -249,25 +249,29 @@ class WhooshEngine:
                 counts = sets.count(name, intersect([matched, *others]))
                 facets[name] = _facet_values(counts, request.filters[name], name,
                                              request.facet_size)
-        hits, total = self._hits(searcher, sets, parsed, matched, filtered, request)
+        hits, total = self._hits(searcher, sets, parsed, (matched, scores), filtered, request)
         return SearchResults(request=request, total=total, hits=hits, facets=facets,
-                             articles=len(filtered))
+                             articles=size_of(filtered))
 
     def _match(self, request: SearchRequest):
-        """Return searcher, doc sets, parsed query, its matches, each filter's docs, and both."""
+        """Return searcher, doc sets, parsed query, its matches with their scores (None when
+        not ranked by relevance, or when Whoosh must rank them), each filter's docs, and both."""
         searcher, sets = self._current()
         parsed = self._parse(request.query)
-        matched = sets.query_docs(searcher, parsed)
+        if _effective_sort(request) == "relevance":
+            matched, scores = sets.scored(searcher, parsed)
+        else:
+            matched, scores = sets.query_docs(searcher, parsed), None
         selections = self._selections(request, searcher, sets)
         filtered = intersect([matched, *(s for s in selections.values() if s is not None)])
-        return searcher, sets, parsed, matched, selections, filtered
+        return searcher, sets, parsed, (matched, scores), selections, filtered
 
     def ordered(self, request: SearchRequest, limit: int) -> tuple[int, list[int], Any]:
         """Return the number of matches, the docnums of the first ``limit`` in the request's
         order, and the searcher they belong to."""
         searcher, sets, parsed, matched, _, filtered = self._match(request)
         page = _page(searcher, sets, parsed, matched, filtered, request, 0, limit)
-        return len(filtered), [docnum for docnum, _ in page], searcher
+        return size_of(filtered), [docnum for docnum, _ in page], searcher
 
     def count(self) -> int:
         searcher, _ = self._current()
@@ -325,21 +329,21 @@ class WhooshEngine:
                              "type a word, a \"phrase\" or field:word")
         return parsed
 
-    def _selections(self, request: SearchRequest, searcher, sets: DocSets) -> dict[str, set[int] | None]:
-        """Return the docnums each active filter allows (None: filter not in use)."""
-        out: dict[str, set[int] | None] = {}
+    def _selections(self, request: SearchRequest, searcher, sets: DocSets) -> dict[str, Any]:
+        """Return the docs each active filter allows, as masks (None: filter not in use)."""
+        out: dict[str, Any] = {}
         for name, values in request.filters.items():
             if not values:
                 out[name] = None
                 continue
-            vocabulary = sets.postings[name].keys() if name in ("entity", "outlet", "agency") else None
+            vocabulary = sets.terms(name) if name in ("entity", "outlet", "agency") else None
             terms = [t for v in values for t in _match_terms(name, v, vocabulary)]
             out[name] = sets.select(name, terms)
         if request.since or request.until:
             start = request.since.isoformat() if request.since else None
             end = request.until.isoformat() if request.until else None
             # Its own key, not a facet name, so every facet's counts respect the date range.
-            out["dates"] = sets.query_docs(searcher, query.TermRange("date", start, end))
+            out["dates"] = sets.date_range(searcher, start, end)
         if request.ids:
             out["ids"] = sets.query_docs(searcher, query.Or([query.Term("id", i) for i in request.ids]))
         return out
@@ -350,13 +354,13 @@ class WhooshEngine:
         (stories when collapsed, else articles)."""
         start, stop = (request.page - 1) * request.per_page, request.page * request.per_page
         table = whoosh_stories.story_table(str(self.path.resolve()), searcher, sets.live)
-        total = len(filtered)
+        total = size_of(filtered)
         if request.collapse:
             # A step over the ranked order: the first document of each story, page by page.
             total = table.count(filtered)
             page = whoosh_stories.collapsed_page(
                 lambda a, b: _page(searcher, sets, parsed, matched, filtered, request, a, b),
-                table, start, stop, len(filtered))
+                table, start, stop, size_of(filtered))
         else:
             page = _page(searcher, sets, parsed, matched, filtered, request, start, stop)
         if not page:
@@ -377,14 +381,17 @@ class WhooshEngine:
         return Hit.from_article(article, score, snippet)
 
 
-def _page(searcher, sets: DocSets, parsed: query.Query, matched, filtered,
+def _page(searcher, sets: DocSets, parsed: query.Query, match, filtered,
           request: SearchRequest, start: int, stop: int) -> list[tuple[int, float | None]]:
     """Return (docnum, score) of the filtered matches from ``start`` to ``stop`` in the
     request's order; scores only when ranked by relevance."""
-    if start >= len(filtered) or stop <= start:
+    matched, scores = match
+    if stop <= start or start >= size_of(filtered):
         return []
     sort = _effective_sort(request)
-    if sort == "relevance":
+    if sort == "relevance" and scores is not None:
+        return sets.top(scores, filtered, start, stop)
+    if sort == "relevance":  # a query part only Whoosh can score (wildcards, fuzzy terms)
         results = searcher.search(_restricted(searcher, parsed, matched, filtered), limit=stop)
         return [(results.docnum(i), results.score(i))
                 for i in range(start, min(stop, results.scored_length()))]
@@ -401,7 +408,7 @@ def _terms(searcher, parsed: query.Query) -> frozenset[str]:
 
 def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query:
     """Return the query limited to the filtered docs, cheaply for Whoosh to score."""
-    if len(filtered) == len(matched):
+    if size_of(filtered) == size_of(matched):
         return parsed
     return query.And([parsed, DocsQuery(searcher, filtered)])
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 from typing import Callable, Sequence
 
+import numpy as np
+
 from ..models import Article, Hit, StoryCopy
 
 # Most other copies listed with a hit ("also in: …"); ``copies`` still counts them all.
@@ -20,34 +22,36 @@ MAX_ALSO_IN = 20
 class StoryTable:
     """The story of every document of one index generation, and the live members of each."""
 
-    def __init__(self, searcher, live: frozenset[int]) -> None:
-        self.story_of: list[str | None] = [None] * searcher.reader().doc_count_all()
+    def __init__(self, searcher, live: np.ndarray) -> None:
+        size = searcher.reader().doc_count_all()
+        self.story_of: list[str | None] = [None] * size
+        self.codes = np.full(size, -1, dtype=np.int64)  # a number per story, -1 for none
+        numbers: dict[str, int] = {}
         if "story" in searcher.schema:
             for leaf, offset in searcher.leaf_searchers():
                 for n, value in enumerate(leaf.reader().column_reader("story")):
-                    if value and offset + n in live:
+                    if value and live[offset + n]:
                         self.story_of[offset + n] = value
+                        self.codes[offset + n] = numbers.setdefault(value, len(numbers))
         self.members: dict[str, list[int]] = {}
-        for docnum in sorted(live):
-            story = self.story_of[docnum]
-            if story:
-                self.members.setdefault(story, []).append(docnum)
+        for docnum in np.flatnonzero(self.codes >= 0).tolist():
+            self.members.setdefault(self.story_of[docnum], []).append(docnum)
 
     def key(self, docnum: int):
         """Return what collapsing groups by: the story, or the document itself without one."""
         return self.story_of[docnum] or docnum
 
-    def count(self, docs) -> int:
-        """Return how many stories the documents belong to."""
-        story_of = self.story_of
-        return len({story_of[d] or d for d in docs})
+    def count(self, docs: np.ndarray) -> int:
+        """Return how many stories the documents (a mask over docnums) belong to."""
+        codes = self.codes[docs]
+        return int(np.unique(codes[codes >= 0]).size + np.count_nonzero(codes < 0))
 
 
 _tables: dict[tuple[str, int], StoryTable] = {}
 _lock = threading.Lock()
 
 
-def story_table(path: str, searcher, live: frozenset[int]) -> StoryTable:
+def story_table(path: str, searcher, live: np.ndarray) -> StoryTable:
     """Return the StoryTable of this index generation, built once for all threads."""
     key = (path, searcher.reader().generation())
     with _lock:

@@ -1,0 +1,517 @@
+"""The same ``Engine`` protocol on a Typesense server or cluster, for corpora past one machine.
+
+All Typesense schema and search options live here. Titles and bodies are indexed as the stems
+of Whoosh's analyzer (``title_stems``, ``body_stems``), so a word matches the same articles on
+both engines; Typesense's own typo tolerance and prefix matching are switched off
+(``num_typos=0``, ``prefix=false``, no dropped words) because they would widen matches past
+what the query says. Facet counts are disjunctive as in the Whoosh engine: each facet with a
+selection is counted by its own search without that selection, all in one ``multi_search``.
+Dates are int64 timestamps (``date_new``/``date_old``, with undated articles sorting last
+both ways) plus ``year``/``month`` strings for facets. Snippets are made from the stored body
+by ``snippets.make_snippet``, never from Typesense's highlighter, so they are escaped the same
+way. Relevance is re-ranked with BM25F (``typesense_rank``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import Counter
+from typing import Any, Iterable, Iterator, Sequence
+from urllib.parse import quote
+
+from ..config import Settings
+from ..errors import ArticleNotFound, EngineUnavailable, IndexCorrupt, IndexMissing, QueryError
+from ..models import Article, Hit, IndexStats, SearchRequest, SearchResults
+from . import typesense_browse
+from .snippets import make_snippet, mark_all
+from .typesense_conn import Connection, parse_nodes
+from .typesense_query import STEM_FIELDS, TypesenseQuery, translate
+from .typesense_rank import BLOCK, bm25f_order, block_range, df_searches
+from .whoosh import ANALYZER, TITLE_BOOST, _analyze, _effective_sort, _facet_values
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+FACET_FIELDS = ("entity", "outlet", "year", "month", "agency")
+FILTER_KEYS = {"entity": "entity_key", "outlet": "outlet_key", "year": "year", "month": "month",
+               "agency": "agency_key"}
+CASE_FOLDED = ("entity", "outlet", "agency")  # filters match these names case-insensitively
+# Sort keys that put undated articles last in both directions.
+NEWEST_UNDATED, OLDEST_UNDATED = -(2 ** 62), 2 ** 62
+# Matching exactly what the query says: no typos, no prefixes, no words dropped for more hits.
+EXACT = {"num_typos": 0, "prefix": "false", "drop_tokens_threshold": 0,
+         "typo_tokens_threshold": 0}
+INTERNAL_FIELDS = ("title_stems,body_stems,body_top,entity_key,outlet_key,agency_key,title_len,"
+                   "body_len")
+IMPORT_BATCH = 1000
+FACET_MARGIN = 20
+ALL_VALUES = 1_000_000
+
+
+def collection_schema(name: str) -> dict:
+    """Return the Typesense collection schema of an article collection."""
+    def field(name, kind, **options):
+        return {"name": name, "type": kind, **options}
+
+    return {"name": name, "symbols_to_index": [".", "_"], "fields": [
+        field("title_stems", "string"),
+        field("body_stems", "string"),
+        # The stems a body repeats: ranks articles where a word is frequent above those that
+        # mention it once (Typesense's text_match knows no term frequency).
+        field("body_top", "string"),
+        field("entity", "string[]", facet=True, optional=True),   # "type|Canonical Name"
+        field("entity_key", "string[]", optional=True),           # casefolded names, to filter
+        field("outlet", "string", facet=True, optional=True),
+        field("outlet_key", "string", optional=True),
+        field("year", "string", facet=True),
+        field("month", "string", facet=True),
+        field("date_new", "int64"),
+        field("date_old", "int64"),
+        field("title_len", "int32", facet=True),  # facet: its stats give the average length
+        field("body_len", "int32", facet=True),
+        field("crawl_date", "string", optional=True),
+        field("agency", "string", facet=True, optional=True),
+        field("agency_key", "string", optional=True),
+        field("story", "string", facet=True, optional=True),
+    ]}
+
+
+def _stems(text: str) -> list[str]:
+    return [t.text for t in ANALYZER(text or "")]
+
+
+def _timestamp(day: dt.date) -> int:
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+
+
+def _document(article: Article) -> dict:
+    """Return the Typesense document of an article: stems and facets indexed, the rest stored."""
+    title, body = _stems(article.title or ""), _stems(article.body)
+    top = sorted(w for w, n in Counter(body).items() if n > 1)
+    stamp = _timestamp(article.date) if article.date else None
+    doc = {
+        "id": article.id, "source": article.source, "title": article.title or "",
+        "body": article.body, "content_hash": article.content_hash,
+        "data": json.dumps({k: v for k, v in article.to_dict().items()
+                            if k not in ("id", "source", "title", "body")}),
+        "title_stems": " ".join(title), "body_stems": " ".join(body), "body_top": " ".join(top),
+        "title_len": len(title), "body_len": len(body),
+        "entity": [f"{e.type}|{e.name}" for e in article.entities],
+        "entity_key": sorted({e.name.casefold() for e in article.entities}),
+        "year": article.year, "month": article.month,
+        "date_new": stamp if stamp is not None else NEWEST_UNDATED,
+        "date_old": stamp if stamp is not None else OLDEST_UNDATED,
+    }
+    for key in ("outlet", "crawl_date", "agency", "story"):
+        if getattr(article, key):
+            doc[key] = getattr(article, key)
+    for key in ("outlet", "agency"):
+        if getattr(article, key):
+            doc[key + "_key"] = getattr(article, key).casefold()
+    return doc
+
+
+def _article(doc: dict) -> Article:
+    data = json.loads(doc.get("data") or "{}")
+    data.update(id=doc["id"], source=doc.get("source", ""), title=doc.get("title") or None,
+                body=doc.get("body", ""))
+    return Article.from_dict(data)
+
+
+def _quoted(value: str) -> str:
+    if "`" in value:
+        raise QueryError(f"filter values with a backtick ({value[:40]!r}) cannot be sent to "
+                         "Typesense: leave the backtick out")
+    return f"`{value}`"
+
+
+class TypesenseEngine:
+    """An article collection on a Typesense server or cluster."""
+
+    def __init__(self, settings: Settings, *, create: bool = False,
+                 retry_seconds: float | None = None) -> None:
+        self.settings = settings
+        self.name = settings.typesense_collection
+        nodes = parse_nodes(settings.typesense_nodes)
+        extra = {} if retry_seconds is None else {"retry_seconds": retry_seconds}
+        self.conn = Connection(nodes, settings.typesense_api_key or "", **extra)
+        self._lengths: tuple[float, int, dict[str, float]] | None = None
+        self._open(create)
+
+    @property
+    def location(self) -> str:
+        return f"Typesense {self.conn.where}, collection {self.name}"
+
+    def _open(self, create: bool) -> None:
+        from typesense import exceptions as tx
+
+        try:
+            self.conn.call(lambda c: c.collections[self.name].retrieve(), "opening the collection")
+            return
+        except tx.ObjectNotFound:
+            if not create:
+                raise IndexMissing(f"no collection {self.name!r} on the Typesense server at "
+                                   f"{self.conn.where} — run `newsfacet index --engine typesense "
+                                   "seeds/` first (or set NEWSFACET_TYPESENSE_COLLECTION)") from None
+        for schema in (collection_schema(self.name),
+                       {"name": self._meta, "fields": [{"name": "kind", "type": "string"}]}):
+            try:
+                self.conn.call(lambda c, s=schema: c.collections.create(s), "creating a collection")
+            except tx.ObjectAlreadyExists:
+                pass  # another process created it meanwhile
+
+    @property
+    def _meta(self) -> str:
+        return self.name + "_meta"
+
+    def _docs(self, client):
+        return client.collections[self.name].documents
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def upsert(self, articles: Sequence[Article]) -> None:
+        docs = [_document(a) for a in articles]
+        for start in range(0, len(docs), IMPORT_BATCH):
+            self._import(docs[start:start + IMPORT_BATCH])
+        if docs:
+            self._touch()
+
+    def _import(self, docs: list[dict]) -> None:
+        """Import one batch; retry the documents a node refused while the cluster recovers.
+
+        Upserts are idempotent, so a batch whose answer was lost (the leader died mid-request)
+        is simply sent again: every article ends up stored once.
+        """
+        import time
+
+        pending, deadline = docs, time.monotonic() + self.conn.retry_seconds
+        while pending:
+            results = self.conn.call(
+                lambda c: self._docs(c).import_(pending, {"action": "upsert"}), "an import")
+            failed = [(doc, r) for doc, r in zip(pending, results) if not r.get("success")]
+            if not failed:
+                return
+            doc, first = failed[0]
+            if int(first.get("code", 500)) < 500 and "lagging" not in str(first.get("error")).lower():
+                raise IndexCorrupt(f"Typesense refused article {doc['id']!r}: {first.get('error')} "
+                                   f"— the collection {self.name!r} may have an older schema; "
+                                   "delete it and index again")
+            if time.monotonic() > deadline:
+                raise EngineUnavailable(f"Typesense kept refusing {len(failed)} articles "
+                                        f"({first.get('error')}) — check the cluster's health")
+            logger.info("retrying %d articles Typesense refused: %s", len(failed), first.get("error"))
+            time.sleep(0.5)
+            pending = [doc for doc, _ in failed]
+
+    def remove(self, ids: Iterable[str]) -> int:
+        from typesense import exceptions as tx
+
+        removed = 0
+        for article_id in dict.fromkeys(ids):
+            try:
+                self.conn.call(lambda c: self._docs(c)[quote(article_id, safe="")].delete(),
+                               "a removal")
+                removed += 1
+            except tx.ObjectNotFound:
+                pass
+        self._touch()
+        return removed
+
+    def _touch(self) -> None:
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        meta = {"id": "meta", "kind": "meta", "schema_version": SCHEMA_VERSION, "last_update": now}
+        self.conn.call(lambda c: c.collections[self._meta].documents.upsert(meta), "an update")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, article_id: str) -> Article:
+        from typesense import exceptions as tx
+
+        try:
+            doc = self.conn.call(lambda c: self._docs(c)[quote(article_id, safe="")].retrieve(),
+                                 "a lookup")
+        except (tx.ObjectNotFound, tx.RequestMalformed):
+            raise ArticleNotFound(f"no article with id {article_id!r} — "
+                                  "`newsfacet search` lists ids") from None
+        return _article(doc)
+
+    def hashes(self) -> dict[str, str]:
+        text = self.conn.call(lambda c: self._docs(c).export({"include_fields": "id,content_hash"}),
+                              "an export")
+        out = {}
+        for line in text.splitlines():
+            if line.strip():
+                doc = json.loads(line)
+                out[doc["id"]] = doc.get("content_hash", "")
+        return out
+
+    def count(self) -> int:
+        info = self.conn.call(lambda c: c.collections[self.name].retrieve(), "a count")
+        return int(info.get("num_documents", 0))
+
+    def stats(self) -> IndexStats:
+        result = self._search({"q": "*", "query_by": "title_stems", "per_page": 0,
+                               "facet_by": ",".join(FACET_FIELDS), "max_facet_values": ALL_VALUES})
+        counts = _facet_counts(result)
+        facets = {name: _facet_values(counts.get(name, {}), (), name) for name in FACET_FIELDS}
+        metrics = self.conn.call(lambda c: c.api_call.get("/metrics.json"), "metrics")
+        try:
+            meta = self.conn.call(lambda c: c.collections[self._meta].documents["meta"].retrieve(),
+                                  "the last update")
+        except Exception:  # no write yet, or an older collection: the date is simply unknown
+            meta = {}
+        return IndexStats(articles=int(result["found"]), facets=facets,
+                          size_bytes=int(float(metrics.get("typesense_memory_active_bytes", 0))),
+                          last_update=meta.get("last_update"), location=self.location)
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        tq = translate(request.query)
+        filters = self._filters(request)
+        sort = _effective_sort(request)
+        start, stop = (request.page - 1) * request.per_page, request.page * request.per_page
+        if sort == "relevance":
+            searches, finish = self._ranking(tq, filters, start, stop)
+        else:
+            searches = [self._page_search(tq, filters, sort, request.page, request.per_page)]
+        facet_searches = self._facet_searches(request, tq, filters, searches[0]) \
+            if request.with_facets else {}
+        extra = [s for s in facet_searches.values() if s is not searches[0]]
+        results = self._multi(searches + extra)
+        if sort == "relevance":
+            _, ranked = finish(results[:len(searches)])
+            articles = self.fetch([article_id for article_id, _ in ranked])
+            hits = tuple(self._hit(articles[i], score, tq, request)
+                         for i, score in ranked if i in articles)
+        else:
+            hits = tuple(self._hit(_article(h["document"]), None, tq, request)
+                         for h in results[0]["hits"])
+        facets = {}
+        if request.with_facets:
+            by_search = {id(searches[0]): results[0]}
+            by_search.update({id(s): r for s, r in zip(extra, results[len(searches):])})
+            facets = self._facets(request, facet_searches, searches[0], by_search)
+        return SearchResults(request=request, total=int(results[0]["found"]), hits=hits,
+                             facets=facets)
+
+    def ordered_ids(self, request: SearchRequest, start: int, stop: int) -> tuple[int, list[str]]:
+        """Return the number of matches and the ids from ``start`` to ``stop`` in order."""
+        tq = translate(request.query)
+        filters = self._filters(request)
+        sort = _effective_sort(request)
+        if sort == "relevance":
+            searches, finish = self._ranking(tq, filters, start, stop)
+            total, ranked = finish(self._multi(searches))
+            return total, [article_id for article_id, _ in ranked]
+        blocks = block_range(start, stop)
+        page = self._page_search(tq, filters, sort, 1, BLOCK)
+        results = self._multi([{**page, "page": b + 1, "include_fields": "id"} for b in blocks])
+        ids = [h["document"]["id"] for r in results for h in r["hits"]]
+        offset = blocks[0] * BLOCK
+        return int(results[0]["found"]), ids[start - offset:stop - offset]
+
+    # -- search helpers --------------------------------------------------------------------
+
+    def _filters(self, request: SearchRequest) -> dict[str, str]:
+        """Return each active filter as a Typesense filter_by clause, by facet name."""
+        out = {}
+        for name, values in request.filters.items():
+            if values:
+                keys = [v.casefold() if name in CASE_FOLDED else v for v in values]
+                out[name] = f"{FILTER_KEYS[name]}:=[{','.join(_quoted(k) for k in keys)}]"
+        dates = []
+        if request.since:
+            dates.append(f"date_new:>={_timestamp(request.since)}")
+        if request.until:
+            dates.append(f"date_old:<={_timestamp(request.until)}")
+        if dates:
+            out["dates"] = " && ".join(dates)  # not a facet: every facet's counts respect it
+        return out
+
+    def _base(self, tq: TypesenseQuery, filters: dict[str, str], skip: str | None = None) -> dict:
+        clause = " && ".join(v for k, v in filters.items() if k != skip)
+        params = {**EXACT, "q": tq.q, "query_by": tq.query_by}
+        if clause:
+            params["filter_by"] = clause
+        return params
+
+    def _candidates(self, tq: TypesenseQuery, filters: dict[str, str], block: int) -> dict:
+        params = self._base(tq, filters)
+        fields, weights = [], []
+        for field, weight in (("title", 3), ("body", 1)):
+            if field in tq.fields:
+                fields.append(STEM_FIELDS[field])
+                weights.append(weight)
+        # body_top only helps order candidates; with a phrase it could match words that are
+        # adjacent only in that list, so phrases leave it out.
+        if "body" in tq.fields and all(len(c.words) == 1 for c in tq.clauses):
+            fields.insert(len(fields) - 1, "body_top")
+            weights.insert(len(weights) - 1, 2)
+        params.update(query_by=",".join(fields), query_by_weights=",".join(map(str, weights)),
+                      sort_by="_text_match:desc,body_len:asc", page=block + 1, per_page=BLOCK,
+                      include_fields="id,title_stems,body_stems", highlight_fields="none")
+        return params
+
+    def _page_search(self, tq: TypesenseQuery, filters: dict[str, str], sort: str, page: int,
+                     per_page: int) -> dict:
+        order = "date_new:desc" if sort == "newest" else "date_old:asc"
+        return {**self._base(tq, filters), "sort_by": order, "page": page, "per_page": per_page,
+                "exclude_fields": INTERNAL_FIELDS, "highlight_fields": "none"}
+
+    def _facet_searches(self, request: SearchRequest, tq: TypesenseQuery,
+                        filters: dict[str, str], main: dict) -> dict[str, dict]:
+        """Return the search that counts each facet: the main one, except (for disjunctive
+        counts) a facet with a selection, counted by a search without its own selection."""
+        out: dict[str, dict] = {}
+        for name in FACET_FIELDS:
+            if request.filters[name] and request.disjunctive_facets:
+                out[name] = {**self._base(tq, filters, skip=name), "per_page": 0,
+                             "facet_by": name, "max_facet_values": ALL_VALUES}
+        in_main = [f for f in FACET_FIELDS if f not in out]
+        if in_main:
+            # Selected values are listed whatever their rank: count every value then.
+            every = any(request.filters[f] for f in in_main) or not request.facet_size
+            main.update(facet_by=",".join(in_main), max_facet_values=ALL_VALUES if every
+                        else request.facet_size + FACET_MARGIN)
+            out.update({f: main for f in in_main})
+        return out
+
+    def _facets(self, request, facet_searches: dict[str, dict], main: dict,
+                by_search: dict[int, dict]) -> dict:
+        facets = {}
+        for name in FACET_FIELDS:
+            search = facet_searches[name]
+            counts = _facet_counts(by_search[id(search)]).get(name, {})
+            if search is main and not _exact_top(by_search[id(search)], name, request.facet_size):
+                # Values tie across the cut: count them all, so the cut is Whoosh's (by value).
+                again = self._search({**search, "per_page": 0, "facet_by": name,
+                                      "max_facet_values": ALL_VALUES, "page": 1})
+                counts = _facet_counts(again).get(name, {})
+            facets[name] = _facet_values(counts, request.filters[name], name, request.facet_size)
+        return facets
+
+    def _ranking(self, tq: TypesenseQuery, filters: dict[str, str], start: int, stop: int):
+        """Return the searches that rank results ``start`` to ``stop`` by relevance, and the
+        function that turns their results into (total, [(id, score)])."""
+        blocks = list(block_range(start, stop))
+        pairs = df_searches(tq.clauses)
+        searches = [self._candidates(tq, filters, block) for block in blocks]
+        searches += [{**EXACT, "q": word, "query_by": STEM_FIELDS[field], "per_page": 0}
+                     for field, word in pairs]
+
+        def finish(results: list[dict]) -> tuple[int, list[tuple[str, float]]]:
+            df = {pair: int(r["found"]) for pair, r in zip(pairs, results[len(blocks):])}
+            n_docs, lengths = self._average_lengths()
+            ranked = []
+            for result in results[:len(blocks)]:  # each block in its own BM25F order
+                ranked += [(doc["id"], score) for doc, score in bm25f_order(
+                    [h["document"] for h in result["hits"]], tq.clauses, df, n_docs, lengths,
+                    TITLE_BOOST)]
+            offset = blocks[0] * BLOCK
+            return int(results[0]["found"]), ranked[start - offset:stop - offset]
+
+        return searches, finish
+
+    def _average_lengths(self) -> tuple[int, dict[str, float]]:
+        """Return the article count and average stems per field, re-read every minute."""
+        import time
+
+        if self._lengths is None or time.monotonic() - self._lengths[0] > 60:
+            result = self._search({"q": "*", "query_by": "title_stems", "per_page": 0,
+                                   "facet_by": "title_len,body_len", "max_facet_values": 1})
+            stats = {f["field_name"]: f.get("stats", {}) for f in result.get("facet_counts", [])}
+            lengths = {"title": float(stats.get("title_len", {}).get("avg") or 1),
+                       "body": float(stats.get("body_len", {}).get("avg") or 1)}
+            self._lengths = (time.monotonic(), int(result["found"]), lengths)
+        return self._lengths[1], self._lengths[2]
+
+    def fetch(self, ids: Sequence[str]) -> dict[str, Article]:
+        """Return the stored articles of these ids (those that still exist), by id."""
+        out: dict[str, Article] = {}
+        for start in range(0, len(ids), BLOCK):
+            chunk = [i for i in ids[start:start + BLOCK] if "`" not in i]
+            for article_id in ids[start:start + BLOCK]:
+                if "`" in article_id:  # cannot be quoted in a filter: look it up alone
+                    try:
+                        out[article_id] = self.get(article_id)
+                    except ArticleNotFound:
+                        pass
+            if not chunk:
+                continue
+            result = self._search({"q": "*", "query_by": "title_stems", "per_page": len(chunk),
+                                   "filter_by": f"id:[{','.join(_quoted(i) for i in chunk)}]",
+                                   "exclude_fields": INTERNAL_FIELDS, "highlight_fields": "none"})
+            out.update({h["document"]["id"]: _article(h["document"]) for h in result["hits"]})
+        return out
+
+    def _hit(self, article: Article, score: float | None, tq: TypesenseQuery,
+             request: SearchRequest) -> Hit:
+        snippet = ""
+        if request.with_snippets:
+            terms = frozenset() if tq.is_every else tq.terms
+            snippet = make_snippet(article.body, terms, _analyze, self.settings.snippet_chars)
+        return Hit.from_article(article, score, snippet)
+
+    def _search(self, params: dict) -> dict:
+        return self._multi([params])[0]
+
+    def _multi(self, searches: list[dict]) -> list[dict]:
+        """Run searches in one request; raise our errors for any that failed."""
+        body = {"searches": [{**s, "collection": self.name} for s in searches]}
+        results = self.conn.call(lambda c: c.multi_search.perform(body, {}), "a search")["results"]
+        for result in results:
+            if "error" in result:
+                code, message = int(result.get("code", 500)), str(result["error"])
+                if code == 404 and "collection" in message.lower():
+                    raise IndexMissing(f"no collection {self.name!r} on the Typesense server at "
+                                       f"{self.conn.where} — run `newsfacet index --engine "
+                                       "typesense seeds/` first")
+                if code == 400:
+                    raise QueryError(f"Typesense cannot run this search: {message}")
+                raise EngineUnavailable(f"Typesense failed a search ({code}: {message[:200]})")
+        return results
+
+    # -- article page, did-you-mean, more like this, export ---------------------------------
+
+    def highlight_paragraphs(self, body: str, text: str) -> list[str]:
+        """Return the body's paragraphs as HTML-safe strings with the query's matches marked."""
+        paragraphs = [p for p in body.split("\n\n") if p.strip()]
+        try:
+            terms = translate(text).terms if text.strip() else frozenset()
+        except QueryError:
+            terms = frozenset()
+        return [mark_all(p, terms, _analyze) for p in paragraphs]
+
+    def suggest(self, text: str) -> str | None:
+        return typesense_browse.suggest_query(self, text)
+
+    def more_like(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
+        return typesense_browse.more_like(self, article_id, limit)
+
+    def export(self, request: SearchRequest, limit: int) -> tuple[int, Iterator[Article]]:
+        return typesense_browse.export_articles(self, request, limit)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _facet_counts(result: dict) -> dict[str, dict[str, int]]:
+    return {f["field_name"]: {c["value"]: int(c["count"]) for c in f.get("counts", [])}
+            for f in result.get("facet_counts", [])}
+
+
+def _exact_top(result: dict, name: str, limit: int | None) -> bool:
+    """Whether the values returned decide the top ``limit`` exactly: all values came back,
+    or the last one returned counts fewer than the ``limit``-th (no tie across the cut)."""
+    facet = next((f for f in result.get("facet_counts", []) if f["field_name"] == name), None)
+    if facet is None:
+        return True
+    counts = sorted((int(c["count"]) for c in facet.get("counts", [])), reverse=True)
+    total = int(facet.get("stats", {}).get("total_values", len(counts)))
+    if len(counts) >= total or limit is None:
+        return len(counts) >= total
+    return len(counts) > limit and counts[-1] < counts[limit - 1]
+
+
+__all__ = ["TypesenseEngine", "collection_schema", "FACET_FIELDS"]

@@ -1,0 +1,118 @@
+"""Did-you-mean, more like this and full export on Typesense, as ``whoosh_browse`` does them.
+
+Typesense 0.24 has no "more like this" and no term dictionary to walk, so both are built from
+searches: a word unknown to the collection is looked up again with Typesense's typo tolerance
+(the closest indexed stem it finds, then that stem as an article writes it); similar articles
+are those sharing the most of an article's telling stems (frequent in it, rare in the
+collection), found with Typesense dropping words from the end of the query until enough match.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Iterator
+
+from ..models import Article, Hit, SearchRequest
+from ..query import OPERATORS, blank_phrases
+from .snippets import lead_snippet
+from .whoosh_browse import _WORD
+
+if TYPE_CHECKING:
+    from .typesense import TypesenseEngine
+
+KEY_TERMS = 12
+CANDIDATE_TERMS = 40
+
+
+def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
+    """Return the query with words unknown to the collection replaced by close ones, or None."""
+    from .typesense import EXACT, _stems
+
+    bare = blank_phrases(text)
+    words = [m for m in _WORD.finditer(bare) if m.group(1) not in OPERATORS]
+    stems = [(_stems(m.group(1).lower()) or [""])[0] for m in words]
+    if not words:
+        return None
+    known = engine._multi([{**EXACT, "q": s or "*", "query_by": "title_stems,body_stems",
+                            "per_page": 0} for s in stems])
+    out, changed, last = [], False, 0
+    for match, stem, result in zip(words, stems, known):
+        if not stem or int(result["found"]):
+            continue
+        surface = _closest_word(engine, stem)
+        if surface:
+            word = match.group(1)
+            out += [text[last:match.start()], surface.capitalize() if word[0].isupper() else surface]
+            last, changed = match.end(), True
+    return "".join(out + [text[last:]]) if changed else None
+
+
+def _closest_word(engine: TypesenseEngine, stem: str) -> str | None:
+    from .typesense import _stems
+
+    for typos in (1, 2):
+        result = engine._search({"q": stem, "query_by": "body_stems", "num_typos": typos,
+                                 "prefix": "false", "per_page": 1, "drop_tokens_threshold": 0,
+                                 "include_fields": "id,body", "highlight_fields": "body_stems"})
+        for hit in result["hits"]:
+            tokens = [t for h in hit.get("highlights", []) for t in h.get("matched_tokens", [])]
+            close = next((t.lower() for t in tokens if t and t[0] == stem[0]), None)
+            if close is None:
+                continue
+            body = hit["document"].get("body", "")
+            for word in re.findall(r"\w+", body):
+                if _stems(word.lower())[:1] == [close]:
+                    return word.lower()
+    return None
+
+
+def more_like(engine: TypesenseEngine, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
+    """Return up to ``limit`` articles sharing the most telling stems of this one's body."""
+    from .typesense import _article, _stems
+
+    article = engine.get(article_id)
+    counts = Counter(w for w in _stems(article.body) if len(w) > 2 and not w.isdigit())
+    candidates = [w for w, _ in counts.most_common(CANDIDATE_TERMS)]
+    if not candidates:
+        return ()
+    df = engine._multi([{"q": w, "query_by": "body_stems", "num_typos": 0, "prefix": "false",
+                         "per_page": 0} for w in candidates])
+    total = max(engine.count(), 1)
+    weight = {w: counts[w] * math.log(total / (int(r["found"]) + 1) + 1)
+              for w, r in zip(candidates, df)}
+    terms = sorted(candidates, key=lambda w: (-weight[w], w))[:KEY_TERMS]
+    params = {"q": " ".join(terms), "query_by": "body_stems", "num_typos": 0, "prefix": "false",
+              # Typesense drops words from the query until this many articles match: the
+              # nearest it comes to OR'ing the telling words.
+              "drop_tokens_threshold": limit + 1, "per_page": limit + 1,  # +1: itself
+              "exclude_fields": "title_stems,body_stems,body_top", "highlight_fields": "none"}
+    hits = []
+    for hit in engine._search(params)["hits"]:
+        similar = _article(hit["document"])
+        if similar.id != article_id and len(hits) < limit:
+            hits.append(Hit.from_article(similar, float(hit.get("text_match", 0)),
+                                         lead_snippet(similar.body, 160)))
+    return tuple(hits)
+
+
+def export_articles(engine: TypesenseEngine, request: SearchRequest,
+                    limit: int) -> tuple[int, Iterator[Article]]:
+    """Return how many articles match, and up to ``limit`` of them in the request's order,
+    read a block at a time."""
+    from .typesense_rank import BLOCK
+
+    total, first = engine.ordered_ids(request, 0, min(limit, BLOCK))
+
+    def articles() -> Iterator[Article]:
+        ids, start = first, 0
+        while ids:
+            found = engine.fetch(ids)
+            yield from (found[i] for i in ids if i in found)
+            start += BLOCK
+            if start >= min(limit, total):
+                break
+            _, ids = engine.ordered_ids(request, start, min(limit, start + BLOCK))
+
+    return total, articles()
