@@ -26,6 +26,7 @@ from typing import Iterable
 import numpy as np
 from whoosh import query
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 
 # Most postings (docnum + weight, 8 bytes each) kept decoded per process: 2M is 16 MB.
 POSTINGS_CACHE = 2_000_000
@@ -37,21 +38,24 @@ class Unscorable(Exception):
     """A query part this module cannot score exactly as Whoosh would; Whoosh ranks it."""
 
 
-def _leaf_postings(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return the docnums and weights of one segment's posting list, a block at a time."""
+def _leaf_postings(matcher, offset: int, weighted: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Return the docnums and weights (empty when not ``weighted``) of one segment's posting
+    list, a block at a time."""
     if isinstance(matcher, FilterMatcher):  # deletions are removed later, with the live mask
         matcher = matcher.child
     if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
         ids, weights = [], []
         while matcher.is_active():
             matcher._read_ids()
-            matcher._read_weights()
             ids.append(np.asarray(matcher._ids, dtype=np.int64))
-            weights.append(np.asarray(matcher._weights, dtype=np.float32))
+            if weighted:
+                matcher._read_weights()
+                weights.append(np.asarray(matcher._weights, dtype=np.float32))
             matcher._next_block()
         if not ids:
             return np.empty(0, np.int64), np.empty(0, np.float32)
-        return np.concatenate(ids) + offset, np.concatenate(weights)
+        return (np.concatenate(ids) + offset,
+                np.concatenate(weights) if weighted else np.empty(0, np.float32))
     pairs = []
     while matcher.is_active():  # postings stored inline in the term info: few of them
         pairs.append((matcher.id() + offset, matcher.weight()))
@@ -72,15 +76,19 @@ def _raw_matcher(reader, field: str, text: str):
         return reader.postings(field, text)
 
 
-def read_postings(searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return the docnums (deleted ones included) holding a term, and the term's weights."""
+def read_postings(searcher, field: str, text: str,
+                  weighted: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Return the docnums (deleted ones included) holding a term, and the term's weights
+    (empty when not ``weighted``)."""
     ids, weights = [], []
     for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (field, text) in reader:
-            i, w = _leaf_postings(_raw_matcher(reader, field, text), offset)
-            ids.append(i)
-            weights.append(w)
+        try:  # one term lookup per segment: asking `in` first would look it up twice
+            matcher = _raw_matcher(leaf.reader(), field, text)
+        except TermNotFound:
+            continue
+        i, w = _leaf_postings(matcher, offset, weighted)
+        ids.append(i)
+        weights.append(w)
     if not ids:
         return np.empty(0, np.int64), np.empty(0, np.float32)
     return np.concatenate(ids), np.concatenate(weights)
@@ -133,7 +141,7 @@ class DocSets:
         terms, docs, values = [], [], []
         for raw in searcher.reader().lexicon(field):
             text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            ids, _ = read_postings(searcher, field, text)
+            ids, _ = read_postings(searcher, field, text, weighted=False)
             ids = ids[self.live[ids]]
             if len(ids):
                 docs.append(ids)
