@@ -123,7 +123,11 @@ def _table(settings: Settings):
 
 
 @cli.command("index")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
+@click.option("--urls", "urls_file", metavar="FILE",
+              help="A file of URLs to fetch, one a line (# comments); feeds and sitemaps are followed.")
+@click.option("--max-pages", type=click.IntRange(1, 10_000_000), default=None,
+              help="Most pages fetched in this run [env NEWSFACET_MAX_PAGES; default 10000].")
 @click.option("--metadata", "metadata_file", metavar="FILE",
               help="CSV or JSON of title/date/outlet/url by source path or URL.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -132,16 +136,23 @@ def _table(settings: Settings):
 @engine_options
 @click.pass_context
 @_fail_cleanly
-def index_command(ctx, paths, metadata_file, workers, as_json, index_dir, engine, entities_file):
-    """Clean and index files and folders (.html, .htm, .txt, .jsonl; folders recursively).
+def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_json, index_dir,
+                  engine, entities_file):
+    """Clean and index files and folders (.html, .htm, .txt, .jsonl, .warc, .warc.gz; folders
+    recursively), web pages by URL, and the pages that RSS/Atom feeds and sitemaps link to.
 
-    Unchanged files are skipped; a changed file replaces its old version.
+    Unchanged files are skipped; a changed file replaces its old version. URLs are fetched
+    politely (robots.txt, a pause between requests to one host); `newsfacet update` later
+    adds what feeds and sitemaps gain.
 
-    Example: newsfacet index seeds/
+    Example: newsfacet index seeds/ https://example.org/feed.xml
     """
+    from .cli_ingest import index_with_crawl, wants_crawl
     from .indexing import index_paths
     from .sources import load_overrides
 
+    if not paths and not urls_file:
+        raise click.UsageError("give files, folders or URLs to index (or --urls FILE)")
     show = sys.stderr.isatty() and not as_json
     progress = (lambda n, source: click.echo(f"\rreading {n:>7,}  {source[-60:]:<60}",
                                              nl=False, err=True)) if show else None
@@ -149,9 +160,14 @@ def index_command(ctx, paths, metadata_file, workers, as_json, index_dir, engine
                  entities_file=entities_file) as (settings, eng):
         table = _table(settings)
         overrides = load_overrides(metadata_file) if metadata_file else None
-        report = index_paths(paths, eng, table, overrides=overrides, workers=workers,
-                             max_bytes=settings.max_file_bytes,
-                             max_text_chars=settings.max_text_chars, progress=progress)
+        if wants_crawl(paths, urls_file):
+            report = index_with_crawl(settings, eng, table, paths, urls_file=urls_file,
+                                      max_pages=max_pages, overrides=overrides, workers=workers,
+                                      show_progress=show)
+        else:
+            report = index_paths(paths, eng, table, overrides=overrides, workers=workers,
+                                 max_bytes=settings.max_file_bytes,
+                                 max_text_chars=settings.max_text_chars, progress=progress)
         total = eng.count()
     if show:
         click.echo("\r" + " " * 80 + "\r", nl=False, err=True)
@@ -164,6 +180,8 @@ def index_command(ctx, paths, metadata_file, workers, as_json, index_dir, engine
                f"— {total} articles in {_where(settings)}")
     for skip in report.skipped:
         click.echo(f"  skipped {skip.source}: {skip.reason}")
+    for note in report.notes:
+        click.echo(f"  {note}")
     _fail_if_nothing_indexed(report)
 
 
@@ -330,6 +348,8 @@ def show_command(ctx, article_id, as_json, index_dir):
     click.echo(click.style(article.title or "(untitled)", bold=True))
     date = f"{article.date} ({article.date_source})" if article.date else "undated"
     click.echo(f"{article.outlet or 'unknown outlet'} · {date} · {article.source}")
+    if article.crawl_date:
+        click.echo(f"crawled {article.crawl_date}")
     if article.entities:
         click.echo("entities: " + ", ".join(e.name for e in article.entities))
     click.echo("\n" + article.body)
@@ -419,6 +439,13 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _add_ingest_commands() -> None:
+    from .cli_ingest import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
 def main() -> None:
     try:
         cli(prog_name="newsfacet")
@@ -442,3 +469,4 @@ def _register_commands() -> None:
 
 
 _register_commands()
+_add_ingest_commands()

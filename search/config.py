@@ -45,6 +45,11 @@ class Settings:
     max_export: int = _setting(10_000, "Most articles in one CSV/JSON export.", "MAX_EXPORT")
     snippet_chars: int = _setting(240, "Length of a snippet in characters.")
     access_token: str | None = _setting(None, "Token required to read through the web server.", "ACCESS_TOKEN")
+    fetch_delay: float = _setting(1.0, "Seconds between two requests to one host.", "FETCH_DELAY")
+    fetch_timeout: float = _setting(30.0, "Seconds to wait for a server before giving up.", "FETCH_TIMEOUT")
+    fetch_retries: int = _setting(2, "Retries of a request that failed for a passing reason (5xx, timeout).", "FETCH_RETRIES")
+    max_pages: int = _setting(10_000, "Most pages fetched in one run of index or update.", "MAX_PAGES")
+    user_agent: str | None = _setting(None, "User agent sent when fetching; default newsfacet/VERSION (+URL).", "USER_AGENT")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -74,6 +79,14 @@ class Settings:
 
 
 def _convert(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, float):
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value < float("inf"):
+            raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a number of seconds, not {raw!r}")
+        return value
     if isinstance(default, int) and not isinstance(default, bool):
         try:
             return int(raw)

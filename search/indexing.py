@@ -46,6 +46,7 @@ class IndexReport:
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     merged: int = 0  # articles of this run that joined the story of another article
+    notes: list[str] = field(default_factory=list)
 
     @property
     def seen(self) -> int:
@@ -55,7 +56,8 @@ class IndexReport:
         return {"added": len(self.added), "updated": len(self.updated),
                 "unchanged": self.unchanged, "skipped": len(self.skipped),
                 "merged_into_stories": self.merged,
-                "skips": [{"source": s.source, "reason": s.reason} for s in self.skipped]}
+                "skips": [{"source": s.source, "reason": s.reason} for s in self.skipped],
+                **({"notes": self.notes} if self.notes else {})}
 
 
 _worker_state: dict = {}
@@ -84,10 +86,27 @@ def index_paths(
     progress: Callable[[int, str], None] | None = None,
 ) -> IndexReport:
     """Clean and index every document under ``paths``; return what happened to each."""
+    return index_documents(iter_documents(paths, max_bytes), engine, table, overrides=overrides,
+                           max_text_chars=max_text_chars, workers=workers,
+                           clean_seconds=clean_seconds, progress=progress)
+
+
+def index_documents(
+    documents: Iterable[RawDocument | Skipped],
+    engine: Engine,
+    table: EntityTable,
+    *,
+    overrides: Mapping[str, Mapping[str, str]] | None = None,
+    max_text_chars: int = 1_000_000,
+    workers: int = 1,
+    clean_seconds: float = CLEAN_SECONDS,
+    progress: Callable[[int, str], None] | None = None,
+) -> IndexReport:
+    """Clean and index documents from any reader (files, a crawl); return what happened."""
     report = IndexReport()
     existing = engine.hashes()
     overrides = overrides or {}
-    jobs = _changed(iter_documents(paths, max_bytes), existing, table, overrides, report, progress)
+    jobs = _changed(iter(documents), existing, table, overrides, report, progress)
     batch: list = []
     batch_chars = 0
     stories: StoryIndex | None = None  # loaded at the first changed article, not before

@@ -98,6 +98,7 @@ class SearchRequest:
     disjunctive_facets: bool = True
     agencies: tuple[str, ...] = ()
     collapse: bool = False  # one hit per story (syndicated copies folded into the first)
+    ids: tuple[str, ...] = ()  # only these articles (empty: all); saved searches over new ones
 
     @property
     def filters(self) -> dict[str, tuple[str, ...]]:

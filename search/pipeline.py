@@ -5,6 +5,7 @@ Used by indexing and by ``newsfacet clean``; it reads no files and writes nothin
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -97,6 +98,7 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
         outlet_source=metadata.outlet_source, language=metadata.language,
         entities=tuple(dict.fromkeys(entities)), content_hash=version,
         agency=credit.agency if credit else None, agency_source=credit.source if credit else None,
+        crawl_date=crawl_date(raw.fields.get("crawl_date")),
     )
     return Processed(article, cleaned, metadata, fingerprint(body))
 
@@ -115,3 +117,20 @@ def _given_entities(raw: RawDocument, table: EntityTable) -> tuple[Entity, ...]:
         elif kind in ("group", "person", "org", "place"):
             out.append(Entity(name.strip(), kind))
     return tuple(out)
+
+
+def crawl_date(value) -> str | None:
+    """Return when a page was fetched or archived as ``YYYY-MM-DDTHH:MM:SSZ``, or None.
+
+    Kept apart from the publication date: a crawl says when we saw a page, not when it
+    was published, so it never fills ``date``.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

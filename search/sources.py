@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 KINDS = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text",
          ".jsonl": "records", ".ndjson": "records"}
-RECORD_FIELDS = ("id", "title", "body", "html", "text", "url", "date", "outlet", "author")
+RECORD_FIELDS = ("id", "title", "body", "html", "text", "url", "date", "outlet", "author",
+                 "crawl_date")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_:.-]+)""", re.I)
 
 
@@ -96,10 +97,15 @@ def _read_path(path: str, max_bytes: int) -> Iterator[RawDocument | Skipped]:
     if broken:
         yield Skipped(path, broken)
         return
+    from .warc import is_warc, iter_warc
+
+    if is_warc(path) and os.path.isfile(path):
+        yield from iter_warc(path, max_bytes)
+        return
     kind = KINDS.get(Path(path).suffix.lower())
     if kind is None:
         yield Skipped(path, f"unsupported file type {Path(path).suffix or '(none)'!r}: "
-                            "newsfacet reads .html, .htm, .txt and .jsonl")
+                            "newsfacet reads .html, .htm, .txt, .jsonl, .warc and .warc.gz")
         return
     try:
         if not os.path.isfile(path):

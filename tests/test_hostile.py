@@ -27,7 +27,8 @@ from .conftest import ARTICLES
 CASES = dict(deadline=None, derandomize=True, database=None,
              suppress_health_check=[HealthCheck.too_slow])
 ROUTES = ("/", "/search", "/api/search", "/article/{id}", "/api/articles/{id}", "/healthz",
-          "/api/openapi.json", "/static/{id}", "/entity/{id}", "/api/entities/{id}")
+          "/api/openapi.json", "/static/{id}", "/entity/{id}", "/api/entities/{id}", "/watches",
+          "/watches/{id}/remove")
 PARAMS = ("q", "entity", "outlet", "year", "month", "since", "until", "sort", "page", "per_page",
           "format", "collapse", "token", "id", "limit", "callback")
 

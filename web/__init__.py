@@ -36,6 +36,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(entity_views.bp)
     app.jinja_env.filters["snippet"] = views.snippet_filter
+    from . import watches
+
+    watches.init_app(app)
     return app
 
 

@@ -344,6 +344,8 @@ class WhooshEngine:
             end = request.until.isoformat() if request.until else None
             # Its own key, not a facet name, so every facet's counts respect the date range.
             out["dates"] = sets.date_range(searcher, start, end)
+        if request.ids:
+            out["ids"] = sets.query_docs(searcher, query.Or([query.Term("id", i) for i in request.ids]))
         return out
 
     def _hits(self, searcher, sets: DocSets, parsed, matched, filtered,

@@ -1,0 +1,272 @@
+"""The commands that bring news in from the web: ``update``, ``sources`` and ``watch``, and
+the part of ``index`` that reads URLs, URL lists, feeds and sitemaps.
+
+Thin wrappers like the rest of the CLI: the work is in crawl.py, fetch.py, feeds.py,
+crawl_state.py and watches.py.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .cli import (_emit, _fail_cleanly, _opened, _settings, _table, engine_options, filter_options,
+                  index_option)
+
+BAR = 24
+
+
+def fetcher_for(settings):
+    from .fetch import Fetcher, default_user_agent
+
+    return Fetcher(user_agent=settings.user_agent or default_user_agent(),
+                   delay=settings.fetch_delay, timeout=settings.fetch_timeout,
+                   retries=settings.fetch_retries, max_bytes=settings.max_file_bytes)
+
+
+def _progress():
+    """Return a progress callback drawing a bar on stderr, or None when it is no terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def draw(done: int, total: int, url: str) -> None:
+        filled = BAR * done // max(total, 1)
+        click.echo(f"\rfetching {done:>6,}/{total:<6,} [{'#' * filled}{'-' * (BAR - filled)}] "
+                   f"{url[-50:]:<50}", nl=False, err=True)
+
+    return draw
+
+
+def _clear_progress(progress) -> None:
+    if progress:
+        click.echo("\r" + " " * 100 + "\r", nl=False, err=True)
+
+
+def wants_crawl(paths, urls_file) -> bool:
+    """Return whether ``index`` must go through the crawler (URLs or a URL list given)."""
+    from .crawl import is_url
+
+    return bool(urls_file) or any(is_url(p) for p in paths)
+
+
+def index_with_crawl(settings, engine, table, paths, *, urls_file=None, max_pages=None,
+                     overrides=None, workers=1, show_progress=False):
+    """Index files, folders and URLs together; return the IndexReport (notes included)."""
+    import itertools
+
+    from .crawl import Crawler, is_url
+    from .crawl_state import CrawlState
+    from .indexing import index_documents
+    from .sources import iter_documents
+
+    urls = [p for p in paths if is_url(p)]
+    files = [p for p in paths if not is_url(p)]
+    progress = _progress() if show_progress else None
+    fetcher = fetcher_for(settings)
+    with CrawlState(settings.index_dir) as state:
+        crawler = Crawler(fetcher, state, max_pages=max_pages or settings.max_pages,
+                          max_bytes=settings.max_file_bytes, progress=progress)
+        documents = itertools.chain(iter_documents(files, settings.max_file_bytes),
+                                    crawler.documents(urls, [urls_file] if urls_file else []))
+        try:
+            report = index_documents(documents, engine, table, overrides=overrides,
+                                     workers=workers, max_text_chars=settings.max_text_chars)
+        finally:
+            fetcher.close()
+            _clear_progress(progress)
+        crawler.finish(report)
+    report.notes += _notes(crawler.report)
+    return report
+
+
+def _notes(crawl) -> list[str]:
+    notes = [f"{c['kind']} {c['url']}: {c['status']}" for c in crawl.checked]
+    if crawl.left:
+        notes.append(f"{crawl.left} pages left for later (--max-pages): run `newsfacet update` "
+                     "to fetch them")
+    return notes
+
+
+@click.command("update")
+@click.option("--max-pages", type=click.IntRange(1, 10_000_000), default=None,
+              help="Most pages fetched in this run [env NEWSFACET_MAX_PAGES; default 10000].")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that clean pages in parallel.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@engine_options
+@click.pass_context
+@_fail_cleanly
+def update_command(ctx, max_pages, workers, as_json, index_dir, engine, entities_file):
+    """Re-read the feeds, sitemaps and URL lists indexed before and add what is new.
+
+    Feeds and sitemaps are asked for with conditional requests (ETag, Last-Modified), so an
+    unchanged one costs one short answer. Reports the new matches of every saved search.
+
+    Example: newsfacet update --json
+    """
+    from .crawl import Crawler
+    from .crawl_state import CrawlState
+    from .errors import InputError
+    from .indexing import index_documents
+    from .watches import list_watches, new_matches
+
+    progress = None if as_json else _progress()
+    with _opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
+            settings, eng):
+        table = _table(settings)
+        with CrawlState(settings.index_dir) as state:
+            if not state.sources():
+                raise InputError(f"nothing to update: no URLs, feeds or sitemaps were indexed into "
+                                 f"{settings.index_dir} — run `newsfacet index FEED_URL` first")
+            fetcher = fetcher_for(settings)
+            crawler = Crawler(fetcher, state, max_pages=max_pages or settings.max_pages,
+                              max_bytes=settings.max_file_bytes, progress=progress)
+            try:
+                report = index_documents(crawler.documents(refresh=True), eng, table,
+                                         workers=workers, max_text_chars=settings.max_text_chars)
+            finally:
+                fetcher.close()
+                _clear_progress(progress)
+            crawler.finish(report)
+        matches = new_matches(eng.search, list_watches(settings.index_dir), report.added,
+                              settings, table.resolve)
+        total = eng.count()
+    if as_json:
+        _emit({**report.to_dict(), **crawler.report.to_dict(), "articles": total,
+               "index": settings.index_dir, "watches": [m.to_dict() for m in matches]})
+        return
+    for note in _notes(crawler.report):
+        click.echo(note)
+    click.echo(f"added {len(report.added)}, updated {len(report.updated)}, "
+               f"unchanged {report.unchanged}, skipped {len(report.skipped)} "
+               f"— {total} articles in {settings.index_dir}")
+    for skip in report.skipped:
+        click.echo(f"  skipped {skip.source}: {skip.reason}")
+    _print_matches(matches)
+
+
+def _print_matches(matches) -> None:
+    for match in matches:
+        head = f"watch {match.watch.id} {match.watch.describe()}"
+        if match.error:
+            click.echo(f"{head}: cannot run ({match.error})")
+            continue
+        count = len(match.hits)
+        click.echo(f"{head}: {count or 'no'} new match{'es' if count != 1 else ''}")
+        for hit in match.hits:
+            date = hit.date.isoformat() if hit.date else "undated"
+            click.echo(f"  - {hit.title or '(untitled)'} · {hit.outlet or 'unknown outlet'} · "
+                       f"{date} · {hit.id} · {hit.url or hit.source}")
+
+
+@click.command("sources")
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
+@index_option
+@click.pass_context
+@_fail_cleanly
+def sources_command(ctx, as_json, index_dir):
+    """List the URLs, feeds, sitemaps and URL lists indexed, with article counts.
+
+    Example: newsfacet sources --json
+    """
+    from .crawl_state import CrawlState, exists
+
+    settings = _settings(ctx, index_dir=index_dir)
+    sources = []
+    if exists(settings.index_dir):
+        with CrawlState(settings.index_dir) as state:
+            sources = state.sources()
+    if as_json:
+        _emit({"index": settings.index_dir, "sources": [s.to_dict() for s in sources]})
+        return
+    if not sources:
+        click.echo(f"no sources in {settings.index_dir}: `newsfacet index URL` adds one")
+        return
+    for s in sources:
+        extra = f", {s.waiting} waiting" if s.waiting else ""
+        extra += f", {s.failed} failed" if s.failed else ""
+        indent = "  " if s.parent else ""
+        click.echo(f"{indent}{s.kind:<13} {s.url}\n{indent}{'':<13} {s.articles} articles{extra}; "
+                   f"last update {s.checked or 'never'}{f' ({s.status})' if s.status else ''}")
+
+
+@click.group("watch")
+def watch_group():
+    """Saved searches: `newsfacet update` reports their new matches.
+
+    Example: newsfacet watch add embassy --entity PMF
+    """
+
+
+@watch_group.command("add")
+@click.argument("query", required=False, default="")
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print the saved search as JSON.")
+@engine_options
+@click.pass_context
+@_fail_cleanly
+def watch_add(ctx, query, entities, outlets, years, months, since, until, agencies, as_json,
+              index_dir, engine, entities_file):
+    """Save a search (a query, filters, or both).
+
+    Example: newsfacet watch add embassy --entity "Kataib Hezbollah" --since 2019-01-01
+    """
+    from .watches import add_watch
+
+    settings = _settings(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
+    watch = add_watch(settings.index_dir, query,
+                      {"entity": entities, "outlet": outlets, "year": years, "month": months,
+                       "agency": agencies, "since": since, "until": until}, settings,
+                      _table(settings).resolve)
+    if as_json:
+        _emit(watch.to_dict())
+        return
+    click.echo(f"saved search {watch.id}: {watch.describe()}")
+
+
+@watch_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the saved searches as JSON.")
+@index_option
+@click.pass_context
+@_fail_cleanly
+def watch_list(ctx, as_json, index_dir):
+    """List the saved searches with their numbers.
+
+    Example: newsfacet watch list --json
+    """
+    from .watches import list_watches
+
+    settings = _settings(ctx, index_dir=index_dir)
+    watches = list_watches(settings.index_dir)
+    if as_json:
+        _emit({"watches": [w.to_dict() for w in watches]})
+        return
+    if not watches:
+        click.echo("no saved searches: `newsfacet watch add QUERY` saves one")
+    for watch in watches:
+        click.echo(f"{watch.id:>4}  {watch.describe()}  (saved {watch.created})")
+
+
+@watch_group.command("remove")
+@click.argument("number", type=int)
+@index_option
+@click.pass_context
+@_fail_cleanly
+def watch_remove(ctx, number, index_dir):
+    """Remove a saved search by its number (see `newsfacet watch list`).
+
+    Example: newsfacet watch remove 2
+    """
+    from .errors import InputError
+    from .watches import remove_watch
+
+    settings = _settings(ctx, index_dir=index_dir)
+    if not remove_watch(settings.index_dir, number):
+        raise InputError(f"no saved search number {number} — `newsfacet watch list` shows them")
+    click.echo(f"removed saved search {number}")
+
+
+COMMANDS = (update_command, sources_command, watch_group)
+
+__all__ = ["COMMANDS", "index_with_crawl", "wants_crawl"]
