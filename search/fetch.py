@@ -11,13 +11,14 @@ import datetime as dt
 import ipaddress
 import logging
 import time
-import urllib.robotparser
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Callable, Mapping
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import urllib3
+
+from .robots import Robots
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class FetchFailure:
 class _Host:
     next_request: float = 0.0
     delay: float = 0.0
-    robots: urllib.robotparser.RobotFileParser | None = None
+    robots: Robots | None = None
     robots_failure: str | None = None
     robots_read: bool = False
 
@@ -150,7 +151,7 @@ class Fetcher:
             self._read_robots(url, host)
         if host.robots_failure:
             return host.robots_failure
-        if host.robots is not None and not host.robots.can_fetch(self.user_agent, url):
+        if host.robots is not None and not host.robots.allowed(url):
             return "disallowed by robots.txt"
         return None
 
@@ -177,16 +178,9 @@ class Fetcher:
                 return  # "unavailable": no rules, everything allowed
             host.robots_failure = f"robots.txt could not be read ({outcome.reason}), so the site is not crawled"
             return
-        parser = urllib.robotparser.RobotFileParser()
-        parser.parse(outcome.body.decode("utf-8", errors="replace").splitlines())
-        parser.modified()  # can_fetch() refuses everything until the parser says it has read
-        host.robots = parser
-        crawl_delay = parser.crawl_delay(self.user_agent)
-        if crawl_delay:
-            try:
-                host.delay = min(float(crawl_delay), MAX_CRAWL_DELAY)
-            except ValueError:
-                return
+        host.robots = Robots.parse(outcome.body.decode("utf-8", errors="replace"), self.user_agent)
+        if host.robots.crawl_delay:
+            host.delay = min(host.robots.crawl_delay, MAX_CRAWL_DELAY)
             host.next_request = max(host.next_request, self.clock() + host.delay)
 
     # -- requests --------------------------------------------------------------------------
