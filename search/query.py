@@ -49,7 +49,8 @@ def check_query_syntax(text: str) -> None:
                 f"unknown field {match.group(1)!r} in the query: you can search "
                 f"{' and '.join(SEARCH_FIELDS)} (e.g. title:embassy); filter with "
                 "--entity/--outlet/--since/--until")
-    _check_operators(bare)
+    # A phrase counts as one word for the operators: `embassy NOT "air strike"` is fine.
+    _check_operators(re.sub(r'"[^"]*"', " PHRASE ", text))
 
 
 def _check_operators(bare: str) -> None:

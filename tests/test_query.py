@@ -16,6 +16,7 @@ from search.query import build_request, check_query_syntax, parse_date_filter
     "embassy", '"US embassy" Baghdad', "title:embassy", "embassy AND (militia OR group)",
     "NOT embassy", "emb*", "embasy~2", "10:30 meeting", "http://example.com/x",
     '"a (phrase) with AND inside"', "al-Haq", "Kata'ib",
+    'embassy NOT "air strike"', '"US embassy" AND militia', 'title:"US embassy" OR Baghdad',
 ])
 def test_good_queries_pass(query):
     check_query_syntax(query)
@@ -32,6 +33,8 @@ def test_good_queries_pass(query):
     ("foo:bar", "unknown field 'foo'"),
     ("outlet:Reuters", "unknown field 'outlet'"),
     ("(" * 30 + "x" + ")" * 30, "nests parentheses"),
+    ('"US embassy" AND', "'AND' needs a word after it"),
+    ('AND "US embassy"', "'AND' needs a word on each side"),
 ])
 def test_bad_queries_say_what_is_wrong(query, message):
     with pytest.raises(QueryError, match=message.replace("(", r"\(").replace(")", r"\)")):

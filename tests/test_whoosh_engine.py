@@ -44,6 +44,7 @@ def test_title_match_outranks_body_match(engine):
     ('"popular mobilization forces"', {"a2"}),    # phrase
     ("title:embassy", {"a1", "a3"}),
     ("embassy NOT staff", {"a1"}),
+    ('embassy NOT "staff left"', {"a1"}),           # excluding a phrase
     ("rockets OR militias", {"a1", "a2", "a4"}),  # militias stems to militia
     ("emb*", {"a1", "a3"}),                        # wildcard
     ("embasy~", {"a1", "a3"}),                     # fuzzy
