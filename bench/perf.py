@@ -260,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-html", action="store_true")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--typesense", action="store_true",
+                        help="add a Typesense column (bench/typesense_bench.py)")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse the corpus, index and FTS5 database an earlier run left in "
                              "--out (build figures are then those of that run)")
@@ -281,9 +283,18 @@ def main(argv: list[str] | None = None) -> int:
             saved.write_text(json.dumps(build))
             fts = build_fts5(corpus, work / "fts5.db")
         queries = bench_queries(work / "index", fts, args.repeat)
+        typesense = None
+        if args.typesense:
+            from bench.typesense_bench import bench_typesense, print_typesense
+
+            typesense = bench_typesense(work / "corpus.jsonl", work, size, args.repeat, measure,
+                                        query_set(), timed_child, NEWSFACET)
+            queries["typesense"] = typesense["queries"]
         http = None if args.skip_http else bench_http(work / "index", args.port, rounds=2)
         print_size(size, build, queries, http)
-        report[size] = {"build": build, "queries": queries, "http": http}
+        if typesense:
+            print_typesense(typesense)
+        report[size] = {"build": build, "queries": queries, "http": http, "typesense": typesense}
     if not args.skip_html and EXTRACTION_DEV.is_dir():
         html = bench_html(args.out, copies=5)
         print(f"\nHTML: trafilatura alone {html['trafilatura_pages_per_s']:.1f} pages/s; "

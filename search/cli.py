@@ -48,12 +48,41 @@ def index_option(func):
                         help="Index directory [env NEWSFACET_INDEX; default index/].")(func)
 
 
+def _into_settings(ctx, param, value):
+    """Keep an option's value for ``_settings`` without adding it to the command's arguments."""
+    if value is not None:
+        ctx.ensure_object(dict)[param.name] = value
+    return value
+
+
+def collection_option(func):
+    return click.option("--collection", "typesense_collection", metavar="NAME", expose_value=False,
+                        callback=_into_settings,
+                        help="Typesense collection [env NEWSFACET_TYPESENSE_COLLECTION; "
+                             "default articles].")(func)
+
+
+def engine_choice(func):
+    """--engine and --collection for commands that take no other engine option."""
+    func = click.option("--engine", type=click.Choice(ENGINES), expose_value=False,
+                        callback=_into_settings,
+                        help="Search engine [env NEWSFACET_ENGINE; default whoosh].")(func)
+    return collection_option(func)
+
+
 def engine_options(func):
     func = click.option("--engine", type=click.Choice(ENGINES),
                         help="Search engine [env NEWSFACET_ENGINE; default whoosh].")(func)
+    func = collection_option(func)
     func = click.option("--entities", "entities_file", metavar="FILE",
                         help="Entity table [env NEWSFACET_ENTITIES; default: bundled].")(func)
     return index_option(func)
+
+
+def _where(settings: Settings) -> str:
+    if settings.engine == "typesense":
+        return f"Typesense collection {settings.typesense_collection} ({settings.typesense_nodes})"
+    return settings.index_dir
 
 
 def _emit(data) -> None:
@@ -148,7 +177,7 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
         return
     click.echo(f"added {len(report.added)}, updated {len(report.updated)}, "
                f"unchanged {report.unchanged}, skipped {len(report.skipped)} "
-               f"— {total} articles in {settings.index_dir}")
+               f"— {total} articles in {_where(settings)}")
     for skip in report.skipped:
         click.echo(f"  skipped {skip.source}: {skip.reason}")
     for note in report.notes:
@@ -302,6 +331,7 @@ def _print_results(results) -> None:
 @cli.command("show")
 @click.argument("article_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
+@engine_choice
 @index_option
 @click.pass_context
 @_fail_cleanly
@@ -327,6 +357,7 @@ def show_command(ctx, article_id, as_json, index_dir):
 
 @cli.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@engine_choice
 @index_option
 @click.pass_context
 @_fail_cleanly
@@ -348,6 +379,7 @@ def stats_command(ctx, as_json, index_dir):
 
 @cli.command("remove")
 @click.argument("ids", nargs=-1, required=True)
+@engine_choice
 @index_option
 @click.pass_context
 @_fail_cleanly
@@ -391,7 +423,7 @@ def serve_command(ctx, host, port, workers, threads, debug, index_dir, engine, e
     if not _is_loopback(host):
         click.echo(f"Warning: serving on {host}: anyone who can reach this machine can read "
                    "the index; set NEWSFACET_ACCESS_TOKEN to require a token", err=True)
-    click.echo(f"newsfacet serving {settings.index_dir} on http://{host}:{port}/", err=True)
+    click.echo(f"newsfacet serving {_where(settings)} on http://{host}:{port}/", err=True)
     if debug:
         app.run(host=host, port=port, debug=True)
         return

@@ -159,3 +159,16 @@ def test_every_command_works_unchanged_on_typesense(typesense_settings, seeds_co
     assert removed.exit_code == 0 and "removed 1 of 1" in removed.stdout
     missing = runner.invoke(cli, ["show", first], env=env)
     _one_error_line(missing, f"Error: no article with id '{first}'")
+
+
+def test_engine_and_collection_options_choose_typesense(filled):
+    env = _env(filled.typesense_nodes, TYPESENSE_KEY, NEWSFACET_ENGINE=None,
+               NEWSFACET_TYPESENSE_COLLECTION=None)
+    chosen = ["--engine", "typesense", "--collection", filled.typesense_collection]
+    runner = CliRunner()
+    for args in (["stats", "--json"], ["show", "a1", "--json"], ["search", "embassy", "--json"]):
+        result = runner.invoke(cli, [*args, *chosen], env=env)
+        assert result.exit_code == 0, (args, result.output)
+    assert '"total": 2' in result.stdout
+    removed = runner.invoke(cli, ["remove", "a4", *chosen], env=env)
+    assert removed.exit_code == 0 and "removed 1 of 1" in removed.stdout

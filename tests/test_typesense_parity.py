@@ -41,6 +41,7 @@ SEED_CASES = [
     ("Iraq", {"entities": ["Kataib Hezbollah", "Iran"], "years": ["2020", "undated"]}),
     ("", {"outlets": ["nbc news"]}),
     ("", {"agencies": ["afp"]}),
+    ("embassy", {"collapse": True}),
     ("embassy", {"entities": ["Iraq"], "conjunctive": True}),
     ("", {}),
 ]
@@ -68,6 +69,8 @@ REUTERS_CASES = [
     ("gold", {"entities": ["canada"], "sort": "newest"}),
     ("oil", {"agencies": ["reuters"], "entities": ["usa"]}),
     ("", {"entities": ["usa", "japan"], "conjunctive": True}),
+    ("oil", {"collapse": True}),
+    ("", {"collapse": True, "entities": ["usa"]}),
     ("", {"sort": "oldest"}),
     ("", {}),
 ]
@@ -129,6 +132,11 @@ def compare(whoosh, typesense, table, text: str, options: dict) -> dict:
     row = {"query": text or "(all)", "filters": options, "whoosh": ws.total, "typesense": ts.total,
            "same_set": set(w_ids) == set(t_ids) and len(t_ids) == len(set(t_ids)) == t_total,
            "same_facets": _facets(ws) == _facets(ts), "overlap": None, "same_order": None}
+    # Stories: the number of stories when collapsed, and each shared hit's copies.
+    copies_w = {h.id: (h.copies, sorted(c.id for c in h.also_in)) for h in ws.hits}
+    copies_t = {h.id: (h.copies, sorted(c.id for c in h.also_in)) for h in ts.hits}
+    row["same_set"] = row["same_set"] and ws.articles == ts.articles and all(
+        copies_w[i] == copies_t[i] for i in copies_w.keys() & copies_t.keys())
     if text and options.get("sort", "relevance") == "relevance":
         top_w, top_t = {h.id for h in ws.hits}, {h.id for h in ts.hits}
         row["overlap"] = len(top_w & top_t) / len(top_w) if top_w else float(not top_t)

@@ -24,7 +24,7 @@ from urllib.parse import quote
 from ..config import Settings
 from ..errors import ArticleNotFound, EngineUnavailable, IndexCorrupt, IndexMissing, QueryError
 from ..models import Article, Hit, IndexStats, SearchRequest, SearchResults
-from . import typesense_browse
+from . import typesense_browse, typesense_stories
 from .snippets import make_snippet, mark_all
 from .typesense_conn import Connection, parse_nodes
 from .typesense_query import STEM_FIELDS, TypesenseQuery, translate
@@ -44,7 +44,7 @@ NEWEST_UNDATED, OLDEST_UNDATED = -(2 ** 62), 2 ** 62
 EXACT = {"num_typos": 0, "prefix": "false", "drop_tokens_threshold": 0,
          "typo_tokens_threshold": 0}
 INTERNAL_FIELDS = ("title_stems,body_stems,body_top,entity_key,outlet_key,agency_key,title_len,"
-                   "body_len")
+                   "body_len,story_key")
 IMPORT_BATCH = 1000
 FACET_MARGIN = 20
 ALL_VALUES = 1_000_000
@@ -75,6 +75,7 @@ def collection_schema(name: str) -> dict:
         field("agency", "string", facet=True, optional=True),
         field("agency_key", "string", optional=True),
         field("story", "string", facet=True, optional=True),
+        field("story_key", "string", facet=True),  # the story, or the article: to collapse by
     ]}
 
 
@@ -103,6 +104,7 @@ def _document(article: Article) -> dict:
         "year": article.year, "month": article.month,
         "date_new": stamp if stamp is not None else NEWEST_UNDATED,
         "date_old": stamp if stamp is not None else OLDEST_UNDATED,
+        "story_key": typesense_stories.story_key(article.id, article.story),
     }
     for key in ("outlet", "crawl_date", "agency", "story"):
         if getattr(article, key):
@@ -278,12 +280,17 @@ class TypesenseEngine:
         facet_searches = self._facet_searches(request, tq, filters, searches[0]) \
             if request.with_facets else {}
         extra = [s for s in facet_searches.values() if s is not searches[0]]
+        if request.collapse:
+            extra.append(typesense_stories.count_search(self._base(tq, filters)))
         results = self._multi(searches + extra)
-        if sort == "relevance":
-            _, ranked = finish(results[:len(searches)])
-            articles = self.fetch([article_id for article_id, _ in ranked])
-            hits = tuple(self._hit(articles[i], score, tq, request)
-                         for i, score in ranked if i in articles)
+        articles = int(results[0]["found"])
+        if request.collapse:
+            ranked = typesense_stories.collapsed(
+                lambda block: self._block_entries(tq, filters, sort, block), start, stop)
+            hits = self._hits(ranked, tq, request)
+        elif sort == "relevance":
+            _, entries = finish(results[:len(searches)])
+            hits = self._hits([(i, score) for i, score, _ in entries], tq, request)
         else:
             hits = tuple(self._hit(_article(h["document"]), None, tq, request)
                          for h in results[0]["hits"])
@@ -292,8 +299,33 @@ class TypesenseEngine:
             by_search = {id(searches[0]): results[0]}
             by_search.update({id(s): r for s, r in zip(extra, results[len(searches):])})
             facets = self._facets(request, facet_searches, searches[0], by_search)
-        return SearchResults(request=request, total=int(results[0]["found"]), hits=hits,
-                             facets=facets)
+        total = int(results[-1]["found"]) if request.collapse else articles
+        return SearchResults(request=request, total=total, facets=facets, articles=articles,
+                             hits=typesense_stories.with_copies(self, hits))
+
+    def _hits(self, ranked: list[tuple[str, float | None]], tq: TypesenseQuery,
+              request: SearchRequest) -> tuple[Hit, ...]:
+        articles = self.fetch([article_id for article_id, _ in ranked])
+        return tuple(self._hit(articles[i], score, tq, request)
+                     for i, score in ranked if i in articles)
+
+    def _block_entries(self, tq: TypesenseQuery, filters: dict[str, str], sort: str,
+                       block: int) -> tuple[list[tuple[str, float | None, str]], bool]:
+        """Return block ``block`` of the request's order as (id, score, story_key), and
+        whether more blocks follow."""
+        start, stop = block * BLOCK, (block + 1) * BLOCK
+        if sort == "relevance":
+            searches, finish = self._ranking(tq, filters, start, stop)
+            results = self._multi(searches)
+            total, entries = finish(results)
+        else:
+            page = self._page_search(tq, filters, sort, block + 1, BLOCK)
+            page.pop("exclude_fields")
+            result = self._search({**page, "include_fields": "id,story_key"})
+            total = int(result["found"])
+            entries = [(h["document"]["id"], None, h["document"].get("story_key"))
+                       for h in result["hits"]]
+        return entries, stop < total
 
     def ordered_ids(self, request: SearchRequest, start: int, stop: int) -> tuple[int, list[str]]:
         """Return the number of matches and the ids from ``start`` to ``stop`` in order."""
@@ -302,8 +334,8 @@ class TypesenseEngine:
         sort = _effective_sort(request)
         if sort == "relevance":
             searches, finish = self._ranking(tq, filters, start, stop)
-            total, ranked = finish(self._multi(searches))
-            return total, [article_id for article_id, _ in ranked]
+            total, entries = finish(self._multi(searches))
+            return total, [article_id for article_id, _, _ in entries]
         blocks = block_range(start, stop)
         page = self._page_search(tq, filters, sort, 1, BLOCK)
         results = self._multi([{**page, "page": b + 1, "include_fields": "id"} for b in blocks])
@@ -352,7 +384,8 @@ class TypesenseEngine:
             weights.insert(len(weights) - 1, 2)
         params.update(query_by=",".join(fields), query_by_weights=",".join(map(str, weights)),
                       sort_by="_text_match:desc,body_len:asc", page=block + 1, per_page=BLOCK,
-                      include_fields="id,title_stems,body_stems", highlight_fields="none")
+                      include_fields="id,title_stems,body_stems,story_key",
+                      highlight_fields="none")
         return params
 
     def _page_search(self, tq: TypesenseQuery, filters: dict[str, str], sort: str, page: int,
@@ -395,7 +428,7 @@ class TypesenseEngine:
 
     def _ranking(self, tq: TypesenseQuery, filters: dict[str, str], start: int, stop: int):
         """Return the searches that rank results ``start`` to ``stop`` by relevance, and the
-        function that turns their results into (total, [(id, score)])."""
+        function that turns their results into (total, [(id, score, story_key)])."""
         blocks = list(block_range(start, stop))
         pairs = df_searches(tq.clauses)
         searches = [self._candidates(tq, filters, block) for block in blocks]
@@ -407,7 +440,7 @@ class TypesenseEngine:
             n_docs, lengths = self._average_lengths()
             ranked = []
             for result in results[:len(blocks)]:  # each block in its own BM25F order
-                ranked += [(doc["id"], score) for doc, score in bm25f_order(
+                ranked += [(doc["id"], score, doc.get("story_key")) for doc, score in bm25f_order(
                     [h["document"] for h in result["hits"]], tq.clauses, df, n_docs, lengths,
                     TITLE_BOOST)]
             offset = blocks[0] * BLOCK
