@@ -359,6 +359,8 @@ class TypesenseEngine:
             dates.append(f"date_old:<={_timestamp(request.until)}")
         if dates:
             out["dates"] = " && ".join(dates)  # not a facet: every facet's counts respect it
+        if request.ids:  # saved searches over the articles an update added
+            out["ids"] = f"id:[{','.join(_quoted(i) for i in request.ids)}]"
         return out
 
     def _base(self, tq: TypesenseQuery, filters: dict[str, str], skip: str | None = None) -> dict:
