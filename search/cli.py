@@ -211,10 +211,9 @@ def clean_command(ctx, file, as_json, blocks, entities_file):
     from .sources import iter_documents
 
     settings = _settings(ctx, entities_file=entities_file)
-    docs = list(iter_documents([file], settings.max_file_bytes))
-    if not docs:
+    first = next(iter_documents([file], settings.max_file_bytes), None)  # not a whole folder
+    if first is None:
         raise InputError(f"{file} holds no article")
-    first = docs[0]
     result = first if hasattr(first, "reason") else process(first, _table(settings),
                                                             max_text_chars=settings.max_text_chars)
     if hasattr(result, "reason"):

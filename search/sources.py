@@ -54,13 +54,16 @@ def iter_documents(paths: Iterable[str], max_bytes: int) -> Iterator[RawDocument
             yield _printable(Skipped(given, "no such file or folder"))
             continue
         for path in _walk(given):
-            real = os.path.realpath(path)
-            if real in seen_files:
-                yield _printable(Skipped(path, f"same file as one already read (link to {real})"))
-                continue
-            seen_files.add(real)
-            for item in _read_path(path, max_bytes):
-                yield _printable(item)
+            try:
+                real = os.path.realpath(path)
+                if real in seen_files:
+                    yield _printable(Skipped(path, f"same file as one already read (link to {real})"))
+                    continue
+                seen_files.add(real)
+                for item in _read_path(path, max_bytes):
+                    yield _printable(item)
+            except OSError as exc:  # e.g. a link in /proc that even root may not read
+                yield _printable(Skipped(path, f"cannot read: {exc.strerror or exc}"))
 
 
 def _printable(item: RawDocument | Skipped) -> RawDocument | Skipped:

@@ -8,7 +8,10 @@ routes 1,300 + raw query strings 300 + CLI 700 = 2,300.
 
 from __future__ import annotations
 
+import contextlib
+
 import json
+import os
 import string
 from unittest import mock
 from urllib.parse import quote, urlencode
@@ -108,17 +111,23 @@ COMMAND_OPTIONS = {
     "clean": ["--entities"],
     "index": ["--workers", "--metadata", "--entities"],
     "serve": ["--host", "--port", "--threads"],
+    "entities suggest": ["--limit", "--min-count"],
+    "entities add": ["--type", "--alias"],
+    "entities list": [],
 }
 FLAGS = {"search": ["--json"], "show": ["--json"], "stats": ["--json"], "clean": ["--json", "--blocks"],
-         "index": ["--json"], "serve": []}
+         "index": ["--json"], "serve": [], "entities suggest": ["--json"],
+         "entities list": ["--json"]}
 
 
 @st.composite
 def command_lines(draw):
     command = draw(st.sampled_from(sorted(COMMAND_OPTIONS)))
-    argv = [command]
-    if command in ("search", "show", "remove", "clean", "index"):
-        argv += draw(st.lists(values.filter(lambda v: "\x00" not in v), min_size=0, max_size=2))
+    argv = command.split()
+    if command in ("search", "show", "remove", "clean", "index", "entities add"):
+        # Not absolute paths: `index /` would (rightly) walk the whole machine.
+        argv += draw(st.lists(values.filter(lambda v: "\x00" not in v and not v.startswith(("/", "~"))),
+                              min_size=0, max_size=2))
     if COMMAND_OPTIONS[command]:
         options = st.one_of(*[option_values(n) for n in COMMAND_OPTIONS[command]])
         for name, value in draw(st.lists(options, max_size=4)):
@@ -126,6 +135,16 @@ def command_lines(draw):
     argv += draw(st.lists(st.sampled_from(FLAGS.get(command, []) or ["--help"]), max_size=1))
     argv += draw(st.lists(st.sampled_from(["--bogus", "-x", "--limit=", "--"]), max_size=1))
     return argv
+
+
+@contextlib.contextmanager
+def _working_dir(path):  # contextlib.chdir is Python 3.11+
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
 
 
 @pytest.fixture(scope="module")
@@ -140,13 +159,15 @@ def cli_index(tmp_path_factory):
 @settings(max_examples=700, **CASES)
 @given(argv=command_lines())
 def test_cli_never_raises_unexpectedly(cli_index, tmp_path_factory, argv):
-    index = cli_index if argv[0] != "index" else tmp_path_factory.mktemp("ix") / "index"
+    fresh = argv[0] == "index" or argv[:2] == ["entities", "add"]  # these write
+    index = tmp_path_factory.mktemp("ix") / "index" if fresh else cli_index
     served = []
     runner = CliRunner()
     # serve with valid options would block (and fork): record the call instead of listening.
     with mock.patch("web.server.serve", lambda app, host, *args: served.append({"host": host})), \
             mock.patch.dict("os.environ", {"NEWSFACET_INDEX": str(index)}, clear=False):
-        result = runner.invoke(cli, argv, catch_exceptions=True)
+        with _working_dir(tmp_path_factory.mktemp("cwd")):  # `index .` reads nothing
+            result = runner.invoke(cli, argv, catch_exceptions=True)
     assert result.exit_code in (0, 1, 2), (argv, result.output)
     if result.exception is not None:
         assert isinstance(result.exception, SystemExit), (argv, repr(result.exception))

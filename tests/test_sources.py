@@ -85,3 +85,37 @@ def test_overrides_csv_and_json(tmp_path):
     bad.write_text("path,date\n")
     with pytest.raises(InputError, match="needs a 'source'"):
         load_overrides(str(bad))
+
+
+def test_unreadable_path_is_a_skip_not_a_crash(tmp_path, monkeypatch):
+    # As root, file modes do not stop reads; some links under /proc still refuse them.
+    from search import sources
+
+    (tmp_path / "a.txt").write_text("Rockets hit the embassy. " * 20)
+    (tmp_path / "b.txt").write_text("Militias denied it. " * 20)
+    real = sources._read_path
+
+    def refusing(path, max_bytes):
+        if path.endswith("a.txt"):
+            raise PermissionError(13, "Permission denied")
+        return real(path, max_bytes)
+
+    monkeypatch.setattr(sources, "_read_path", refusing)
+    items = list(sources.iter_documents([str(tmp_path)], 1_000_000))
+    assert [(type(i).__name__, i.source.rsplit("/", 1)[-1]) for i in items] == [
+        ("Skipped", "a.txt"), ("RawDocument", "b.txt")]
+    assert items[0].reason == "cannot read: Permission denied"
+
+
+def test_link_that_cannot_be_resolved_is_a_skip(tmp_path, monkeypatch):
+    from search import sources
+
+    (tmp_path / "a.txt").write_text("Rockets hit the embassy. " * 20)
+
+    def refusing(path):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(sources.os.path, "realpath", refusing)
+    items = list(sources.iter_documents([str(tmp_path)], 1_000_000))
+    assert [(type(i).__name__, i.reason) for i in items] == [
+        ("Skipped", "cannot read: Permission denied")]
