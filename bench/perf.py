@@ -5,8 +5,10 @@
 For each size: index build (articles/s, peak memory, re-index of the unchanged corpus), then a
 fixed mixed query set, each returning total, facet counts and ten snippets: p50/p95 through the
 Python API for newsfacet and both baselines, and through ``GET /api/search`` on ``newsfacet
-serve`` (waitress) with 1 and 8 concurrent clients, with the server's RSS and the time a cold
-server takes to answer its first search. HTML pages/s with ``--workers 2`` is compared with a
+serve`` (gunicorn, one worker per core) with 1 and 8 concurrent clients, with the server's RSS
+and the time a cold server takes to answer its first search. ``newsfacet_cold`` runs the same
+queries with the decoded-postings cache emptied before each one (every query reads its posting
+lists from disk again); ``--typesense`` adds a Typesense column. HTML pages/s with ``--workers 2`` is compared with a
 single process of trafilatura alone. Every figure is also printed as a ratio to the baselines,
 since absolute times vary between runs on shared machines.
 """

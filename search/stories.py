@@ -45,6 +45,8 @@ THRESHOLD = 0.6
 MIN_WORDS = 40
 # Candidates verified per article, most band collisions first.
 MAX_CANDIDATES = 12
+# A candidate this close is the same text; a new article stops looking further.
+SAME_TEXT = 0.95
 SIDECAR = "stories.npz"
 _WORD = re.compile(r"\w+")
 _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -210,17 +212,24 @@ class StoryIndex:
 
     def _matching_story(self, article_id: str, fp: Fingerprint, previous: int | None) -> str | None:
         best, best_score = None, THRESHOLD
+        checked: set[str] = set()  # stories already compared through their closest member
         for row in self._candidates(fp.bands):
             other = self.ids[row]
             own = other == article_id
+            if not own and self.stories[row] in checked:
+                continue  # a copy of a syndicated story meets all its members: one is enough
             theirs = self._shingles_of(other, own)
             if theirs is None:
                 continue
             score = jaccard(fp.shingles, theirs)
             if own and score >= THRESHOLD:
                 return self.stories[row]  # still the same story: keep its id
-            if score >= best_score and not own:
-                best, best_score = self.stories[row], score
+            if not own:
+                checked.add(self.stories[row])
+                if score >= best_score:
+                    best, best_score = self.stories[row], score
+                if score >= SAME_TEXT and previous is None:
+                    break  # the same text: no other story can be closer
         return best
 
     def _shingles_of(self, article_id: str, own: bool) -> np.ndarray | None:
