@@ -218,10 +218,13 @@ class StoryIndex:
             own = other == article_id
             if not own and self.stories[row] in checked:
                 continue  # a copy of a syndicated story meets all its members: one is enough
-            theirs = self._shingles_of(other, own)
-            if theirs is None:
-                continue
-            score = jaccard(fp.shingles, theirs)
+            if not own and np.array_equal(self._bands_of(row), fp.bands):
+                score = 1.0  # all 20 band keys (60 MinHash values) equal: the same text
+            else:
+                theirs = self._shingles_of(other, own)
+                if theirs is None:
+                    continue
+                score = jaccard(fp.shingles, theirs)
             if own and score >= THRESHOLD:
                 return self.stories[row]  # still the same story: keep its id
             if not own:
@@ -231,6 +234,11 @@ class StoryIndex:
                 if score >= SAME_TEXT and previous is None:
                     break  # the same text: no other story can be closer
         return best
+
+    def _bands_of(self, row: int) -> np.ndarray:
+        """Return a row's band keys, folded into the sorted arrays or not yet."""
+        folded = len(self._bands)
+        return self._bands[row] if row < folded else self._new_bands[row - folded]
 
     def _shingles_of(self, article_id: str, own: bool) -> np.ndarray | None:
         if not own and article_id in self._pending:
