@@ -29,7 +29,8 @@ from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, Sea
 from ..query import SEARCH_FIELDS, check_query_syntax
 from . import whoosh_browse, whoosh_stories
 from .snippets import make_snippet, mark_all
-from .whoosh_docs import DocSets, DocsQuery, intersect, shared_docsets, size_of
+from .whoosh_docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery, intersect,
+                          shared_docsets, size_of)
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +42,6 @@ TITLE_BOOST = 2.0
 # very common words down.
 ANALYZER = StemmingAnalyzer(stoplist=None, minsize=1)
 META_FILE = "newsfacet.json"
-# Sort keys that put undated articles last in both directions.
-_NEWEST_UNDATED, _OLDEST_UNDATED = "0000-00-00", "9999-99-99"
 
 
 def build_schema() -> Schema:
@@ -80,7 +79,7 @@ def _document(article: Article) -> dict:
         "id": article.id, "source": article.source, "title": article.title or "",
         "body": article.body, "entity": ",".join(_entity_term(e) for e in article.entities),
         "year": article.year, "month": article.month,
-        "date_new": date or _NEWEST_UNDATED, "date_old": date or _OLDEST_UNDATED,
+        "date_new": date or UNDATED_NEWEST, "date_old": date or UNDATED_OLDEST,
         "content_hash": article.content_hash, "data": json.dumps(data),
     }
     if article.outlet:

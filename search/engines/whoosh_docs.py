@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 from collections import Counter, OrderedDict
 from math import log
-from typing import Iterable
+from typing import Callable, Iterable, TypeVar
 
 import numpy as np
 from whoosh import query
@@ -30,7 +30,9 @@ from whoosh.reading import TermNotFound
 
 # Most postings (docnum + weight, 8 bytes each) kept decoded per process: 2M is 16 MB.
 POSTINGS_CACHE = 2_000_000
+# Sort keys that put undated articles last in both directions (stored in date_new/date_old).
 UNDATED_NEWEST, UNDATED_OLDEST = "0000-00-00", "9999-99-99"
+T = TypeVar("T")
 BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the index searches with
 
 
@@ -133,9 +135,7 @@ class DocSets:
         self._cache: OrderedDict = OrderedDict()  # postings and phrase matches, LRU
         self._sizes: dict = {}
         self._cached = 0
-        # Whoosh's statistics for BM25F: over every stored doc, deleted ones included.
-        self.doc_count_all = self.size
-        self._avg = {}
+        self._avg: dict[str, float] = {}
 
     def _facet(self, searcher, field: str) -> _Facet:
         terms, docs, values = [], [], []
@@ -325,8 +325,8 @@ class DocSets:
         tf = weights.astype(np.float64)
         if not searcher.schema[field].scorable:
             return tf  # Whoosh's WeightScorer: the weight itself
-        # The postings include deleted docs, as Whoosh's doc_frequency does.
-        idf = log(self.doc_count_all / (len(ids) + 1)) + 1
+        # Over every stored doc, deleted ones included, as Whoosh counts (``size`` and postings).
+        idf = log(self.size / (len(ids) + 1)) + 1
         avg = self._avg.get(field)
         if avg is None:
             avg = self._avg[field] = searcher.avg_field_length(field) or 1
@@ -336,10 +336,7 @@ class DocSets:
 
     def _phrase(self, searcher, q: query.Phrase, scored: bool):
         key = ("phrase", q.fieldname, tuple(q.words), q.slop)
-        with self._lock:
-            ids = self._cache.get(key)
-            if ids is not None:
-                self._cache.move_to_end(key)
+        ids = self._recall(key)
         if ids is None:
             ids = np.fromiter(q.docs(searcher), dtype=np.int64)
             self._remember(key, ids, len(ids))
@@ -363,14 +360,19 @@ class DocSets:
 
     def _postings(self, searcher, field: str, raw: bytes) -> tuple[np.ndarray, np.ndarray]:
         key = (field, raw)
+        found = self._recall(key)
+        if found is None:
+            found = read_postings(searcher, field, raw.decode("utf-8"))
+            self._remember(key, found, len(found[0]))
+        return found
+
+    def _recall(self, key):
+        """Return a cached value (marked as recently used), or None."""
         with self._lock:
             found = self._cache.get(key)
             if found is not None:
                 self._cache.move_to_end(key)
-                return found
-        found = read_postings(searcher, field, raw.decode("utf-8"))
-        self._remember(key, found, len(found[0]))
-        return found
+            return found
 
     def _remember(self, key, value, size: int) -> None:
         if size > POSTINGS_CACHE // 4:
@@ -468,19 +470,31 @@ def _date_key(value: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-_shared: dict[tuple[str, int], DocSets] = {}
-_shared_lock = threading.Lock()
+class GenerationCache:
+    """Values built once per index generation and shared by every thread; a newer generation
+    of the same index replaces the older one's value."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple[str, int], object] = {}
+        self._lock = threading.Lock()
+
+    def get(self, path: str, searcher, build: Callable[[], T]) -> T:
+        """Return the value for the searcher's generation of the index at ``path``."""
+        key = (path, searcher.reader().generation())
+        with self._lock:
+            if key not in self._values:
+                for old in [k for k in self._values if k[0] == path]:
+                    del self._values[old]  # an older generation: no longer current
+                self._values[key] = build()
+            return self._values[key]  # type: ignore[return-value]
+
+
+_docsets = GenerationCache()
 
 
 def shared_docsets(path: str, searcher, facet_fields: Iterable[str]) -> DocSets:
     """Return the DocSets of this index generation, built once for all threads and engines."""
-    key = (path, searcher.reader().generation())
-    with _shared_lock:
-        if key not in _shared:
-            for old in [k for k in _shared if k[0] == path]:
-                del _shared[old]  # an older generation of the same index: no longer current
-            _shared[key] = DocSets(searcher, facet_fields)
-        return _shared[key]
+    return _docsets.get(path, searcher, lambda: DocSets(searcher, facet_fields))
 
 
 class DocsQuery(query.Query):

@@ -8,12 +8,12 @@ they say where else a story ran.
 
 from __future__ import annotations
 
-import threading
 from typing import Callable, Sequence
 
 import numpy as np
 
 from ..models import Article, Hit, StoryCopy
+from .whoosh_docs import GenerationCache
 
 # Most other copies listed with a hit ("also in: …"); ``copies`` still counts them all.
 MAX_ALSO_IN = 20
@@ -47,19 +47,12 @@ class StoryTable:
         return int(np.unique(codes[codes >= 0]).size + np.count_nonzero(codes < 0))
 
 
-_tables: dict[tuple[str, int], StoryTable] = {}
-_lock = threading.Lock()
+_tables = GenerationCache()
 
 
 def story_table(path: str, searcher, live: np.ndarray) -> StoryTable:
     """Return the StoryTable of this index generation, built once for all threads."""
-    key = (path, searcher.reader().generation())
-    with _lock:
-        if key not in _tables:
-            for old in [k for k in _tables if k[0] == path]:
-                del _tables[old]
-            _tables[key] = StoryTable(searcher, live)
-        return _tables[key]
+    return _tables.get(path, searcher, lambda: StoryTable(searcher, live))
 
 
 def collapsed_page(page: Callable[[int, int], list], table: StoryTable, start: int, stop: int,
