@@ -85,6 +85,15 @@ def _where(settings: Settings) -> str:
     return settings.index_dir
 
 
+def fetch_options(func):
+    """--max-pages and --workers, shared by `index` and `update`."""
+    func = click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+                        help="Processes that clean pages in parallel.")(func)
+    return click.option("--max-pages", type=click.IntRange(1, 10_000_000), default=None,
+                        help="Most pages fetched in this run [env NEWSFACET_MAX_PAGES; "
+                             "default 10000].")(func)
+
+
 def _emit(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -126,12 +135,9 @@ def _table(settings: Settings):
 @click.argument("paths", nargs=-1)
 @click.option("--urls", "urls_file", metavar="FILE",
               help="A file of URLs to fetch, one a line (# comments); feeds and sitemaps are followed.")
-@click.option("--max-pages", type=click.IntRange(1, 10_000_000), default=None,
-              help="Most pages fetched in this run [env NEWSFACET_MAX_PAGES; default 10000].")
 @click.option("--metadata", "metadata_file", metavar="FILE",
               help="CSV or JSON of title/date/outlet/url by source path or URL.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes that clean pages in parallel.")
+@fetch_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @engine_options
 @click.pass_context

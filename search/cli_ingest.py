@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from .cli import (_emit, _fail_cleanly, _opened, _settings, _table, engine_options, filter_options,
-                  index_option)
+from .cli import (_emit, _fail_cleanly, _opened, _settings, _table, engine_options,
+                  fetch_options, filter_options, index_option)
 
 BAR = 24
 
@@ -89,10 +89,7 @@ def _notes(crawl) -> list[str]:
 
 
 @click.command("update")
-@click.option("--max-pages", type=click.IntRange(1, 10_000_000), default=None,
-              help="Most pages fetched in this run [env NEWSFACET_MAX_PAGES; default 10000].")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes that clean pages in parallel.")
+@fetch_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @engine_options
 @click.pass_context
