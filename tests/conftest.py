@@ -105,3 +105,19 @@ def typesense_settings(typesense_server) -> Settings:
 
     return Settings(engine="typesense", typesense_nodes=typesense_server.url,
                     typesense_api_key=TYPESENSE_KEY, typesense_collection=f"t{uuid.uuid4().hex[:12]}")
+
+
+def run(runner, *args):
+    """Run the newsfacet command through click's runner; arguments may be paths."""
+    from search.cli import cli
+
+    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def indexed(runner, tmp_path, seeds_copy):
+    """An index of the seeds made by `newsfacet index`."""
+    index = tmp_path / "ix"
+    result = run(runner, "index", seeds_copy, "--index", index)
+    assert result.exit_code == 0, result.output
+    return index

@@ -8,17 +8,7 @@ import pytest
 
 from search.cli import cli
 
-
-def run(runner, *args):
-    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
-@pytest.fixture
-def indexed(runner, tmp_path, seeds_copy):
-    index = tmp_path / "ix"
-    result = run(runner, "index", seeds_copy, "--index", index)
-    assert result.exit_code == 0, result.output
-    return index
+from .conftest import run
 
 
 def test_every_command_has_help(runner):

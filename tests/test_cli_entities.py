@@ -6,23 +6,12 @@ import json
 
 import pytest
 
-from search.cli import cli
 from search.entities import EntityTable
+
+from .conftest import run
 
 KNOWN = ("Asaib Ahl al-Haq", "Kataib Hezbollah", "Popular Mobilization Forces", "PMF",
          "Hashed al-Shaabi", "Harakat al-Nujaba", "Donald Trump", "Trump", "Baghdad", "AFP")
-
-
-def run(runner, *args):
-    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
-@pytest.fixture
-def indexed(runner, tmp_path, seeds_copy):
-    index = tmp_path / "ix"
-    result = run(runner, "index", seeds_copy, "--index", index)
-    assert result.exit_code == 0, result.output
-    return index
 
 
 def suggestions(runner, index, *args) -> dict:

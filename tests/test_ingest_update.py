@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from search.cli import cli
-
+from .conftest import run
 from .webserver import Server, rss, sitemap, story
 
 OLD = {"harbour": "harbour repairs", "budget": "school budget", "strike": "rail strike"}
@@ -28,10 +27,6 @@ def fast(monkeypatch, runner):
     monkeypatch.setenv("NEWSFACET_FETCH_TIMEOUT", "0.5")
     monkeypatch.setenv("NEWSFACET_FETCH_RETRIES", "0")
     return runner
-
-
-def run(runner, *args):
-    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 def publish(site, stories: dict, etag: str) -> str:

@@ -9,10 +9,10 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from search.cli import cli
 from search.config import Settings
 from search.engines import open_engine
 
+from .conftest import run
 from .webserver import story
 
 WARC_DATE = "2020-01-02T03:04:05Z"
@@ -69,10 +69,6 @@ def build_warc(path, gzip: bool) -> dict:
     path.write_bytes(whole + last[: len(last) // 2])  # the archive ends inside the last record
     assert sum(len(v) for v in expected.values()) == 50
     return expected
-
-
-def run(runner, *args):
-    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.mark.parametrize("name, gzip", [("crawl.warc.gz", True), ("crawl.warc", False)])

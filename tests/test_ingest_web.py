@@ -13,10 +13,10 @@ import json
 
 import pytest
 
-from search.cli import cli
 from search.config import Settings
 from search.engines import open_engine
 
+from .conftest import run
 from .webserver import Server, atom, rss, sitemap, sitemap_index, story
 
 
@@ -39,10 +39,6 @@ def fast(monkeypatch, runner):
     monkeypatch.setenv("NEWSFACET_FETCH_TIMEOUT", "0.5")
     monkeypatch.setenv("NEWSFACET_FETCH_RETRIES", "1")
     return runner
-
-
-def run(runner, *args):
-    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 def index_json(runner, index, *args):

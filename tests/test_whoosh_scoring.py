@@ -10,22 +10,17 @@ recounted article by article, date ranges and date orders.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import json
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bench.corpus import REUTERS, reuters_records
 from search.config import Settings
 from search.engines import open_engine
 from search.models import Article, Entity
 from search.query import build_request
-
-REUTERS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "reuters21578.jsonl.gz"
-if not REUTERS.exists():  # CI runs from a clean checkout beside shared/
-    REUTERS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "reuters21578.jsonl.gz"
 
 QUERIES = ["said", "oil", "cocoa", "oil AND prices", "bank AND rates", '"interest rates"',
            '"trade deficit"', "oil OR gold", "oil NOT prices", "NOT oil", "title:oil",
@@ -35,19 +30,14 @@ QUERIES = ["said", "oil", "cocoa", "oil AND prices", "bank AND rates", '"interes
 
 
 def _articles(limit: int) -> list[Article]:
+    """The first Reuters articles, with places only; every 7th undated, three outlets."""
     out = []
-    with gzip.open(REUTERS, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            item = json.loads(line)
-            if not item.get("body", "").strip():
-                continue
-            date = dt.date.fromisoformat(item["date"][:10]) if len(out) % 7 else None
-            places = tuple(Entity(p, "place") for p in item.get("places") or ())
-            out.append(Article(id=item["id"], source=item["id"], title=item["title"],
-                               body=item["body"], date=date, outlet=("Reuters", "AP", None)[len(out) % 3],
-                               entities=places))
-            if len(out) == limit:
-                return out
+    for n, record in enumerate(reuters_records(REUTERS)[:limit]):
+        places = tuple(Entity(**e) for e in record["entities"] if e["type"] == "place")
+        out.append(Article(id=record["id"], source=record["id"], title=record["title"],
+                           body=record["body"], outlet=("Reuters", "AP", None)[n % 3],
+                           date=dt.date.fromisoformat(record["date"]) if n % 7 else None,
+                           entities=places))
     return out
 
 
