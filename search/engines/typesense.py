@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import logging
 from collections import Counter
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 from urllib.parse import quote
 
 from ..config import Settings
