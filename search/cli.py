@@ -397,6 +397,7 @@ def remove_command(ctx, ids, index_dir):
 
     with _opened(ctx, index_dir=index_dir) as (_, eng):
         removed = eng.remove(ids)
+        eng.prepare()
     click.echo(f"removed {removed} of {len(ids)} article{'s' if len(ids) != 1 else ''}")
     if removed < len(set(ids)):
         raise ArticleNotFound("some ids were not in the index — `newsfacet search` lists ids")

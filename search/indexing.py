@@ -126,6 +126,7 @@ def index_documents(
             _commit(engine, batch, stories)
             batch, batch_chars = [], 0
     _commit(engine, batch, stories)
+    engine.prepare()
     report.merged = stories.merged if stories else 0
     return report
 

@@ -22,12 +22,13 @@ def default_workers() -> int:
 
 
 def warm(app: Flask) -> None:
-    """Open the index and build its facet caches, so the first search is quick."""
+    """Open the index and load (or build and save) its facet arrays, so the first search
+    is quick."""
     from . import state
 
     with app.app_context():
         try:
-            state.engine().count()
+            state.engine().prepare()
         except Exception as exc:  # a missing index is reported per request, with its message
             logger.warning("could not warm the index: %s", exc)
 

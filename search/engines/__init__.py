@@ -48,6 +48,9 @@ class Engine(Protocol):
     def stats(self) -> IndexStats:
         """Return article count, facet value counts, size and last update."""
 
+    def prepare(self) -> None:
+        """Get the index ready for new readers after a run of writes (may do nothing)."""
+
     def close(self) -> None:
         """Release files and connections."""
 

@@ -249,6 +249,9 @@ class TypesenseEngine:
                 out[doc["id"]] = doc.get("content_hash", "")
         return out
 
+    def prepare(self) -> None:
+        """Nothing to do: the server keeps its own structures up to date."""
+
     def count(self) -> int:
         info = self.conn.call(lambda c: c.collections[self.name].retrieve(), "a count")
         return int(info.get("num_documents", 0))

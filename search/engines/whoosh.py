@@ -27,10 +27,10 @@ from ..errors import ArticleNotFound, IndexCorrupt, IndexMissing, QueryError
 from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, SearchRequest,
                       SearchResults)
 from ..query import SEARCH_FIELDS, check_query_syntax
-from . import whoosh_browse, whoosh_stories
+from . import whoosh_browse, whoosh_saved, whoosh_stories
 from .snippets import make_snippet, mark_all
-from .whoosh_docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery, intersect,
-                          shared_docsets, size_of)
+from .whoosh_docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery,
+                          GenerationCache, intersect, shared_docsets, size_of)
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,9 @@ TITLE_BOOST = 2.0
 # very common words down.
 ANALYZER = StemmingAnalyzer(stoplist=None, minsize=1)
 META_FILE = "newsfacet.json"
+DATE_KEYS = ("date_new", "date_old")  # the sortable date columns (newest / oldest first)
+# The arrays saved beside the index for the generation a searcher has open, loaded once.
+_saved_arrays = GenerationCache()
 
 
 def build_schema() -> Schema:
@@ -206,8 +209,31 @@ class WhooshEngine:
                 old.close()
                 self._sets = None
             if self._sets is None:
-                self._sets = shared_docsets(str(self.path.resolve()), self._searcher, FACET_FIELDS)
+                self._sets = shared_docsets(self._path_key, self._searcher, FACET_FIELDS,
+                                            self._saved(self._searcher))
             return self._searcher, self._sets
+
+    @property
+    def _path_key(self) -> str:
+        return str(self.path.resolve())
+
+    def _saved(self, searcher) -> dict:
+        return _saved_arrays.get(self._path_key, searcher,
+                                 lambda: whoosh_saved.load(self.path, searcher))
+
+    def _stories(self, searcher, sets: DocSets) -> whoosh_stories.StoryTable:
+        return whoosh_stories.story_table(self._path_key, searcher, sets.live, self._saved(searcher))
+
+    def prepare(self) -> None:
+        """Build what a reader of the current generation needs (facet postings, date keys,
+        field lengths, stories) and save it beside the index, so that a new process, such as a
+        server worker, loads it in milliseconds instead of building it."""
+        searcher, sets = self._current()
+        if self._saved(searcher) or not sets.size:
+            return  # saved already (and loaded from the file), or nothing to save
+        arrays = {**sets.arrays(searcher, DATE_KEYS, SEARCH_FIELDS),
+                  **self._stories(searcher, sets).arrays()}
+        whoosh_saved.save(self.path, searcher, arrays)
 
     def get(self, article_id: str) -> Article:
         searcher, _ = self._current()
@@ -352,7 +378,7 @@ class WhooshEngine:
         """Return the page of hits, with their copies, and the number of hits to page through
         (stories when collapsed, else articles)."""
         start, stop = (request.page - 1) * request.per_page, request.page * request.per_page
-        table = whoosh_stories.story_table(str(self.path.resolve()), searcher, sets.live)
+        table = self._stories(searcher, sets)
         total = size_of(filtered)
         if request.collapse:
             # A step over the ranked order: the first document of each story, page by page.

@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 from collections import Counter, OrderedDict
 from math import log
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, Mapping, TypeVar
 
 import numpy as np
 from whoosh import query
@@ -120,22 +120,45 @@ class _Facet:
 
 
 class DocSets:
-    """Live documents, facet postings, field lengths, date orders and cached postings."""
+    """Live documents, facet postings, field lengths, date orders and cached postings.
 
-    def __init__(self, searcher, facet_fields: Iterable[str]) -> None:
+    ``saved`` holds arrays another process built for this same generation (``whoosh_saved``);
+    whatever it lacks is built from the index.
+    """
+
+    def __init__(self, searcher, facet_fields: Iterable[str],
+                 saved: Mapping[str, np.ndarray] | None = None) -> None:
         reader = searcher.reader()
         self.size = reader.doc_count_all()
-        self.live = _live_mask(searcher, self.size)
+        saved = saved if saved and len(saved.get("live", ())) == self.size else {}
+        self.live = saved["live"] if "live" in saved else _live_mask(searcher, self.size)
         self.live_count = int(self.live.sum())
-        self.facets = {field: self._facet(searcher, field) for field in facet_fields}
+        self.facets = {field: _saved_facet(saved, field) or self._facet(searcher, field)
+                       for field in facet_fields}
         self._lock = threading.Lock()
         self._orders: dict[str, np.ndarray] = {}
-        self._keys: dict[str, np.ndarray] = {}
-        self._lengths: dict[str, np.ndarray] = {}
+        self._keys: dict[str, np.ndarray] = _saved_group(saved, "key")
+        self._lengths: dict[str, np.ndarray] = _saved_group(saved, "lengths")
         self._cache: OrderedDict = OrderedDict()  # postings and phrase matches, LRU
         self._sizes: dict = {}
         self._cached = 0
-        self._avg: dict[str, float] = {}
+        self._avg: dict[str, float] = {k: float(v) for k, v in _saved_group(saved, "avg").items()}
+
+    def arrays(self, searcher, key_fields: Iterable[str],
+               length_fields: Iterable[str]) -> dict[str, np.ndarray]:
+        """Return every array of this generation by name, building the lazy ones, to be saved
+        for other processes."""
+        out = {"live": self.live}
+        for field, facet in self.facets.items():
+            out[f"facet.{field}.terms"] = np.array(facet.terms, dtype=str)
+            out[f"facet.{field}.docs"] = facet.docs
+            out[f"facet.{field}.values"] = facet.values
+        for field in key_fields:
+            out[f"key.{field}"] = self._key(searcher, field)
+        for field in length_fields:
+            out[f"lengths.{field}"] = self._field_lengths(searcher, field)
+            out[f"avg.{field}"] = np.array(self._average(searcher, field))
+        return out
 
     def _facet(self, searcher, field: str) -> _Facet:
         terms, docs, values = [], [], []
@@ -190,10 +213,15 @@ class DocSets:
     def _key(self, searcher, key_field: str) -> np.ndarray:
         with self._lock:
             if key_field not in self._keys:
-                column = searcher.reader().column_reader(key_field)
-                self._keys[key_field] = np.fromiter(
-                    (_date_key(column[d]) if self.live[d] else 0 for d in range(self.size)),
-                    dtype=np.int64, count=self.size)
+                keys = np.zeros(self.size, dtype=np.int64)
+                for leaf, offset in searcher.leaf_searchers():
+                    count = leaf.doc_count_all()
+                    if count:  # an empty index has one empty reader, without columns
+                        column = leaf.reader().column_reader(key_field)
+                        keys[offset:offset + count] = np.fromiter(
+                            (_date_key(v) for v in column), dtype=np.int64, count=count)
+                keys[~self.live] = 0
+                self._keys[key_field] = keys
             return self._keys[key_field]
 
     def order(self, searcher, key_field: str, reverse: bool) -> np.ndarray:
@@ -327,12 +355,16 @@ class DocSets:
             return tf  # Whoosh's WeightScorer: the weight itself
         # Over every stored doc, deleted ones included, as Whoosh counts (``size`` and postings).
         idf = log(self.size / (len(ids) + 1)) + 1
-        avg = self._avg.get(field)
-        if avg is None:
-            avg = self._avg[field] = searcher.avg_field_length(field) or 1
+        avg = self._average(searcher, field)
         lengths = self._field_lengths(searcher, field)[ids]
         return idf * ((tf * (BM25_K1 + 1)) /
                       (tf + BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / avg)))
+
+    def _average(self, searcher, field: str) -> float:
+        avg = self._avg.get(field)
+        if avg is None:
+            avg = self._avg[field] = searcher.avg_field_length(field) or 1
+        return avg
 
     def _phrase(self, searcher, q: query.Phrase, scored: bool):
         key = ("phrase", q.fieldname, tuple(q.words), q.slop)
@@ -399,6 +431,20 @@ class DocSets:
                         lengths[offset:offset + len(codes)] = _BYTE_TO_LENGTH[codes]
                 self._lengths[field] = lengths
             return self._lengths[field]
+
+
+def _saved_facet(saved: Mapping[str, np.ndarray], field: str) -> _Facet | None:
+    names = [f"facet.{field}.{part}" for part in ("terms", "docs", "values")]
+    if not all(name in saved for name in names):
+        return None
+    terms, docs, values = (saved[name] for name in names)
+    return _Facet(terms.tolist(), docs, values)
+
+
+def _saved_group(saved: Mapping[str, np.ndarray], group: str) -> dict[str, np.ndarray]:
+    """Return the saved arrays named ``group.<field>``, by field."""
+    prefix = group + "."
+    return {name[len(prefix):]: value for name, value in saved.items() if name.startswith(prefix)}
 
 
 def _length_codes(reader, field: str) -> np.ndarray | None:
@@ -492,9 +538,11 @@ class GenerationCache:
 _docsets = GenerationCache()
 
 
-def shared_docsets(path: str, searcher, facet_fields: Iterable[str]) -> DocSets:
-    """Return the DocSets of this index generation, built once for all threads and engines."""
-    return _docsets.get(path, searcher, lambda: DocSets(searcher, facet_fields))
+def shared_docsets(path: str, searcher, facet_fields: Iterable[str],
+                   saved: Mapping[str, np.ndarray] | None = None) -> DocSets:
+    """Return the DocSets of this index generation, built once for all threads and engines
+    (from ``saved`` arrays where they are given)."""
+    return _docsets.get(path, searcher, lambda: DocSets(searcher, facet_fields, saved))
 
 
 class DocsQuery(query.Query):

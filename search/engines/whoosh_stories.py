@@ -8,7 +8,7 @@ they say where else a story ran.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -20,26 +20,40 @@ MAX_ALSO_IN = 20
 
 
 class StoryTable:
-    """The story of every document of one index generation, and the live members of each."""
+    """The story of every document of one index generation, and the live members of each.
 
-    def __init__(self, searcher, live: np.ndarray) -> None:
+    Stories are numbered: ``codes`` holds each document's story number (-1 for none), and the
+    documents sorted by story number give each story's members as one slice.
+    """
+
+    def __init__(self, searcher, live: np.ndarray,
+                 saved: Mapping[str, np.ndarray] | None = None) -> None:
         size = searcher.reader().doc_count_all()
-        self.story_of: list[str | None] = [None] * size
-        self.codes = np.full(size, -1, dtype=np.int64)  # a number per story, -1 for none
-        numbers: dict[str, int] = {}
-        if "story" in searcher.schema:
-            for leaf, offset in searcher.leaf_searchers():
-                for n, value in enumerate(leaf.reader().column_reader("story")):
-                    if value and live[offset + n]:
-                        self.story_of[offset + n] = value
-                        self.codes[offset + n] = numbers.setdefault(value, len(numbers))
-        self.members: dict[str, list[int]] = {}
-        for docnum in np.flatnonzero(self.codes >= 0).tolist():
-            self.members.setdefault(self.story_of[docnum], []).append(docnum)
+        if saved and "story.codes" in saved and len(saved["story.codes"]) == size:
+            self.codes, self.names = saved["story.codes"], saved["story.names"].tolist()
+        else:
+            self.codes, self.names = _story_codes(searcher, live, size)
+        self._by_story = np.argsort(self.codes, kind="stable")  # docnums ascending per story
+        self._sorted = self.codes[self._by_story]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Return the table's arrays by name, to be saved for other processes."""
+        return {"story.codes": self.codes, "story.names": np.array(self.names, dtype=str)}
+
+    def story(self, docnum: int) -> str | None:
+        """Return the story of a document, or None."""
+        code = int(self.codes[docnum])
+        return self.names[code] if code >= 0 else None
+
+    def members(self, docnum: int) -> list[int]:
+        """Return the live documents of a document's story, in docnum order."""
+        code = self.codes[docnum]
+        low, high = np.searchsorted(self._sorted, [code, code + 1])
+        return self._by_story[low:high].tolist()
 
     def key(self, docnum: int):
         """Return what collapsing groups by: the story, or the document itself without one."""
-        return self.story_of[docnum] or docnum
+        return self.story(docnum) or docnum
 
     def count(self, docs: np.ndarray) -> int:
         """Return how many stories the documents (a mask over docnums) belong to."""
@@ -47,12 +61,26 @@ class StoryTable:
         return int(np.unique(codes[codes >= 0]).size + np.count_nonzero(codes < 0))
 
 
+def _story_codes(searcher, live: np.ndarray, size: int) -> tuple[np.ndarray, list[str]]:
+    """Return each live document's story number (-1 for none) and the stories' ids."""
+    codes = np.full(size, -1, dtype=np.int64)
+    numbers: dict[str, int] = {}
+    if "story" in searcher.schema and size:  # (an empty index has a reader without columns)
+        for leaf, offset in searcher.leaf_searchers():
+            for n, value in enumerate(leaf.reader().column_reader("story")):
+                if value and live[offset + n]:
+                    codes[offset + n] = numbers.setdefault(value, len(numbers))
+    return codes, list(numbers)
+
+
 _tables = GenerationCache()
 
 
-def story_table(path: str, searcher, live: np.ndarray) -> StoryTable:
-    """Return the StoryTable of this index generation, built once for all threads."""
-    return _tables.get(path, searcher, lambda: StoryTable(searcher, live))
+def story_table(path: str, searcher, live: np.ndarray,
+                saved: Mapping[str, np.ndarray] | None = None) -> StoryTable:
+    """Return the StoryTable of this index generation, built once for all threads (from
+    ``saved`` arrays where they are given)."""
+    return _tables.get(path, searcher, lambda: StoryTable(searcher, live, saved))
 
 
 def collapsed_page(page: Callable[[int, int], list], table: StoryTable, start: int, stop: int,
@@ -83,10 +111,9 @@ def with_copies(hit: Hit, docnum: int, table: StoryTable,
     """Return the hit with its copy count and the other copies ("also in")."""
     from dataclasses import replace
 
-    story = table.story_of[docnum]
-    if not story:
+    if table.story(docnum) is None:
         return hit
-    members = table.members.get(story, [docnum])
+    members = table.members(docnum)
     others = [d for d in members if d != docnum][:MAX_ALSO_IN]
     return replace(hit, copies=len(members), also_in=tuple(_copy(stored(d)) for d in others))
 
