@@ -169,6 +169,8 @@ def test_a_damaged_or_hostile_arrays_file_is_ignored_with_a_warning(indexed, mon
 
 def test_arrays_are_written_atomically_and_leave_no_temporary_files(indexed):
     assert [p.name for p in indexed.iterdir() if p.name.startswith(".arrays-")] == []
+    # As readable as the index folder (a server may run as another user).
+    assert (indexed / whoosh_saved.FILE).stat().st_mode & 0o666 == indexed.stat().st_mode & 0o666
     with searcher_of(indexed) as searcher:
         assert whoosh_saved.load(indexed, searcher)
 

@@ -173,3 +173,30 @@ def test_highlight_paragraphs(engine):
     assert paragraphs[0].startswith("Staff left the <mark>embassy</mark>.")
     assert "&lt;script&gt;" in paragraphs[0]
     assert paragraphs[1] == "More <mark>embassy</mark> news."
+
+
+def test_upsert_replaces_an_article_another_writer_added_meanwhile(settings, engine):
+    """The indexer skips the delete for ids absent at its start; a commit by another process
+    in between must not leave two copies."""
+    from dataclasses import replace
+
+    first = open_engine(settings)
+    assert "a5" not in first.hashes()
+    other = open_engine(settings)
+    other.upsert([replace(ARTICLES[0], id="a5", title="Written by another process")])
+    other.close()
+    first.upsert([replace(ARTICLES[0], id="a5", title="Written by the indexer")])
+    first.upsert([replace(ARTICLES[1], id="a6")])
+    assert first.count() == len(ARTICLES) + 2
+    assert first.get("a5").title == "Written by the indexer"
+    first.close()
+
+
+def test_upsert_of_known_ids_replaces_them(settings, engine):
+    from dataclasses import replace
+
+    assert set(engine.hashes()) == {a.id for a in ARTICLES}
+    engine.upsert([replace(ARTICLES[0], title="Changed"), replace(ARTICLES[1], id="new")])
+    engine.upsert([replace(ARTICLES[1], id="new", title="Changed again")])
+    assert engine.count() == len(ARTICLES) + 1
+    assert engine.get("a1").title == "Changed" and engine.get("new").title == "Changed again"

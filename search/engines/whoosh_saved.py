@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Mapping
@@ -108,6 +109,8 @@ def save(folder: Path, searcher, arrays: Mapping[str, np.ndarray]) -> bool:
         try:
             with os.fdopen(handle, "wb") as out:
                 np.savez(out, **{_SIGNATURE: np.array(wanted)}, **arrays)
+            # Readable by whoever may read the folder (mkstemp makes it private to us).
+            os.chmod(tmp, stat.S_IMODE(folder.stat().st_mode) & 0o666)
             os.replace(tmp, folder / FILE)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
