@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import signal
+import sqlite3
 import threading
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -127,7 +128,9 @@ def index_documents(
             batch, batch_chars = [], 0
     _commit(engine, batch, stories)
     engine.prepare()
-    report.merged = stories.merged if stories else 0
+    if stories is not None:
+        report.merged = stories.merged
+        stories.close()
     return report
 
 
@@ -202,8 +205,7 @@ def _changed(documents: Iterator[RawDocument | Skipped], existing: Mapping[str, 
              table: EntityTable, overrides: Mapping[str, Mapping[str, str]], report: IndexReport,
              progress) -> Iterator[tuple[RawDocument, Mapping[str, str]]]:
     """Yield the documents that need cleaning; count unchanged ones and early skips."""
-    ids: dict[str, str] = {}
-    contents: dict[str, str] = {}
+    seen = _Seen()
     for number, doc in enumerate(documents, start=1):
         if progress:
             progress(number, doc.source)
@@ -212,17 +214,39 @@ def _changed(documents: Iterator[RawDocument | Skipped], existing: Mapping[str, 
             report.skipped.append(doc)
             continue
         doc_id = article_id(doc)
-        if doc_id in ids or doc.raw_hash in contents:
-            first = ids.get(doc_id) or contents[doc.raw_hash]
-            why = "same id as" if doc_id in ids else "same content as"
-            report.skipped.append(Skipped(doc.source, f"{why} {first}"))
+        earlier = seen.earlier(doc_id, doc.raw_hash, doc.source)
+        if earlier:
+            report.skipped.append(Skipped(doc.source, earlier))
             continue
-        ids[doc_id] = contents[doc.raw_hash] = doc.source
         hints = overrides.get(doc.source, {})
         if existing.get(doc_id) == content_hash(doc, table, hints):
             report.unchanged += 1
             continue
         yield doc, hints
+
+
+class _Seen:
+    """The ids and raw contents met so far in a run, each with the document that had it first.
+
+    In a private temporary SQLite database (on disk past a few megabytes), not in dicts, so
+    that a run's memory does not grow with the corpus.
+    """
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")
+        self._db.execute("PRAGMA cache_size = -16000")  # KB: bounded; the rest spills to disk
+        self._db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, source TEXT) WITHOUT ROWID")
+
+    def earlier(self, doc_id: str, raw_hash: str, source: str) -> str | None:
+        """Return why a document repeats an earlier one ("same id as …"), or None after
+        remembering it."""
+        for key, why in ((f"id {doc_id}", "same id as"), (f"raw {raw_hash}", "same content as")):
+            found = self._db.execute("SELECT source FROM seen WHERE key = ?", (key,)).fetchone()
+            if found:
+                return f"{why} {found[0]}"
+        self._db.executemany("INSERT INTO seen VALUES (?, ?)",
+                             [(f"id {doc_id}", source), (f"raw {raw_hash}", source)])
+        return None
 
 
 def _run(jobs: Iterator[tuple[RawDocument, Mapping[str, str]]], table: EntityTable,

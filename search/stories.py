@@ -12,17 +12,19 @@ otherwise it starts a story whose id is a hash of its id and content, so a rewri
 never keeps an id that others still carry. ``copies`` is counted at search time, so removing an
 article leaves nothing stale.
 
-The LSH bands live in a sidecar in the index folder (``stories.npz``), checked against the
-index on load: rows whose article is gone or changed are dropped, articles without a row are
-fingerprinted again from their stored body (after a crash between a commit and the save).
+The band keys live in a sidecar in the index folder (``stories.sqlite``), on disk so that
+memory stays flat whatever the corpus size, and committed after each batch the engine commits.
+On load it is checked against the index: rows whose article is gone or changed are dropped,
+articles without a row are fingerprinted again from their stored body (after a crash between
+a commit and the sidecar's, or with a sidecar of an earlier version or other LSH settings).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
+import sqlite3
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +49,9 @@ MIN_WORDS = 40
 MAX_CANDIDATES = 12
 # A candidate this close is the same text; a new article stops looking further.
 SAME_TEXT = 0.95
-SIDECAR = "stories.npz"
+SIDECAR = "stories.sqlite"
+CACHE_KB = 32_000  # SQLite page cache of the sidecar, per run
+_OLD_SIDECARS = ("stories.npz", "stories.npz.tmp.npz")
 _WORD = re.compile(r"\w+")
 _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 _rng = np.random.RandomState(20190516)  # fixed: signatures must not change between runs
@@ -107,23 +111,18 @@ def new_story_id(article: Article) -> str:
 
 
 class StoryIndex:
-    """The LSH bands of every indexed article, with their ids and stories.
+    """The LSH band keys of every indexed article, with its id, story and content hash.
 
-    ``body_of`` returns the stored body of an indexed article (to verify a candidate), or None.
+    Kept in SQLite, not in memory, so that a run's memory does not grow with the number of
+    articles indexed: the sidecar beside the index, or a private temporary database without a
+    path. A band lookup is one indexed query per article. ``body_of`` returns the stored body of
+    an indexed article (to verify a candidate), or None.
     """
 
     def __init__(self, body_of: Callable[[str], str | None], path: Path | None = None) -> None:
         self.path = path
         self._body_of = body_of
-        self.ids: list[str] = []
-        self.stories: list[str] = []
-        self.hashes: list[str] = []
-        self._row: dict[str, int] = {}  # article id → its current row
-        self._bands = np.zeros((0, BANDS), dtype=np.uint64)
-        self._sorted_keys = np.zeros(0, dtype=np.uint64)
-        self._sorted_rows = np.zeros(0, dtype=np.int64)
-        self._recent: dict[int, list[int]] = {}  # band key → rows added since the last fold
-        self._new_bands: list[np.ndarray] = []
+        self._db = _connect(path)
         self._pending: dict[str, np.ndarray] = {}  # shingles of articles not yet committed
         self.merged = 0  # articles of this run that joined a story of another article
 
@@ -139,8 +138,8 @@ class StoryIndex:
             return article.body if article else None
 
         out = cls(body_of, path)
-        rows = out._read_sidecar(indexed)
-        missing = [i for i in indexed if i not in rows]
+        known = out._keep_matching(indexed)
+        missing = [i for i in indexed if i not in known]
         if missing:
             logger.info("fingerprinting %d indexed articles missing from %s", len(missing), path)
         for article_id in missing:
@@ -148,59 +147,43 @@ class StoryIndex:
             if article is None:
                 continue
             fp = fingerprint(article.body)
-            story = article.story or new_story_id(article)
-            rows[article_id] = (story, indexed[article_id],
-                                fp.bands if fp is not None else None)
-        for article_id, (story, content, bands) in rows.items():
-            out._add_row(article_id, story, content, bands, lookup=False)
-        out._fold()
+            out._add(article_id, article.story or new_story_id(article), indexed[article_id],
+                     fp.bands if fp is not None else None)
+        out.save()
         return out
 
-    def _read_sidecar(self, indexed: Mapping[str, str]) -> dict[str, tuple]:
-        if self.path is None or not self.path.exists():
-            return {}
-        try:
-            with np.load(self.path, allow_pickle=False) as data:
-                ids, stories, hashes = data["ids"], data["stories"], data["hashes"]
-                bands, has = data["bands"], data["has_bands"]
-        except (OSError, ValueError, KeyError, EOFError) as exc:
-            logger.warning("ignoring unreadable %s (%s): fingerprinting again", self.path, exc)
-            return {}
-        if bands.shape[1:] != (BANDS,):
-            return {}  # made with other LSH settings
-        rows = {}
-        for n, article_id in enumerate(ids.tolist()):
-            if indexed.get(article_id) == hashes[n]:
-                rows[article_id] = (str(stories[n]), str(hashes[n]), bands[n] if has[n] else None)
-        return rows
+    def _keep_matching(self, indexed: Mapping[str, str]) -> set[str]:
+        """Drop the rows whose article is gone or changed; return the ids left."""
+        stale, kept = [], set()
+        for row, article_id, content in self._db.execute("SELECT row, id, hash FROM articles"):
+            if indexed.get(article_id) == content:
+                kept.add(article_id)
+            else:
+                stale.append((row,))
+        self._db.executemany("DELETE FROM articles WHERE row = ?", stale)
+        return kept
 
     def save(self) -> None:
-        """Write the sidecar (atomically); nothing without a path."""
-        if self.path is None:
-            return
-        self._fold()
-        live = [n for n, article_id in enumerate(self.ids) if self._row.get(article_id) == n]
-        bands = self._bands[live] if live else np.zeros((0, BANDS), dtype=np.uint64)
-        tmp = self.path.with_name(self.path.name + ".tmp.npz")
-        np.savez(tmp, ids=np.array([self.ids[n] for n in live], dtype=str),
-                 stories=np.array([self.stories[n] for n in live], dtype=str),
-                 hashes=np.array([self.hashes[n] for n in live], dtype=str),
-                 bands=bands, has_bands=bands.any(axis=1))
-        os.replace(tmp, self.path)
+        """Make what was added since the last save durable (one SQLite commit)."""
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
 
     # -- assigning -------------------------------------------------------------------------
 
     def assign(self, article: Article, fp: Fingerprint | None) -> str:
         """Return the story id of an article about to be indexed, and remember it."""
-        previous = self._row.get(article.id)
+        found = self._db.execute("SELECT story FROM articles WHERE id = ?", (article.id,)).fetchone()
+        previous = found[0] if found else None
         story = None
         if fp is not None:
-            story = self._matching_story(article.id, fp, previous)
+            story = self._matching_story(article.id, fp, previous is not None)
         if story is None:
             story = new_story_id(article)
         else:
-            self.merged += previous is None or self.stories[previous] != story
-        self._add_row(article.id, story, article.content_hash, fp.bands if fp is not None else None)
+            self.merged += previous is None or previous != story
+        self._add(article.id, story, article.content_hash, fp.bands if fp is not None else None)
         if fp is not None:
             self._pending[article.id] = fp.shingles
         return story
@@ -208,17 +191,16 @@ class StoryIndex:
     def committed(self) -> None:
         """Forget the shingles held for uncommitted articles (the engine has their bodies now)."""
         self._pending.clear()
-        self._fold()
 
-    def _matching_story(self, article_id: str, fp: Fingerprint, previous: int | None) -> str | None:
+    def _matching_story(self, article_id: str, fp: Fingerprint, indexed_before: bool) -> str | None:
         best, best_score = None, THRESHOLD
         checked: set[str] = set()  # stories already compared through their closest member
-        for row in self._candidates(fp.bands):
-            other = self.ids[row]
+        same_bands = fp.bands.tobytes()
+        for other, story, bands in self._candidates(fp.bands):
             own = other == article_id
-            if not own and self.stories[row] in checked:
+            if not own and story in checked:
                 continue  # a copy of a syndicated story meets all its members: one is enough
-            if not own and np.array_equal(self._bands_of(row), fp.bands):
+            if not own and bands == same_bands:
                 score = 1.0  # all 20 band keys (60 MinHash values) equal: the same text
             else:
                 theirs = self._shingles_of(other, own)
@@ -226,19 +208,14 @@ class StoryIndex:
                     continue
                 score = jaccard(fp.shingles, theirs)
             if own and score >= THRESHOLD:
-                return self.stories[row]  # still the same story: keep its id
+                return story  # still the same story: keep its id
             if not own:
-                checked.add(self.stories[row])
+                checked.add(story)
                 if score >= best_score:
-                    best, best_score = self.stories[row], score
-                if score >= SAME_TEXT and previous is None:
+                    best, best_score = story, score
+                if score >= SAME_TEXT and not indexed_before:
                     break  # the same text: no other story can be closer
         return best
-
-    def _bands_of(self, row: int) -> np.ndarray:
-        """Return a row's band keys, folded into the sorted arrays or not yet."""
-        folded = len(self._bands)
-        return self._bands[row] if row < folded else self._new_bands[row - folded]
 
     def _shingles_of(self, article_id: str, own: bool) -> np.ndarray | None:
         if not own and article_id in self._pending:
@@ -246,51 +223,84 @@ class StoryIndex:
         body = self._body_of(article_id)  # for its own id: the version still in the index
         return shingles(body) if body else None
 
-    def _candidates(self, keys: np.ndarray) -> list[int]:
-        """Return rows sharing a band with these keys, most shared bands first."""
-        counts: dict[int, int] = {}
-        if len(self._sorted_keys):
-            low = np.searchsorted(self._sorted_keys, keys, "left")
-            high = np.searchsorted(self._sorted_keys, keys, "right")
-            for a, b in zip(low.tolist(), high.tolist()):
-                for row in self._sorted_rows[a:b].tolist():
-                    counts[row] = counts.get(row, 0) + 1
-        for key in keys.tolist():
-            for row in self._recent.get(key, ()):
-                counts[row] = counts.get(row, 0) + 1
-        # Rows of replaced versions are skipped; the current row of the article being assigned
-        # is its previous version, which it may keep the story of.
-        current = [r for r in counts if self._row.get(self.ids[r]) == r]
-        return sorted(current, key=lambda r: (-counts[r], r))[:MAX_CANDIDATES]
+    def _candidates(self, keys: np.ndarray) -> list[tuple[str, str, bytes]]:
+        """Return (id, story, band keys) of the articles sharing a band with these keys, most
+        shared bands first, then in the order they were added. Band rows of replaced
+        versions match no article row and drop out in the join."""
+        signed = keys.view(np.int64).tolist()
+        return self._db.execute(
+            "SELECT a.id, a.story, a.bands FROM bands b JOIN articles a ON a.row = b.row "
+            f"WHERE b.key IN ({','.join('?' * len(signed))}) "
+            "GROUP BY a.row ORDER BY COUNT(*) DESC, a.row LIMIT ?",
+            (*signed, MAX_CANDIDATES)).fetchall()
 
-    def _add_row(self, article_id: str, story: str, content: str, bands: np.ndarray | None,
-                 lookup: bool = True) -> None:
-        """Add a row; ``lookup`` makes it a candidate at once (before the next fold)."""
-        row = len(self.ids)
-        self.ids.append(article_id)
-        self.stories.append(story)
-        self.hashes.append(content)
-        self._row[article_id] = row
-        self._new_bands.append(bands if bands is not None else np.zeros(BANDS, dtype=np.uint64))
-        if bands is not None and lookup:
-            for key in bands.tolist():
-                self._recent.setdefault(key, []).append(row)
+    def _add(self, article_id: str, story: str, content: str, bands: np.ndarray | None) -> None:
+        """Add (or replace) an article's row; its band keys make it a candidate at once."""
+        row = self._db.execute(
+            "INSERT OR REPLACE INTO articles (id, story, hash, bands) VALUES (?, ?, ?, ?)",
+            (article_id, story, content, bands.tobytes() if bands is not None else None)).lastrowid
+        if bands is not None:
+            self._db.executemany("INSERT INTO bands (key, row) VALUES (?, ?)",
+                                 [(key, row) for key in bands.view(np.int64).tolist()])
 
-    def _fold(self) -> None:
-        """Move the rows added since the last fold into the sorted key arrays."""
-        if not self._new_bands:
-            return
-        start = len(self._bands)
-        new = np.vstack(self._new_bands)
-        self._bands = np.vstack([self._bands, new])
-        has = new.any(axis=1)
-        rows = np.repeat(np.arange(start, start + len(new))[has], BANDS)
-        keys = new[has].reshape(-1)
-        keys = np.concatenate([self._sorted_keys, keys])
-        rows = np.concatenate([self._sorted_rows, rows])
-        order = np.argsort(keys, kind="stable")
-        self._sorted_keys, self._sorted_rows = keys[order], rows[order]
-        self._new_bands, self._recent = [], {}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    row INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: old band rows must not match
+    id TEXT NOT NULL UNIQUE, story TEXT NOT NULL, hash TEXT NOT NULL, bands BLOB);
+CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, row INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS bands_by_key ON bands (key);
+"""
+_LSH = f"{BANDS}x{ROWS} shingles {SHINGLE_WORDS}"
+
+
+def _connect(path: Path | None) -> sqlite3.Connection:
+    """Open the sidecar (a fresh one when it is unreadable or made with other LSH settings),
+    or a private temporary database without a path."""
+    if path is not None:
+        for old in _OLD_SIDECARS:  # earlier versions' format: fingerprinted again instead
+            (path.parent / old).unlink(missing_ok=True)
+        try:
+            db = _open(path)
+            if db is not None:
+                return db
+        except sqlite3.DatabaseError as exc:
+            logger.warning("ignoring unreadable %s (%s): fingerprinting again", path, exc)
+        path.unlink(missing_ok=True)
+        db = _open(path)
+        assert db is not None
+        return db
+    db = sqlite3.connect("")  # on disk, deleted when closed
+    _tune(db)
+    db.executescript(_SCHEMA)
+    db.execute("INSERT INTO settings VALUES ('lsh', ?)", (_LSH,))
+    return db
+
+
+def _tune(db: sqlite3.Connection) -> None:
+    """A bounded page cache large enough for the band index's random inserts; write-ahead
+    logging (a crash loses at most the last batch's rows, which the next run recomputes)."""
+    db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+
+
+def _open(path: Path) -> sqlite3.Connection | None:
+    """Return the sidecar at ``path`` (created if missing), or None when its LSH settings
+    differ from these."""
+    # Another run writing the same index waits for this one's batch (Whoosh's lock waits too).
+    db = sqlite3.connect(str(path), timeout=120.0)
+    _tune(db)
+    db.executescript(_SCHEMA)
+    found = db.execute("SELECT value FROM settings WHERE name = 'lsh'").fetchone()
+    if found is None:
+        db.execute("INSERT INTO settings VALUES ('lsh', ?)", (_LSH,))
+        db.commit()
+    elif found[0] != _LSH:
+        db.close()
+        return None
+    return db
 
 
 def sidecar_path(engine) -> Path | None:

@@ -157,7 +157,7 @@ def test_a_lost_sidecar_is_rebuilt_from_the_index(runner, corpus, tmp_path):
     later.mkdir()
     shutil.move(corpus / "meridian_daily.html", later / "meridian_daily.html")
     run(runner, "index", corpus, "--index", index)
-    (index / "stories.npz").unlink()  # e.g. killed between a commit and the sidecar's save
+    (index / "stories.sqlite").unlink()  # e.g. killed between a commit and the sidecar's save
     run(runner, "index", later, "--index", index)
     by_file = stories_by_file(runner, index)
     assert by_file["meridian_daily.html"] == by_file["gulf_ledger.html"]

@@ -200,3 +200,15 @@ def test_upsert_of_known_ids_replaces_them(settings, engine):
     engine.upsert([replace(ARTICLES[1], id="new", title="Changed again")])
     assert engine.count() == len(ARTICLES) + 1
     assert engine.get("a1").title == "Changed" and engine.get("new").title == "Changed again"
+
+
+def test_upsert_after_segments_were_merged_replaces_not_duplicates(settings, engine):
+    from dataclasses import replace
+
+    for n in range(3):  # several segments, then one merged segment the engine has not seen
+        engine.upsert([replace(ARTICLES[1], id=f"extra{n}")])
+    engine.upsert([replace(ARTICLES[0], title="Before the merge")])
+    engine._index.optimize()
+    engine.upsert([replace(ARTICLES[0], title="After the merge"), replace(ARTICLES[2], id="x")])
+    assert engine.count() == len(ARTICLES) + 4
+    assert engine.get("a1").title == "After the merge"

@@ -31,7 +31,7 @@ from . import whoosh_browse, whoosh_saved, whoosh_stories
 from .snippets import make_snippet, mark_all
 from .whoosh_docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery,
                           GenerationCache, intersect, shared_docsets, size_of)
-from .whoosh_writer import Writer
+from .whoosh_writer import StoredIds, Writer
 
 logger = logging.getLogger(__name__)
 
@@ -114,9 +114,7 @@ class WhooshEngine:
         self._lock = threading.Lock()
         self._searcher = None
         self._sets: DocSets | None = None
-        # Ids stored as of generation ``_known_generation`` (from ``hashes()``), or None.
-        self._known: set[str] | None = None
-        self._known_generation = -1
+        self._stored_ids = StoredIds()
         self._parser = qparser.MultifieldParser(list(SEARCH_FIELDS), self._index.schema,
                                                 fieldboosts={"title": TITLE_BOOST})
         self._parser.add_plugin(qparser.FuzzyTermPlugin())
@@ -168,9 +166,8 @@ class WhooshEngine:
         writer = Writer(self._index, timeout=30.0, limitmb=256)
         try:
             # One delete query per batch (update_document would open a reader per article),
-            # for the ids that may be stored: looking up 5,000 new ids in every segment was
-            # 5% of a build.
-            stored = [a.id for a in articles if self._maybe_stored(a.id, writer)]
+            # for the ids that may be stored.
+            stored = self._stored_ids.maybe_stored(writer, [a.id for a in articles])
             if stored:
                 writer.delete_by_query(query.Or([query.Term("id", i) for i in stored]))
             for article in articles:
@@ -179,20 +176,9 @@ class WhooshEngine:
             writer.cancel()
             raise
         writer.commit()
-        if self._known is not None:
-            self._known.update(a.id for a in articles)
-            self._known_generation = writer.generation
         self._write_meta()
 
-    def _maybe_stored(self, article_id: str, writer) -> bool:
-        """Return False only for an id known to be absent: not among the ids read by
-        ``hashes()`` and written since, with no other writer having committed in between."""
-        if self._known is None or writer.generation - 1 != self._known_generation:
-            return True
-        return article_id in self._known
-
     def remove(self, ids: Iterable[str]) -> int:
-        self._known = None  # (only additions are tracked)
         writer = self._index.writer(timeout=30.0)
         removed = 0
         try:
@@ -265,13 +251,10 @@ class WhooshEngine:
         searcher, _ = self._current()
         reader = searcher.reader()
         if not reader.doc_count():
-            self._known, self._known_generation = set(), reader.generation()
             return {}
         ids = reader.column_reader("id")
         hashes = reader.column_reader("content_hash")
-        out = {ids[n]: hashes[n] for n in reader.all_doc_ids()}
-        self._known, self._known_generation = set(out), reader.generation()
-        return out
+        return {ids[n]: hashes[n] for n in reader.all_doc_ids()}
 
     def stats(self) -> IndexStats:
         searcher, sets = self._current()

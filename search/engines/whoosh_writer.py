@@ -17,8 +17,11 @@ positions), field length and stored field of an index written each way.
 from __future__ import annotations
 
 import functools
+from typing import Sequence
 
+import numpy as np
 from whoosh.analysis import StemFilter
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 # Most stems remembered per writer (Whoosh's own default size).
@@ -69,3 +72,55 @@ class _Lengths:
 
     def close(self) -> None:
         self._reader.close()
+
+
+class StoredIds:
+    """Tells which ids of a batch may already be stored, from a sorted array of the ids' hashes
+    per segment (8 bytes an article; segments never change once written).
+
+    Replacing a batch means deleting its ids first; asking every segment for each of 5,000 new
+    ids took 5% of a build. Here only the ids whose hash some segment holds are deleted: a
+    hash collision or a deleted document only costs a lookup. A segment not seen before (this
+    process's last batch, another writer's, a merge) has its ids read once.
+    """
+
+    def __init__(self) -> None:
+        self._segments: dict[str, np.ndarray] = {}
+
+    def maybe_stored(self, writer: SegmentWriter, ids: Sequence[str]) -> list[str]:
+        """Return the ids that may be in the writer's index (all that are, and maybe more)."""
+        current = {}
+        for segment in writer.segments:
+            name = segment.segment_id()
+            current[name] = self._segments.get(name)
+            if current[name] is None:
+                current[name] = _id_hashes(writer, segment)
+            if current[name] is None:
+                return list(ids)  # a segment whose ids cannot be read: assume any may be there
+        self._segments = current  # segments merged away are forgotten
+        wanted = _hashes(ids)
+        found = np.zeros(len(ids), dtype=bool)
+        for hashes in current.values():
+            if len(hashes):
+                at = np.minimum(np.searchsorted(hashes, wanted), len(hashes) - 1)
+                found |= hashes[at] == wanted
+        return [i for i, hit in zip(ids, found.tolist()) if hit]
+
+
+def _hashes(ids) -> np.ndarray:
+    return np.fromiter((hash(i) for i in ids), dtype=np.int64)
+
+
+def _id_hashes(writer: SegmentWriter, segment) -> np.ndarray | None:
+    """Return the sorted hashes of the ids stored in a segment (deleted documents included),
+    or None when they cannot be read."""
+    try:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+    except Exception:  # whatever Whoosh raises on a segment it cannot open: check every id
+        return None
+    try:
+        if not reader.has_column("id"):
+            return None
+        return np.sort(_hashes(reader.column_reader("id")))
+    finally:
+        reader.close()
