@@ -53,7 +53,15 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def timed_child(args: list[str]) -> tuple[float, int, str]:
-    """Run a command; return wall seconds, its own peak RSS in MB, and its stdout."""
+    """Run a command; return wall seconds, its own peak RSS in MB, and its stdout.
+
+    A Python module run (``[python, "-m", module, ...]``) goes through ``bench.peak``, which
+    reports the child's own peak; ``wait4`` would report at least this process's."""
+    peak_file = None
+    if args[:2] == [sys.executable, "-m"]:
+        handle, peak_file = tempfile.mkstemp(prefix="peak-")
+        os.close(handle)
+        args = [sys.executable, "-m", "bench.peak", peak_file, *args[2:]]
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(args, stdout=out, stderr=err, cwd=ROOT)
@@ -64,7 +72,11 @@ def timed_child(args: list[str]) -> tuple[float, int, str]:
         err.seek(0)
         if proc.returncode:
             raise RuntimeError(f"{args} failed: {err.read()[-2000:].decode(errors='replace')}")
-        return seconds, usage.ru_maxrss // 1024, out.read().decode()
+        peak = usage.ru_maxrss // 1024
+        if peak_file:
+            peak = int(Path(peak_file).read_text() or 0) // 1024
+            os.unlink(peak_file)
+        return seconds, peak, out.read().decode()
 
 
 def bench_build(corpus: Path, index_dir: Path, size: int) -> dict:
