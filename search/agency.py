@@ -97,11 +97,24 @@ def find_credit(paragraphs: Iterable[str], chrome: Iterable[str] = ()) -> Credit
     return _syndicated(paragraphs, [c.strip() for c in chrome if c and c.strip()])
 
 
+# Words a kind of credit cannot match without (same flags): a quick test before the costly
+# search, which tries every agency name at every position.
+_REQUIRED = {"contribution credit": re.compile("contributed", _I),
+             "reporting credit": re.compile("reporting by", _I)}
+_DISCLAIMER_WORDS = tuple(re.compile(word, _I) for word in ("syndicated", "journalist", "edited"))
+# A sign-off ends the paragraph; longer than this it would need a run of spaces.
+_SIGN_OFF_CHARS = 300
+
+
 def _search(kind: str, pattern: re.Pattern, paragraph: str) -> re.Match | None:
+    required = _REQUIRED.get(kind)
+    if required is not None and not required.search(paragraph):
+        return None
     if kind == "sign-off":
         # Only the capitalised spellings, and only at the end of the paragraph; a lone name
-        # must be the whole line ("Reuter" closing an old wire story).
-        match = pattern.search(paragraph)
+        # must be the whole line ("Reuter" closing an old wire story). ``^`` still means the
+        # paragraph's start when the search starts later.
+        match = pattern.search(paragraph, max(0, len(paragraph) - _SIGN_OFF_CHARS))
         if match and match.group("name") in ("AFP", "AP", "Reuters", "Reuter", "PTI", "ANI",
                                               "IANS", "dpa", "UPI", "Xinhua", "EFE", "ANSA"):
             return match
@@ -113,6 +126,9 @@ def _search(kind: str, pattern: re.Pattern, paragraph: str) -> re.Match | None:
 
 def _syndicated(paragraphs: list[str], chrome: list[str]) -> Credit | None:
     """Return the agency of a syndicated copy: named by its disclaimer, or by its house formula."""
+    text = "\n".join(chrome + paragraphs)
+    if not any(word.search(text) for word in _DISCLAIMER_WORDS):
+        return None  # every disclaimer has one of these words
     for line in chrome + paragraphs:
         for pattern in DISCLAIMERS:
             match = pattern.search(line)

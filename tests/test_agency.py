@@ -99,3 +99,10 @@ def test_agency_facet_in_the_page_and_the_api(engine, client):
         {"AFP": True, "Reuters": True}
     stats = engine.stats().to_dict()["facets"]["agency"]
     assert {v["value"]: v["count"] for v in stats} == {"AFP": 1, "Reuters": 1}
+
+
+def test_sign_off_at_the_end_of_a_long_paragraph_counts_and_a_name_inside_it_does_not():
+    long = "The ministry said the talks would resume next week. " * 20
+    assert find_credit([long + "— AFP"]).agency == "AFP"
+    assert find_credit(["AFP " + long]) is None
+    assert find_credit([long[:-300] + " — AFP " + long[-290:]]) is None
