@@ -258,40 +258,32 @@ _LSH = f"{BANDS}x{ROWS} shingles {SHINGLE_WORDS}"
 def _connect(path: Path | None) -> sqlite3.Connection:
     """Open the sidecar (a fresh one when it is unreadable or made with other LSH settings),
     or a private temporary database without a path."""
-    if path is not None:
-        for old in _OLD_SIDECARS:  # earlier versions' format: fingerprinted again instead
-            (path.parent / old).unlink(missing_ok=True)
-        try:
-            db = _open(path)
-            if db is not None:
-                return db
-        except sqlite3.DatabaseError as exc:
-            logger.warning("ignoring unreadable %s (%s): fingerprinting again", path, exc)
-        path.unlink(missing_ok=True)
-        db = _open(path)
-        assert db is not None
-        return db
-    db = sqlite3.connect("")  # on disk, deleted when closed
-    _tune(db)
-    db.executescript(_SCHEMA)
-    db.execute("INSERT INTO settings VALUES ('lsh', ?)", (_LSH,))
+    if path is None:
+        return _open("")  # on disk, deleted when closed
+    for old in _OLD_SIDECARS:  # earlier versions' format: fingerprinted again instead
+        (path.parent / old).unlink(missing_ok=True)
+    try:
+        db = _open(str(path))
+        if db is not None:
+            return db
+    except sqlite3.DatabaseError as exc:
+        logger.warning("ignoring unreadable %s (%s): fingerprinting again", path, exc)
+    path.unlink(missing_ok=True)
+    db = _open(str(path))
+    assert db is not None  # a new file has these settings
     return db
 
 
-def _tune(db: sqlite3.Connection) -> None:
-    """A bounded page cache large enough for the band index's random inserts; write-ahead
-    logging (a crash loses at most the last batch's rows, which the next run recomputes)."""
+def _open(target: str) -> sqlite3.Connection | None:
+    """Return the database at ``target`` (created if missing; "" for a temporary one) with a
+    bounded page cache large enough for the band index's random inserts and write-ahead
+    logging (a crash loses at most the last batch's rows, which the next run recomputes); None
+    when its LSH settings differ from these."""
+    # Another run writing the same index waits for this one's batch (Whoosh's lock waits too).
+    db = sqlite3.connect(target, timeout=120.0)
     db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
-
-
-def _open(path: Path) -> sqlite3.Connection | None:
-    """Return the sidecar at ``path`` (created if missing), or None when its LSH settings
-    differ from these."""
-    # Another run writing the same index waits for this one's batch (Whoosh's lock waits too).
-    db = sqlite3.connect(str(path), timeout=120.0)
-    _tune(db)
     db.executescript(_SCHEMA)
     found = db.execute("SELECT value FROM settings WHERE name = 'lsh'").fetchone()
     if found is None:

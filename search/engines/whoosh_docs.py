@@ -122,15 +122,16 @@ class _Facet:
 class DocSets:
     """Live documents, facet postings, field lengths, date orders and cached postings.
 
-    ``saved`` holds arrays another process built for this same generation (``whoosh_saved``);
-    whatever it lacks is built from the index.
+    ``saved`` holds arrays another process built for this same generation, as
+    ``whoosh_saved.load`` returns them (checked against this index); whatever it lacks is built
+    from the index.
     """
 
     def __init__(self, searcher, facet_fields: Iterable[str],
                  saved: Mapping[str, np.ndarray] | None = None) -> None:
         reader = searcher.reader()
         self.size = reader.doc_count_all()
-        saved = saved if saved and len(saved.get("live", ())) == self.size else {}
+        saved = saved or {}
         self.live = saved["live"] if "live" in saved else _live_mask(searcher, self.size)
         self.live_count = int(self.live.sum())
         self.facets = {field: _saved_facet(saved, field) or self._facet(searcher, field)

@@ -29,7 +29,7 @@ class StoryTable:
     def __init__(self, searcher, live: np.ndarray,
                  saved: Mapping[str, np.ndarray] | None = None) -> None:
         size = searcher.reader().doc_count_all()
-        if saved and "story.codes" in saved and len(saved["story.codes"]) == size:
+        if saved and "story.codes" in saved:  # checked by whoosh_saved.load
             self.codes, self.names = saved["story.codes"], saved["story.names"].tolist()
         else:
             self.codes, self.names = _story_codes(searcher, live, size)

@@ -92,11 +92,12 @@ class StoredIds:
         current = {}
         for segment in writer.segments:
             name = segment.segment_id()
-            current[name] = self._segments.get(name)
-            if current[name] is None:
-                current[name] = _id_hashes(writer, segment)
-            if current[name] is None:
+            hashes = self._segments.get(name)
+            if hashes is None:
+                hashes = _id_hashes(writer, segment)
+            if hashes is None:
                 return list(ids)  # a segment whose ids cannot be read: assume any may be there
+            current[name] = hashes
         self._segments = current  # segments merged away are forgotten
         wanted = _hashes(ids)
         found = np.zeros(len(ids), dtype=bool)
