@@ -28,6 +28,7 @@ from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, Sea
                       SearchResults)
 from ..query import SEARCH_FIELDS, check_query_syntax
 from . import whoosh_browse, whoosh_saved, whoosh_stories
+from .query_terms import marked_terms
 from .snippets import make_snippet, mark_all
 from .whoosh_docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery,
                           GenerationCache, intersect, shared_docsets, size_of)
@@ -406,7 +407,8 @@ class WhooshEngine:
         article = _article(stored)
         snippet = ""
         if request.with_snippets:
-            snippet = make_snippet(article.body, terms, _analyze, self.settings.snippet_chars)
+            snippet = make_snippet(article.body, terms, _analyze, self.settings.snippet_chars,
+                                   title=article.title)
         return Hit.from_article(article, score, snippet)
 
 
@@ -429,10 +431,14 @@ def _page(searcher, sets: DocSets, parsed: query.Query, match, filtered,
 
 
 def _terms(searcher, parsed: query.Query) -> frozenset[str]:
-    """Return the indexed words a query looks for (wildcards and fuzzy terms expanded)."""
-    terms = parsed.existing_terms(searcher.reader(), expand=True)
-    return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t
-                     for field, t in terms if field in SEARCH_FIELDS)
+    """Return the words a query looks for in the searched fields (wildcards and fuzzy terms
+    expanded). Not ``existing_terms``: see ``query_terms``."""
+    reader = searcher.reader()
+    expanded = {t.decode("utf-8") if isinstance(t, bytes) else t
+                for leaf in parsed.leaves() if isinstance(leaf, query.MultiTerm)
+                and leaf.fieldname in SEARCH_FIELDS
+                for _, t in leaf.expanded_terms(reader)}
+    return marked_terms(parsed) | expanded
 
 
 def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query:
