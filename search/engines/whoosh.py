@@ -28,6 +28,7 @@ from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, Sea
                       SearchResults)
 from ..query import SEARCH_FIELDS, check_query_syntax
 from . import whoosh_browse, whoosh_saved, whoosh_stories
+from .parsing import parse_query
 from .query_terms import marked_terms
 from .snippets import make_snippet, mark_all
 from .whoosh_docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery,
@@ -350,14 +351,7 @@ class WhooshEngine:
         if not text.strip():
             return query.Every()
         check_query_syntax(text)
-        try:
-            parsed = self._parser.parse(text)
-        except Exception as exc:  # the parser should never raise; if it does, it is the query
-            raise QueryError(f"cannot read the query {text!r}: {exc}") from exc
-        if parsed is query.NullQuery:
-            raise QueryError(f"the query {text!r} has no words to search for — "
-                             "type a word, a \"phrase\" or field:word")
-        return parsed
+        return parse_query(self._parser, text)
 
     def _selections(self, request: SearchRequest, searcher, sets: DocSets) -> dict[str, Any]:
         """Return the docs each active filter allows, as masks (None: filter not in use)."""
