@@ -3,7 +3,8 @@
 Whoosh 2.7's ``existing_terms`` only returned the first field's words, so a word found in no
 title was never marked (``militia`` on the seeds marked nothing); snippets also missed words
 whose stem changes a short word's last letter (they → thei). These tests fail on the old code.
-The Reuters test is issue 15's acceptance 3, on both engines.
+The Reuters tests are issue 15's acceptance 3, on both engines, and did-you-mean on the same
+articles (``cofee`` → ``coffee``).
 """
 
 from __future__ import annotations
@@ -150,24 +151,60 @@ def reuters_articles():
     return _reuters_articles()
 
 
-@pytest.mark.slow
-def test_reuters_hits_have_marked_snippets_on_whoosh(tmp_path_factory, reuters_articles):
+@pytest.fixture(scope="module")
+def reuters_whoosh(tmp_path_factory, reuters_articles):
     engine = open_engine(Settings(index_dir=str(tmp_path_factory.mktemp("marks") / "index")),
                          create=True)
-    try:
-        for start in range(0, len(reuters_articles), 1000):
-            engine.upsert(reuters_articles[start:start + 1000])
-        _check_marks(engine, reuters_articles)
-    finally:
-        engine.close()
+    for start in range(0, len(reuters_articles), 1000):
+        engine.upsert(reuters_articles[start:start + 1000])
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="module")
+def reuters_typesense(typesense_server, reuters_articles):
+    import uuid
+
+    from .conftest import TYPESENSE_KEY
+
+    settings = Settings(engine="typesense", typesense_nodes=typesense_server.url,
+                        typesense_api_key=TYPESENSE_KEY,
+                        typesense_collection=f"marks{uuid.uuid4().hex[:8]}")
+    engine = open_engine(settings, create=True)
+    engine.upsert(reuters_articles)
+    yield engine
+    engine.close()
+
+
+@pytest.mark.slow
+def test_reuters_hits_have_marked_snippets_on_whoosh(reuters_whoosh, reuters_articles):
+    _check_marks(reuters_whoosh, reuters_articles)
 
 
 @pytest.mark.slow
 @pytest.mark.typesense
-def test_reuters_hits_have_marked_snippets_on_typesense(typesense_settings, reuters_articles):
-    engine = open_engine(typesense_settings, create=True)
-    try:
-        engine.upsert(reuters_articles)
-        _check_marks(engine, reuters_articles)
-    finally:
-        engine.close()
+def test_reuters_hits_have_marked_snippets_on_typesense(reuters_typesense, reuters_articles):
+    _check_marks(reuters_typesense, reuters_articles)
+
+
+# -- did-you-mean on the same articles (issue 15, acceptance 4: cofee → coffee) -------------
+
+SPELLING = [("cofee", "coffee"), ("Cofee prices", "Coffee prices"),
+            ("petroluem", "petroleum"), ("coffee", None), ("embassy", None)]
+
+
+def _check_spelling(engine) -> None:
+    got = {text: engine.suggest(text) for text, _ in SPELLING}
+    print(f"\n{type(engine).__name__}: {got}")
+    assert got == dict(SPELLING)
+
+
+@pytest.mark.slow
+def test_did_you_mean_on_reuters_on_whoosh(reuters_whoosh):
+    _check_spelling(reuters_whoosh)
+
+
+@pytest.mark.slow
+@pytest.mark.typesense
+def test_did_you_mean_on_reuters_on_typesense(reuters_typesense):
+    _check_spelling(reuters_typesense)

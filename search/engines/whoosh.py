@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+import numpy as np
 from whoosh import index, qparser, query
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
@@ -28,6 +29,7 @@ from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, Sea
                       SearchResults)
 from ..query import SEARCH_FIELDS, check_query_syntax
 from . import whoosh_browse, whoosh_saved, whoosh_stories
+from .expansion import Deadline, Expander, Vocabulary
 from .parsing import parse_query
 from .query_terms import marked_terms
 from .snippets import make_snippet, mark_all
@@ -48,6 +50,9 @@ META_FILE = "newsfacet.json"
 DATE_KEYS = ("date_new", "date_old")  # the sortable date columns (newest / oldest first)
 # The arrays saved beside the index for the generation a searcher has open, loaded once.
 _saved_arrays = GenerationCache()
+# The words of the searched fields, for fuzzy and wildcard expansion (one per generation).
+_vocabularies = GenerationCache()
+VOCABULARY = "vocab.words"
 
 
 def build_schema() -> Schema:
@@ -238,6 +243,7 @@ class WhooshEngine:
         if self._saved(searcher) or not sets.size:
             return  # saved already (and loaded from the file), or nothing to save
         arrays = {**sets.arrays(searcher, DATE_KEYS, SEARCH_FIELDS),
+                  VOCABULARY: np.array(self._vocabulary(searcher).words, dtype=str),
                   **self._stories(searcher, sets).arrays()}
         whoosh_saved.save(self.path, searcher, arrays)
 
@@ -288,7 +294,7 @@ class WhooshEngine:
         """Return searcher, doc sets, parsed query, its matches with their scores (None when
         not ranked by relevance, or when Whoosh must rank them), each filter's docs, and both."""
         searcher, sets = self._current()
-        parsed = self._parse(request.query)
+        parsed = self._expanded(searcher, self._parse(request.query))
         if _effective_sort(request) == "relevance":
             matched, scores = sets.scored(searcher, parsed)
         else:
@@ -313,7 +319,8 @@ class WhooshEngine:
         paragraphs = [p for p in body.split("\n\n") if p.strip()]
         try:
             searcher, _ = self._current()
-            terms = _terms(searcher, self._parse(text)) if text.strip() else frozenset()
+            terms = (_terms(searcher, self._expanded(searcher, self._parse(text)))
+                     if text.strip() else frozenset())
         except QueryError:
             terms = frozenset()
         return [mark_all(p, terms, _analyze) for p in paragraphs]
@@ -346,6 +353,25 @@ class WhooshEngine:
             pass
 
     # -- search helpers --------------------------------------------------------------------
+
+    def _vocabulary(self, searcher) -> Vocabulary:
+        """Return the words of the searched fields in the searcher's generation (saved beside
+        the index by ``prepare``, else read from the term dictionary once)."""
+        def build() -> Vocabulary:
+            saved = self._saved(searcher).get(VOCABULARY)
+            if saved is not None:
+                return Vocabulary(saved.tolist())
+            return Vocabulary.from_reader(searcher.reader(), SEARCH_FIELDS)
+
+        return _vocabularies.get(self._path_key, searcher, build)
+
+    def _expanded(self, searcher, parsed: query.Query) -> query.Query:
+        """Return the query with its fuzzy, wildcard and range words expanded (capped)."""
+        reader = searcher.reader()
+        expander = Expander(self._vocabulary(searcher),
+                            lambda word: reader.doc_frequency("body", word),
+                            reader.doc_count_all(), Deadline())
+        return expander.expand(parsed)
 
     def _parse(self, text: str) -> query.Query:
         if not text.strip():
@@ -425,14 +451,9 @@ def _page(searcher, sets: DocSets, parsed: query.Query, match, filtered,
 
 
 def _terms(searcher, parsed: query.Query) -> frozenset[str]:
-    """Return the words a query looks for in the searched fields (wildcards and fuzzy terms
-    expanded). Not ``existing_terms``: see ``query_terms``."""
-    reader = searcher.reader()
-    expanded = {t.decode("utf-8") if isinstance(t, bytes) else t
-                for leaf in parsed.leaves() if isinstance(leaf, query.MultiTerm)
-                and leaf.fieldname in SEARCH_FIELDS
-                for _, t in leaf.expanded_terms(reader)}
-    return marked_terms(parsed) | expanded
+    """Return the words an (expanded) query looks for in the searched fields. Not Whoosh's
+    ``existing_terms``: see ``query_terms``."""
+    return marked_terms(parsed)
 
 
 def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query:
