@@ -49,7 +49,7 @@ def typo(word: str, rng: random.Random) -> str:
 
 def mistakes(records: list[dict], engine, span: tuple[int, int], count: int, seed: int):
     """Return (original, mistyped) pairs from the titles of the records in ``span``."""
-    from search.engines.whoosh import _analyze
+    from search.engines.whoosh.engine import _analyze
 
     reader = engine._current()[0].reader()
     known = lambda w: any((f, s) in reader for s in _analyze(w)[:1] for f in ("title", "body"))  # noqa: E731
@@ -66,8 +66,8 @@ def mistakes(records: list[dict], engine, span: tuple[int, int], count: int, see
 
 
 def main(argv: list[str] | None = None) -> int:
-    from search.engines.whoosh import _analyze
-    from search.engines.whoosh_browse import candidates_for, written_forms
+    from search.engines.whoosh.engine import _analyze
+    from search.engines.whoosh.browse import candidates_for, written_forms
 
     parser = argparse.ArgumentParser(prog="python -m bench.spelling",
                                      description=__doc__.split("\n")[0])

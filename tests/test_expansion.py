@@ -28,7 +28,7 @@ def _expander(words=WORDS, deadline=None) -> Expander:
 
 def _parse(text: str) -> query.Query:
     from search.engines.parsing import parse_query
-    from search.engines.typesense_query import _whoosh_parser
+    from search.engines.typesense.query import _whoosh_parser
 
     return parse_query(_whoosh_parser(), text)
 
@@ -113,7 +113,7 @@ def test_fuzzy_and_wildcard_matches_are_found_and_marked(engine):
 
 
 def test_typesense_refuses_what_it_cannot_expand():
-    from search.engines.typesense_query import translate
+    from search.engines.typesense.query import translate
 
     for text in ("opec~", "emb*", "cocoaprices~9"):
         with pytest.raises(QueryError, match="not supported on the Typesense engine"):

@@ -60,7 +60,7 @@ def test_militia_is_marked_on_every_seed_and_on_its_article_page(indexed, runner
 
 
 def test_short_words_whose_stem_changes_are_marked():
-    from search.engines.whoosh import _analyze
+    from search.engines.whoosh.engine import _analyze
 
     text = "They say the day may come. Any buyer pays."
     terms = frozenset(t for w in ("they", "say", "day", "may", "any", "pay") for t in _analyze(w))
@@ -69,7 +69,7 @@ def test_short_words_whose_stem_changes_are_marked():
 
 
 def test_a_title_only_match_marks_the_title_in_the_snippet():
-    from search.engines.whoosh import _analyze
+    from search.engines.whoosh.engine import _analyze
 
     snippet = make_snippet("Qtly div 11 cents vs 11 cents prior.", frozenset(_analyze("quarterly")),
                            _analyze, 200, title="TRANZONIC <TNZ> SETS QUARTERLY")
@@ -77,7 +77,7 @@ def test_a_title_only_match_marks_the_title_in_the_snippet():
 
 
 def test_tokens_with_dots_are_marked_as_the_analyzer_reads_them():
-    from search.engines.whoosh import _analyze
+    from search.engines.whoosh.engine import _analyze
 
     text = "The U.S. said x.com and com. rose; u.s policy"
     marked = MARK.findall(mark_all(text, frozenset(_analyze("u.s")), _analyze))
@@ -115,7 +115,7 @@ def _body_words(articles: list[Article]) -> list[str]:
 
 def _expected_marks(engine, text: str, query: str) -> int:
     """How many words of the text the analyzer reads as one of the query's words."""
-    from search.engines.whoosh import ANALYZER, _analyze
+    from search.engines.whoosh.engine import ANALYZER, _analyze
 
     terms = frozenset(_analyze(query))
     return sum(1 for t in ANALYZER(text) if t.text in terms)

@@ -15,7 +15,7 @@ from search.query import check_query_syntax, read_free_text
 
 @pytest.fixture(scope="module")
 def parser():
-    from search.engines.typesense_query import _whoosh_parser
+    from search.engines.typesense.query import _whoosh_parser
 
     return _whoosh_parser()
 

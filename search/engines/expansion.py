@@ -231,7 +231,7 @@ _EXPANDING = (query.FuzzyTerm, query.Prefix, query.Wildcard, query.TermRange)
 
 
 def _idf(doc_count: int, frequency: int) -> float:
-    # Whoosh's BM25F idf (search/engines/whoosh_docs.py); only the ratio of two is used.
+    # Whoosh's BM25F idf (search/engines/whoosh/docs.py); only the ratio of two is used.
     return log(doc_count / (frequency + 1)) + 1
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from ..errors import ArticleNotFound
-from ..models import Article, Hit, SearchRequest
-from ..query import OPERATORS, blank_phrases, read_free_text
-from .snippets import find_matches, lead_snippet
-from .spelling import MAX_DISTANCE, best_word
+from ...errors import ArticleNotFound
+from ...models import Article, Hit, SearchRequest
+from ...query import OPERATORS, blank_phrases, read_free_text
+from ..snippets import find_matches, lead_snippet
+from ..spelling import MAX_DISTANCE, best_word
 
 if TYPE_CHECKING:
-    from .whoosh import WhooshEngine
+    from .engine import WhooshEngine
 
 # A word worth correcting: letters only, not a field name ("title:"), not a wildcard or fuzzy
 # term ("embass*", "embasy~"), not inside a quoted phrase (phrases are blanked out first).
@@ -32,7 +32,7 @@ def suggest_query(engine: WhooshEngine, text: str) -> str | None:
     and its distance to the typed word as articles write it (``spelling.best_word``).
     Returns None when every word is known or nothing is close.
     """
-    from .whoosh import ANALYZER
+    from .engine import ANALYZER
 
     searcher, _ = engine._current()
     reader = searcher.reader()
@@ -68,7 +68,7 @@ def surface_form(searcher, stem: str) -> str | None:
 
 def written_forms(searcher, stem: str, documents: int = WRITTEN_DOCS) -> list[str]:
     """Return the forms in which the first few articles holding a stem write it (lower case)."""
-    from .whoosh import _analyze
+    from .engine import _analyze
 
     reader = searcher.reader()
     forms: dict[str, None] = {}
@@ -88,7 +88,7 @@ def written_forms(searcher, stem: str, documents: int = WRITTEN_DOCS) -> list[st
 
 def more_like(engine: WhooshEngine, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
     """Return up to ``limit`` articles sharing the most telling words of this one's body."""
-    from .whoosh import _article
+    from .engine import _article
 
     searcher, _ = engine._current()
     docnum = searcher.document_number(id=article_id)
@@ -110,7 +110,7 @@ def export_articles(engine: WhooshEngine, request: SearchRequest,
     Articles are read one at a time from the searcher current at the call, so a long export
     holds one article in memory and is not disturbed by a commit made meanwhile.
     """
-    from .whoosh import _article
+    from .engine import _article
 
     total, docnums, searcher = engine.ordered(request, limit)
 
