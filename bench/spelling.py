@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 if close:
                     guess = max(close, key=lambda t: (reader.doc_frequency("body", t), t))
                     break
-            old += guess is not None and [guess] == target
+            old += guess is not None and (guess,) == tuple(target)
         table.setdefault("previous", {})[name] = old / len(prepared)
     for weight, row in table.items():
         label = f"{weight:>6}" if weight == "previous" else f"{weight:6.1f}"

@@ -15,7 +15,8 @@ Limits, each refused with a message that says what to do (``QueryError``):
 - at most ``MAX_PATTERNS`` fuzzy, wildcard or range words in one query, and at most
   ``MAX_TERMS`` words after expansion in all; a fuzzy word keeps its ``FUZZY_EXPANSIONS``
   closest words (then the most frequent), as Lucene's ``maxExpansions``;
-- the expansion stops with a message when it has taken ``Deadline`` seconds.
+- reading a long query (between chunks, ``parsing``) and expanding it stop with a message
+  once ``TIME_BUDGET`` seconds have passed since the query arrived.
 
 Scoring: the expansions of one word share one inverse document frequency, the lowest among
 them (Lucene's blended frequency), so a rare misspelling does not outrank the word itself; a
@@ -42,7 +43,7 @@ MIN_PREFIX = 1
 MAX_PATTERNS = 20
 MAX_TERMS = 1000
 FUZZY_EXPANSIONS = 50
-TIME_BUDGET = 0.5  # seconds for the expansion of one query
+TIME_BUDGET = 0.5  # seconds to read a query and expand its patterns
 
 
 class Deadline:
@@ -54,8 +55,8 @@ class Deadline:
 
     def check(self, what: str = "the query") -> None:
         if self._clock() > self._end:
-            raise QueryError(f"{what} takes too long (over {self.seconds:g} s): use fewer or "
-                             "longer fuzzy (word~) and wildcard (word*) terms")
+            raise QueryError(f"{what} takes too long (over {self.seconds:g} s): shorten it, or "
+                             "use fewer or longer fuzzy (word~) and wildcard (word*) terms")
 
 
 class Vocabulary:
@@ -63,6 +64,7 @@ class Vocabulary:
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words: list[str] = sorted(set(words))
+        self.frequencies: dict[str, int] = {}  # document frequencies looked up so far
         self._by_length: dict[int, list[str]] = {}
         for word in self.words:
             self._by_length.setdefault(len(word), []).append(word)
@@ -95,12 +97,13 @@ class Vocabulary:
         prefix = word[:prefix_length]
         # Only words whose length is within ``distance`` of the word's can be that close.
         if prefix:
-            choices = [w for w in self.prefixed(prefix) if abs(len(w) - len(word)) <= distance]
+            groups = [[w for w in self.prefixed(prefix) if abs(len(w) - len(word)) <= distance]]
         else:
-            choices = [w for n in range(len(word) - distance, len(word) + distance + 1)
-                       for w in self._by_length.get(n, ())]
-        found = process.extract(word, choices, scorer=Levenshtein.distance,
-                                score_cutoff=distance, limit=None)
+            groups = [self._by_length.get(n, [])
+                      for n in range(len(word) - distance, len(word) + distance + 1)]
+        found = [match for choices in groups if choices
+                 for match in process.extract(word, choices, scorer=Levenshtein.distance,
+                                              score_cutoff=distance, limit=None)]
         return sorted(((choice, int(d)) for choice, d, _ in found), key=lambda x: (x[1], x[0]))
 
 
@@ -186,7 +189,7 @@ class Expander:
                              f"{MAX_DISTANCE} edits (e.g. {word}~2)")
         close = self.vocabulary.within(word, leaf.maxdist, leaf.prefixlength)
         if len(close) > FUZZY_EXPANSIONS:
-            frequency = {w: self.doc_frequency(w) for w, _ in close}
+            frequency = {w: self._frequency(w) for w, _ in close}
             close = sorted(close, key=lambda x: (x[1], -frequency[x[0]], x[0]))[:FUZZY_EXPANSIONS]
         return [(w, 1 - d / max(min(len(word), len(w)), 1)) for w, d in close]
 
@@ -218,11 +221,17 @@ class Expander:
                 if not (leaf.startexcl and w == low) and not (leaf.endexcl and w == high)
                 and (high is None or w <= high)]
 
+    def _frequency(self, word: str) -> int:
+        known = self.vocabulary.frequencies.get(word)
+        if known is None:
+            known = self.vocabulary.frequencies[word] = self.doc_frequency(word)
+        return known
+
     def _blended(self, words: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """Return the words with weights that give each the idf of the most frequent one."""
         if len(words) < 2:
             return words
-        frequency = {w: self.doc_frequency(w) for w, _ in words}
+        frequency = {w: self._frequency(w) for w, _ in words}
         common = _idf(self.doc_count, max(frequency.values()))
         return [(w, weight * common / _idf(self.doc_count, frequency[w])) for w, weight in words]
 

@@ -34,13 +34,16 @@ _OPERATOR = re.compile(r"(?<![^\s()])(?:AND|OR|NOT|ANDNOT|ANDMAYBE)(?![^\s()])")
 _SHORT = 400
 
 
-def parse_query(parser, text: str) -> query.Query:
+def parse_query(parser, text: str, deadline=None) -> query.Query:
     """Return what Whoosh's ``parser`` makes of the query (free-text punctuation read as in
-    ``query.read_free_text``); raise QueryError if the parser fails or finds no words."""
+    ``query.read_free_text``); raise QueryError if the parser fails or finds no words, or
+    when ``deadline`` (an ``expansion.Deadline``) passes between chunks."""
     text = read_free_text(text)
     try:
         items = _items(text) if len(text) > _SHORT else None
-        parsed = parser.parse(text) if items is None else _joined(_parts(parser, items))
+        parsed = parser.parse(text) if items is None else _joined(_parts(parser, items, deadline))
+    except QueryError:
+        raise
     except Exception as exc:  # the parser should never raise; if it does, it is the query
         raise QueryError(f"cannot read the query {_short(text)!r}: {exc}") from exc
     if parsed is query.NullQuery:
@@ -53,7 +56,7 @@ def _short(text: str) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _parts(parser, items: list[str]) -> list[query.Query]:
+def _parts(parser, items: list[str], deadline=None) -> list[query.Query]:
     """Return the queries of the items in order: a plain word built here, runs of other items
     parsed by Whoosh, ``CHUNK_ITEMS`` at a time."""
     parts: list[query.Query] = []
@@ -64,6 +67,8 @@ def _parts(parser, items: list[str]) -> list[query.Query]:
             run.append(item)
             continue
         for start in range(0, len(run), CHUNK_ITEMS):
+            if deadline is not None:
+                deadline.check("reading the query")
             parts.append(parser.parse(" ".join(run[start:start + CHUNK_ITEMS])))
         run = []
         if item:

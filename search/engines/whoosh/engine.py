@@ -9,6 +9,7 @@ year and month values. Snippets come from ``snippets.make_snippet``, not Whoosh'
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -296,7 +297,8 @@ class WhooshEngine:
         """Return searcher, doc sets, parsed query, its matches with their scores (None when
         not ranked by relevance, or when Whoosh must rank them), each filter's docs, and both."""
         searcher, sets = self._current()
-        parsed = self._expanded(searcher, self._parse(request.query))
+        deadline = Deadline()  # for reading the query and expanding its patterns
+        parsed = self._expanded(searcher, self._parse(request.query, deadline), deadline)
         if _effective_sort(request) == "relevance":
             matched, scores = sets.scored(searcher, parsed)
         else:
@@ -367,19 +369,20 @@ class WhooshEngine:
 
         return _vocabularies.get(self._path_key, searcher, build)
 
-    def _expanded(self, searcher, parsed: query.Query) -> query.Query:
+    def _expanded(self, searcher, parsed: query.Query,
+                  deadline: Deadline | None = None) -> query.Query:
         """Return the query with its fuzzy, wildcard and range words expanded (capped)."""
         reader = searcher.reader()
         expander = Expander(self._vocabulary(searcher),
                             lambda word: reader.doc_frequency("body", word),
-                            reader.doc_count_all(), Deadline())
+                            reader.doc_count_all(), deadline or Deadline())
         return expander.expand(parsed)
 
-    def _parse(self, text: str) -> query.Query:
+    def _parse(self, text: str, deadline: Deadline | None = None) -> query.Query:
         if not text.strip():
             return query.Every()
         check_query_syntax(text)
-        return parse_query(self._parser, text)
+        return parse_query(self._parser, text, deadline)
 
     def _selections(self, request: SearchRequest, searcher, sets: DocSets) -> dict[str, Any]:
         """Return the docs each active filter allows, as masks (None: filter not in use)."""
@@ -465,8 +468,10 @@ def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query
     return query.And([parsed, DocsQuery(searcher, filtered)])
 
 
-def _analyze(word: str) -> list[str]:
-    return [t.text for t in ANALYZER(word)]
+@functools.lru_cache(maxsize=65_536)
+def _analyze(word: str) -> tuple[str, ...]:
+    # Snippets analyse each candidate word of every hit; the same words come back all the time.
+    return tuple(t.text for t in ANALYZER(word))
 
 
 def _effective_sort(request: SearchRequest) -> str:
