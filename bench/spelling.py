@@ -26,6 +26,7 @@ from bench.corpus import REUTERS, reuters_records
 from search.config import Settings
 from search.engines import open_engine
 from search.engines.spelling import MAX_DISTANCE, best_word
+from search.engines.whoosh import WhooshEngine
 from search.models import Article
 
 WEIGHTS = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.0, 10.0]
@@ -47,16 +48,16 @@ def typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2:]
 
 
-def mistakes(records: list[dict], engine, span: tuple[int, int], count: int, seed: int):
+def mistakes(records: list[dict], engine: WhooshEngine, span: tuple[int, int], count: int, seed: int):
     """Return (original, mistyped) pairs from the titles of the records in ``span``."""
     from search.engines.whoosh.engine import _analyze
 
     reader = engine._current()[0].reader()
-    known = lambda w: any((f, s) in reader for s in _analyze(w)[:1] for f in ("title", "body"))  # noqa: E731
+    known = lambda w: any((f, s) in reader for s in _analyze(w)[:1] for f in ("title", "body"))
     words = [w for r in records[span[0]:span[1]] for w in re.findall(r"[a-z]+", r["title"].lower())
              if len(w) >= 4 and known(w)]
     rng = random.Random(seed)
-    out = []
+    out: list[tuple[str, str]] = []
     while len(out) < count:
         word = rng.choice(words)
         wrong = typo(word, rng)
@@ -66,8 +67,8 @@ def mistakes(records: list[dict], engine, span: tuple[int, int], count: int, see
 
 
 def main(argv: list[str] | None = None) -> int:
-    from search.engines.whoosh.engine import _analyze
     from search.engines.whoosh.browse import candidates_for, written_forms
+    from search.engines.whoosh.engine import _analyze
 
     parser = argparse.ArgumentParser(prog="python -m bench.spelling",
                                      description=__doc__.split("\n")[0])
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                                date=dt.date.fromisoformat(r["date"])) for r in records[:INDEXED]])
         engine.prepare()
         engine.close()
-    engine = open_engine(Settings(index_dir=str(folder)))
+    engine = WhooshEngine(Settings(index_dir=str(folder)))
     searcher, _ = engine._current()
     reader = searcher.reader()
     surfaces: dict[str, list[str]] = {}
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"did-you-mean on {INDEXED} Reuters articles, {args.words} mistyped title words a split")
     print("weight  " + "  ".join(f"{name:>6}" for name in SPLITS))
-    table = {}
+    table: dict[float | str, dict[str, float]] = {}
     for name, span in SPLITS.items():
         pairs = mistakes(records, engine, span, args.words, seed=len(name))
         prepared = []
@@ -115,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                     break
             old += guess is not None and (guess,) == tuple(target)
         table.setdefault("previous", {})[name] = old / len(prepared)
-    for weight, row in table.items():
-        label = f"{weight:>6}" if weight == "previous" else f"{weight:6.1f}"
+    for key, row in table.items():
+        label = f"{key:>6}" if isinstance(key, str) else f"{key:6.1f}"
         print(f"{label}  " + "  ".join(f"{row[name]:6.1%}" for name in SPLITS))
     print(f"(edit distance at most {MAX_DISTANCE})")
     engine.close()

@@ -13,8 +13,14 @@ from whoosh import query
 
 from search.config import Settings
 from search.engines import open_engine
-from search.engines.expansion import (FUZZY_EXPANSIONS, MAX_PATTERNS, MAX_TERMS, Deadline,
-                                      Expander, Vocabulary)
+from search.engines.expansion import (
+    FUZZY_EXPANSIONS,
+    MAX_PATTERNS,
+    MAX_TERMS,
+    Deadline,
+    Expander,
+    Vocabulary,
+)
 from search.errors import QueryError
 from search.query import build_request
 

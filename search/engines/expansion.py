@@ -29,8 +29,8 @@ from __future__ import annotations
 import bisect
 import re
 import time
+from collections.abc import Callable, Iterable, Sequence
 from math import log
-from typing import Callable, Iterable, Sequence
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -205,7 +205,7 @@ class Expander:
         if isinstance(leaf, query.Prefix) or pattern == prefix + "*":
             return candidates
         matcher = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c)
-                                     for c in pattern) + r"\Z", re.S)
+                                     for c in pattern) + r"\Z", re.DOTALL)
         out = []
         for n, word in enumerate(candidates):
             if n % 4096 == 4095:

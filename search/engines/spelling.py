@@ -17,8 +17,8 @@ articles: titles of articles 5,000-9,999 to fit, 10,000-14,999 to check
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from math import log
-from typing import Callable, Iterable
 
 from rapidfuzz.distance import OSA
 
