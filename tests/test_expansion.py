@@ -17,10 +17,10 @@ from search.engines.expansion import (
     FUZZY_EXPANSIONS,
     MAX_PATTERNS,
     MAX_TERMS,
-    Deadline,
     Expander,
     Vocabulary,
 )
+from search.engines.budget import Deadline
 from search.errors import QueryError
 from search.query import build_request
 

@@ -15,8 +15,8 @@ Limits, each refused with a message that says what to do (``QueryError``):
 - at most ``MAX_PATTERNS`` fuzzy, wildcard or range words in one query, and at most
   ``MAX_TERMS`` words after expansion in all; a fuzzy word keeps its ``FUZZY_EXPANSIONS``
   closest words (then the most frequent), as Lucene's ``maxExpansions``;
-- reading a long query (between chunks, ``parsing``) and expanding it stop with a message
-  once ``TIME_BUDGET`` seconds have passed since the query arrived.
+- reading, expanding and matching a query stop with a message once its time budget has
+  passed (``budget.py``).
 
 Scoring: the expansions of one word share one inverse document frequency, the lowest among
 them (Lucene's blended frequency), so a rare misspelling does not outrank the word itself; a
@@ -37,26 +37,13 @@ from rapidfuzz.distance import Levenshtein
 from whoosh import query
 
 from ..errors import QueryError
+from .budget import Deadline
 
 MAX_DISTANCE = 2
 MIN_PREFIX = 1
 MAX_PATTERNS = 20
 MAX_TERMS = 1000
 FUZZY_EXPANSIONS = 50
-TIME_BUDGET = 0.5  # seconds to read a query and expand its patterns
-
-
-class Deadline:
-    """A point in time after which a query's work stops with a message."""
-
-    def __init__(self, seconds: float = TIME_BUDGET, clock: Callable[[], float] = time.monotonic):
-        self.seconds, self._clock = seconds, clock
-        self._end = clock() + seconds
-
-    def check(self, what: str = "the query") -> None:
-        if self._clock() > self._end:
-            raise QueryError(f"{what} takes too long (over {self.seconds:g} s): shorten it, or "
-                             "use fewer or longer fuzzy (word~) and wildcard (word*) terms")
 
 
 class Vocabulary:

@@ -27,8 +27,10 @@ CHUNK_ITEMS = 24
 # (Whoosh's PhrasePlugin and SingleQuotePlugin patterns).
 _PHRASE = re.compile(r'"[^"]*"(?:~\d+)?')
 _SINGLE = re.compile(r"(^|(?<=\W))'(?P<text>.*?)'(?=\s|\]|[)}]|$)")
-# An item the parser reads as a plain word: none of its syntax characters.
-_PLAIN = re.compile(r"[^\s\"'()\[\]{}*?~^:]+")
+# An item the parser reads as a plain word: none of its syntax characters; an apostrophe
+# after a letter (company's) starts no 'quoted term', and "(1987)" is a group of one word.
+_PLAIN = re.compile(r"(?:[^\s\"'()\[\]{}*?~^:]|(?<=\w)')+")
+_GROUPED = re.compile(r"\((?P<word>(?:[^\s\"'()\[\]{}*?~^:]|(?<=\w)')+)\)")
 _OPERATOR = re.compile(r"(?<![^\s()])(?:AND|OR|NOT|ANDNOT|ANDMAYBE)(?![^\s()])")
 # What the parser would turn a long query into within this many characters is parsed whole.
 _SHORT = 400
@@ -37,7 +39,7 @@ _SHORT = 400
 def parse_query(parser, text: str, deadline=None) -> query.Query:
     """Return what Whoosh's ``parser`` makes of the query (free-text punctuation read as in
     ``query.read_free_text``); raise QueryError if the parser fails or finds no words, or
-    when ``deadline`` (an ``expansion.Deadline``) passes between chunks."""
+    when ``deadline`` (a ``budget.Deadline``) passes between chunks."""
     text = read_free_text(text)
     try:
         items = _items(text) if len(text) > _SHORT else None
@@ -63,7 +65,10 @@ def _parts(parser, items: list[str], deadline=None) -> list[query.Query]:
     run: list[str] = []
     built: dict[str, query.Query] = {}
     for item in items + [""]:
-        if item and not _PLAIN.fullmatch(item):
+        grouped = _GROUPED.fullmatch(item)
+        if grouped:
+            item = grouped.group("word")
+        elif item and not _PLAIN.fullmatch(item):
             run.append(item)
             continue
         for start in range(0, len(run), CHUNK_ITEMS):

@@ -32,7 +32,8 @@ from ...query import SEARCH_FIELDS, check_query_syntax
 from . import browse as whoosh_browse
 from . import saved as whoosh_saved
 from . import stories as whoosh_stories
-from ..expansion import Deadline, Expander, Vocabulary
+from ..budget import Deadline, within
+from ..expansion import Expander, Vocabulary
 from ..parsing import parse_query
 from ..query_terms import marked_terms
 from ..snippets import make_snippet, mark_all
@@ -297,12 +298,12 @@ class WhooshEngine:
         """Return searcher, doc sets, parsed query, its matches with their scores (None when
         not ranked by relevance, or when Whoosh must rank them), each filter's docs, and both."""
         searcher, sets = self._current()
-        deadline = Deadline()  # for reading the query and expanding its patterns
-        parsed = self._expanded(searcher, self._parse(request.query, deadline), deadline)
-        if _effective_sort(request) == "relevance":
-            matched, scores = sets.scored(searcher, parsed)
-        else:
-            matched, scores = sets.query_docs(searcher, parsed), None
+        with within(Deadline()) as deadline:  # reading, expanding and matching the query
+            parsed = self._expanded(searcher, self._parse(request.query, deadline), deadline)
+            if _effective_sort(request) == "relevance":
+                matched, scores = sets.scored(searcher, parsed)
+            else:
+                matched, scores = sets.query_docs(searcher, parsed), None
         selections = self._selections(request, searcher, sets)
         filtered = intersect([matched, *(s for s in selections.values() if s is not None)])
         return searcher, sets, parsed, (matched, scores), selections, filtered
