@@ -44,6 +44,16 @@ HOSTILE = Article(
     entities=(Entity('<img src=x onerror="window.__xss=5">', "group"),))
 
 
+def pytest_runtest_setup(item):
+    """Skip, with the reason, a test marked ``shared(path)`` whose shared data is not there
+    (before its fixtures, which would read it)."""
+    for mark in item.iter_markers("shared"):
+        for path in mark.args:
+            if not Path(path).exists():
+                pytest.skip(f"{path} is not there: the shared corpora lie beside the checkout "
+                            "(../shared, or where NEWSFACET_SHARED says)")
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     return Settings(index_dir=str(tmp_path / "index"))
