@@ -11,6 +11,7 @@ import time
 import pytest
 from whoosh import query
 
+from bench.corpus import REUTERS
 from search.config import Settings
 from search.engines import open_engine
 from search.engines.expansion import (
@@ -145,11 +146,9 @@ def hostile_queries(words: list[str]) -> dict[str, str]:
 def reuters_index(tmp_path_factory):
     import datetime as dt
 
-    from bench.corpus import REUTERS, reuters_records
+    from bench.corpus import reuters_records
     from search.models import Article
 
-    if not REUTERS.exists():
-        pytest.fail(f"the Reuters corpus is missing at {REUTERS}")
     records = reuters_records(REUTERS)[:3000]
     settings = Settings(index_dir=str(tmp_path_factory.mktemp("hostile") / "index"))
     engine = open_engine(settings, create=True)
@@ -162,6 +161,7 @@ def reuters_index(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.shared(REUTERS)
 def test_hostile_queries_answer_within_a_second(reuters_index):
     engine, settings, words = reuters_index
     from web import create_app

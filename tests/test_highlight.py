@@ -15,6 +15,7 @@ import re
 
 import pytest
 
+from bench.corpus import REUTERS
 from search.config import Settings
 from search.engines import open_engine
 from search.engines.query_terms import query_terms
@@ -93,10 +94,8 @@ PER_PAGE = 20
 
 
 def _reuters_articles() -> list[Article]:
-    from bench.corpus import REUTERS, reuters_records
+    from bench.corpus import reuters_records
 
-    if not REUTERS.exists():
-        pytest.fail(f"the Reuters corpus is missing at {REUTERS}")
     return [Article(id=r["id"], source=r["id"], title=r["title"], body=r["body"],
                     outlet=r.get("outlet"), date=dt.date.fromisoformat(r["date"]))
             for r in reuters_records(REUTERS)[:REUTERS_ARTICLES]]
@@ -177,12 +176,14 @@ def reuters_typesense(typesense_server, reuters_articles):
 
 
 @pytest.mark.slow
+@pytest.mark.shared(REUTERS)
 def test_reuters_hits_have_marked_snippets_on_whoosh(reuters_whoosh, reuters_articles):
     _check_marks(reuters_whoosh, reuters_articles)
 
 
 @pytest.mark.slow
 @pytest.mark.typesense
+@pytest.mark.shared(REUTERS)
 def test_reuters_hits_have_marked_snippets_on_typesense(reuters_typesense, reuters_articles):
     _check_marks(reuters_typesense, reuters_articles)
 
@@ -200,11 +201,13 @@ def _check_spelling(engine) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.shared(REUTERS)
 def test_did_you_mean_on_reuters_on_whoosh(reuters_whoosh):
     _check_spelling(reuters_whoosh)
 
 
 @pytest.mark.slow
 @pytest.mark.typesense
+@pytest.mark.shared(REUTERS)
 def test_did_you_mean_on_reuters_on_typesense(reuters_typesense):
     _check_spelling(reuters_typesense)

@@ -8,6 +8,7 @@ import re
 import pytest
 from whoosh import query
 
+from bench.corpus import REUTERS
 from search.engines.parsing import CHUNK_ITEMS, parse_query
 from search.errors import QueryError
 from search.query import check_query_syntax, read_free_text
@@ -21,7 +22,7 @@ def parser():
 
 
 def _paragraphs(count: int) -> list[str]:
-    from bench.corpus import REUTERS, reuters_records
+    from bench.corpus import reuters_records
 
     records = reuters_records(REUTERS)
     rng = random.Random(7)
@@ -36,6 +37,7 @@ def _paragraphs(count: int) -> list[str]:
     return texts
 
 
+@pytest.mark.shared(REUTERS)
 def test_chunked_parse_equals_whoosh_on_reuters_paragraphs(parser):
     texts = _paragraphs(10)
     extra = ['(oil prices) "interest rates" rose \'Big Bang\' ' + " ".join(["word"] * 60) +

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import time
 from collections.abc import Callable, Iterable, Sequence
 from math import log
 
