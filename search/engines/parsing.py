@@ -8,8 +8,8 @@ in twice and cancels out). A pasted paragraph of 10,000 characters (about 1,700 
 its parts: it is parsed in chunks of ``CHUNK_ITEMS`` top-level items (a word, a "phrase", a
 'quoted term', a (group) or a field:value, never split) and the chunks' AND'ed parts are
 joined, duplicates removed by their text form; a plain word (most items of pasted prose) is
-built directly, as the parser would build it, without the parser's per-call cost. ``tests/test_parsing.py`` checks that the result
-equals Whoosh's own on real paragraphs. A query with an operator (AND, OR, NOT, ANDNOT,
+built directly, as the parser would build it, without the parser's per-call cost.
+``tests/test_parsing.py`` checks that the result equals Whoosh's own on real paragraphs. A query with an operator (AND, OR, NOT, ANDNOT,
 ANDMAYBE) is parsed whole, as Whoosh reads it.
 """
 
@@ -64,11 +64,10 @@ def _parts(parser, items: list[str], deadline=None) -> list[query.Query]:
     parts: list[query.Query] = []
     run: list[str] = []
     built: dict[str, query.Query] = {}
-    for item in items + [""]:
-        grouped = _GROUPED.fullmatch(item)
-        if grouped:
-            item = grouped.group("word")
-        elif item and not _PLAIN.fullmatch(item):
+    for text in items + [""]:
+        grouped = _GROUPED.fullmatch(text)
+        item = grouped.group("word") if grouped else text
+        if item and not grouped and not _PLAIN.fullmatch(item):
             run.append(item)
             continue
         for start in range(0, len(run), CHUNK_ITEMS):
