@@ -53,7 +53,10 @@ def mistakes(records: list[dict], engine: WhooshEngine, span: tuple[int, int], c
     from search.engines.whoosh.engine import _analyze
 
     reader = engine._current()[0].reader()
-    known = lambda w: any((f, s) in reader for s in _analyze(w)[:1] for f in ("title", "body"))
+
+    def known(word: str) -> bool:
+        return any((f, s) in reader for s in _analyze(word)[:1] for f in ("title", "body"))
+
     words = [w for r in records[span[0]:span[1]] for w in re.findall(r"[a-z]+", r["title"].lower())
              if len(w) >= 4 and known(w)]
     rng = random.Random(seed)
@@ -107,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                         if _analyze(best_word(wrong, stem, cands, surface, weight) or "")[:1] == target)
             table.setdefault(weight, {})[name] = right / len(prepared)
         old = 0
-        for target, wrong, stem, _ in prepared:
+        for target, _wrong, stem, _ in prepared:
             guess = None
             for maxdist in (1, 2):
                 close = [t for t in reader.terms_within("body", stem, maxdist, prefix=1) if t != stem]

@@ -9,8 +9,8 @@ its parts: it is parsed in chunks of ``CHUNK_ITEMS`` top-level items (a word, a 
 'quoted term', a (group) or a field:value, never split) and the chunks' AND'ed parts are
 joined, duplicates removed by their text form; a plain word (most items of pasted prose) is
 built directly, as the parser would build it, without the parser's per-call cost.
-``tests/test_parsing.py`` checks that the result equals Whoosh's own on real paragraphs. A query with an operator (AND, OR, NOT, ANDNOT,
-ANDMAYBE) is parsed whole, as Whoosh reads it.
+``tests/test_parsing.py`` checks that the result equals Whoosh's own on real paragraphs. A
+query with an operator (AND, OR, NOT, ANDNOT, ANDMAYBE) is parsed whole, as Whoosh reads it.
 """
 
 from __future__ import annotations
