@@ -33,6 +33,16 @@ class Deadline:
         self.seconds, self._clock = seconds, clock
         self._end = clock() + seconds
 
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Leave the time spent in the block out of the budget: work done once for an index
+        generation (a word list, field lengths) is not the query's."""
+        start = self._clock()
+        try:
+            yield
+        finally:
+            self._end += self._clock() - start
+
     def check(self, what: str = "the query") -> None:
         if self._clock() > self._end:
             raise QueryError(f"{what} takes too long (over {self.seconds:g} s): shorten the "
@@ -48,6 +58,17 @@ def within(deadline: Deadline) -> Iterator[Deadline]:
         yield deadline
     finally:
         _current.reset(token)
+
+
+@contextlib.contextmanager
+def paused() -> Iterator[None]:
+    """Leave the block's time out of the current query's budget (if any)."""
+    deadline = _current.get()
+    if deadline is None:
+        yield
+        return
+    with deadline.paused():
+        yield
 
 
 def check(what: str = "the query") -> None:

@@ -120,10 +120,7 @@ class Expander:
         """Return the query with every expanding leaf replaced by plain terms."""
         if self._deadline is None:  # the budget starts with the expansion
             self._deadline = Deadline()
-        if not any(isinstance(leaf, _EXPANDING) for leaf in q.leaves()) and \
-                not isinstance(q, _EXPANDING):
-            return q
-        return self._rewrite(q)
+        return self._rewrite(q) if has_patterns(q) else q
 
     def _check(self, what: str) -> None:
         if self._deadline is not None:
@@ -223,6 +220,11 @@ class Expander:
 
 
 _EXPANDING = (query.FuzzyTerm, query.Prefix, query.Wildcard, query.TermRange)
+
+
+def has_patterns(q: query.Query) -> bool:
+    """Return whether a query has fuzzy, wildcard or range words to expand."""
+    return isinstance(q, _EXPANDING) or any(isinstance(leaf, _EXPANDING) for leaf in q.leaves())
 
 
 def _idf(doc_count: int, frequency: int) -> float:

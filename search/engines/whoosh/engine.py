@@ -32,8 +32,9 @@ from ...query import SEARCH_FIELDS, check_query_syntax
 from . import browse as whoosh_browse
 from . import saved as whoosh_saved
 from . import stories as whoosh_stories
+from .. import budget
 from ..budget import Deadline, within
-from ..expansion import Expander, Vocabulary
+from ..expansion import Expander, Vocabulary, has_patterns
 from ..parsing import parse_query
 from ..query_terms import marked_terms
 from ..snippets import make_snippet, mark_all
@@ -226,6 +227,11 @@ class WhooshEngine:
             if self._sets is None:
                 self._sets = shared_docsets(self._path_key, self._searcher, FACET_FIELDS,
                                             self._saved(self._searcher))
+                # Field lengths and their averages, which scoring builds on first use, are
+                # built here, so a query's time budget never pays for them.
+                for field in SEARCH_FIELDS:
+                    self._sets._field_lengths(self._searcher, field)
+                    self._sets._average(self._searcher, field)
             return self._searcher, self._sets
 
     @property
@@ -368,11 +374,14 @@ class WhooshEngine:
                 return Vocabulary(saved.tolist())
             return Vocabulary.from_reader(searcher.reader(), SEARCH_FIELDS)
 
-        return _vocabularies.get(self._path_key, searcher, build)
+        with budget.paused():  # built once a generation: not the query's time
+            return _vocabularies.get(self._path_key, searcher, build)
 
     def _expanded(self, searcher, parsed: query.Query,
                   deadline: Deadline | None = None) -> query.Query:
         """Return the query with its fuzzy, wildcard and range words expanded (capped)."""
+        if not has_patterns(parsed):
+            return parsed
         reader = searcher.reader()
         expander = Expander(self._vocabulary(searcher),
                             lambda word: reader.doc_frequency("body", word),
