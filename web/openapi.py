@@ -150,7 +150,9 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             "/api/search": {"get": {
                 "operationId": "search", "summary": "Search articles, with facet counts or as an export.",
                 "parameters": _parameters(settings),
-                "responses": {"200": search_ok, "400": _json(error, "A bad query or parameter; the message says what to fix."),
+                "responses": {"200": search_ok,
+                              "400": _json(error, "A bad query or parameter; the message says "
+                                                  "what to fix."),
                               "503": unavailable}}},
             "/api/articles/{id}": {"get": {
                 "operationId": "getArticle", "summary": "One article in full.",

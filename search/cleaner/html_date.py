@@ -43,9 +43,9 @@ def find_published_date(tree: HtmlElement, data: PageData, url: str | None) -> t
         if (date := parse_date(element.get("datetime") or element.get("content"))):
             return date, "html-element:itemprop=datePublished"
     canonical = _canonical_url(tree, data) or url
-    if canonical and (match := URL_DATE_RE.search(canonical)):
-        if (date := _checked(int(match[1]), int(match[2]), int(match[3]))):
-            return date, "url"
+    if (canonical and (match := URL_DATE_RE.search(canonical))
+            and (date := _checked(int(match[1]), int(match[2]), int(match[3])))):
+        return date, "url"
     return None, None
 
 
