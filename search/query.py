@@ -13,7 +13,7 @@ from typing import Iterable
 
 from .config import Settings
 from .errors import QueryError
-from .models import SORT_ORDERS, UNDATED, SearchRequest
+from .models import ENTITY_MATCHES, SORT_ORDERS, UNDATED, SearchRequest
 
 SEARCH_FIELDS = ("title", "body")
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
@@ -116,11 +116,13 @@ def build_request(
     facet_size: int | str | None = None,
     agencies: Iterable[str] = (),
     collapse: bool = False,
+    entity_match: str | None = None,
 ) -> SearchRequest:
     """Return a validated SearchRequest; raise QueryError naming what to fix.
 
     ``resolve_entity`` maps a name or alias to its canonical entity (or None), so that
-    ``--entity PMF`` selects "Popular Mobilization Forces".
+    ``--entity PMF`` selects "Popular Mobilization Forces". ``entity_match`` is "any" (the
+    default: articles naming any selected entity) or "all" (naming every one).
     """
     settings = settings or Settings()
     query = (query or "").strip()
@@ -132,6 +134,10 @@ def build_request(
     sort = sort or "relevance"
     if sort not in SORT_ORDERS:
         raise QueryError(f"unknown sort {sort!r}: choose one of {', '.join(SORT_ORDERS)}")
+    entity_match = (entity_match or "any").strip().lower()
+    if entity_match not in ENTITY_MATCHES:
+        raise QueryError(f"entity_match must be one of {', '.join(ENTITY_MATCHES)}, "
+                         f"not {entity_match[:20]!r}")
     start = parse_date_filter(since, end=False, name="since")
     stop = parse_date_filter(until, end=True, name="until")
     if start and stop and start > stop:
@@ -147,6 +153,7 @@ def build_request(
         per_page=_bounded_int(per_page, settings.per_page, 1, settings.max_per_page, "per_page"),
         facet_size=_bounded_int(facet_size, settings.facet_size, 1, 10_000, "facet_size"),
         agencies=_unique(_clean_values(agencies, "agency")), collapse=bool(collapse),
+        entity_match=entity_match,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from search.config import Settings
+from search.models import ENTITY_TYPES
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(entity_views.bp)
     app.jinja_env.filters["snippet"] = views.snippet_filter
+    app.jinja_env.globals["entity_types"] = ENTITY_TYPES
     from . import watches
 
     watches.init_app(app)

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 FACET_PARAMS = ("entity", "outlet", "year", "month", "agency")
 DATE_PARAMS = ("since", "until")
 FILTER_PARAMS = (*FACET_PARAMS, *DATE_PARAMS)
-KEPT_PARAMS = ("q", *FILTER_PARAMS, "sort", "per_page", "collapse")
+KEPT_PARAMS = ("q", *FILTER_PARAMS, "sort", "per_page", "collapse", "entity_match")
 
 
 def _pairs(args: MultiDict) -> list[tuple[str, str]]:

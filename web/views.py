@@ -8,6 +8,8 @@ from dataclasses import replace
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
+from search.entity_filter import search_checked
+from search.errors import UnknownEntity
 from search.models import SearchRequest
 
 from . import links, params, state
@@ -34,9 +36,10 @@ def entity_type(name: str) -> str | None:
 
 
 def run_search(search_request: SearchRequest):
-    """Return the engine's results with a did-you-mean suggestion for unknown words."""
+    """Return the engine's results with a did-you-mean suggestion for unknown words; raise
+    UnknownEntity for an entity filter that names no entity."""
     engine = state.engine()
-    results = engine.search(search_request)
+    results = search_checked(engine, state.entity_table(), search_request)
     if search_request.query:
         suggestion = engine.suggest(search_request.query)
         if suggestion:
@@ -49,10 +52,13 @@ def run_search(search_request: SearchRequest):
 def search_page():
     # The page groups syndicated copies unless told not to (collapse=0); the API does not.
     results, error = params.first_runnable(request.args, run_search, collapse_default=True)
+    unknown = error.suggestions if isinstance(error, UnknownEntity) else {}
+    args = params.without_entities(request.args, tuple(unknown)) if unknown else request.args
     body = render_template(
-        "search.html", results=results, error=error, args=request.args, links=links,
-        groups=facet_groups(results, request.args, entity_type),
-        chips=chips(request.args, entity_type), timeline=build_timeline(results, request.args))
+        "search.html", results=results, error=error and str(error), unknown=unknown,
+        args=args, links=links,
+        groups=facet_groups(results, args, entity_type),
+        chips=chips(args, entity_type), timeline=build_timeline(results, args))
     return body, 400 if error else 200
 
 
