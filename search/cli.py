@@ -260,7 +260,14 @@ def filter_options(func):
     func = click.option("--until", metavar="DATE", help="Published on or before.")(func)
     func = click.option("--agency", "agencies", multiple=True, metavar="NAME",
                         help="Only articles crediting this wire agency (repeatable).")(func)
+    func = click.option("--all-entities", is_flag=True,
+                        help="Only articles naming every --entity given (default: any of them); "
+                             "entity counts then count within them.")(func)
     return func
+
+
+def _entity_match(all_entities: bool) -> str:
+    return "all" if all_entities else "any"
 
 
 @cli.command("search")
@@ -276,15 +283,20 @@ def filter_options(func):
 @engine_options
 @click.pass_context
 @_fail_cleanly
-def search_command(ctx, query, entities, outlets, years, months, since, until, agencies, sort,
-                   limit, page, collapse, as_json, index_dir, engine, entities_file):
+def search_command(ctx, query, entities, outlets, years, months, since, until, agencies,
+                   all_entities, sort, limit, page, collapse, as_json, index_dir, engine,
+                   entities_file):
     """Search the index: ranked results, highlighted snippets and facet counts.
 
     QUERY uses AND, OR, NOT, "phrases", title:word, wild*cards and fuzzy~ terms; with no
     QUERY, every article is listed (browse by facets).
 
+    An --entity that is neither an entity of the index nor in the entity table is an error
+    that names close entities.
+
     Example: newsfacet search embassy --entity "Kataib Hezbollah" --json
     """
+    from .entity_filter import search_checked
     from .query import build_request
 
     with _opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
@@ -293,8 +305,9 @@ def search_command(ctx, query, entities, outlets, years, months, since, until, a
         request = build_request(query, entities=entities, outlets=outlets, years=years,
                                 months=months, since=since, until=until, sort=sort, page=page,
                                 per_page=limit, settings=settings, resolve_entity=table.resolve,
-                                agencies=agencies, collapse=collapse)
-        results = eng.search(request)
+                                agencies=agencies, collapse=collapse,
+                                entity_match=_entity_match(all_entities))
+        results = search_checked(eng, table, request)
     if as_json:
         _emit(results.to_dict())
         return
@@ -310,6 +323,8 @@ def _terminal_snippet(snippet: str) -> str:
 def _print_results(results) -> None:
     request = results.request
     what = f'"{request.query}"' if request.query else "all articles"
+    if request.all_entities and len(request.entities) > 1:
+        what += " naming every one of " + ", ".join(request.entities)
     count = f"{results.total} article{'s' if results.total != 1 else ''}"
     if request.collapse:
         count = (f"{results.total} stor{'ies' if results.total != 1 else 'y'} "

@@ -138,7 +138,7 @@ def test_a_search_that_counted_the_name_asks_nothing_more(extra):
 def records_index(runner, tmp_path):
     records = tmp_path / "records.jsonl"
     records.write_text("\n".join(json.dumps(r) for r in [
-        {"id": "r1", "title": "Coffee quotas", "body": "Brazil and Britain talk coffee in London.",
+        {"id": "r1", "title": "Coffee quotas", "body": "Brazil talks coffee in London.",
          "entities": [{"name": "Brazil", "type": "place"}, {"name": "London", "type": "place"}]},
         {"id": "r2", "title": "Coffee prices", "body": "Brazil raised coffee prices.",
          "entities": [{"name": "Brazil", "type": "place"}]},
