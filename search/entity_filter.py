@@ -19,6 +19,9 @@ from .errors import UnknownEntity
 from .models import SearchRequest, SearchResults
 
 MAX_SUGGESTIONS = 3
+# Unknown names given close names and listed in the message; a request naming more (a
+# script's mistake, or an attack on the spelling search) gets the first ones only.
+MAX_NAMES = 5
 # The closeness entity pages' 404 uses for "did you mean" (entity_profile.close_names).
 CLOSE_CUTOFF = 0.75
 
@@ -46,7 +49,8 @@ def check_entities(engine, table: EntityTable, names: Iterable[str],
     if not unknown:
         return
     spellings = known_spellings(engine, table)
-    suggestions = {name: close_entities(spellings, name) for name in unknown}
+    suggestions = {name: close_entities(spellings, name) if i < MAX_NAMES else ()
+                   for i, name in enumerate(unknown)}
     raise UnknownEntity(unknown_entity_message(suggestions), suggestions)
 
 
@@ -97,8 +101,11 @@ def unknown_entity_message(suggestions: Mapping[str, tuple[str, ...]]) -> str:
         [(name, close)] = suggestions.items()
         text = f"no entity {name!r}" + (f"; {guess(close)}" if close else "")
     else:
+        listed = list(suggestions.items())[:MAX_NAMES]
         text = "no entities " + ", ".join(f"{name!r}" + (f" ({guess(close)})" if close else "")
-                                         for name, close in suggestions.items())
+                                         for name, close in listed)
+        if len(suggestions) > MAX_NAMES:
+            text += f" and {len(suggestions) - MAX_NAMES} more"
     if all(suggestions.values()):
         return text
     return (text + " in the index or the entity table — check the spelling (`newsfacet stats` "

@@ -10,9 +10,11 @@ Each item is a plain name (``"reagan"``) or an object with a name and optionally
 3. the type of the same name found in the article's text (recognised or matched);
 4. ``other``.
 
-A name written all in lower case (Reuters-21578 lists "reagan") takes the capitals the
-article writes it with, when the article does. Names are facet values, so "," and "|" (the
-index's separators) become spaces, and a name longer than 200 characters is dropped.
+A name the text gave (same name, any case) is spelled as the text's entity: "reagan" joins
+"Reagan" found in the article. Otherwise the record's spelling is kept as it is, also in lower
+case: spelling it as one article writes it would split one name across the collection
+("Canada" here, "canada" where the text never names it). Names are facet values, so "," and
+"|" (the index's separators) become spaces, and a name longer than 200 characters is dropped.
 """
 
 from __future__ import annotations
@@ -40,11 +42,11 @@ TYPE_SYNONYMS = {
 _PLAIN_TYPE = re.compile(r"^[a-z][a-z0-9_-]{0,29}$")
 
 
-def given_entities(items: Iterable[object], table: EntityTable, found: Sequence[Entity] = (),
-                   text: str = "") -> tuple[Entity, ...]:
+def given_entities(items: Iterable[object], table: EntityTable,
+                   found: Sequence[Entity] = ()) -> tuple[Entity, ...]:
     """Return the entities a record lists, typed as the module docstring says.
 
-    ``found`` are the entities found in the article's text; ``text`` is its title and body.
+    ``found`` are the entities found in the article's text.
     """
     by_name = {e.name.casefold(): e for e in found}
     out = []
@@ -60,8 +62,7 @@ def given_entities(items: Iterable[object], table: EntityTable, found: Sequence[
         if seen is not None and kind is None:
             out.append(seen)
             continue
-        spelled = seen.name if seen else _as_written(name, text)
-        out.append(Entity(spelled, kind or OTHER_TYPE))
+        out.append(Entity(seen.name if seen else name, kind or OTHER_TYPE))
     return tuple(dict.fromkeys(out))
 
 
@@ -98,18 +99,6 @@ def _read_item(item: object) -> tuple[str | None, str | None]:
             logger.debug("record entity dropped: longer than %d characters", MAX_NAME_CHARS)
         return None, None
     return name, kind
-
-
-def _as_written(name: str, text: str) -> str:
-    """Return a lower-case name with the capitals the text gives it ("reagan" -> "Reagan")."""
-    if not text or name != name.lower() or not any(c.isalpha() for c in name):
-        return name
-    pattern = r"(?<!\w)" + r"[\s\-]+".join(re.escape(w) for w in name.split()) + r"(?!\w)"
-    for match in re.finditer(pattern, text, flags=re.IGNORECASE):
-        written = " ".join(match.group().split())
-        if written != written.lower() and written != written.upper():
-            return written
-    return name
 
 
 __all__ = ["given_entities", "entity_type"]

@@ -90,8 +90,7 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
         what = "the page" if raw.kind == "html" else "the text"
         return Skipped(raw.source, f"no article text found in {what} after cleaning")
     found = table.find(metadata.title, body)
-    entities = found + given_entities(raw.fields.get("entities") or (), table, found,
-                                      f"{metadata.title or ''}\n{body}")
+    entities = found + given_entities(raw.fields.get("entities") or (), table, found)
     # Credits are read from the cleaner's chrome too: a syndication disclaimer is chrome.
     credit = find_credit(body.split("\n\n"), [b.text for b in cleaned.blocks if not b.kept])
     article = Article(

@@ -289,3 +289,14 @@ def test_watch_requests_keep_entity_match(settings):
         Watch(1, "", {"entity_match": "most"}, "").request(settings)
     assert dataclasses.replace(Watch(1, "", filters, ""), id=2).describe() == \
         "(everything) entity=Iraq entity_match=all"
+
+
+def test_many_unknown_names_get_a_bounded_answer(extra, client):
+    names = [f"Nobody{i}" for i in range(300)]
+    with pytest.raises(UnknownEntity) as caught:
+        check_entities(extra, TABLE, names)
+    assert len(caught.value.names) == 300
+    assert str(caught.value).startswith("no entities 'Nobody0', 'Nobody1', 'Nobody2', "
+                                        "'Nobody3', 'Nobody4' and 295 more in the index")
+    page = client.get("/search?" + "&".join(f"entity={n}" for n in names)).get_data(as_text=True)
+    assert page.count('class="add-entity"') == 5
