@@ -30,7 +30,7 @@ GIVEN = [
     # The text's spelling of the same name; else the record's, also in lower case (one
     # spelling across the collection: not "Canada" where the text names it, "canada" elsewhere).
     (["reagan"], (Entity("Reagan", "person"),), [Entity("Reagan", "person")]),
-    ([{"name": "reagan", "type": "person"}], (Entity("Reagan", "other"),), "",
+    ([{"name": "reagan", "type": "person"}], (Entity("Reagan", "other"),),
      [Entity("Reagan", "person")]),
     (["reagan"], (), [Entity("reagan", "other")]),
     # A type that is no plain word is no type; separators of the index become spaces.
