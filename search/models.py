@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .facets import FACETS, UNDATED
+
 ENTITY_TYPES = ("group", "person", "org", "place")
 SORT_ORDERS = ("relevance", "newest", "oldest")
 # How several selected entities combine: articles naming any of them, or every one of them.
@@ -13,7 +15,6 @@ ENTITY_MATCHES = ("any", "all")
 # The type of an entity nothing else types: a record names it without a type the table,
 # the record or the recogniser can give.
 OTHER_TYPE = "other"
-UNDATED = "undated"
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ class SearchRequest:
     """An engine-neutral search: text query, facet selections, dates, order and page.
 
     Repeated values of one filter are OR'ed; different filters are AND'ed. ``years`` and
-    ``months`` hold facet values, including ``"undated"``.
+    ``months`` hold facet values, including ``"undated"``. Each facet of ``search.facets``
+    names the field holding its selection.
     """
 
     query: str = ""
@@ -110,8 +112,7 @@ class SearchRequest:
     @property
     def filters(self) -> dict[str, tuple[str, ...]]:
         """The facet selections by facet name, as in URLs and JSON."""
-        return {"entity": self.entities, "outlet": self.outlets,
-                "year": self.years, "month": self.months, "agency": self.agencies}
+        return {facet.name: getattr(self, facet.field) for facet in FACETS}
 
     @property
     def all_entities(self) -> bool:

@@ -199,7 +199,7 @@ def test_a_broken_overlay_is_a_clear_error(runner, indexed):
 
 
 def test_suggest_shows_progress_on_a_terminal(runner, indexed, monkeypatch):
-    monkeypatch.setattr("search.cli_entities.on_terminal", lambda: True)
+    monkeypatch.setattr("search.cli.entities.on_terminal", lambda: True)
     result = run(runner, "entities", "suggest", "--index", indexed, "--min-count", 1)
     assert result.exit_code == 0
     assert "\rreading articles        5/5        [########################]" in result.stderr

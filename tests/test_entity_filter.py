@@ -18,7 +18,7 @@ import pytest
 from search.config import Settings
 from search.engines import open_engine
 from search.entities import EntityTable
-from search.entity_filter import check_entities, search_checked, unknown_entity_message
+from search.entities.filter import check_entities, search_checked, unknown_entity_message
 from search.errors import QueryError, UnknownEntity
 from search.models import Article, Entity
 from search.query import build_request

@@ -1,5 +1,5 @@
 """Entities a .jsonl record lists itself: every usable name kept, typed by the table, the
-record, the text or ``other`` (search/given_entities.py, issue 16)."""
+record, the text or ``other`` (search/entities/given.py, issue 16)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import pytest
 
 from search.entities import EntityTable
-from search.given_entities import entity_type, given_entities
+from search.entities.given import entity_type, given_entities
 from search.models import Entity
 
 from .conftest import run

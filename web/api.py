@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
-from search.entity_filter import check_entities
+from search.entities.filter import check_entities
 from search.errors import QueryError
 
 from . import params, state
 from .export import EXPORT_FORMATS, csv_lines, json_chunks
 from .openapi import openapi_document
-from .views import run_search
+from .results import run_search
 
 api = Blueprint("api", __name__)
 
@@ -42,7 +42,7 @@ def _export(fmt: str) -> Response:
     return response
 
 
-@api.get("/api/articles/<article_id>")
+@api.get("/api/articles/<segment:article_id>")
 def article(article_id: str):
     return jsonify(state.engine().get(article_id).to_dict())
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from search.config import Settings
+from search.facets import DISPLAY_ORDER, FACETS
 from search.models import ENTITY_MATCHES, ENTITY_TYPES, SORT_ORDERS
 
 from .export import CSV_COLUMNS, EXPORT_FORMATS
 
 REF = "#/components/schemas/"
+UNKNOWN_ENTITY = (" A name that is neither an indexed entity nor in the entity table is a 400 "
+                  "(UnknownEntity) with close names.")
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -48,7 +51,7 @@ def _schemas() -> dict[str, Any]:
         "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
         "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
         "hits": {"type": "array", "items": _ref("Hit")},
-        "facets": {"type": "object", "properties": {n: facet_list for n in ("entity", "outlet", "year", "month", "agency")},
+        "facets": {"type": "object", "properties": {f.name: facet_list for f in FACETS},
                    "additionalProperties": facet_list},
         "messages": {"type": "array", "items": {"type": "string"}},
         "suggestion": {"type": "string", "description": "The query with misspelled words corrected."},
@@ -113,19 +116,14 @@ def _parameters(settings: Settings) -> list[dict[str, Any]]:
     return [
         param("q", {"type": "string", "maxLength": settings.max_query_chars},
               'Words, "phrases", title:word, AND/OR/NOT; empty means every article.'),
-        many("entity", "An entity by canonical name or alias, case-insensitive; a name that is "
-             "neither an indexed entity nor in the entity table is a 400 (UnknownEntity) with "
-             "close names."),
+        *(many(f.name, f.help + (UNKNOWN_ENTITY if f.name == "entity" else ""),
+               **({"pattern": f.pattern} if f.pattern else {}))
+          for f in DISPLAY_ORDER),
         param("entity_match", {"type": "string", "enum": list(ENTITY_MATCHES), "default": "any"},
               "any: articles naming any of the selected entities, the entity facet counting "
               "as if none were selected (the other values' counts ignore the entity filter); "
               "all: articles naming every selected entity, and the entity facet counts within "
               "that intersection."),
-        many("outlet", "An outlet name."),
-        many("agency", "A wire agency credited by the article (AFP, Associated Press, Reuters …), "
-             "case-insensitive."),
-        many("year", "A year, or undated.", pattern=r"^(\d{4}|undated)$"),
-        many("month", "A month (2019-05), or undated.", pattern=r"^(\d{4}-(0[1-9]|1[0-2])|undated)$"),
         param("since", {"type": "string", "maxLength": 64}, "Published on or after. " + date_help),
         param("until", {"type": "string", "maxLength": 64}, "Published on or before. " + date_help),
         param("sort", {"type": "string", "enum": list(SORT_ORDERS), "default": "relevance"},

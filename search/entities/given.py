@@ -23,8 +23,8 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 
-from .entities import NAME_FORBIDDEN, EntityTable
-from .models import ENTITY_TYPES, OTHER_TYPE, Entity
+from ..models import ENTITY_TYPES, OTHER_TYPE, Entity
+from .table import NAME_FORBIDDEN, EntityTable
 
 logger = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import difflib
 from typing import Iterable, Mapping
 
-from .entities import EntityTable
-from .errors import UnknownEntity
-from .models import SearchRequest, SearchResults
+from ..errors import UnknownEntity
+from ..models import SearchRequest, SearchResults
+from .table import EntityTable
 
 MAX_SUGGESTIONS = 3
 # Unknown names given close names and listed in the message; a request naming more (a
