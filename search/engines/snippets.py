@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import html
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 ELLIPSIS = "…"
 MAX_MATCHES = 64
@@ -37,8 +37,8 @@ def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
     prefixes = sorted({_prefix(t) for t in terms if t}, key=len, reverse=True)
     # A candidate is a whole token as the analyzer's tokenizer reads it (\w+(\.?\w+)*: "u.s",
     # "x.com"), starting where such a token can start, so that what is analysed is the token.
-    return re.compile(r"(?<!\w)(?<!\w\.)(?:%s)\w*(?:\.\w+)*" % "|".join(map(re.escape, prefixes)),
-                      re.IGNORECASE)
+    alternatives = "|".join(map(re.escape, prefixes))
+    return re.compile(rf"(?<!\w)(?<!\w\.)(?:{alternatives})\w*(?:\.\w+)*", re.IGNORECASE)
 
 
 def find_matches(text: str, terms: frozenset[str], analyze: Callable[[str], Iterable[str]],
