@@ -77,7 +77,7 @@ def _closest_word(engine: TypesenseEngine, word: str, stem: str) -> str | None:
     near = sorted(forms)
     counts = engine._multi([{**EXACT, "q": s, "query_by": "title_stems,body_stems",
                              "per_page": 0} for s in near])
-    candidates = [(s, int(r["found"])) for s, r in zip(near, counts)]
+    candidates = [(s, int(r["found"])) for s, r in zip(near, counts, strict=True)]
     return best_word(word, stem, candidates, lambda s: forms.get(s, {}))
 
 
