@@ -138,3 +138,46 @@ def test_cli_answers_an_index_holding_a_lone_surrogate(lone, runner, settings):
         result = runner.invoke(cli, args + ["--index", settings.index_dir])
         assert result.exit_code == 0, result.output
         assert "\ufffd" in result.output
+
+
+# -- 2. an empty index answers every query with 0 results --------------------------------
+
+@pytest.fixture
+def empty_index(runner, tmp_path):
+    """An index whose only input was skipped (the state after a kill before the first batch)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bad.jsonl").write_text('{"title": "x", "body": "y", "z": ' + DEEP + "}\n")
+    index = tmp_path / "index"
+    result = run(runner, "index", corpus, "--index", index)
+    assert result.exit_code == 1 and "nothing was indexed" in result.output
+    return index
+
+
+@pytest.mark.parametrize("query", ["embassy", "embassy AND militia", '"rockets hit"', "embass*",
+                                   "title:embassy OR body:iraq", "embassy~"])
+def test_cli_search_of_an_empty_index_finds_nothing(runner, empty_index, query):
+    result = run(runner, "search", query, "--index", empty_index, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["total"] == 0 and data["hits"] == []
+
+
+def test_web_search_of_an_empty_index_finds_nothing(empty_index):
+    from search.config import Settings
+    from web import create_app
+
+    client = create_app({"TESTING": True,
+                         "SETTINGS": Settings(index_dir=str(empty_index))}).test_client()
+    for path in ("/search?q=embassy", "/search?q=embassy+AND+iraq&sort=newest", "/search",
+                 "/api/search?q=embassy", "/api/search?q=%22rockets+hit%22"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert client.get("/api/search?q=embassy").get_json()["total"] == 0
+    csv_export = client.get("/api/search?q=embassy&format=csv")
+    assert csv_export.status_code == 200
+    assert len(list(csv.reader(io.StringIO(csv_export.get_data(as_text=True))))) == 1  # header
+    json_export = client.get("/api/search?q=embassy&format=json")
+    assert json_export.status_code == 200
+    rows = json.loads(json_export.get_data(as_text=True))
+    assert (rows["articles"] if isinstance(rows, dict) else rows) == []
