@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from .options import (emit_json, engine_options, entity_table, fail_cleanly, fetch_options,
-                      filter_options, index_option, opened, settings_for)
+from .options import (emit_json, engine_options, entity_table, facet_filters, fail_cleanly,
+                      fetch_options, filter_options, index_option, opened, settings_for)
 
 BAR = 24
 
@@ -203,8 +203,7 @@ def watch_group():
 @engine_options
 @click.pass_context
 @fail_cleanly
-def watch_add(ctx, query, entities, outlets, years, months, since, until, agencies, as_json,
-              index_dir, engine, entities_file):
+def watch_add(ctx, query, since, until, as_json, index_dir, engine, entities_file):
     """Save a search (a query, filters, or both).
 
     Example: newsfacet watch add embassy --entity "Kataib Hezbollah" --since 2019-01-01
@@ -213,8 +212,7 @@ def watch_add(ctx, query, entities, outlets, years, months, since, until, agenci
 
     settings = settings_for(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
     watch = add_watch(settings.index_dir, query,
-                      {"entity": entities, "outlet": outlets, "year": years, "month": months,
-                       "agency": agencies, "since": since, "until": until}, settings,
+                      {**facet_filters(ctx), "since": since, "until": until}, settings,
                       entity_table(settings).resolve)
     if as_json:
         emit_json(watch.to_dict())
