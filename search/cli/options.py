@@ -99,10 +99,14 @@ def _collect_facet(ctx: click.Context, param: click.Parameter, value: tuple[str,
 
 
 def filter_options(func):
-    """Add one repeatable option per facet of the registry, then ``--since`` and ``--until``.
+    """Add one repeatable option per facet of the registry, then ``--since``, ``--until`` and
+    ``--all-entities``.
 
     The facet options are not passed to the command: ``facet_filters(ctx)`` returns them.
     """
+    func = click.option("--all-entities", is_flag=True,
+                        help="Only articles naming every --entity given (default: any of them); "
+                             "entity counts then count within them.")(func)
     func = click.option("--until", metavar="DATE", help="Published on or before.")(func)
     func = click.option("--since", metavar="DATE",
                         help='Published on or after (2019-05-01, "May 2019", "2 years ago").')(func)
@@ -117,6 +121,11 @@ def facet_filters(ctx: click.Context) -> dict[str, tuple[str, ...]]:
     """Return the values given to the facet options (``filter_options``), by facet name."""
     given = ctx.meta.get(FACET_META, {})
     return {facet.name: given.get(facet.name, ()) for facet in FACETS}
+
+
+def entity_match_of(all_entities: bool) -> str:
+    """Return the ``entity_match`` that --all-entities asks for."""
+    return "all" if all_entities else "any"
 
 
 def where(settings: Settings) -> str:
@@ -142,6 +151,6 @@ def entity_table(settings: Settings) -> EntityTable:
     return load_table(settings.entities_file, settings.index_dir)
 
 
-__all__ = ["collection_option", "emit_json", "engine_choice", "engine_options", "entity_table",
-           "facet_filters", "fail_cleanly", "fetch_options", "filter_options", "index_option", "into_settings",
-           "opened", "settings_for", "where"]
+__all__ = ["collection_option", "emit_json", "engine_choice", "engine_options", "entity_match_of",
+           "entity_table", "facet_filters", "fail_cleanly", "fetch_options", "filter_options",
+           "index_option", "into_settings", "opened", "settings_for", "where"]
