@@ -357,6 +357,8 @@ class DocSets:
     def _bm25(self, searcher, field: str, raw: bytes, ids, weights) -> np.ndarray:
         """Whoosh's BM25F for one term of one field, over its postings."""
         tf = weights.astype(np.float64)
+        if not len(ids):  # no postings (an empty index has no documents: log(0))
+            return tf
         if not searcher.schema[field].scorable:
             return tf  # Whoosh's WeightScorer: the weight itself
         # Over every stored doc, deleted ones included, as Whoosh counts (``size`` and postings).

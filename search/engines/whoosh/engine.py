@@ -31,6 +31,7 @@ from ...errors import ArticleNotFound, IndexCorrupt, IndexMissing, QueryError
 from ...models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, SearchRequest,
                       SearchResults)
 from ...query import SEARCH_FIELDS, check_query_syntax
+from ...unicode import valid_data
 from . import browse as whoosh_browse
 from . import saved as whoosh_saved
 from . import stories as whoosh_stories
@@ -115,7 +116,8 @@ def _article(stored: dict) -> Article:
     data = json.loads(stored["data"])
     data.update(id=stored["id"], source=stored["source"], title=stored.get("title") or None,
                 body=stored.get("body", ""))
-    return Article.from_dict(data)
+    # An index written before text was repaired at indexing may hold lone surrogates.
+    return Article.from_dict(valid_data(data, 3))
 
 
 class WhooshEngine:
