@@ -181,3 +181,122 @@ def test_web_search_of_an_empty_index_finds_nothing(empty_index):
     assert json_export.status_code == 200
     rows = json.loads(json_export.get_data(as_text=True))
     assert (rows["articles"] if isinstance(rows, dict) else rows) == []
+
+
+# -- 3. the fetcher resolves every host and refuses private addresses ---------------------
+
+LOOPBACK_FORMS = ["2130706433", "127.1", "0", "0x7f000001", "017700000001", "loopback.example",
+                  "127.0.0.1", "localhost", "[::1]", "[::ffff:127.0.0.1]"]
+
+
+@pytest.fixture
+def names(monkeypatch):
+    """A resolver that knows some made-up names (the test's DNS): name -> list of addresses."""
+    import socket
+
+    table: dict[str, list[str]] = {"loopback.example": ["127.0.0.1"]}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in table:
+            address = table[host].pop(0) if len(table[host]) > 1 else table[host][0]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return table
+
+
+@pytest.fixture
+def gateway(server):
+    """A second site on 127.0.0.2 that stands in for a public host (the fetcher is told that
+    this one address is public), beside the loopback-only site of ``server`` on 127.0.0.1."""
+    from search.ingest import fetch
+
+    from .webserver import Server
+
+    public = Server("127.0.0.2")
+    real = fetch._private_address
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fetch, "_private_address", lambda a: a != "127.0.0.2" and real(a))
+        yield public.site
+    public.close()
+
+
+def _fetcher(**options):
+    from search.ingest.fetch import Fetcher
+
+    return Fetcher(delay=0.0, timeout=2.0, retries=0, **options)
+
+
+@pytest.mark.parametrize("host", LOOPBACK_FORMS)
+def test_no_form_of_a_loopback_address_is_fetched(server, names, host):
+    from search.ingest.fetch import FetchFailure
+
+    port = server.site.base.rsplit(":", 1)[1]
+    server.site.add("/secret", "<html><body><p>secret</p></body></html>")
+    outcome = _fetcher().fetch(f"http://{host}:{port}/secret")
+    assert isinstance(outcome, FetchFailure)
+    assert "private, loopback, link-local or reserved address" in outcome.reason
+    assert "NEWSFACET_FETCH_PRIVATE=1" in outcome.reason
+    assert server.site.log == []  # nothing fetched, not even robots.txt
+
+
+@pytest.mark.parametrize("host", ["2130706433", "127.1", "0x7f000001", "017700000001",
+                                  "loopback.example"])
+def test_a_redirect_to_a_loopback_address_is_not_followed(server, gateway, names, host):
+    from search.ingest.fetch import FetchFailure
+
+    port = server.site.base.rsplit(":", 1)[1]
+    server.site.add("/secret", "<html><body><p>secret</p></body></html>")
+    target = f"http://{host}:{port}/secret"
+    gateway.add("/go", b"", status=302, headers={"Location": target})
+    names["public.example"] = ["127.0.0.2"]
+    gateway_port = gateway.base.rsplit(":", 1)[1]
+    outcome = _fetcher().fetch(f"http://public.example:{gateway_port}/go")
+    assert isinstance(outcome, FetchFailure)
+    assert outcome.reason.startswith(f"redirected to {target}: host ")
+    assert "private, loopback, link-local or reserved address" in outcome.reason
+    assert [r.path for r in gateway.log] == ["/robots.txt", "/go"]
+    assert server.site.log == []
+
+
+def test_the_request_goes_to_the_address_that_was_checked(server, gateway, names):
+    """DNS rebinding: a name public at the check and loopback a moment later still reaches the
+    address checked."""
+    gateway.add("/page", "<html><body><p>public page</p></body></html>")
+    server.site.add("/page", "<html><body><p>secret</p></body></html>")
+    port = gateway.base.rsplit(":", 1)[1]
+    names["rebind.example"] = ["127.0.0.2", "127.0.0.1"]
+    outcome = _fetcher().fetch(f"http://rebind.example:{port}/page")
+    assert outcome.status == 200 and b"public page" in outcome.body
+    assert gateway.requests_for("/page")[0].headers["host"] == f"rebind.example:{port}"
+    assert server.site.log == []
+
+
+def test_cli_skips_a_loopback_url_with_its_reason(runner, server, names, tmp_path, monkeypatch):
+    monkeypatch.delenv("NEWSFACET_FETCH_PRIVATE", raising=False)
+    port = server.site.base.rsplit(":", 1)[1]
+    server.site.add("/secret", "<html><body><p>secret</p></body></html>")
+    urls = [f"http://{host}:{port}/secret" for host in ("2130706433", "loopback.example")]
+    result = run(runner, "index", *urls, "--index", tmp_path / "ix", "--json")
+    assert result.exit_code == 1, result.output
+    skips = {s["source"]: s["reason"] for s in json.loads(result.stdout)["skips"]}
+    assert set(skips) == set(urls)
+    assert all("private, loopback, link-local or reserved address (127.0.0.1)" in r
+               for r in skips.values())
+    assert server.site.log == []
+
+
+def test_the_setting_allows_a_private_address(runner, server, names, tmp_path, monkeypatch):
+    from .webserver import story
+
+    monkeypatch.setenv("NEWSFACET_FETCH_PRIVATE", "1")
+    monkeypatch.setenv("NEWSFACET_FETCH_DELAY", "0")
+    port = server.site.base.rsplit(":", 1)[1]
+    server.site.add("/news/a", story("Intranet story", "harbour works"))
+    url = f"http://loopback.example:{port}/news/a"
+    result = run(runner, "index", url, "--index", tmp_path / "ix", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["added"] == 1
+    assert server.site.requests_for("/news/a")[0].headers["host"] == f"loopback.example:{port}"
