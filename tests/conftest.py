@@ -106,7 +106,8 @@ def server():
 @pytest.fixture
 def fast(monkeypatch, runner):
     """The CLI runner with short fetch delays and timeouts and one retry, private addresses
-    allowed (the test site is on 127.0.0.1), so fetching tests run quickly (a test about politeness or retries sets its own)."""
+    allowed (the test site is on 127.0.0.1), so fetching tests run quickly (a test about
+    politeness or retries sets its own)."""
     monkeypatch.setenv("NEWSFACET_FETCH_DELAY", "0.01")
     monkeypatch.setenv("NEWSFACET_FETCH_TIMEOUT", "0.5")
     monkeypatch.setenv("NEWSFACET_FETCH_RETRIES", "1")

@@ -108,7 +108,7 @@ class Fetcher:
     # Loopback, private, link-local and reserved addresses are refused unless this is set
     # (NEWSFACET_FETCH_PRIVATE): a crawler on a server must not reach the server's own network.
     allow_private: bool = False
-    resolve: Callable[[str, int], list[str]] = field(default=lambda host, port: resolve_host(host, port))
+    resolve: Callable[[str, int], list[str]] = field(default=lambda host, port: resolve_host(host, port))  # noqa: PLW0108 (defined below)
 
     def __post_init__(self) -> None:
         self._hosts: dict[str, _Host] = {}
