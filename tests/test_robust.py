@@ -300,3 +300,76 @@ def test_the_setting_allows_a_private_address(runner, server, names, tmp_path, m
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["added"] == 1
     assert server.site.requests_for("/news/a")[0].headers["host"] == f"loopback.example:{port}"
+
+
+# -- 4. WARC records decompressed within a cap; warcio's warnings bounded ------------------
+
+def _warc_member(uri: str, body: bytes, declared: int | None = None, tail_zeros: int = 0) -> bytes:
+    """One gzip member holding one response record; ``declared`` lies about its length and
+    ``tail_zeros`` bytes of zeros follow the record inside the same member (a bomb)."""
+    import zlib
+
+    http = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)) + body
+    length = len(http) if declared is None else declared
+    head = (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:%s>\r\n"
+            b"WARC-Date: 2020-01-02T03:04:05Z\r\nWARC-Target-URI: %s\r\n"
+            b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n"
+            % (uri.rsplit("/", 1)[-1].encode(), uri.encode(), length))
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    out = [packer.compress(head + http + b"\r\n\r\n")]
+    zeros = bytes(1 << 20)
+    for _ in range(tail_zeros >> 20):
+        out.append(packer.compress(zeros))
+    out.append(packer.flush())
+    return b"".join(out)
+
+
+def test_a_warc_gzip_bomb_is_skipped_in_bounded_memory(runner, tmp_path, capfd):
+    import tracemalloc
+
+    from .webserver import story
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    good = story("Archived before the bomb", "harbour repairs").encode()
+    (corpus / "bomb.warc.gz").write_bytes(
+        _warc_member("https://news.example.org/before", good)
+        + _warc_member("https://news.example.org/bomb", b"<p>x</p>", declared=1000,
+                       tail_zeros=80 << 20))
+    (corpus / "other.warc.gz").write_bytes(
+        _warc_member("https://news.example.org/other", story("Another archive", "bridge works").encode()))
+    assert (corpus / "bomb.warc.gz").stat().st_size < 200_000  # 80 MB of zeros inside
+    items = []
+    tracemalloc.start()
+    try:
+        for item in ingest.iter_documents([str(corpus)], 1_000_000):
+            items.append((item.source, getattr(item, "reason", None)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40_000_000, f"peak {peak:,} bytes"
+    assert items[0] == ("https://news.example.org/before", None)
+    assert items[1][0].endswith("bomb.warc.gz")
+    assert items[1][1].startswith("a record decompresses to over 2,000,000 bytes (a gzip bomb")
+    assert items[2] == ("https://news.example.org/other", None)
+    assert len(items) == 3
+    assert len(capfd.readouterr().err) < 2000  # warcio's warnings are bounded
+
+
+def test_warcio_warnings_are_bounded(tmp_path, capfd, caplog):
+    """A record whose Content-Length is short makes warcio quote the next line: here 3 MB."""
+    import gzip
+
+    from .webserver import story
+
+    body = b"x" * 3_000_000 + b"\n" + story("Short length", "ferry timetable").encode()
+    headers = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n\r\n"
+    member = _warc_member("https://news.example.org/short", body,
+                          declared=len(headers % len(body)) + 10)  # ends inside the long line
+    (tmp_path / "short.warc").write_bytes(gzip.decompress(member))
+    items = list(ingest.iter_documents([str(tmp_path / "short.warc")], 20_000_000))
+    assert items  # skips with reasons, no crash
+    assert len(capfd.readouterr().err) < 2000
+    warned = [r.getMessage() for r in caplog.records if "warcio" in r.getMessage()]
+    assert warned and all(len(m) < 1000 for m in warned), warned
