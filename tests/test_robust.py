@@ -373,3 +373,47 @@ def test_warcio_warnings_are_bounded(tmp_path, capfd, caplog):
     assert len(capfd.readouterr().err) < 2000
     warned = [r.getMessage() for r in caplog.records if "warcio" in r.getMessage()]
     assert warned and all(len(m) < 1000 for m in warned), warned
+
+
+# -- 5. bad route parameters are 4xx; 405 names what is allowed; ids have no newline -------
+
+@pytest.mark.parametrize("path, status", [
+    ("/watches?saved=%C2%B3", 400), ("/watches?saved=%D9%A3", 400), ("/watches?saved=-1", 400),
+    ("/watches?saved=3", 200), ("/watches?saved=", 200),
+    ("/article/a1?page=%C2%B2", 400), ("/article/a1?page=%D9%A3", 400), ("/article/a1?page=2", 200),
+    ("/api/search?q=embassy&page=%C2%B2", 400), ("/api/search?q=embassy&page=%D9%A3", 400),
+    ("/api/search?q=embassy&per_page=1_0", 400), ("/api/search?q=embassy&page=%2B2", 400),
+    ("/api/search?q=embassy&page=%202%20", 200), ("/api/search?q=embassy&page=" + "9" * 5000, 400),
+])
+def test_numbers_in_urls_follow_one_rule(client, path, status):
+    assert client.get(path).status_code == status
+
+
+def test_whole_number_rule():
+    from search.query import whole_number
+
+    assert [whole_number(v) for v in ("7", " 12 ", "007", 5)] == [7, 12, 7, 5]
+    assert [whole_number(v) for v in ("²", "٣", "+1", "-1", "1_0", "1.0", "", "1\n2", "9" * 101)] == [None] * 9
+
+
+@pytest.mark.parametrize("method, path, allowed", [
+    ("post", "/api/search", {"GET", "HEAD", "OPTIONS"}),
+    ("delete", "/watches", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("put", "/article/a1", {"GET", "HEAD", "OPTIONS"}),
+])
+def test_405_names_the_allowed_methods(client, method, path, allowed):
+    response = getattr(client, method)(path)
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+
+
+def test_a_record_id_with_a_trailing_newline_is_not_used(tmp_path):
+    from search.ingest.sources import RawDocument, article_id
+
+    def raw(given):
+        return RawDocument(source="x.jsonl#1", kind="record", content="t", raw_hash="h",
+                           fields={"id": given})
+
+    assert article_id(raw("rec-1")) == "rec-1"
+    assert article_id(raw("rec-1\n")) not in ("rec-1", "rec-1\n")
+    assert "\n" not in article_id(raw("rec-1\n"))

@@ -26,7 +26,7 @@ KINDS = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text",
          ".jsonl": "records", ".ndjson": "records"}
 RECORD_FIELDS = ("id", "title", "body", "html", "text", "url", "date", "outlet", "author",
                  "crawl_date")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # fullmatch: no trailing newline
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_:.-]+)""", re.I)
 
 
@@ -53,7 +53,7 @@ class Skipped:
 def article_id(raw: RawDocument) -> str:
     """Return the stable id of a document: the record's own id if safe, else a path hash."""
     given = raw.fields.get("id")
-    if given and _SAFE_ID.match(given):
+    if given and _SAFE_ID.fullmatch(given):
         return given
     key = raw.source if "://" in raw.source else os.path.abspath(raw.source)
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
