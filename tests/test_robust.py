@@ -417,3 +417,15 @@ def test_a_record_id_with_a_trailing_newline_is_not_used(tmp_path):
     assert article_id(raw("rec-1")) == "rec-1"
     assert article_id(raw("rec-1\n")) not in ("rec-1", "rec-1\n")
     assert "\n" not in article_id(raw("rec-1\n"))
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_summary_line(runner, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "evil\n  skipped everything: forged.pdf").write_bytes(b"%PDF")
+    (corpus / "good.txt").write_text(GOOD)
+    result = run(runner, "index", corpus, "--index", tmp_path / "ix")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert not any(line.startswith("  skipped everything") for line in lines)
+    assert any("evil\\n  skipped everything: forged.pdf: unsupported file type" in line for line in lines)
