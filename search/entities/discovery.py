@@ -17,6 +17,10 @@ possessive and a name the table already knows end a run. What is left out, and w
 - headline lines (mostly Title Case words, no closing full stop), which would make every
   headline word a name.
 
+Entities the articles already carry but the table lacks (recognised in the text at index
+time, or listed by a .jsonl record) are candidates too, with their type: they are what the
+recogniser found, so they are listed first, then the capitalised runs nothing recognised.
+
 Candidates are counted in articles (and mentions), ranked by article count, and each comes
 with the first sentence that uses it.
 """
@@ -68,11 +72,12 @@ class Suggestion:
     example: str
     example_id: str
     alias_of: str | None = None  # a known entity whose name has this word ("Azari")
+    type: str | None = None  # the type articles carry it with, when it was recognised
 
     def to_dict(self) -> dict[str, Any]:
         return {"phrase": self.phrase, "articles": self.articles, "mentions": self.mentions,
                 "example": {"sentence": self.example, "article": self.example_id},
-                "alias_of": self.alias_of}
+                "alias_of": self.alias_of, "type": self.type}
 
 
 @dataclass
@@ -81,6 +86,7 @@ class _Tally:
     mentions: int = 0
     spellings: Counter = field(default_factory=Counter)
     example: tuple[str, str] | None = None
+    types: Counter = field(default_factory=Counter)  # of the articles' own entities
 
 
 class _Collector:
@@ -121,6 +127,20 @@ class _Collector:
                         self.initial.append((words, number, example))
                     else:
                         self._count(words, number, example)
+        self._carried(article, number, text)
+
+    def _carried(self, article: Article, number: int, text: str) -> None:
+        """Count the entities the article carries that the table lacks, with their types."""
+        for entity in article.entities:
+            key = tuple(w.casefold() for w in entity.name.split())
+            if not key or len(key) > MAX_WORDS or self.table.resolve(entity.name):
+                continue
+            tally = self.tallies.setdefault(key, _Tally())
+            tally.articles.add(number)
+            tally.types[entity.type] += 1
+            tally.spellings[entity.name] += 1
+            if tally.example is None or not tally.example[0]:  # a sentence, once one names it
+                tally.example = (_sentence_naming(text, entity.name), article.id)
 
     def _count(self, words: tuple[str, ...], number: int, example: tuple[str, str]) -> None:
         words = _trim(words, self.stopwords, self.demonym)
@@ -162,9 +182,13 @@ class _Collector:
             if len(key) == 1 and (len(phrase) < 3 or self.is_common(phrase) or demonym(phrase)):
                 continue
             owners = name_words.get(key[0], ()) if len(key) == 1 else ()
-            out.append(Suggestion(phrase, len(tally.articles), tally.mentions, *tally.example,
-                                  alias_of=next(iter(owners)) if len(owners) == 1 else None))
-        out.sort(key=lambda s: (-s.articles, -s.mentions, -len(s.phrase.split()), s.phrase))
+            kind = tally.types.most_common(1)[0][0] if tally.types else None
+            out.append(Suggestion(phrase, len(tally.articles),
+                                  max(tally.mentions, len(tally.articles)), *tally.example,
+                                  alias_of=next(iter(owners)) if len(owners) == 1 else None,
+                                  type=kind))
+        out.sort(key=lambda s: (s.type is None, -s.articles, -s.mentions,
+                                -len(s.phrase.split()), s.phrase))
         return out
 
 
@@ -330,6 +354,20 @@ def _example(text: str, start: int, stop: int, word: str) -> str:
     if at + EXAMPLE_CHARS < len(sentence):
         cut = cut.rsplit(" ", 1)[0] + " …"
     return ("… " if at else "") + cut
+
+
+def _sentence_naming(text: str, name: str) -> str:
+    """Return the first sentence of ``text`` naming ``name`` (any case), or "" if none does."""
+    at = text.casefold().find(name.casefold())
+    if at < 0:
+        return ""
+    begin = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line = text[begin:] if end < 0 else text[begin:end]
+    for start, stop in _sentences(line, begin):
+        if start <= at < stop:
+            return _example(text, start, stop, text[at:at + len(name)])
+    return _example(text, begin, begin + len(line), name)
 
 
 def _name_words(table: EntityTable, stopwords: frozenset[str]) -> dict[str, set[str]]:
