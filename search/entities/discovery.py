@@ -33,7 +33,8 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .table import EntityTable, normalise
 from ..models import Article
@@ -183,8 +184,10 @@ class _Collector:
                 continue
             owners = name_words.get(key[0], ()) if len(key) == 1 else ()
             kind = tally.types.most_common(1)[0][0] if tally.types else None
+            assert tally.example is not None  # set with the first mention
+            sentence, article_id = tally.example
             out.append(Suggestion(phrase, len(tally.articles),
-                                  max(tally.mentions, len(tally.articles)), *tally.example,
+                                  max(tally.mentions, len(tally.articles)), sentence, article_id,
                                   alias_of=next(iter(owners)) if len(owners) == 1 else None,
                                   type=kind))
         out.sort(key=lambda s: (s.type is None, -s.articles, -s.mentions,
