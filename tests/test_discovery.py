@@ -80,10 +80,15 @@ def test_entities_the_articles_carry_come_first_with_their_type():
                 entities=(volcker, Entity("Iraq", "place"))),
         Article(id="n1", source="x", body="Volcker again. Revs Oper fell in Sao Paulo.",
                 entities=(volcker, brazil)),
-        Article(id="n2", source="x", body="Revs Oper flat. Coffee from Brazil.", entities=(brazil,)),
+        Article(id="n2", source="x", body="Revs Oper flat. Brazilian exports fell. Coffee from Brazil.",
+                entities=(brazil,)),
     ]
     found, _ = suggest_entities(articles, TABLE, min_count=2, limit=None)
     assert [(s.phrase, s.type, s.articles) for s in found] == [
         ("Paul Volcker", "person", 2), ("brazil", "place", 2), ("Revs Oper", None, 3)]
     assert found[0].example == "Fed chairman Paul Volcker spoke." and found[0].example_id == "n0"
     assert found[1].example == "Coffee from Brazil." and found[1].to_dict()["type"] == "place"
+    hong_kong = Article(id="h", source="x", body="Shares fell. Panic spread to Hong Kong today.",
+                        entities=(Entity("hong-kong", "place"),))
+    [found] = suggest_entities([hong_kong], TABLE, min_count=1, limit=1)[0]
+    assert (found.phrase, found.example) == ("hong-kong", "Panic spread to Hong Kong today.")

@@ -360,16 +360,19 @@ def _example(text: str, start: int, stop: int, word: str) -> str:
 
 
 def _sentence_naming(text: str, name: str) -> str:
-    """Return the first sentence of ``text`` naming ``name`` (any case), or "" if none does."""
-    at = text.casefold().find(name.casefold())
-    if at < 0:
+    """Return the first sentence of ``text`` naming ``name`` as a word (any case; spaces and
+    hyphens alike: "hong-kong" finds Hong Kong), or "" if none does."""
+    words = [re.escape(w) for w in re.split(r"[\s\-]+", name) if w]
+    found = re.search(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)", text, re.IGNORECASE)
+    if not words or found is None:
         return ""
+    at = found.start()
     begin = text.rfind("\n", 0, at) + 1
     end = text.find("\n", at)
     line = text[begin:] if end < 0 else text[begin:end]
     for start, stop in _sentences(line, begin):
         if start <= at < stop:
-            return _example(text, start, stop, text[at:at + len(name)])
+            return _example(text, start, stop, found.group())
     return _example(text, begin, begin + len(line), name)
 
 
