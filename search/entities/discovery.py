@@ -221,8 +221,8 @@ def load_stopwords(path: Path = STOPWORDS_FILE) -> dict[str, frozenset[str]]:
     """Return the words of the stop-word file by section (edge, title, suffix), case-folded."""
     sections: dict[str, set[str]] = {"edge": set(), "title": set(), "suffix": set()}
     current = sections["edge"]
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
         if line.startswith("## "):
             current = sections.setdefault(line[3:].strip(), set())
         elif line and not line.startswith("#"):
@@ -337,12 +337,12 @@ def _trim(words: tuple[str, ...], stopwords: frozenset[str], demonym) -> tuple[s
     def edge(word: str) -> bool:
         return word.casefold() in stopwords or word in CONNECTORS or demonym(word)
 
-    words = list(words)
-    while words and edge(words[0]):
-        words.pop(0)
-    while words and edge(words[-1]):
-        words.pop()
-    return tuple(words)
+    kept = list(words)
+    while kept and edge(kept[0]):
+        kept.pop(0)
+    while kept and edge(kept[-1]):
+        kept.pop()
+    return tuple(kept)
 
 
 def _example(text: str, start: int, stop: int, word: str) -> str:
@@ -384,8 +384,8 @@ def _name_words(table: EntityTable, stopwords: frozenset[str]) -> dict[str, set[
         if entry["type"] == "place":
             continue
         for spelling in (entry["name"], *entry["aliases"]):
-            for word in normalise(spelling).split():
-                parts = word.split("-")
+            for token in normalise(spelling).split():
+                parts = token.split("-")
                 while len(parts) > 1 and parts[0].casefold() in PARTICLES:
                     parts.pop(0)
                 word = "-".join(parts).casefold()
