@@ -50,6 +50,8 @@ class Settings:
     fetch_retries: int = _setting(2, "Retries of a request that failed for a passing reason (5xx, timeout).", "FETCH_RETRIES")
     max_pages: int = _setting(10_000, "Most pages fetched in one run of index or update.", "MAX_PAGES")
     user_agent: str | None = _setting(None, "User agent sent when fetching; default newsfacet/VERSION (+URL).", "USER_AGENT")
+    lock_wait: float = _setting(30.0, "Seconds a run that writes the index (index, remove, update) waits "
+                                "for another one holding it before giving up.", "LOCK_WAIT")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

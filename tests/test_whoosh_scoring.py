@@ -57,14 +57,14 @@ def reuters_engine(tmp_path_factory):
 
 
 def test_index_has_segments_and_deletions(reuters_engine):
-    searcher, sets = reuters_engine._current()
+    searcher, sets = reuters_engine.current()
     assert len(searcher.leaf_searchers()) > 1
     assert sets.size > sets.live_count == 3000 - len(range(5, 3000, 97))
 
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_matches_and_top_ranks_equal_whoosh_exhaustive_scoring(reuters_engine, text):
-    searcher, sets = reuters_engine._current()
+    searcher, sets = reuters_engine.current()
     parsed = reuters_engine._parse(text)
     mask, scores = sets.scored(searcher, parsed)
     assert scores is not None, f"{text!r} should be scored without Whoosh"
@@ -80,7 +80,7 @@ def test_matches_and_top_ranks_equal_whoosh_exhaustive_scoring(reuters_engine, t
 
 
 def test_engine_pages_follow_whoosh_order_under_filters(reuters_engine):
-    searcher, _ = reuters_engine._current()
+    searcher, _ = reuters_engine.current()
     request = build_request("oil OR prices", entities=["usa"], per_page=5, page=2)
     results = reuters_engine.search(request)
     parsed = reuters_engine._parse("oil OR prices")
@@ -93,7 +93,7 @@ def test_engine_pages_follow_whoosh_order_under_filters(reuters_engine):
 
 
 def test_wildcards_and_fuzzy_terms_are_ranked_by_whoosh(reuters_engine):
-    searcher, sets = reuters_engine._current()
+    searcher, sets = reuters_engine.current()
     for text in ("oil*", "petrol~"):
         parsed = reuters_engine._parse(text)
         mask, scores = sets.scored(searcher, parsed)
@@ -104,7 +104,7 @@ def test_wildcards_and_fuzzy_terms_are_ranked_by_whoosh(reuters_engine):
 
 
 def test_facet_counts_equal_a_recount_article_by_article(reuters_engine):
-    searcher, _ = reuters_engine._current()
+    searcher, _ = reuters_engine.current()
     results = reuters_engine.search(build_request("oil", facet_size=1000))
     parsed = reuters_engine._parse("oil")
     entity, outlet, year = Counter(), Counter(), Counter()

@@ -42,7 +42,7 @@ def find_published_date(tree: HtmlElement, data: PageData, url: str | None) -> t
     for element in tree.xpath('//*[@itemprop="datePublished"]'):
         if (date := parse_date(element.get("datetime") or element.get("content"))):
             return date, "html-element:itemprop=datePublished"
-    canonical = _canonical_url(tree, data) or url
+    canonical = canonical_url(tree, data) or url
     if canonical and (match := URL_DATE_RE.search(canonical)):
         if (date := _checked(int(match[1]), int(match[2]), int(match[3]))):
             return date, "url"
@@ -76,7 +76,7 @@ def _checked(year: int, month: int, day: int) -> str | None:
     return date.isoformat()
 
 
-def _canonical_url(tree: HtmlElement, data: PageData) -> str | None:
+def canonical_url(tree: HtmlElement, data: PageData) -> str | None:
     """Return the page's canonical or og:url address, if it declares one."""
     for link in tree.iter("link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):

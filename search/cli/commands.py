@@ -59,7 +59,8 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
         else:
             report = index_paths(paths, eng, table, overrides=overrides, workers=workers,
                                  max_bytes=settings.max_file_bytes,
-                                 max_text_chars=settings.max_text_chars, progress=progress)
+                                 max_text_chars=settings.max_text_chars, progress=progress,
+                                 lock_wait=settings.lock_wait)
         total = eng.count()
     if show:
         click.echo("\r" + " " * 80 + "\r", nl=False, err=True)

@@ -71,7 +71,8 @@ def index_with_crawl(settings, engine, table, paths, *, urls_file=None, max_page
                                     crawler.documents(urls, [urls_file] if urls_file else []))
         try:
             report = index_documents(documents, engine, table, overrides=overrides,
-                                     workers=workers, max_text_chars=settings.max_text_chars)
+                                     workers=workers, max_text_chars=settings.max_text_chars,
+                                     lock_wait=settings.lock_wait)
         finally:
             fetcher.close()
             _clear_progress(progress)
@@ -121,7 +122,8 @@ def update_command(ctx, max_pages, workers, as_json, index_dir, engine, entities
                               max_bytes=settings.max_file_bytes, progress=progress)
             try:
                 report = index_documents(crawler.documents(refresh=True), eng, table,
-                                         workers=workers, max_text_chars=settings.max_text_chars)
+                                         workers=workers, max_text_chars=settings.max_text_chars,
+                                         lock_wait=settings.lock_wait)
             finally:
                 fetcher.close()
                 _clear_progress(progress)

@@ -81,7 +81,7 @@ def migrate_command(ctx, index_dir, source_engine, target_engine, collection, ba
                 progress = (lambda n, total: click.echo(f"\rcopying {n:>9,} / {total:,}",
                                                         nl=False, err=True)) if show else None
                 counts = copy_articles(source, target, batch=batch, progress=progress)
-                where = getattr(target, "location", base.index_dir)
+                where = target.location
             finally:
                 target.close()
         finally:

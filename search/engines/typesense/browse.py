@@ -1,4 +1,4 @@
-"""Did-you-mean, more like this and full export on Typesense, as ``whoosh_browse`` does them.
+"""Did-you-mean, more like this and full export on Typesense, as the Whoosh engine's browse module does them.
 
 Typesense 0.24 has no "more like this" and no term dictionary to walk, so both are built from
 searches: a word unknown to the collection is looked up again with Typesense's typo tolerance
@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING, Iterator
 
 from ...models import Article, Hit, SearchRequest
 from ...query import OPERATORS, blank_phrases
+from ..analysis import SUGGEST_WORD, analyze
 from ..snippets import lead_snippet
-from ..whoosh.browse import _WORD
+from ..stored import decode_article
+from .query import EXACT
+from .rank import BLOCK
 
 if TYPE_CHECKING:
     from .engine import TypesenseEngine
@@ -28,14 +31,12 @@ CANDIDATE_TERMS = 40
 
 def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
     """Return the query with words unknown to the collection replaced by close ones, or None."""
-    from .engine import EXACT, _stems
-
     bare = blank_phrases(text)
-    words = [m for m in _WORD.finditer(bare) if m.group(1) not in OPERATORS]
-    stems = [(_stems(m.group(1).lower()) or [""])[0] for m in words]
+    words = [m for m in SUGGEST_WORD.finditer(bare) if m.group(1) not in OPERATORS]
+    stems = [(analyze(m.group(1).lower()) or [""])[0] for m in words]
     if not words:
         return None
-    known = engine._multi([{**EXACT, "q": s or "*", "query_by": "title_stems,body_stems",
+    known = engine.multi_search([{**EXACT, "q": s or "*", "query_by": "title_stems,body_stems",
                             "per_page": 0} for s in stems])
     out, changed, last = [], False, 0
     for match, stem, result in zip(words, stems, known):
@@ -50,10 +51,8 @@ def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
 
 
 def _closest_word(engine: TypesenseEngine, stem: str) -> str | None:
-    from .engine import _stems
-
     for typos in (1, 2):
-        result = engine._search({"q": stem, "query_by": "body_stems", "num_typos": typos,
+        result = engine.single_search({"q": stem, "query_by": "body_stems", "num_typos": typos,
                                  "prefix": "false", "per_page": 1, "drop_tokens_threshold": 0,
                                  "include_fields": "id,body", "highlight_fields": "body_stems"})
         for hit in result["hits"]:
@@ -63,21 +62,19 @@ def _closest_word(engine: TypesenseEngine, stem: str) -> str | None:
                 continue
             body = hit["document"].get("body", "")
             for word in re.findall(r"\w+", body):
-                if _stems(word.lower())[:1] == [close]:
+                if analyze(word.lower())[:1] == [close]:
                     return word.lower()
     return None
 
 
 def more_like(engine: TypesenseEngine, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
     """Return up to ``limit`` articles sharing the most telling stems of this one's body."""
-    from .engine import _article, _stems
-
     article = engine.get(article_id)
-    counts = Counter(w for w in _stems(article.body) if len(w) > 2 and not w.isdigit())
+    counts = Counter(w for w in analyze(article.body) if len(w) > 2 and not w.isdigit())
     candidates = [w for w, _ in counts.most_common(CANDIDATE_TERMS)]
     if not candidates:
         return ()
-    df = engine._multi([{"q": w, "query_by": "body_stems", "num_typos": 0, "prefix": "false",
+    df = engine.multi_search([{"q": w, "query_by": "body_stems", "num_typos": 0, "prefix": "false",
                          "per_page": 0} for w in candidates])
     total = max(engine.count(), 1)
     weight = {w: counts[w] * math.log(total / (int(r["found"]) + 1) + 1)
@@ -89,8 +86,8 @@ def more_like(engine: TypesenseEngine, article_id: str, limit: int = 5) -> tuple
               "drop_tokens_threshold": limit + 1, "per_page": limit + 1,  # +1: itself
               "exclude_fields": "title_stems,body_stems,body_top", "highlight_fields": "none"}
     hits = []
-    for hit in engine._search(params)["hits"]:
-        similar = _article(hit["document"])
+    for hit in engine.single_search(params)["hits"]:
+        similar = decode_article(hit["document"])
         if similar.id != article_id and len(hits) < limit:
             hits.append(Hit.from_article(similar, float(hit.get("text_match", 0)),
                                          lead_snippet(similar.body, 160)))
@@ -101,8 +98,6 @@ def export_articles(engine: TypesenseEngine, request: SearchRequest,
                     limit: int) -> tuple[int, Iterator[Article]]:
     """Return how many articles match, and up to ``limit`` of them in the request's order,
     read a block at a time."""
-    from .rank import BLOCK
-
     total, first = engine.ordered_ids(request, 0, min(limit, BLOCK))
 
     def articles() -> Iterator[Article]:

@@ -1,25 +1,23 @@
 """What the front end needs beyond a page of hits: did-you-mean, more like this, full export.
 
-Kept apart from ``whoosh.py`` so the search path stays small; these functions reuse the
+Kept apart from ``engine.py`` so the search path stays small; these functions reuse the
 engine's current searcher, parser and filters, so they see exactly what ``search`` sees.
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Iterator
 
 from ...errors import ArticleNotFound
 from ...models import Article, Hit, SearchRequest
 from ...query import OPERATORS, blank_phrases
+from ..analysis import ANALYZER, SUGGEST_WORD
 from ..snippets import lead_snippet
+from ..stored import decode_article
 
 if TYPE_CHECKING:
     from .engine import WhooshEngine
 
-# A word worth correcting: letters only, not a field name ("title:"), not a wildcard or fuzzy
-# term ("embass*", "embasy~"), not inside a quoted phrase (phrases are blanked out first).
-_WORD = re.compile(r"(?<![\w*?~:])([^\W\d_]{3,})(?![\w*?~:])")
 SPELL_FIELDS = ("body", "title")
 
 
@@ -29,13 +27,11 @@ def suggest_query(engine: WhooshEngine, text: str) -> str | None:
     The text fields are stemmed, so candidates are stems; each is turned back into a word as
     it is written in an article. Returns None when every word is known or nothing is close.
     """
-    from .engine import ANALYZER
-
-    searcher, _ = engine._current()
+    searcher, _ = engine.current()
     reader = searcher.reader()
     bare = blank_phrases(text)
     out, changed, last = [], False, 0
-    for match in _WORD.finditer(bare):
+    for match in SUGGEST_WORD.finditer(bare):
         word = match.group(1)
         if word in OPERATORS:
             continue
@@ -73,9 +69,7 @@ def _surface_form(searcher, stem: str, analyzer) -> str | None:
 
 def more_like(engine: WhooshEngine, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
     """Return up to ``limit`` articles sharing the most telling words of this one's body."""
-    from .engine import _article
-
-    searcher, _ = engine._current()
+    searcher, _ = engine.current()
     docnum = searcher.document_number(id=article_id)
     if docnum is None:
         raise ArticleNotFound(f"no article with id {article_id!r} — `newsfacet search` lists ids")
@@ -83,7 +77,7 @@ def more_like(engine: WhooshEngine, article_id: str, limit: int = 5) -> tuple[Hi
     results = searcher.more_like(docnum, "body", text=body, top=limit, numterms=12)
     hits = []
     for hit in results:
-        article = _article(hit.fields())
+        article = decode_article(hit.fields())
         hits.append(Hit.from_article(article, hit.score, lead_snippet(article.body, 160)))
     return tuple(hits)
 
@@ -95,12 +89,10 @@ def export_articles(engine: WhooshEngine, request: SearchRequest,
     Articles are read one at a time from the searcher current at the call, so a long export
     holds one article in memory and is not disturbed by a commit made meanwhile.
     """
-    from .engine import _article
-
     total, docnums, searcher = engine.ordered(request, limit)
 
     def articles() -> Iterator[Article]:
         for docnum in docnums:
-            yield _article(searcher.stored_fields(docnum))
+            yield decode_article(searcher.stored_fields(docnum))
 
     return total, articles()
