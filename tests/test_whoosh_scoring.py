@@ -19,6 +19,7 @@ import pytest
 from bench.corpus import REUTERS, reuters_records
 from search.config import Settings
 from search.engines import open_engine
+from search.engines.analysis import parse_query
 from search.models import Article, Entity
 from search.query import build_request
 
@@ -65,7 +66,7 @@ def test_index_has_segments_and_deletions(reuters_engine):
 @pytest.mark.parametrize("text", QUERIES)
 def test_matches_and_top_ranks_equal_whoosh_exhaustive_scoring(reuters_engine, text):
     searcher, sets = reuters_engine.current()
-    parsed = reuters_engine._parse(text)
+    parsed = parse_query(text)
     mask, scores = sets.scored(searcher, parsed)
     assert scores is not None, f"{text!r} should be scored without Whoosh"
     theirs = searcher.search(parsed, limit=None)
@@ -83,7 +84,7 @@ def test_engine_pages_follow_whoosh_order_under_filters(reuters_engine):
     searcher, _ = reuters_engine.current()
     request = build_request("oil OR prices", entities=["usa"], per_page=5, page=2)
     results = reuters_engine.search(request)
-    parsed = reuters_engine._parse("oil OR prices")
+    parsed = parse_query("oil OR prices")
     everything = searcher.search(parsed, limit=None)
     usa = [everything[i] for i in range(len(everything))
            if "place|usa" in {f"{e['type']}|{e['name']}" for e in
@@ -95,7 +96,7 @@ def test_engine_pages_follow_whoosh_order_under_filters(reuters_engine):
 def test_wildcards_and_fuzzy_terms_are_ranked_by_whoosh(reuters_engine):
     searcher, sets = reuters_engine.current()
     for text in ("oil*", "petrol~"):
-        parsed = reuters_engine._parse(text)
+        parsed = parse_query(text)
         mask, scores = sets.scored(searcher, parsed)
         assert scores is None
         assert set(np.flatnonzero(mask).tolist()) == set(parsed.docs(searcher))
@@ -106,7 +107,7 @@ def test_wildcards_and_fuzzy_terms_are_ranked_by_whoosh(reuters_engine):
 def test_facet_counts_equal_a_recount_article_by_article(reuters_engine):
     searcher, _ = reuters_engine.current()
     results = reuters_engine.search(build_request("oil", facet_size=1000))
-    parsed = reuters_engine._parse("oil")
+    parsed = parse_query("oil")
     entity, outlet, year = Counter(), Counter(), Counter()
     for docnum in parsed.docs(searcher):
         data = json.loads(searcher.stored_fields(docnum)["data"])
