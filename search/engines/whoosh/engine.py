@@ -264,7 +264,7 @@ class WhooshEngine:
         if request.with_facets:
             for name in FACET_FIELDS:
                 others = [s for key, s in selections.items()
-                          if (key != name or not request.disjunctive_facets) and s is not None]
+                          if (key != name or not request.disjunctive(name)) and s is not None]
                 counts = sets.count(name, intersect([matched, *others]))
                 facets[name] = facet_values(counts, request.filters[name], name,
                                             request.facet_size)
@@ -344,6 +344,10 @@ class WhooshEngine:
                 out[name] = None
                 continue
             vocabulary = sets.terms(name) if name in ("entity", "outlet", "agency") else None
+            if name == "entity" and request.all_entities:  # every value: one set per value
+                out[name] = intersect([sets.select(name, _match_terms(name, v, vocabulary))
+                                       for v in values])
+                continue
             terms = [t for v in values for t in _match_terms(name, v, vocabulary)]
             out[name] = sets.select(name, terms)
         if request.since or request.until:
@@ -372,7 +376,7 @@ class WhooshEngine:
             page = _page(searcher, sets, parsed, matched, filtered, request, start, stop)
         if not page:
             return (), total
-        # The same searcher throughout: another _current() call could refresh it mid-request,
+        # The same searcher throughout: another current() call could refresh it mid-request,
         # and a refreshed Whoosh searcher closes the readers it does not reuse.
         terms = _terms(searcher, parsed) if request.query.strip() and request.with_snippets else frozenset()
         hits = [make_hit(decode_article(searcher.stored_fields(d)), score, terms, request,
