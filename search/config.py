@@ -7,7 +7,7 @@ environment variable (prefix ``NEWSFACET_``), then the default below.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
 
 from .errors import ConfigError
@@ -17,8 +17,6 @@ ENV_PREFIX = "NEWSFACET_"
 
 
 def _setting(default: Any, help: str, env: str | None = None) -> Any:
-    from dataclasses import field
-
     return field(default=default, metadata={"help": help, "env": env})
 
 

@@ -15,13 +15,12 @@ import click
 from ..config import ENGINES
 from ..engines import open_engine
 from ..errors import ConfigError
+from ..models import SearchRequest
 from .options import emit_json, fail_cleanly, settings_for
 
 
 def copy_articles(source, target, *, batch: int = 1000, progress=None) -> dict[str, int]:
     """Copy every article of ``source`` missing or different in ``target``; return counts."""
-    from ..models import SearchRequest
-
     have = target.hashes()
     total = source.count()
     request = SearchRequest(sort="oldest", with_facets=False, with_snippets=False)
