@@ -11,7 +11,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from collections.abc import Mapping
 
 from .agency import find_credit
 from .cleaner import CleanedDocument, clean_html, clean_text

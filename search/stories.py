@@ -26,10 +26,10 @@ import logging
 import re
 import sqlite3
 import zlib
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -295,7 +295,9 @@ def _connect(path: Path | None, wait: float = 120.0) -> sqlite3.Connection:
     """Open the sidecar (a fresh one when it is unreadable or made with other LSH settings),
     or a private temporary database without a path."""
     if path is None:
-        return _open("", wait)  # on disk, deleted when closed
+        temporary = _open("", wait)  # on disk, deleted when closed
+        assert temporary is not None  # a new database has these settings
+        return temporary
     path.parent.mkdir(parents=True, exist_ok=True)
     for old in _OLD_SIDECARS:  # earlier versions' format: fingerprinted again instead
         (path.parent / old).unlink(missing_ok=True)

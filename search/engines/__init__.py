@@ -25,8 +25,9 @@ Where the engines differ in meaning (everything else is the same answer on both)
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol, Sequence
+from typing import Protocol
 
 from ..config import Settings
 from ..errors import ConfigError

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from itertools import islice
-from typing import Callable, Hashable, Iterable, Mapping, Sequence, TypeVar
+from typing import TypeVar
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 from ..models import Article, FacetValue, Hit, SearchRequest, StoryCopy
 from .analysis import analyze

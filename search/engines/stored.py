@@ -4,7 +4,8 @@ JSON string, read back into the same ``Article``."""
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from ..models import Article
 

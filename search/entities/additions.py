@@ -12,7 +12,7 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..errors import EntityTableError
 from .table import EntityTable, load_table, name_key, overlay_path, read_entries

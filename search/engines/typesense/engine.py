@@ -14,13 +14,15 @@ way. Relevance is re-ranked with BM25F (``rank``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 from urllib.parse import quote
 
 from ...config import Settings
@@ -143,7 +145,7 @@ class TypesenseEngine:
         for schema in (collection_schema(self.name),
                        {"name": self._meta, "fields": [{"name": "kind", "type": "string"}]}):
             # exists_ok: another process may have created it meanwhile
-            self.conn.call(lambda c, s=schema: c.collections.create(s), "creating a collection",
+            self.conn.call(functools.partial(_create, schema=schema), "creating a collection",
                            exists_ok=True)
 
     @property
@@ -171,8 +173,10 @@ class TypesenseEngine:
         pending, deadline = docs, time.monotonic() + self.conn.retry_seconds
         while pending:
             results = self.conn.call(
-                lambda c: self._docs(c).import_(pending, {"action": "upsert"}), "an import")
-            failed = [(doc, r) for doc, r in zip(pending, results) if not r.get("success")]
+                lambda c: self._docs(c).import_(pending, {"action": "upsert"}),  # noqa: B023
+                "an import")  # (the call runs the function at once, in this iteration)
+            failed = [(doc, r) for doc, r in zip(pending, results, strict=False)
+                      if not r.get("success")]
             if not failed:
                 return
             doc, first = failed[0]
@@ -190,11 +194,14 @@ class TypesenseEngine:
     def remove(self, ids: Iterable[str]) -> int:
         removed = 0
         for article_id in dict.fromkeys(ids):
-            deleted = self.conn.call(lambda c: self._docs(c)[quote(article_id, safe="")].delete(),
+            deleted = self.conn.call(functools.partial(self._delete, article_id=article_id),
                                      "a removal", missing=None)
             removed += deleted is not None
         self._touch()
         return removed
+
+    def _delete(self, client, article_id: str) -> dict:
+        return self._docs(client)[quote(article_id, safe="")].delete()
 
     def _touch(self) -> None:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -272,7 +279,7 @@ class TypesenseEngine:
         facets = {}
         if request.with_facets:
             by_search = {id(searches[0]): results[0]}
-            by_search.update({id(s): r for s, r in zip(extra, results[len(searches):])})
+            by_search.update({id(s): r for s, r in zip(extra, results[len(searches):], strict=False)})
             facets = self._facets(request, facet_searches, searches[0], by_search)
         total = int(results[-1]["found"]) if request.collapse else articles
         return SearchResults(request=request, total=total, facets=facets, articles=articles,
@@ -385,7 +392,7 @@ class TypesenseEngine:
             # Selected values are listed whatever their rank: count every value then.
             every = any(request.filters[f] for f in in_main) or not request.facet_size
             main.update(facet_by=",".join(in_main), max_facet_values=ALL_VALUES if every
-                        else request.facet_size + FACET_MARGIN)
+                        else (request.facet_size or 0) + FACET_MARGIN)
             out.update({f: main for f in in_main})
         return out
 
@@ -412,8 +419,9 @@ class TypesenseEngine:
         searches += [{**EXACT, "q": word, "query_by": STEM_FIELDS[field], "per_page": 0}
                      for field, word in pairs]
 
-        def finish(results: list[dict]) -> tuple[int, list[tuple[str, float]]]:
-            df = {pair: int(r["found"]) for pair, r in zip(pairs, results[len(blocks):])}
+        def finish(results: list[dict]) -> tuple[int, list[tuple[str, float, str | None]]]:
+            df = {pair: int(r["found"])
+                  for pair, r in zip(pairs, results[len(blocks):], strict=False)}
             n_docs, lengths = self._average_lengths()
             ranked = []
             for result in results[:len(blocks)]:  # each block in its own BM25F order
@@ -443,10 +451,8 @@ class TypesenseEngine:
             chunk = [i for i in ids[start:start + BLOCK] if "`" not in i]
             for article_id in ids[start:start + BLOCK]:
                 if "`" in article_id:  # cannot be quoted in a filter: look it up alone
-                    try:
+                    with contextlib.suppress(ArticleNotFound):
                         out[article_id] = self.get(article_id)
-                    except ArticleNotFound:
-                        pass
             if not chunk:
                 continue
             result = self.single_search({"q": "*", "query_by": "title_stems", "per_page": len(chunk),
@@ -502,6 +508,10 @@ class TypesenseEngine:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _create(client, schema: dict) -> dict:
+    return client.collections.create(schema)
 
 
 def _facet_counts(result: dict) -> dict[str, dict[str, int]]:

@@ -9,7 +9,8 @@ come from the whole collection, not from the matches: they say where else a stor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from ...models import Hit
 from ..results import MAX_ALSO_IN, first_per_story, with_copies as hit_with_copies

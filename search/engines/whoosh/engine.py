@@ -9,13 +9,15 @@ year and month values. Queries are read, and hits and snippets made, by the engi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from whoosh import index, query
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
@@ -328,11 +330,9 @@ class WhooshEngine:
     def __del__(self) -> None:
         # The web server keeps one engine per thread for the thread's life and never closes it
         # explicitly; when the thread (or a test's app) goes, its index files close here.
-        try:
-            self.close()
-        except (AttributeError, OSError, TypeError):
+        with contextlib.suppress(AttributeError, OSError, TypeError):
             # a half-built engine, or interpreter shutdown: nothing left to close
-            pass
+            self.close()
 
     # -- search helpers --------------------------------------------------------------------
 
@@ -394,7 +394,7 @@ def _page(searcher, sets: DocSets, parsed: query.Query, match, filtered,
         return []
     sort = effective_sort(request)
     if sort == "relevance" and scores is not None:
-        return sets.top(scores, filtered, start, stop)
+        return list(sets.top(scores, filtered, start, stop))  # (a page: a short list)
     if sort == "relevance":  # a query part only Whoosh can score (wildcards, fuzzy terms)
         results = searcher.search(_restricted(searcher, parsed, matched, filtered), limit=stop)
         return [(results.docnum(i), results.score(i))

@@ -7,7 +7,7 @@ they say where else a story ran.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -84,7 +84,7 @@ def hits_with_copies(hits: Sequence[Hit], docnums: Sequence[int], table: StoryTa
                      stored: Callable[[int], Article]) -> tuple[Hit, ...]:
     """Return the hits, each with its story's copy count and other copies ("also in")."""
     out = []
-    for hit, docnum in zip(hits, docnums):
+    for hit, docnum in zip(hits, docnums, strict=True):
         if table.story(docnum) is None:
             out.append(hit)
             continue
