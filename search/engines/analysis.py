@@ -8,6 +8,7 @@ read is the same ``QueryError`` on both.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
@@ -15,9 +16,10 @@ from whoosh import qparser, query
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import TEXT, Schema
 
-from ..errors import QueryError
 from ..models import SearchRequest
 from ..query import SEARCH_FIELDS, check_query_syntax
+from .budget import Deadline
+from .parsing import parse_query as parse_with
 
 # No stop list: "The Hague" or a quoted phrase must stay searchable, and BM25 already weighs
 # very common words down.
@@ -37,26 +39,25 @@ def analyze(text: str) -> list[str]:
     return [t.text for t in ANALYZER(text or "")]
 
 
-def parse_query(text: str) -> query.Query:
+@functools.lru_cache(maxsize=65_536)
+def analyze_word(word: str) -> tuple[str, ...]:
+    """Return the stems of one word; cached, as snippets analyse the same words all the time."""
+    return tuple(t.text for t in ANALYZER(word))
+
+
+def parse_query(text: str, deadline: Deadline | None = None) -> query.Query:
     """Return the parsed query (``Every`` for a blank one); raise QueryError for a query the
-    parser would misread or that has no words."""
+    parser would misread, cannot read or finds no words in (``parsing.parse_query``), or when
+    ``deadline`` passes."""
     if not text.strip():
         return query.Every()
     check_query_syntax(text)
-    parser = _query_parser()
+    parser = query_parser()
     with _lock:  # a parser is not safe to share between threads
-        try:
-            parsed = parser.parse(text)
-        except (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError) as exc:
-            # the parser should never raise; if it does, it is on the query's account
-            raise QueryError(f"cannot read the query {text!r}: {exc}") from exc
-    if parsed is query.NullQuery:
-        raise QueryError(f"the query {text!r} has no words to search for — "
-                         "type a word, a \"phrase\" or field:word")
-    return parsed
+        return parse_with(parser, text, deadline)
 
 
-def _query_parser() -> qparser.MultifieldParser:
+def query_parser() -> qparser.MultifieldParser:
     global _parser
     with _lock:
         if _parser is None:
@@ -76,4 +77,5 @@ def effective_sort(request: SearchRequest) -> str:
     return request.sort
 
 
-__all__ = ["ANALYZER", "SUGGEST_WORD", "TITLE_BOOST", "analyze", "effective_sort", "parse_query"]
+__all__ = ["ANALYZER", "SUGGEST_WORD", "TITLE_BOOST", "analyze", "analyze_word", "effective_sort",
+           "parse_query", "query_parser"]

@@ -13,7 +13,7 @@ from typing import TypeVar
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 from ..models import Article, FacetValue, Hit, SearchRequest, StoryCopy
-from .analysis import analyze
+from .analysis import analyze_word
 from .snippets import make_snippet, mark_all
 
 # Most other copies listed with a hit ("also in: …"); ``copies`` still counts them all.
@@ -27,13 +27,14 @@ def make_hit(article: Article, score: float | None, terms: frozenset[str],
     """Return the hit of an article, with a snippet marking ``terms`` when the request asks."""
     snippet = ""
     if request.with_snippets:
-        snippet = make_snippet(article.body, terms, analyze, snippet_chars)
+        snippet = make_snippet(article.body, terms, analyze_word, snippet_chars,
+                               title=article.title)
     return Hit.from_article(article, score, snippet)
 
 
 def highlight_paragraphs(body: str, terms: frozenset[str]) -> list[str]:
     """Return the body's paragraphs as HTML-safe strings with ``terms`` marked."""
-    return [mark_all(p, terms, analyze) for p in body.split("\n\n") if p.strip()]
+    return [mark_all(p, terms, analyze_word) for p in body.split("\n\n") if p.strip()]
 
 
 def facet_values(counts: Mapping[str, int], selected: Sequence[str], name: str,

@@ -8,6 +8,7 @@ from typing import Any
 from collections.abc import Mapping
 
 from ..models import Article
+from ..unicode import valid_data
 
 # Stored as fields of their own; every other attribute travels in ``data``.
 TEXT_FIELDS = ("id", "source", "title", "body")
@@ -23,7 +24,8 @@ def decode_article(stored: Mapping[str, Any]) -> Article:
     data = json.loads(stored.get("data") or "{}")
     data.update(id=stored["id"], source=stored.get("source", ""),
                 title=stored.get("title") or None, body=stored.get("body", ""))
-    return Article.from_dict(data)
+    # An index written before text was repaired at indexing may hold lone surrogates.
+    return Article.from_dict(valid_data(data, 3))
 
 
 __all__ = ["TEXT_FIELDS", "decode_article", "encode_data"]

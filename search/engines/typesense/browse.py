@@ -2,7 +2,7 @@
 
 Typesense 0.24 has no "more like this" and no term dictionary to walk, so both are built from
 searches: a word unknown to the collection is looked up again with Typesense's typo tolerance
-(the closest indexed stem it finds, then that stem as an article writes it); similar articles
+(stems within two typos, weighed by frequency and distance as in ``spelling.best_word``); similar articles
 are those sharing the most of an article's telling stems (frequent in it, rare in the
 collection), found with Typesense dropping words from the end of the query until enough match.
 """
@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ...models import Article, Hit, SearchRequest
-from ...query import OPERATORS, blank_phrases
+from ...query import OPERATORS, blank_phrases, read_free_text
 from ..analysis import SUGGEST_WORD, analyze
 from ..snippets import lead_snippet
+from ..spelling import MAX_DISTANCE, best_word
 from ..stored import decode_article
 from .query import EXACT
 from .rank import BLOCK
@@ -26,13 +27,16 @@ from .rank import BLOCK
 if TYPE_CHECKING:
     from .engine import TypesenseEngine
 
+# Did-you-mean: articles read for close words, and how many close words Typesense tries.
+CANDIDATE_DOCS = 100
+CANDIDATE_STEMS = 20
 KEY_TERMS = 12
 CANDIDATE_TERMS = 40
 
 
 def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
     """Return the query with words unknown to the collection replaced by close ones, or None."""
-    bare = blank_phrases(text)
+    bare = blank_phrases(read_free_text(text))
     words = [m for m in SUGGEST_WORD.finditer(bare) if m.group(1) not in OPERATORS]
     stems = [(analyze(m.group(1).lower()) or [""])[0] for m in words]
     if not words:
@@ -43,7 +47,7 @@ def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
     for match, stem, result in zip(words, stems, known, strict=False):
         if not stem or int(result["found"]):
             continue
-        surface = _closest_word(engine, stem)
+        surface = _closest_word(engine, match.group(1), stem)
         if surface:
             word = match.group(1)
             out += [text[last:match.start()], surface.capitalize() if word[0].isupper() else surface]
@@ -51,21 +55,29 @@ def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
     return "".join(out + [text[last:]]) if changed else None
 
 
-def _closest_word(engine: TypesenseEngine, stem: str) -> str | None:
-    for typos in (1, 2):
-        result = engine.single_search({"q": stem, "query_by": "body_stems", "num_typos": typos,
-                                 "prefix": "false", "per_page": 1, "drop_tokens_threshold": 0,
-                                 "include_fields": "id,body", "highlight_fields": "body_stems"})
-        for hit in result["hits"]:
-            tokens = [t for h in hit.get("highlights", []) for t in h.get("matched_tokens", [])]
-            close = next((t.lower() for t in tokens if t and t[0] == stem[0]), None)
-            if close is None:
-                continue
-            body = hit["document"].get("body", "")
-            for word in re.findall(r"\w+", body):
-                if analyze(word.lower())[:1] == [close]:
-                    return word.lower()
-    return None
+def _closest_word(engine: TypesenseEngine, word: str, stem: str) -> str | None:
+    """Return the best indexed word for a typed one (``spelling.best_word``), its candidates
+    found by Typesense's typo tolerance (up to two typos) and weighed by their frequency."""
+    result = engine.single_search({"q": stem, "query_by": "body_stems", "num_typos": MAX_DISTANCE,
+                             "prefix": "false", "per_page": CANDIDATE_DOCS,
+                             "drop_tokens_threshold": 0, "typo_tokens_threshold": CANDIDATE_DOCS,
+                             "max_candidates": CANDIDATE_STEMS, "include_fields": "id,body",
+                             "highlight_fields": "body_stems"})
+    forms: dict[str, dict[str, None]] = {}
+    for hit in result["hits"]:
+        tokens = {t.lower() for h in hit.get("highlights", []) for t in h.get("matched_tokens", [])
+                  if t}
+        for written in re.findall(r"\w+", hit["document"].get("body", "")):
+            found = analyze(written.lower())[:1]
+            if found and found[0] in tokens:
+                forms.setdefault(found[0], {}).setdefault(written.lower())
+    if not forms:
+        return None
+    near = sorted(forms)
+    counts = engine.multi_search([{**EXACT, "q": s, "query_by": "title_stems,body_stems",
+                             "per_page": 0} for s in near])
+    candidates = [(s, int(r["found"])) for s, r in zip(near, counts, strict=True)]
+    return best_word(word, stem, candidates, lambda s: forms.get(s, {}))
 
 
 def more_like(engine: TypesenseEngine, article_id: str, limit: int = 5) -> tuple[Hit, ...]:

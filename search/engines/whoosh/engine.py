@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index, query
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -27,13 +28,17 @@ from ...config import Settings
 from ...errors import ArticleNotFound, IndexMissing, QueryError
 from ...models import Article, Entity, Hit, IndexStats, SearchRequest, SearchResults
 from ...query import SEARCH_FIELDS
+from .. import budget
 from ..analysis import ANALYZER, effective_sort, parse_query
+from ..budget import Deadline, within
+from ..expansion import Expander, Vocabulary, has_patterns
+from ..query_terms import marked_terms
 from ..results import facet_values, first_per_story, highlight_paragraphs, make_hit
 from ..stored import decode_article, encode_data
 from . import browse, saved, stories
-from .errors import opening, writing
 from .docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery, GenerationCache, intersect,
                    shared_docsets, size_of)
+from .errors import opening, writing
 from .writer import StoredIds, Writer
 
 logger = logging.getLogger(__name__)
@@ -45,6 +50,9 @@ META_FILE = "newsfacet.json"
 DATE_KEYS = ("date_new", "date_old")  # the sortable date columns (newest / oldest first)
 # The arrays saved beside the index for the generation a searcher has open, loaded once.
 _saved_arrays = GenerationCache()
+# The words of the searched fields, for fuzzy and wildcard expansion (one per generation).
+_vocabularies = GenerationCache()
+VOCABULARY = "vocab.words"
 
 
 def build_schema() -> Schema:
@@ -199,6 +207,9 @@ class WhooshEngine:
             if self._sets is None:
                 self._sets = shared_docsets(self._path_key, self._searcher, FACET_FIELDS,
                                             self._saved(self._searcher))
+                # Field lengths and their averages, which scoring builds on first use, are
+                # built here, so a query's time budget never pays for them.
+                self._sets.warm(self._searcher, SEARCH_FIELDS)
             return self._searcher, self._sets
 
     @property
@@ -228,6 +239,7 @@ class WhooshEngine:
         if self._saved(searcher) or not sets.size:
             return  # saved already (and loaded from the file), or nothing to save
         arrays = {**sets.arrays(searcher, DATE_KEYS, SEARCH_FIELDS),
+                  VOCABULARY: np.array(self.vocabulary(searcher).words, dtype=str),
                   **self._stories(searcher, sets).arrays()}
         saved.save(self.path, searcher, arrays)
 
@@ -278,11 +290,12 @@ class WhooshEngine:
         """Return searcher, doc sets, parsed query, its matches with their scores (None when
         not ranked by relevance, or when Whoosh must rank them), each filter's docs, and both."""
         searcher, sets = self.current()
-        parsed = parse_query(request.query)
-        if effective_sort(request) == "relevance":
-            matched, scores = sets.scored(searcher, parsed)
-        else:
-            matched, scores = sets.query_docs(searcher, parsed), None
+        with within(Deadline()) as deadline:  # reading, expanding and matching the query
+            parsed = self._expanded(searcher, self._parse(request.query, deadline), deadline)
+            if effective_sort(request) == "relevance":
+                matched, scores = sets.scored(searcher, parsed)
+            else:
+                matched, scores = sets.query_docs(searcher, parsed), None
         selections = self._selections(request, searcher, sets)
         filtered = intersect([matched, *(s for s in selections.values() if s is not None)])
         return searcher, sets, parsed, (matched, scores), selections, filtered
@@ -303,7 +316,8 @@ class WhooshEngine:
         (wildcards and fuzzy terms marked as the indexed words they expand to)."""
         try:
             searcher, _ = self.current()
-            terms = _terms(searcher, parse_query(text)) if text.strip() else frozenset()
+            terms = (_terms(searcher, self._expanded(searcher, self._parse(text)))
+                     if text.strip() else frozenset())
         except QueryError:
             terms = frozenset()
         return highlight_paragraphs(body, terms)
@@ -335,6 +349,32 @@ class WhooshEngine:
             self.close()
 
     # -- search helpers --------------------------------------------------------------------
+
+    def vocabulary(self, searcher) -> Vocabulary:
+        """Return the words of the searched fields in the searcher's generation (saved beside
+        the index by ``prepare``, else read from the term dictionary once)."""
+        def build() -> Vocabulary:
+            saved = self._saved(searcher).get(VOCABULARY)
+            if saved is not None:
+                return Vocabulary(saved.tolist())
+            return Vocabulary.from_reader(searcher.reader(), SEARCH_FIELDS)
+
+        with budget.paused():  # built once a generation: not the query's time
+            return _vocabularies.get(self._path_key, searcher, build)
+
+    def _expanded(self, searcher, parsed: query.Query,
+                  deadline: Deadline | None = None) -> query.Query:
+        """Return the query with its fuzzy, wildcard and range words expanded (capped)."""
+        if not has_patterns(parsed):
+            return parsed
+        reader = searcher.reader()
+        expander = Expander(self.vocabulary(searcher),
+                            lambda word: reader.doc_frequency("body", word),
+                            reader.doc_count_all(), deadline or Deadline())
+        return expander.expand(parsed)
+
+    def _parse(self, text: str, deadline: Deadline | None = None) -> query.Query:
+        return parse_query(text, deadline)
 
     def _selections(self, request: SearchRequest, searcher, sets: DocSets) -> dict[str, Any]:
         """Return the docs each active filter allows, as masks (None: filter not in use)."""
@@ -404,10 +444,9 @@ def _page(searcher, sets: DocSets, parsed: query.Query, match, filtered,
 
 
 def _terms(searcher, parsed: query.Query) -> frozenset[str]:
-    """Return the indexed words a query looks for (wildcards and fuzzy terms expanded)."""
-    terms = parsed.existing_terms(searcher.reader(), expand=True)
-    return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t
-                     for field, t in terms if field in SEARCH_FIELDS)
+    """Return the words an (expanded) query looks for in the searched fields. Not Whoosh's
+    ``existing_terms``: see ``query_terms``."""
+    return marked_terms(parsed)
 
 
 def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query:
