@@ -212,3 +212,42 @@ def test_degenerate_dumps(text, body, labels):
     assert doc.body == body
     assert [b.label for b in doc.blocks] == labels
     assert doc.mode == "text"
+
+
+# The learned second opinion (search/cleaner/text_model.py, fitted by bench/fit_text_lines.py).
+
+def test_shipped_line_model_loads_and_matches_the_features():
+    from search.cleaner.text_model import FEATURES, load_model
+    model = load_model()
+    assert model is not None, "search/data/text_line_model.json is missing or does not match FEATURES"
+    assert model.names == FEATURES and 0 < model.drop_below <= model.keep_from < 1
+
+
+def test_line_model_relabels_only_lines_labelled_by_position():
+    from search.cleaner import Block
+    from search.cleaner.text_model import relabel
+    blocks = [Block("A paragraph of the story.", "body"), Block("Sign up today", "chrome", "header"),
+              Block("Photo: a credit", "chrome", "caption"), Block("By Jane Doe", "byline"),
+              Block("Another paragraph of the story.", "body")]
+    out = relabel(blocks, [0.1, 0.9, 0.9, 0.1, 0.9], [False, False, True, True, False], 0.3, 0.6)
+    assert [(b.label, b.reason) for b in out] == [
+        ("chrome", "line-model"), ("body", None), ("chrome", "caption"), ("byline", None), ("body", None)]
+
+
+def test_line_model_never_empties_an_article_the_rules_found():
+    from search.cleaner import Block
+    from search.cleaner.text_model import relabel
+    blocks = [Block("One short paragraph.", "body"), Block("Menu", "chrome", "header")]
+    assert relabel(blocks, [0.0, 0.0], [False, False], 0.3, 0.6) == blocks
+
+
+def test_line_model_scores_prose_above_repeated_menu_lines():
+    from search.cleaner.text import features_of, rule_blocks
+    from search.cleaner.text_model import load_model
+    story = " ".join(f"The council met on day {n} and agreed that the harbour bridge needs new cables." for n in range(3))
+    dump = "\n".join(["Home", "News", "Sport", "Home", "News", "Sport", story, story.replace("council", "mayor"),
+                      story.replace("bridge", "ferry"), "Home", "News", "Sport"])
+    model = load_model()
+    lines, blocks, span = rule_blocks(dump)
+    p = model.probabilities(features_of(lines, blocks, span, model.stopwords))
+    assert min(p[6:9]) > model.keep_from and max(p[:6] + p[9:]) < model.drop_below

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from . import Block, CleanedDocument
 from .chrome import (BARE_DATE, BYLINE, CAPTION_CREDIT, CHROME_PHRASES, CREDIT_LINE, DATE_LINE,
                      DATE_PATTERN, DATELINE, EDGE_ONLY_REASONS, SECTION_OPENERS, STICKY_SECTION)
+from .text_model import line_features, load_model, relabel
 
 logger = logging.getLogger(__name__)
 
@@ -71,16 +72,41 @@ class _Line:
 
 def clean_text(text: str) -> CleanedDocument:
     """Return the dump's article body (title left out) and every non-empty line as a labelled block."""
+    lines, blocks, span = rule_blocks(text)
+    model = load_model()
+    if model is not None and blocks:
+        rows = features_of(lines, blocks, span, model.stopwords)
+        blocks = relabel(blocks, model.probabilities(rows), shaped(lines, span),
+                         model.drop_below, model.keep_from)
+    body = "\n\n".join(block.text for block in blocks if block.kept)
+    logger.debug("text dump: %d lines, core %d-%d, %d kept", len(lines), span[0], span[1],
+                 sum(block.kept for block in blocks))
+    return CleanedDocument(body=body, mode="text", blocks=tuple(blocks))
+
+
+def rule_blocks(text: str) -> tuple[list[_Line], list[Block], tuple[int, int]]:
+    """Return the dump's lines, the rules' block for each, and the core span [start, end)."""
     lines = [_read_line(raw) for raw in _join_broken_lines(text.splitlines())]
     start, end = _core_span(lines)
     header = _label_header(lines[:start])
     core = _label_core(lines[start:end])
     tail = _label_tail(lines[end:])
-    blocks = _collapse_titles(_mark_standfirst(header + core) + tail)
-    body = "\n\n".join(block.text for block in blocks if block.kept)
-    logger.debug("text dump: %d lines, core %d-%d, %d kept", len(lines), start, end,
-                 sum(block.kept for block in blocks))
-    return CleanedDocument(body=body, mode="text", blocks=tuple(blocks))
+    return lines, _collapse_titles(_mark_standfirst(header + core) + tail), (start, end)
+
+
+def shaped(lines: list[_Line], span: tuple[int, int]) -> list[bool]:
+    """Return, per line, whether its own shape decided its label (see ``_label_shape``)."""
+    start, end = span
+    return [_label_shape(line, "header" if i < start else ("core" if i < end else "tail")) is not None
+            for i, line in enumerate(lines)]
+
+
+def features_of(lines: list[_Line], blocks: list[Block], span: tuple[int, int],
+                stopwords: frozenset[str]) -> list[list[float]]:
+    """Return the line model's feature rows for the lines of one dump (see ``text_model``)."""
+    return line_features([line.text for line in lines], [line.words for line in lines],
+                         [line.prose for line in lines], [line.phrase is not None for line in lines],
+                         blocks, span, stopwords)
 
 
 def _join_broken_lines(raw_lines: list[str]) -> list[str]:
