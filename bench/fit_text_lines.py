@@ -41,7 +41,7 @@ from search.cleaner.text import features_of, rule_blocks, shaped  # noqa: E402
 MODEL_PATH = ROOT / "search" / text_model.MODEL_FILE
 TOKEN = re.compile(r"\w+")
 FOLDS = 5
-L2_GRID = (10.0, 100.0, 1000.0, 10000.0)
+L2_GRID = (100.0, 1000.0, 10000.0, 100000.0)
 # A line the rules keep is dropped below DROP; a line they drop is kept from KEEP up
 # (DROP 0: never drop; KEEP above 1: never keep).
 DROP_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)

@@ -251,3 +251,28 @@ def test_line_model_scores_prose_above_repeated_menu_lines():
     lines, blocks, span = rule_blocks(dump)
     p = model.probabilities(features_of(lines, blocks, span, model.stopwords))
     assert min(p[6:9]) > model.keep_from and max(p[:6] + p[9:]) < model.drop_below
+
+
+def test_lines_an_outlet_repeats_across_its_dumps_are_chrome():
+    from search.cleaner.collection import repeated_lines
+    chrome = ["The Morning Harbour Gazette is read by thousands of people across the county every day.",
+              "Our reporters cover the harbour, the council and the ferries for readers across the county."]
+    stories = [
+        ("Harbour strike halts grain exports",
+         "Dock workers walked out on Friday over pay and the port stopped loading grain at once.",
+         "The union said the strike would last until the owners made a better offer to all of the crews.",
+         "Owners said they would meet the union on Monday to talk about pay and the night shifts."),
+        ("Council approves new cycle lanes",
+         "The council voted on Tuesday to build cycle lanes on both banks of the river this year.",
+         "Work starts in spring and should be finished before the summer ferry timetable begins again.",
+         "Shop owners on the east bank said they feared losing the parking spaces outside their doors."),
+    ]
+    dumps = ["\n".join([title, first, *chrome, *rest]) for title, first, *rest in stories]
+    shared = repeated_lines(dumps)
+    alone, grouped = clean_text(dumps[0]), clean_text(dumps[0], boilerplate=shared)
+    assert all(line in alone.body for line in chrome)  # one dump alone cannot tell them from prose
+    assert all(line not in grouped.body for line in chrome)
+    for paragraph in stories[0][1:]:
+        assert paragraph in grouped.body
+    assert {b.reason for b in grouped.blocks if b.text in chrome} == {"boilerplate"}
+    assert repeated_lines(dumps[:1]) == frozenset()  # one dump shares nothing with itself
