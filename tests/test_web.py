@@ -198,14 +198,15 @@ def test_timeline_has_an_undated_bar(client):
     assert total_of(client, bars["undated"]["href"]) == 1
 
 
-def test_timeline_switches_to_years_over_a_long_span():
+def test_timeline_switches_to_years_over_a_long_span(app):
     from werkzeug.datastructures import MultiDict
 
     from web.timeline import build_timeline
 
     months = (FacetValue("2001-03", 2), FacetValue("2019-05", 4), FacetValue("undated", 1))
     results = SearchResults(SearchRequest(), 7, (), {"month": months})
-    timeline = build_timeline(results, MultiDict([("year", "2019")]))
+    with app.test_request_context():  # bar links are built with url_for
+        timeline = build_timeline(results, MultiDict([("year", "2019")]))
     assert timeline.unit == "year"
     bars = {b.value: b for b in timeline.bars}
     assert len(bars) == 20 and bars["2001"].count == 2 and bars["2010"].count == 0
@@ -383,3 +384,32 @@ def test_missing_index_is_503_not_500(tmp_path):
     response = client.get("/api/search?q=x")
     assert response.status_code == 503
     assert "newsfacet index" in response.get_json()["error"]["message"]
+
+
+PREFIXED_PAGES = ("/search?q=embassy&outlet=Reuters&entity=Iraq&per_page=1",
+                  "/article/a1?q=embassy", "/entity/Iraq", "/entity/Nobody", "/watches", "/nothing")
+
+
+@pytest.mark.parametrize("url", PREFIXED_PAGES)
+def test_links_keep_the_prefix_the_app_is_mounted_under(client, url):
+    """Behind a proxy at /news (SCRIPT_NAME), every link and form stays under /news."""
+    page = client.get(url, environ_overrides={"SCRIPT_NAME": "/news"}).get_data(as_text=True)
+    targets = re.findall(r'(?:href|action)="(/[^"]*)"', page)
+    assert targets and all(t.startswith("/news/") for t in targets), \
+        [t for t in targets if not t.startswith("/news/")]
+
+
+def test_saved_search_redirect_keeps_the_prefix(client):
+    client.set_cookie("newsfacet_form", "t" * 43)
+    response = client.post("/watches", data={"q": "embassy", "form_token": "t" * 43},
+                           environ_overrides={"SCRIPT_NAME": "/news"})
+    assert response.status_code == 303 and response.headers["Location"] == "/news/watches?saved=1"
+
+
+def test_templates_write_no_url_by_hand():
+    from pathlib import Path
+
+    import web
+
+    for template in (Path(web.__file__).parent / "templates").glob("*.html"):
+        assert not re.search(r'(href|action)="/', template.read_text()), template.name

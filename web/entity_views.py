@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 from werkzeug.datastructures import MultiDict
 
-from search.entity_profile import EntityProfile, build_profile
+from search.entities.profile import EntityProfile, build_profile
 from search.errors import EntityNotFound
 from search.models import SearchRequest, SearchResults
 
@@ -36,7 +36,7 @@ def _related_groups(profile: EntityProfile) -> list[tuple[str, str, list]]:
     return out
 
 
-@bp.get("/entity/<path:name>")
+@bp.get("/entity/<text:name>")
 def entity_page(name: str):
     try:
         profile = _profile(name)
@@ -52,6 +52,6 @@ def entity_page(name: str):
         related_groups=_related_groups(profile), timeline=build_timeline(months, args))
 
 
-@bp.get("/api/entities/<path:name>")
+@bp.get("/api/entities/<text:name>")
 def entity_json(name: str):
     return jsonify(_profile(name).to_dict())

@@ -25,7 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Sequence
 
-from . import Block
+from .document import Block
 
 logger = logging.getLogger(__name__)
 
