@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from html.parser import HTMLParser
@@ -11,15 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from search.models import Article, Entity, FacetValue, SearchRequest, SearchResults
-
-HOSTILE = Article(
-    id="evil", source="evil.html", url="javascript:alert(4)",
-    title='<script>window.__xss=1</script>Evil <img src=x onerror="window.__xss=2"> embassy',
-    body='=HYPERLINK("http://x") <b>bold</b> embassy <script>window.__xss=3</script>',
-    outlet='<i onmouseover="window.__xss=4">Outlet</i>', date=dt.date(2018, 2, 1),
-    entities=(Entity('<img src=x onerror="window.__xss=5">', "group"),))
-
+from search.models import FacetValue, SearchRequest, SearchResults
 
 class _PageParser(HTMLParser):
     """Collects the facet form (fields and checkboxes by facet), chips and timeline bars."""
@@ -103,12 +94,6 @@ def sidebar(html: str) -> dict[str, dict[str, int]]:
 def total_of(client, url: str) -> int:
     page = client.get(url).get_data(as_text=True)
     return int(re.search(r"<strong>(\d+)</strong> article", page).group(1))
-
-
-@pytest.fixture
-def hostile(engine):
-    engine.upsert([HOSTILE])
-    return HOSTILE
 
 
 # -- search page -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from flask import Flask
 
 from search.config import Settings
 from search.facets import FACET_NAMES
+from search.models import ENTITY_TYPES
 
 from . import api, entity_views, errors, routing, security, state, views, watches
 
@@ -39,6 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     watches.init_app(app)
     app.jinja_env.filters["snippet"] = views.snippet_filter
     app.jinja_env.globals["facet_params"] = FACET_NAMES
+    app.jinja_env.globals["entity_types"] = ENTITY_TYPES
     return app
 
 

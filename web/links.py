@@ -13,7 +13,7 @@ from search.facets import FACET_NAMES
 FACET_PARAMS = FACET_NAMES
 DATE_PARAMS = ("since", "until")
 FILTER_PARAMS = (*FACET_PARAMS, *DATE_PARAMS)
-KEPT_PARAMS = ("q", *FILTER_PARAMS, "sort", "per_page", "collapse")
+KEPT_PARAMS = ("q", *FILTER_PARAMS, "sort", "per_page", "collapse", "entity_match")
 
 
 def _pairs(args: MultiDict) -> list[tuple[str, str]]:

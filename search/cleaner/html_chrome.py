@@ -62,9 +62,8 @@ def label_chrome(blocks: list[Block], context: PageContext) -> list[Block]:
     article's own list keeps them both, and a blurb never opens a related list.
     """
     texts = [LIST_DASH_RE.sub("", block.text) for block in blocks]
-    reasons = [chrome_reason(text, block.label == "heading", context,
-                             index >= len(blocks) * (1 - BIO_TAIL_SHARE))
-               for index, (text, block) in enumerate(zip(texts, blocks))]
+    reasons = [chrome_reason(text, context, index >= len(blocks) * (1 - BIO_TAIL_SHARE))
+               for index, text in enumerate(texts)]
     labelled = []
     in_related_list = False
     for index, block in enumerate(blocks):
@@ -87,7 +86,7 @@ def _is_teaser(blocks: list[Block], reasons: list[str | None], index: int, text:
     return under_link and (index + 1 == len(blocks) or reasons[index + 1] is not None)
 
 
-def chrome_reason(text: str, is_heading: bool, context: PageContext, at_tail: bool = False) -> str | None:
+def chrome_reason(text: str, context: PageContext, at_tail: bool = False) -> str | None:
     """Return why one block of text is chrome (a known phrase, the headline, a link card, the
     author's bio; ``at_tail`` says the block is near the article's end), or None when it may be
     article text."""
