@@ -109,7 +109,8 @@ def page_rows(page, stopwords: frozenset[str]) -> PageRows:
     gold_words = max(1, len(TOKEN.findall(gold)))
     weight = np.array([max(1, line.words) / gold_words for line in lines], dtype=float)
     by_shape = shaped(lines, span)
-    mask = np.array([text_model.overridable(block, shape) for block, shape in zip(blocks, by_shape)], dtype=bool)
+    mask = np.array([text_model.overridable(block, shape) for block, shape in zip(blocks, by_shape, strict=True)],
+                    dtype=bool)
     return PageRows(page.id, page.gold.get("outlet") or page.id, gold, blocks, by_shape, rows, target, weight, mask)
 
 
@@ -238,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
     args.out.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"chosen l2 {l2}, threshold {threshold}: out-of-fold train P/R/F1 "
           f"{'/'.join(f'{v:.4f}' for v in result)}; written to {args.out}")
-    for name, weight in sorted(zip(text_model.FEATURES, weights), key=lambda t: -abs(t[1]))[:10]:
+    for name, weight in sorted(zip(text_model.FEATURES, weights, strict=True), key=lambda t: -abs(t[1]))[:10]:
         print(f"  {name:<16} {weight:+.3f}")
     in_sample = {p.id: predict(p.rows, weights, bias, means, scales) for p in pages}
     print(f"in-sample train P/R/F1 {'/'.join(f'{v:.4f}' for v in f1_of(scorer, pages, in_sample, threshold))}")

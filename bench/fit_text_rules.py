@@ -4,7 +4,8 @@
 
 Coordinate ascent on the benchmark's F1 of the rules alone (the line model off), over a small
 grid of values per constant, two passes. A value is taken only if the five seeds
-(``seeds/``, whose every line's label the test suite pins) come out labelled as before. It prints the values to write into ``text.py``;
+(``seeds/``, whose every line's label the test suite pins) come out labelled as before.
+It prints the values to write into ``text.py``;
 ``--check`` scores another folder with the start and the fitted values, for the record only.
 The line model (``bench/fit_text_lines.py``) is fitted after, on the rules as they then stand.
 """
@@ -60,7 +61,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     scorer = load_scorer(args.scorer)
     train = [(html_to_text_dump(p.html), p.gold.get("body") or "") for p in load_pages(args.train)]
-    check = [(html_to_text_dump(p.html), p.gold.get("body") or "") for p in load_pages(args.check)] if args.check else []
+    check = ([(html_to_text_dump(p.html), p.gold.get("body") or "") for p in load_pages(args.check)]
+             if args.check else [])
     start = {name: getattr(text, name) for name in GRID}
     best = rules_f1(scorer, train)
     seeds = seed_labels()

@@ -112,7 +112,8 @@ SELF_LINKED = """<!DOCTYPE html><html lang="en"><head>
 <title>Harbour bridge reopens after repairs - The Daily Example</title>
 <link rel="canonical" href="https://example.com/news/harbour-bridge-reopens">
 </head><body>
-<aside><a href="https://example.com/news/harbour-bridge-reopens?ref=sidebar">What the harbour bridge repairs changed</a></aside>
+<aside><a href="https://example.com/news/harbour-bridge-reopens?ref=sidebar">
+What the harbour bridge repairs changed</a></aside>
 <article>
 <h1>Harbour bridge reopens after repairs</h1>
 <h2><a href="/news/harbour-bridge-reopens#changes">What the harbour bridge repairs changed</a></h2>

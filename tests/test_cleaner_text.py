@@ -244,7 +244,8 @@ def test_line_model_never_empties_an_article_the_rules_found():
 def test_line_model_scores_prose_above_repeated_menu_lines():
     from search.cleaner.text import features_of, rule_blocks
     from search.cleaner.text_model import load_model
-    story = " ".join(f"The council met on day {n} and agreed that the harbour bridge needs new cables." for n in range(3))
+    story = " ".join(f"The council met on day {n} and agreed that the harbour bridge needs new cables."
+                     for n in range(3))
     dump = "\n".join(["Home", "News", "Sport", "Home", "News", "Sport", story, story.replace("council", "mayor"),
                       story.replace("bridge", "ferry"), "Home", "News", "Sport"])
     model = load_model()

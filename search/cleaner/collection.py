@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 MIN_DOCUMENTS = 2  # a line in this many dumps of one outlet is the outlet's chrome
 MIN_KEY_CHARS = 4  # shorter lines ("Home", "24") are too common to say anything

@@ -102,7 +102,7 @@ def _drop_boilerplate(blocks: list[Block], by_shape: list[bool], boilerplate: fr
     """Return ``blocks`` with position-kept lines that recur across the collection labelled chrome."""
     out = [Block(block.text, "chrome", "boilerplate")
            if block.kept and overridable(block, shape) and line_key(block.text) in boilerplate else block
-           for block, shape in zip(blocks, by_shape)]
+           for block, shape in zip(blocks, by_shape, strict=True)]
     return out if any(block.kept for block in out) or not any(block.kept for block in blocks) else blocks
 
 

@@ -22,8 +22,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from collections.abc import Sequence
 from importlib import resources
-from typing import Sequence
 
 from .document import Block
 
@@ -61,7 +61,8 @@ class LineModel:
         """Return P(article text) for each feature row."""
         out = []
         for row in rows:
-            z = self.bias + sum(w * (x - m) / s for w, x, m, s in zip(self.weights, row, self.means, self.scales))
+            terms = zip(self.weights, row, self.means, self.scales, strict=True)
+            z = self.bias + sum(w * (x - m) / s for w, x, m, s in terms)
             out.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
         return out
 
@@ -172,12 +173,13 @@ def relabel(blocks: list[Block], probabilities: Sequence[float], by_shape: Seque
     relabelled; when the model would drop every line the rules keep, the rules stand (a dump
     of one paragraph has no neighbours to judge it by)."""
     out = []
-    for block, p, shape in zip(blocks, probabilities, by_shape):
+    for block, p, shape in zip(blocks, probabilities, by_shape, strict=True):
         if overridable(block, shape) and block.kept and p < drop_below:
-            block = Block(block.text, "chrome", "line-model")
+            out.append(Block(block.text, "chrome", "line-model"))
         elif overridable(block, shape) and not block.kept and p >= keep_from:
-            block = Block(block.text, "body")
-        out.append(block)
+            out.append(Block(block.text, "body"))
+        else:
+            out.append(block)
     if any(block.kept for block in blocks) and not any(block.kept for block in out):
         return list(blocks)
     return out
