@@ -20,6 +20,7 @@ import sys
 import click
 
 from . import commands, entities, ingest, migrate
+from .options import emit_json
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,10 @@ def main() -> None:
         cli(prog_name="newsfacet")
     except Exception as exc:  # the CLI's top-level boundary: nothing may escape as a trace
         logger.debug("unexpected error", exc_info=True)
+        if "--json" in sys.argv[1:]:
+            emit_json({"error": {"status": 500, "title": "Internal error", "exit_code": 1,
+                                 "message": f"unexpected {type(exc).__name__}: {exc} — please "
+                                            "report it (run with -vv for the details)"}})
         click.echo(f"Error: unexpected {type(exc).__name__}: {exc} — please report it "
                    "(run with -vv for the details)", err=True)
         sys.exit(1)

@@ -67,12 +67,19 @@ def parse_nodes(text: str) -> tuple[Node, ...]:
     return tuple(nodes)
 
 
+MISSING_EXTRA = ("the Typesense engine needs the typesense extra: pip install -e '.[typesense]' "
+                 "(or pip install 'newsfacet[typesense]'), or use --engine whoosh")
+
+
 class Connection:
     """Requests to whichever node of the cluster answers, with retries and our errors."""
 
     def __init__(self, nodes: Sequence[Node], api_key: str, *,
                  retry_seconds: float = RETRY_SECONDS) -> None:
-        import typesense
+        try:
+            import typesense
+        except ImportError as exc:
+            raise ConfigError(MISSING_EXTRA) from exc
 
         if not api_key:
             raise ConfigError("the Typesense engine needs an API key: set "
