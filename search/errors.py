@@ -10,7 +10,8 @@
     ├── IndexCorrupt               an index that exists but cannot be opened or read
     ├── ArticleNotFound            no article with the given id
     ├── EntityNotFound             no entity of that name in the table or the index
-    └── EngineUnavailable          a search server that cannot be reached or refuses us
+    ├── EngineUnavailable          a search server that cannot be reached or refuses us
+    └── IndexBusy                  another indexing run is writing to the index
 
 The core raises these and never prints or exits; the CLI turns them into one ``Error:`` line
 and exit code 1, the web front end into a 4xx/503 page.
@@ -67,6 +68,10 @@ class ArticleNotFound(SearchError):
 
 class EngineUnavailable(SearchError):
     """A search server cannot be reached or refuses our credentials."""
+
+
+class IndexBusy(SearchError):
+    """Another process holds the index's write lock for longer than we wait."""
 
 
 class EntityNotFound(SearchError):

@@ -7,7 +7,9 @@ to do next) and 2 on bad usage; ``--json`` prints exactly one JSON document on s
 Layout: ``options`` holds what the commands share (options, settings, the open engine, JSON
 output, the one-line error); ``commands`` (index, clean, search, show, stats, remove, serve),
 ``ingest`` (update, sources, watch), ``entities`` and ``migrate`` hold the commands; the list
-below registers every one of them.
+below registers every one of them. The cleaning pipeline, the crawler and the web app are
+imported inside the commands that use them, so that `newsfacet search` starts without loading
+trafilatura or Flask.
 """
 
 from __future__ import annotations
