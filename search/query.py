@@ -29,6 +29,12 @@ def blank_phrases(text: str) -> str:
     return re.sub(r'"[^"]*"', lambda m: " " * len(m.group()), text)
 
 
+def has_operators(text: str) -> bool:
+    """Return whether the query uses an operator (AND, OR, NOT... in capitals; in lower case
+    they are plain words) outside its quoted phrases."""
+    return any(token in OPERATORS for token in re.findall(r"[^\s()]+", blank_phrases(text)))
+
+
 def check_query_syntax(text: str) -> None:
     """Raise QueryError for syntax the search parser would silently drop or misread."""
     if text.count('"') % 2:

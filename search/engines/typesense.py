@@ -29,7 +29,7 @@ from .snippets import make_snippet, mark_all
 from .typesense_conn import Connection, parse_nodes
 from .typesense_query import STEM_FIELDS, TypesenseQuery, translate
 from .typesense_rank import BLOCK, bm25f_order, block_range, df_searches
-from .whoosh import ANALYZER, TITLE_BOOST, _analyze, _effective_sort, _facet_values
+from .whoosh import ANALYZER, _analyze, _effective_sort, _facet_values
 
 logger = logging.getLogger(__name__)
 
@@ -435,8 +435,9 @@ class TypesenseEngine:
         blocks = list(block_range(start, stop))
         pairs = df_searches(tq.clauses)
         searches = [self._candidates(tq, filters, block) for block in blocks]
-        searches += [{**EXACT, "q": word, "query_by": STEM_FIELDS[field], "per_page": 0}
-                     for field, word in pairs]
+        searches += [{**EXACT, "q": word, "per_page": 0,
+                      "query_by": ",".join(STEM_FIELDS[f] for f in fields)}
+                     for fields, word in pairs]
 
         def finish(results: list[dict]) -> tuple[int, list[tuple[str, float]]]:
             df = {pair: int(r["found"]) for pair, r in zip(pairs, results[len(blocks):])}
@@ -444,8 +445,7 @@ class TypesenseEngine:
             ranked = []
             for result in results[:len(blocks)]:  # each block in its own BM25F order
                 ranked += [(doc["id"], score, doc.get("story_key")) for doc, score in bm25f_order(
-                    [h["document"] for h in result["hits"]], tq.clauses, df, n_docs, lengths,
-                    TITLE_BOOST)]
+                    [h["document"] for h in result["hits"]], tq.clauses, df, n_docs, lengths)]
             offset = blocks[0] * BLOCK
             return int(results[0]["found"]), ranked[start - offset:stop - offset]
 
