@@ -1,6 +1,6 @@
 """The NumPy match sets and facet counts agree with Whoosh's own; the scores are BM25F.
 
-``whoosh_docs`` replaces Whoosh's one-posting-at-a-time matchers on the search path; these
+``engines/whoosh/docs.py`` replaces Whoosh's one-posting-at-a-time matchers on the search path; these
 tests build an index of real Reuters articles in several segments, with deleted documents, and
 compare every match set with what Whoosh computes by itself (``q.docs``), facet counts with a
 recount article by article, date ranges and date orders with the stored dates. The scores are
@@ -23,7 +23,7 @@ import pytest
 from bench.corpus import REUTERS, reuters_records
 from search.config import Settings
 from search.engines import bm25f, open_engine
-from search.engines.whoosh import ANALYZER
+from search.engines.whoosh.engine import ANALYZER
 from search.models import Article, Entity
 from search.query import build_request
 

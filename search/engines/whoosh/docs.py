@@ -30,7 +30,7 @@ from whoosh import query
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from . import bm25f
+from .. import bm25f
 
 # Most postings (docnum + weight, 8 bytes each) kept decoded per process: 2M is 16 MB.
 POSTINGS_CACHE = 2_000_000

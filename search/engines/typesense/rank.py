@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable, Sequence
 
-from . import bm25f
-from .typesense_query import STEM_FIELDS, Clause
+from .. import bm25f
+from .query import STEM_FIELDS, Clause
 
 BLOCK = 250  # Typesense's largest page
 FIELD_ORDER = tuple(STEM_FIELDS)
