@@ -190,9 +190,10 @@ class Hit:
 class Matching:
     """How a query of plain words (no operators, quotes or fields) was matched.
 
-    ``relaxed`` is True when fewer than ``bm25f.MIN_FULL_MATCHES`` (10) articles (after filters) hold
-    every word: then the results are the articles holding any of the query's telling words,
-    those with every word first, then by BM25F, which weighs each word by its rarity.
+    ``relaxed`` is True when fewer than ``bm25f.MIN_FULL_MATCHES`` (10) articles (after
+    filters) hold every word: then the results are the articles holding any of the query's
+    telling words, those with every word first, then by BM25F, which weighs each word by its
+    rarity.
     """
 
     words: int

@@ -62,8 +62,10 @@ def _schemas() -> dict[str, Any]:
                                             "words weigh more) follow them."},
                 "words": {"type": "integer", "minimum": 2},
                 "with_all_words": {"type": "integer", "minimum": 0,
-                                   "description": "Matching articles (filters applied) holding every word."},
-                "message": _nullable("string", description="What to tell the reader, when relaxed.")},
+                                   "description": "Matching articles (filters applied) "
+                                                  "holding every word."},
+                "message": _nullable("string",
+                                     description="What to tell the reader, when relaxed.")},
                 ["strategy", "words", "with_all_words", "message"])]},
         "collapse": {"type": "boolean", "description": "One hit per story: total then counts stories."},
         "articles": {"type": "integer", "minimum": 0,

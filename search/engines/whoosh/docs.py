@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
-from math import log
 from typing import Callable, Iterable, Mapping, TypeVar
 
 import numpy as np
