@@ -166,3 +166,19 @@ def test_cli_says_so(runner, indexed):
     result = run(runner, "search", "embassy AND zebra", "--index", indexed, "--json")
     assert json.loads(result.output)["matching"] is None
     assert json.loads(result.output)["total"] == 0
+
+
+def test_saved_searches_over_new_articles_keep_every_word(whoosh, corpus):
+    """A saved search asks which of the new articles match: the few new ones must not turn
+    "oil prices" into "oil or prices"."""
+    from dataclasses import replace
+
+    _, records = corpus
+    both = [r["id"] for r in records if {"oil", "price"} <= _stems(r["title"] + "\n" + r["body"])]
+    oil_only = [r["id"] for r in records
+                if "oil" in _stems(r["title"] + "\n" + r["body"]) and r["id"] not in both]
+    assert len(both) >= MIN_FULL_MATCHES and oil_only
+    request = replace(build_request("oil prices"), ids=tuple(both[:3] + oil_only[:3]))
+    results = whoosh.search(request)
+    assert {h.id for h in results.hits} == set(both[:3])
+    assert not results.matching.relaxed

@@ -40,6 +40,9 @@ MIN_FULL_MATCHES = 10
 
 def idf(n_docs: int, df: int) -> float:
     """Return Robertson/Spärck Jones's idf of a word held by ``df`` of ``n_docs`` articles."""
+    # A count read a moment before the document frequency (Typesense's, while articles come
+    # in) may be the smaller one.
+    n_docs = max(n_docs, df)
     return max(math.log((n_docs - df + 0.5) / (df + 0.5)), IDF_FLOOR)
 
 

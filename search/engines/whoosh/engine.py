@@ -303,7 +303,10 @@ class WhooshEngine:
         first, matching = None, None
         if groups:
             every, some, scores = sets.words(searcher, groups, relevance)
-            with_all = size_of(intersect([every, *allowed]))
+            # A saved search's "new articles only" (ids) does not decide: it would relax
+            # nearly every saved search of two words into "any of them".
+            chosen = [s for name, s in selections.items() if s is not None and name != "ids"]
+            with_all = size_of(intersect([every, *chosen]))
             matching = Matching(len(groups), with_all, with_all < bm25f.MIN_FULL_MATCHES)
             matched = some if matching.relaxed else every
             first = every if matching.relaxed and with_all else None
