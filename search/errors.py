@@ -3,7 +3,6 @@
     SearchError                    base class: every error the core raises on purpose
     ├── ConfigError                a bad setting or option value (lists the valid choices)
     ├── InputError                 a file, folder or record that cannot be read or used
-    │   └── NotExtractable         a page with no article text after cleaning
     ├── EntityTableError           the entity table is missing or malformed
     ├── QueryError                 a query or filter the user must fix (bad syntax, bad date)
     ├── IndexMissing               no index at the given place (run `newsfacet index` first)
@@ -29,10 +28,6 @@ class ConfigError(SearchError):
 
 class InputError(SearchError):
     """A file, folder or record cannot be read or used."""
-
-
-class NotExtractable(InputError):
-    """A page yields no article text after cleaning."""
 
 
 class EntityTableError(SearchError):

@@ -6,9 +6,10 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .facets import FACETS, UNDATED
+
 ENTITY_TYPES = ("group", "person", "org", "place")
 SORT_ORDERS = ("relevance", "newest", "oldest")
-UNDATED = "undated"
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ class SearchRequest:
     """An engine-neutral search: text query, facet selections, dates, order and page.
 
     Repeated values of one filter are OR'ed; different filters are AND'ed. ``years`` and
-    ``months`` hold facet values, including ``"undated"``.
+    ``months`` hold facet values, including ``"undated"``. Each facet of ``search.facets``
+    names the field holding its selection.
     """
 
     query: str = ""
@@ -103,8 +105,7 @@ class SearchRequest:
     @property
     def filters(self) -> dict[str, tuple[str, ...]]:
         """The facet selections by facet name, as in URLs and JSON."""
-        return {"entity": self.entities, "outlet": self.outlets,
-                "year": self.years, "month": self.months, "agency": self.agencies}
+        return {facet.name: getattr(self, facet.field) for facet in FACETS}
 
 
 @dataclass(frozen=True)

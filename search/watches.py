@@ -14,12 +14,12 @@ from typing import Callable, Mapping, Sequence
 from .config import Settings
 from .ingest.crawl_state import connect, exists, now
 from .errors import QueryError
+from .facets import FACETS
 from .models import Hit, SearchRequest
 from .query import build_request, check_query_syntax
 
-# Filter names as in URLs; the CLI options and SearchRequest fields they map to.
-MULTI_FILTERS = {"entity": "entities", "outlet": "outlets", "year": "years", "month": "months",
-                 "agency": "agencies"}
+# Facet names as in URLs and CLI options, and the SearchRequest fields they map to.
+MULTI_FILTERS = {facet.name: facet.field for facet in FACETS}
 DATE_FILTERS = ("since", "until")
 MAX_WATCHES = 1000
 

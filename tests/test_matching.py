@@ -41,8 +41,6 @@ def _headline_words(title: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    if not REUTERS.exists():
-        pytest.fail(f"the Reuters corpus is missing at {REUTERS}")
     records = reuters_records(REUTERS)[:REUTERS_ARTICLES]
     path = tmp_path_factory.mktemp("matching") / "reuters.jsonl"
     with path.open("w", encoding="utf-8") as handle:
@@ -102,6 +100,7 @@ def _check(engine, text: str) -> str:
     return "most"
 
 
+@pytest.mark.shared(REUTERS)
 def test_two_and_three_word_queries_rank_full_matches_first(whoosh, corpus):
     _, records = corpus
     queries = _queries(records)
@@ -111,6 +110,7 @@ def test_two_and_three_word_queries_rank_full_matches_first(whoosh, corpus):
                                                                    ways.count("most"))
 
 
+@pytest.mark.shared(REUTERS)
 def test_explicit_operators_keep_their_meaning(whoosh):
     for text in ("cocoa AND zinc", '"cocoa zinc"', "title:cocoa title:zinc"):
         results = whoosh.search(build_request(text))
@@ -119,12 +119,14 @@ def test_explicit_operators_keep_their_meaning(whoosh):
     assert either.total > 0 and either.matching is None
 
 
+@pytest.mark.shared(REUTERS)
 def test_lower_case_operators_are_words(whoosh):
     results = whoosh.search(build_request("cocoa and zinc"))
     assert results.matching is not None and results.matching.words == 3
     assert results.total > 0
 
 
+@pytest.mark.shared(REUTERS)
 def test_facets_count_what_is_shown(whoosh):
     results = whoosh.search(build_request("cocoa zinc", facet_size=10_000))
     assert results.matching.relaxed
@@ -168,6 +170,7 @@ def test_cli_says_so(runner, indexed):
     assert json.loads(result.output)["total"] == 0
 
 
+@pytest.mark.shared(REUTERS)
 def test_saved_searches_over_new_articles_keep_every_word(whoosh, corpus):
     """A saved search asks which of the new articles match: the few new ones must not turn
     "oil prices" into "oil or prices"."""

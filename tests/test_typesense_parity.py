@@ -190,6 +190,7 @@ def test_seeds_give_the_same_results_on_both_engines(seeds):
     check(rows)
 
 
+@pytest.mark.shared(REUTERS)
 def test_reuters_gives_the_same_results_on_both_engines(reuters):
     rows = [compare(*reuters, text, options) for text, options in REUTERS_CASES]
     print_table(f"Reuters-21578, first {REUTERS_ARTICLES} articles with a body: "
@@ -200,6 +201,7 @@ def test_reuters_gives_the_same_results_on_both_engines(reuters):
     check(rows)
 
 
+@pytest.mark.shared(REUTERS)
 def test_pages_and_small_facet_sizes_agree(reuters):
     """Page 3 of a ranked query, and facets cut to 5 values with a selected value beyond."""
     whoosh, typesense, table = reuters

@@ -27,6 +27,8 @@ from search.engines.whoosh.engine import ANALYZER
 from search.models import Article, Entity
 from search.query import build_request
 
+pytestmark = pytest.mark.shared(REUTERS)
+
 BOTH = {"title": 2.0, "body": 1.0}  # a plain word: the parser's field boosts
 TITLE = {"title": 1.0}
 # Each query and the words its score adds up: (word, field weights, multiplier). Phrases add
@@ -69,8 +71,6 @@ def _articles(limit: int) -> list[Article]:
 
 @pytest.fixture(scope="module")
 def reuters_engine(tmp_path_factory):
-    if not REUTERS.exists():
-        pytest.fail(f"the Reuters corpus is missing at {REUTERS}")
     articles = _articles(3000)
     engine = open_engine(Settings(index_dir=str(tmp_path_factory.mktemp("scoring") / "index")),
                          create=True)

@@ -9,7 +9,7 @@ from search.errors import QueryError
 from . import params, state
 from .export import EXPORT_FORMATS, csv_lines, json_chunks
 from .openapi import openapi_document
-from .views import run_search
+from .results import run_search
 
 api = Blueprint("api", __name__)
 
@@ -40,7 +40,7 @@ def _export(fmt: str) -> Response:
     return response
 
 
-@api.get("/api/articles/<article_id>")
+@api.get("/api/articles/<segment:article_id>")
 def article(article_id: str):
     return jsonify(state.engine().get(article_id).to_dict())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from search.config import Settings
+from search.facets import DISPLAY_ORDER, FACETS
 from search.models import ENTITY_TYPES, SORT_ORDERS
 
 from .export import CSV_COLUMNS, EXPORT_FORMATS
@@ -48,7 +49,7 @@ def _schemas() -> dict[str, Any]:
         "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
         "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
         "hits": {"type": "array", "items": _ref("Hit")},
-        "facets": {"type": "object", "properties": {n: facet_list for n in ("entity", "outlet", "year", "month", "agency")},
+        "facets": {"type": "object", "properties": {f.name: facet_list for f in FACETS},
                    "additionalProperties": facet_list},
         "messages": {"type": "array", "items": {"type": "string"}},
         "suggestion": {"type": "string", "description": "The query with misspelled words corrected."},
@@ -121,12 +122,8 @@ def _parameters(settings: Settings) -> list[dict[str, Any]]:
     return [
         param("q", {"type": "string", "maxLength": settings.max_query_chars},
               'Words, "phrases", title:word, AND/OR/NOT; empty means every article.'),
-        many("entity", "An entity by canonical name or alias, case-insensitive."),
-        many("outlet", "An outlet name."),
-        many("agency", "A wire agency credited by the article (AFP, Associated Press, Reuters …), "
-             "case-insensitive."),
-        many("year", "A year, or undated.", pattern=r"^(\d{4}|undated)$"),
-        many("month", "A month (2019-05), or undated.", pattern=r"^(\d{4}-(0[1-9]|1[0-2])|undated)$"),
+        *(many(f.name, f.help, **({"pattern": f.pattern} if f.pattern else {}))
+          for f in DISPLAY_ORDER),
         param("since", {"type": "string", "maxLength": 64}, "Published on or after. " + date_help),
         param("until", {"type": "string", "maxLength": 64}, "Published on or before. " + date_help),
         param("sort", {"type": "string", "enum": list(SORT_ORDERS), "default": "relevance"},

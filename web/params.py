@@ -6,6 +6,7 @@ from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from search.errors import QueryError
+from search.facets import FACET_NAMES, FACETS
 from search.models import SearchRequest
 from search.query import build_request
 
@@ -14,8 +15,7 @@ from . import state
 # What a page drops, in turn, when the request as given cannot be run: first the query (so a
 # typo in it still leaves the facets to browse by), then the dates, then everything.
 FALLBACKS = (("q",), ("since", "until"), ("q", "since", "until"),
-             ("q", "entity", "outlet", "year", "month", "since", "until", "sort", "page", "per_page",
-              "agency", "collapse"))
+             ("q", *FACET_NAMES, "since", "until", "sort", "page", "per_page", "collapse"))
 
 
 def collapse_flag(args: MultiDict, default: bool) -> bool:
@@ -36,11 +36,10 @@ def search_request(args: MultiDict, *, collapse_default: bool = False, **overrid
     ``collapse_default`` is what a missing ``collapse`` means: on for the page, off for the API.
     """
     values = dict(
-        query=args.get("q", ""), entities=args.getlist("entity"), outlets=args.getlist("outlet"),
-        years=args.getlist("year"), months=args.getlist("month"), since=args.get("since"),
-        until=args.get("until"), sort=args.get("sort") or None, page=args.get("page"),
-        per_page=args.get("per_page"), agencies=args.getlist("agency"),
-        collapse=collapse_flag(args, collapse_default))
+        query=args.get("q", ""), since=args.get("since"), until=args.get("until"),
+        sort=args.get("sort") or None, page=args.get("page"), per_page=args.get("per_page"),
+        collapse=collapse_flag(args, collapse_default),
+        **{facet.field: args.getlist(facet.name) for facet in FACETS})
     values.update(overrides)
     query = values.pop("query")
     return build_request(query, **values, settings=current_app.config["SETTINGS"],

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
-from search.models import SearchRequest
-
 from . import links, params, state
 from .marks import numbered_paragraphs
+from .results import run_search
 from .sidebar import chips, facet_groups
 from .timeline import build_timeline
 
@@ -33,18 +31,6 @@ def entity_type(name: str) -> str | None:
     return entity.type if entity else None
 
 
-def run_search(search_request: SearchRequest):
-    """Return the engine's results with a did-you-mean suggestion for unknown words."""
-    engine = state.engine()
-    results = engine.search(search_request)
-    if search_request.query:
-        suggestion = engine.suggest(search_request.query)
-        if suggestion:
-            results = replace(results, suggestion=suggestion)
-    return results
-
-
-@bp.get("/")
 @bp.get("/search")
 def search_page():
     # The page groups syndicated copies unless told not to (collapse=0); the API does not.
@@ -56,7 +42,10 @@ def search_page():
     return body, 400 if error else 200
 
 
-@bp.get("/article/<article_id>")
+bp.add_url_rule("/", "home", search_page, methods=["GET"])  # the same page, its own URL name
+
+
+@bp.get("/article/<segment:article_id>")
 def article_page(article_id: str):
     engine = state.engine()
     article = engine.get(article_id)

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from urllib.parse import urlencode
-
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
 
+from search.facets import FACET_NAMES
 from search.watches import add_watch, list_watches, remove_watch
 
-from . import state
+from . import links, state
 
 bp = Blueprint("watches", __name__)
 
 CSRF_COOKIE = "newsfacet_form"
 CSRF_FIELD = "form_token"
-MULTI = ("entity", "outlet", "year", "month", "agency")
+MULTI = FACET_NAMES
 DATES = ("since", "until")
 
 
@@ -56,7 +55,7 @@ def _check_form() -> None:
 
 
 def run_link(watch) -> str:
-    return "/search?" + urlencode(watch.params())
+    return links.search(watch.params())
 
 
 @bp.get("/watches")
@@ -75,7 +74,7 @@ def save_watch():
     settings = current_app.config["SETTINGS"]
     watch = add_watch(settings.index_dir, request.form.get("q", ""), filters, settings,
                       state.entity_table().resolve)
-    return redirect(f"/watches?saved={watch.id}", code=303)
+    return redirect(url_for(".watches_page", saved=watch.id), code=303)
 
 
 @bp.post("/watches/<int:number>/remove")
@@ -83,10 +82,10 @@ def delete_watch(number: int):
     _check_form()
     if not remove_watch(current_app.config["SETTINGS"].index_dir, number):
         raise NotFound(f"there is no saved search number {number}")
-    return redirect("/watches", code=303)
+    return redirect(url_for(".watches_page"), code=303)
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    """Give templates the form token and send its cookie (``create_app`` registers ``bp``)."""
     app.jinja_env.globals["form_token"] = form_token
     app.after_request(_set_cookie)
