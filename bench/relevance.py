@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 HERE = Path(__file__).resolve().parent
 TIME = HERE.parent.parent / "shared" / "eval" / "ranking" / "time"
@@ -44,7 +44,7 @@ def prepare_time(raw: Path) -> tuple[list[dict], dict[str, str], dict[str, set[s
     heads = re.findall(r"^\*TEXT (\d+)\s+(.*)$", text, flags=re.M)
     bodies = re.split(r"^\*TEXT .*$", text, flags=re.M)[1:]
     docs = [{"id": f"time-{int(n):03d}", "body": " ".join(b.replace("*STOP", " ").split()),
-             "outlet": "TIME"} for (n, _), b in zip(heads, bodies)]
+             "outlet": "TIME"} for (n, _), b in zip(heads, bodies, strict=True)]
     parts = re.split(r"^\*FIND\s+(\d+)\s*$", (raw / "TIME.QUE").read_text(encoding="latin-1"),
                      flags=re.M)
     queries = {parts[i]: " ".join(parts[i + 1].replace("*STOP", " ").split())
@@ -78,13 +78,14 @@ def newsfacet(command: str, docs: list[dict], work: Path) -> Search:
             handle.write(json.dumps(doc) + "\n")
     index = work / "newsfacet-index"
     done = subprocess.run([command, "index", str(records), "--index", str(index)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if done.returncode:
         raise SystemExit(f"newsfacet index failed: {(done.stderr or done.stdout).strip()[-300:]}")
 
     def search(query: str) -> list[str]:
         out = subprocess.run([command, "search", query, "--index", str(index), "--json",
-                              "--limit", str(DEPTH)], capture_output=True, text=True)
+                              "--limit", str(DEPTH)], capture_output=True, text=True,
+                             check=False)
         if out.returncode:
             return []
         return [hit["id"] for hit in json.loads(out.stdout)["hits"]]

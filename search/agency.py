@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 # Names an agency goes by in credits → the value shown in the facet.
 AGENCIES: dict[str, str] = {

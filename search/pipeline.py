@@ -11,21 +11,23 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from collections.abc import Mapping
 
 from .agency import find_credit
 from .cleaner import CleanedDocument, clean_html, clean_text
+from .entities.given import given_entities
 from .entities.table import EntityTable
-from .metadata import Metadata, extract_metadata
-from .models import Article, Entity
 from .ingest.sources import RawDocument, Skipped, article_id
+from .metadata import Metadata, extract_metadata
+from .models import Article
 from .stories import Fingerprint, fingerprint
 
 logger = logging.getLogger(__name__)
 
 # Bump when cleaning or extraction changes, so re-indexing refreshes every article.
 # 2: wire agency credits and story fingerprints.
-PIPELINE_VERSION = "2"
+# 3: entities a record lists are all kept (typed by the table, the record, the text or "other").
+PIPELINE_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
     if not body:
         what = "the page" if raw.kind == "html" else "the text"
         return Skipped(raw.source, f"no article text found in {what} after cleaning")
-    entities = table.find(metadata.title, body) + _given_entities(raw, table)
+    found = table.find(metadata.title, body)
+    entities = found + given_entities(raw.fields.get("entities") or (), table, found)
     # Credits are read from the cleaner's chrome too: a syndication disclaimer is chrome.
     credit = find_credit(body.split("\n\n"), [b.text for b in cleaned.blocks if not b.kept])
     article = Article(
@@ -90,22 +93,6 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
         crawl_date=crawl_date(raw.fields.get("crawl_date")),
     )
     return Processed(article, cleaned, metadata, fingerprint(body))
-
-
-def _given_entities(raw: RawDocument, table: EntityTable) -> tuple[Entity, ...]:
-    """Return entities a record lists itself, resolved through the table when known."""
-    out = []
-    for item in raw.fields.get("entities") or ():
-        name = item if isinstance(item, str) else item.get("name")
-        kind = None if isinstance(item, str) else item.get("type")
-        if not isinstance(name, str) or not name.strip():
-            continue
-        known = table.resolve(name)
-        if known:
-            out.append(known)
-        elif kind in ("group", "person", "org", "place"):
-            out.append(Entity(name.strip(), kind))
-    return tuple(out)
 
 
 def crawl_date(value) -> str | None:

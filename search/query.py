@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .config import Settings
 from .errors import QueryError
 from .facets import FACETS, UNDATED, Facet
-from .models import SORT_ORDERS, SearchRequest
+from .models import ENTITY_MATCHES, SORT_ORDERS, SearchRequest
 
 SEARCH_FIELDS = ("title", "body")
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
@@ -120,6 +121,7 @@ def build_request(
     resolve_entity=None,
     facet_size: int | str | None = None,
     collapse: bool = False,
+    entity_match: str | None = None,
     **selections: Iterable[str],
 ) -> SearchRequest:
     """Return a validated SearchRequest; raise QueryError naming what to fix.
@@ -127,6 +129,8 @@ def build_request(
     ``selections`` are the facet values by ``SearchRequest`` field (``entities=["PMF"]``,
     ``outlets=…``: see ``search.facets``). ``resolve_entity`` maps a name or alias to its
     canonical entity (or None), so that ``--entity PMF`` selects "Popular Mobilization Forces".
+    ``entity_match`` is "any" (the default: articles naming any selected entity) or "all"
+    (naming every one).
     """
     unknown = sorted(set(selections) - {facet.field for facet in FACETS})
     if unknown:
@@ -141,6 +145,10 @@ def build_request(
     sort = sort or "relevance"
     if sort not in SORT_ORDERS:
         raise QueryError(f"unknown sort {sort!r}: choose one of {', '.join(SORT_ORDERS)}")
+    entity_match = (entity_match or "any").strip().lower()
+    if entity_match not in ENTITY_MATCHES:
+        raise QueryError(f"entity_match must be one of {', '.join(ENTITY_MATCHES)}, "
+                         f"not {entity_match[:20]!r}")
     start = parse_date_filter(since, end=False, name="since")
     stop = parse_date_filter(until, end=True, name="until")
     if start and stop and start > stop:
@@ -153,7 +161,7 @@ def build_request(
         page=_bounded_int(page, 1, 1, settings.max_page, "page"),
         per_page=_bounded_int(per_page, settings.per_page, 1, settings.max_per_page, "per_page"),
         facet_size=_bounded_int(facet_size, settings.facet_size, 1, 10_000, "facet_size"),
-        collapse=bool(collapse), **chosen,
+        collapse=bool(collapse), entity_match=entity_match, **chosen,
     )
 
 
@@ -172,8 +180,8 @@ def _facet_values(facet: Facet, values: Iterable[str], resolve_entity) -> tuple[
 
 def _clean_values(values: Iterable[str], name: str) -> list[str]:
     out = []
-    for value in values or ():
-        value = str(value).strip()
+    for raw in values or ():
+        value = str(raw).strip()
         if len(value) > 200:
             raise QueryError(f"the {name} filter value is too long (200 characters at most)")
         if value:

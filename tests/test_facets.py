@@ -78,7 +78,7 @@ def parse(page: str) -> _Inputs:
 
 def test_registry_names_each_facet_once_and_its_fields_exist():
     assert len(set(FACET_NAMES)) == len(FACETS) == len({f.field for f in FACETS})
-    assert set(DISPLAY_ORDER) == set(FACETS) and BY_NAME == {f.name: f for f in FACETS}
+    assert set(DISPLAY_ORDER) == set(FACETS) and {f.name: f for f in FACETS} == BY_NAME
     request_fields = {f.name: f for f in dataclasses.fields(SearchRequest)}
     article_fields = {f.name for f in dataclasses.fields(Article)} | {"year", "month"}
     for facet in FACETS:

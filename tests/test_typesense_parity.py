@@ -47,6 +47,7 @@ SEED_CASES = [
     ("", {"agencies": ["afp"]}),
     ("embassy", {"collapse": True}),
     ("embassy", {"entities": ["Iraq"], "conjunctive": True}),
+    ("", {"entities": ["Kataib Hezbollah", "Iraq"], "entity_match": "all"}),  # every one
     ("", {}),
 ]
 REUTERS_CASES = [
@@ -73,6 +74,8 @@ REUTERS_CASES = [
     ("gold", {"entities": ["canada"], "sort": "newest"}),
     ("oil", {"agencies": ["reuters"], "entities": ["usa"]}),
     ("", {"entities": ["usa", "japan"], "conjunctive": True}),
+    ("", {"entities": ["usa", "japan"], "entity_match": "all"}),
+    ("trade", {"entities": ["usa", "japan", "uk"], "entity_match": "all"}),
     ("oil", {"collapse": True}),
     ("", {"collapse": True, "entities": ["usa"]}),
     ("", {"sort": "oldest"}),

@@ -163,7 +163,8 @@ def test_engine_pages_follow_bm25f_order_under_filters(reuters_engine, reference
     request = build_request("oil OR prices", entities=["usa"], per_page=5, page=2)
     results = reuters_engine.search(request)
     parsed = reuters_engine._parse("oil OR prices")
-    expected = [a + b for a, b in zip(reference.word("oil", BOTH), reference.word("prices", BOTH))]
+    expected = [a + b for a, b in zip(reference.word("oil", BOTH), reference.word("prices", BOTH),
+                                      strict=True)]
     usa = [d for d in parsed.docs(searcher) if sets.live[d] and "place|usa" in
            {f"{e['type']}|{e['name']}" for e in
             json.loads(searcher.stored_fields(d)["data"])["entities"]}]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
+from search.entities.filter import check_entities
 from search.errors import QueryError
 
 from . import params, state
@@ -27,6 +28,7 @@ def search():
 
 def _export(fmt: str) -> Response:
     search_request = params.search_request(request.args)
+    check_entities(state.engine(), state.entity_table(), search_request.entities)
     limit = current_app.config["SETTINGS"].max_export
     total, articles = state.engine().export(search_request, limit)
     if fmt == "csv":

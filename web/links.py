@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from flask import url_for
@@ -13,7 +13,7 @@ from search.facets import FACET_NAMES
 FACET_PARAMS = FACET_NAMES
 DATE_PARAMS = ("since", "until")
 FILTER_PARAMS = (*FACET_PARAMS, *DATE_PARAMS)
-KEPT_PARAMS = ("q", *FILTER_PARAMS, "sort", "per_page", "collapse")
+KEPT_PARAMS = ("q", *FILTER_PARAMS, "sort", "per_page", "collapse", "entity_match")
 
 
 def _pairs(args: MultiDict) -> list[tuple[str, str]]:

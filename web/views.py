@@ -7,6 +7,8 @@ import re
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
+from search.errors import UnknownEntity
+
 from . import links, params, state
 from .marks import numbered_paragraphs
 from .results import run_search
@@ -35,10 +37,13 @@ def entity_type(name: str) -> str | None:
 def search_page():
     # The page groups syndicated copies unless told not to (collapse=0); the API does not.
     results, error = params.first_runnable(request.args, run_search, collapse_default=True)
+    unknown = error.suggestions if isinstance(error, UnknownEntity) else {}
+    args = params.without_entities(request.args, tuple(unknown)) if unknown else request.args
     body = render_template(
-        "search.html", results=results, error=error, args=request.args, links=links,
-        groups=facet_groups(results, request.args, entity_type),
-        chips=chips(request.args, entity_type), timeline=build_timeline(results, request.args))
+        "search.html", results=results, error=error and str(error), unknown=unknown,
+        args=args, links=links,
+        groups=facet_groups(results, args, entity_type),
+        chips=chips(args, entity_type), timeline=build_timeline(results, args))
     return body, 400 if error else 200
 
 

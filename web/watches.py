@@ -14,6 +14,7 @@ import secrets
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
 
+from search.entities.filter import check_entities
 from search.facets import FACET_NAMES
 from search.watches import add_watch, list_watches, remove_watch
 
@@ -71,9 +72,11 @@ def save_watch():
     _check_form()
     filters = {name: request.form.getlist(name) for name in MULTI}
     filters.update({name: request.form.get(name) for name in DATES})
+    filters["entity_match"] = request.form.get("entity_match")
     settings = current_app.config["SETTINGS"]
+    table = state.entity_table()
     watch = add_watch(settings.index_dir, request.form.get("q", ""), filters, settings,
-                      state.entity_table().resolve)
+                      table.resolve, check=lambda r: check_entities(state.engine(), table, r.entities))
     return redirect(url_for(".watches_page", saved=watch.id), code=303)
 
 

@@ -16,7 +16,7 @@ order, so every article is listed once.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from .. import bm25f
 from .query import STEM_FIELDS, Clause

@@ -8,13 +8,15 @@ year and month values. Snippets come from ``snippets.make_snippet``, not Whoosh'
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from whoosh import index, qparser, query
 from whoosh.analysis import StemmingAnalyzer
@@ -278,7 +280,7 @@ class WhooshEngine:
         if request.with_facets:
             for name in FACET_FIELDS:
                 others = [s for key, s in selections.items()
-                          if (key != name or not request.disjunctive_facets) and s is not None]
+                          if (key != name or not request.disjunctive(name)) and s is not None]
                 counts = sets.count(name, intersect([matched, *others]))
                 facets[name] = _facet_values(counts, request.filters[name], name,
                                              request.facet_size)
@@ -360,10 +362,8 @@ class WhooshEngine:
     def __del__(self) -> None:
         # The web server keeps one engine per thread for the thread's life and never closes it
         # explicitly; when the thread (or a test's app) goes, its index files close here.
-        try:
+        with contextlib.suppress(Exception):  # half-built engine or interpreter shutdown
             self.close()
-        except Exception:  # half-built engine or interpreter shutdown: nothing left to close
-            pass
 
     # -- search helpers --------------------------------------------------------------------
 
@@ -388,6 +388,10 @@ class WhooshEngine:
                 out[name] = None
                 continue
             vocabulary = sets.terms(name) if name in ("entity", "outlet", "agency") else None
+            if name == "entity" and request.all_entities:  # every value: one set per value
+                out[name] = intersect([sets.select(name, _match_terms(name, v, vocabulary))
+                                       for v in values])
+                continue
             terms = [t for v in values for t in _match_terms(name, v, vocabulary)]
             out[name] = sets.select(name, terms)
         if request.since or request.until:
@@ -441,7 +445,7 @@ def _page(searcher, sets: DocSets, parsed: query.Query, match, filtered,
         return []
     sort = _effective_sort(request)
     if sort == "relevance" and scores is not None:
-        return sets.top(scores, filtered, start, stop, first)
+        return list(sets.top(scores, filtered, start, stop, first))  # (a page: a short list)
     if sort == "relevance":  # a query part only Whoosh can score (wildcards, fuzzy terms)
         results = searcher.search(_restricted(searcher, parsed, matched, filtered), limit=stop)
         return [(results.docnum(i), results.score(i))
