@@ -30,7 +30,7 @@ from whoosh import query
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from .. import bm25f
+from .. import bm25f, budget
 
 # Most postings (docnum + weight, 8 bytes each) kept decoded per process: 2M is 16 MB.
 POSTINGS_CACHE = 2_000_000
@@ -481,6 +481,7 @@ class DocSets:
         key = (field, raw)
         found = self._recall(key)
         if found is None:
+            budget.check("searching")  # a posting list read from disk: the slow unit of work
             found = read_postings(searcher, field, raw.decode("utf-8"))
             self._remember(key, found, len(found[0]))
         return found
