@@ -21,7 +21,7 @@ from bench.corpus import REUTERS, reuters_records
 from search.config import Settings
 from search.engines import open_engine
 from search.engines.bm25f import MIN_FULL_MATCHES
-from search.engines.whoosh.engine import ANALYZER
+from search.engines.analysis import ANALYZER
 from search.entities import EntityTable
 from search.indexing import index_paths
 from search.query import build_request

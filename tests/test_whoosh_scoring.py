@@ -23,7 +23,7 @@ import pytest
 from bench.corpus import REUTERS, reuters_records
 from search.config import Settings
 from search.engines import bm25f, open_engine
-from search.engines.whoosh.engine import ANALYZER
+from search.engines.analysis import ANALYZER, parse_query
 from search.models import Article, Entity
 from search.query import build_request
 
@@ -83,7 +83,7 @@ def reuters_engine(tmp_path_factory):
 
 
 def test_index_has_segments_and_deletions(reuters_engine):
-    searcher, sets = reuters_engine._current()
+    searcher, sets = reuters_engine.current()
     assert len(searcher.leaf_searchers()) > 1
     assert sets.size > sets.live_count == 3000 - len(range(5, 3000, 97))
 
@@ -126,15 +126,15 @@ class ReferenceBM25F:
 
 @pytest.fixture(scope="module")
 def reference(reuters_engine):
-    searcher, _ = reuters_engine._current()
+    searcher, _ = reuters_engine.current()
     return ReferenceBM25F(searcher)
 
 
 @pytest.mark.parametrize("text, parts", QUERIES, ids=[q for q, _ in QUERIES])
 def test_matches_equal_whoosh_and_scores_equal_reference_bm25f(reuters_engine, reference,
                                                                  text, parts):
-    searcher, sets = reuters_engine._current()
-    parsed = reuters_engine._parse(text)
+    searcher, sets = reuters_engine.current()
+    parsed = parse_query(text)
     mask, scores = sets.scored(searcher, parsed)
     assert scores is not None, f"{text!r} should be scored without Whoosh"
     matched = set(parsed.docs(searcher)) - {d for d in range(sets.size) if not sets.live[d]}
@@ -152,17 +152,17 @@ def test_matches_equal_whoosh_and_scores_equal_reference_bm25f(reuters_engine, r
 
 
 def test_not_adds_nothing_to_the_score(reuters_engine):
-    searcher, sets = reuters_engine._current()
-    mask, scores = sets.scored(searcher, reuters_engine._parse("NOT oil"))
+    searcher, sets = reuters_engine.current()
+    mask, scores = sets.scored(searcher, parse_query("NOT oil"))
     assert scores is not None and mask.sum() > 1000
     assert set(scores[mask].tolist()) == {0.0}
 
 
 def test_engine_pages_follow_bm25f_order_under_filters(reuters_engine, reference):
-    searcher, sets = reuters_engine._current()
+    searcher, sets = reuters_engine.current()
     request = build_request("oil OR prices", entities=["usa"], per_page=5, page=2)
     results = reuters_engine.search(request)
-    parsed = reuters_engine._parse("oil OR prices")
+    parsed = parse_query("oil OR prices")
     expected = [a + b for a, b in zip(reference.word("oil", BOTH), reference.word("prices", BOTH),
                                       strict=True)]
     usa = [d for d in parsed.docs(searcher) if sets.live[d] and "place|usa" in
@@ -174,9 +174,9 @@ def test_engine_pages_follow_bm25f_order_under_filters(reuters_engine, reference
 
 
 def test_wildcards_and_fuzzy_terms_are_ranked_by_whoosh(reuters_engine):
-    searcher, sets = reuters_engine._current()
+    searcher, sets = reuters_engine.current()
     for text in ("oil*", "petrol~"):
-        parsed = reuters_engine._parse(text)
+        parsed = parse_query(text)
         mask, scores = sets.scored(searcher, parsed)
         assert scores is None
         assert set(np.flatnonzero(mask).tolist()) == set(parsed.docs(searcher))
@@ -185,9 +185,9 @@ def test_wildcards_and_fuzzy_terms_are_ranked_by_whoosh(reuters_engine):
 
 
 def test_facet_counts_equal_a_recount_article_by_article(reuters_engine):
-    searcher, _ = reuters_engine._current()
+    searcher, _ = reuters_engine.current()
     results = reuters_engine.search(build_request("oil", facet_size=1000))
-    parsed = reuters_engine._parse("oil")
+    parsed = parse_query("oil")
     entity, outlet, year = Counter(), Counter(), Counter()
     for docnum in parsed.docs(searcher):
         data = json.loads(searcher.stored_fields(docnum)["data"])
