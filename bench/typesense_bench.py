@@ -28,7 +28,7 @@ def bench_typesense(corpus: Path, work: Path, size: int, repeat: int,
     """Return build, query and memory figures of Typesense on ``corpus``."""
     from search.config import Settings
     from search.engines import open_engine
-    from search.engines.typesense_local import LocalServer
+    from search.engines.typesense.local import LocalServer
     from search.query import build_request
 
     data = work / "typesense-data"

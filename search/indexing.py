@@ -20,11 +20,11 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Mapping
 
 from .engines import Engine
-from .entities import EntityTable
+from .entities.table import EntityTable
 from .errors import ArticleNotFound
-from .ner.collection import CollectionNames
+from .entities.ner.collection import CollectionNames
 from .pipeline import Processed, article_id, content_hash, process
-from .sources import RawDocument, Skipped, iter_documents
+from .ingest.sources import RawDocument, Skipped, iter_documents
 from .stories import StoryIndex, sidecar_path
 
 logger = logging.getLogger(__name__)

@@ -9,27 +9,25 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass
 from typing import Mapping
 
 from .agency import find_credit
 from .cleaner import CleanedDocument, clean_html, clean_text
-from . import ner
-from .entities import EntityTable
+from .entities import ner
+from .entities.table import EntityTable
 from .metadata import Metadata, extract_metadata
 from .models import Article, Entity
-from .sources import RawDocument, Skipped
+from .ingest.sources import RawDocument, Skipped, article_id
 from .stories import Fingerprint, fingerprint
 
 logger = logging.getLogger(__name__)
 
 # Bump when cleaning or extraction changes, so re-indexing refreshes every article.
 # 2: wire agency credits and story fingerprints.
-# 3: people, organisations and places recognised in every article (search/ner).
+# 3: people, organisations and places recognised in every article (search/entities/ner).
 PIPELINE_VERSION = "3"
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 @dataclass(frozen=True)
@@ -40,15 +38,6 @@ class Processed:
     cleaned: CleanedDocument
     metadata: Metadata
     fingerprint: Fingerprint | None = None  # shingles and LSH bands, for story ids
-
-
-def article_id(raw: RawDocument) -> str:
-    """Return the stable id of a document: the record's own id if safe, else a path hash."""
-    given = raw.fields.get("id")
-    if given and _SAFE_ID.match(given):
-        return given
-    key = raw.source if "://" in raw.source else os.path.abspath(raw.source)
-    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def content_hash(raw: RawDocument, table: EntityTable, hints: Mapping[str, str]) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
 from .config import Settings
-from .crawl_state import connect, exists, now
+from .ingest.crawl_state import connect, exists, now
 from .errors import QueryError
 from .models import Hit, SearchRequest
 from .query import build_request, check_query_syntax

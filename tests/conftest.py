@@ -86,7 +86,7 @@ TYPESENSE_KEY = "test-key"
 def typesense_server(tmp_path_factory):
     """A real Typesense server on 127.0.0.1 for the whole run; fails (never skips) when the
     binary from the typesense extra cannot run."""
-    from search.engines.typesense_local import LocalServer
+    from search.engines.typesense.local import LocalServer
 
     server = LocalServer(tmp_path_factory.mktemp("typesense") / "data", TYPESENSE_KEY)
     try:

@@ -20,7 +20,7 @@ from search.config import Settings
 from search.engines import open_engine
 from search.entities import EntityTable
 from search.indexing import clean_one, index_paths
-from search.sources import RawDocument, iter_documents
+from search.ingest.sources import RawDocument, iter_documents
 
 from .conftest import SEEDS
 

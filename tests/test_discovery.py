@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.discovery import suggest_entities
+from search.entities.discovery import suggest_entities
 from search.entities import EntityTable
 from search.models import Article
 

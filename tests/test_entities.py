@@ -1,4 +1,4 @@
-"""Entity matching, resolving and table files: search/entities.py and search/data/entities.json."""
+"""Entity matching, resolving and table files: search/entities/table.py and search/data/entities.json."""
 
 from __future__ import annotations
 

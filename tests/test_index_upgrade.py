@@ -12,7 +12,7 @@ from whoosh import index
 from whoosh.fields import Schema
 
 from search.cli import cli
-from search.engines.whoosh import _document, build_schema
+from search.engines.whoosh.engine import _document, build_schema
 from search.models import Article
 
 from .conftest import SEEDS

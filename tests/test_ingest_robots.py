@@ -1,10 +1,10 @@
-"""robots.txt rules as RFC 9309 reads them (search/robots.py)."""
+"""robots.txt rules as RFC 9309 reads them (search/ingest/robots.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from search.robots import Robots
+from search.ingest.robots import Robots
 
 AGENT = "newsfacet/0.1.0 (+https://example.invalid/)"
 

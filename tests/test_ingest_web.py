@@ -276,7 +276,7 @@ def test_sitemap_loops_end(fast, site, tmp_path):
 
 
 def test_public_feed_cannot_point_into_the_machine(fast, tmp_path):
-    from search.crawl import _private_link
+    from search.ingest.crawl import _private_link
 
     assert _private_link("http://127.0.0.1/admin", "https://news.example.org/feed")
     assert _private_link("http://169.254.169.254/latest", "https://news.example.org/feed")
@@ -322,7 +322,7 @@ def test_redirects_are_followed_and_checked(fast, site, tmp_path):
     ("https://8.8.8.8/", False), ("http://[bad/", False),
 ])
 def test_private_addresses(url, private):
-    from search.fetch import is_private_url
+    from search.ingest.fetch import is_private_url
 
     assert is_private_url(url) is private
 
@@ -345,7 +345,7 @@ def test_gzip_bombs_are_refused(fast, monkeypatch, site, tmp_path):
 def test_progress_bar_on_a_terminal(monkeypatch, capsys):
     import sys
 
-    from search import cli_ingest
+    from search.cli import ingest as cli_ingest
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     draw = cli_ingest._progress()

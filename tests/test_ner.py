@@ -1,4 +1,4 @@
-"""Recognised people, organisations and places (search/ner): the bundled recogniser, the
+"""Recognised people, organisations and places (search/entities/ner): the bundled recogniser, the
 curated table's authority over it, collection-level evidence, and a spaCy pipeline named by
 NEWSFACET_NER_MODEL (a tiny one trained here on the spot).
 
@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import pytest
 
-from search import ner
+from search.entities import ner
 from search.entities import EntityTable
 from search.errors import ConfigError
 from search.models import Article, Entity
-from search.ner.collection import CollectionNames
-from search.ner.recogniser import Recogniser, consolidate
+from search.entities.ner.collection import CollectionNames
+from search.entities.ner.recogniser import Recogniser, consolidate
 from search.pipeline import content_hash, process
-from search.sources import RawDocument
+from search.ingest import RawDocument
 
 
 @pytest.fixture(scope="module")

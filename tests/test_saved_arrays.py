@@ -14,7 +14,11 @@ import pytest
 from whoosh.reading import SegmentReader
 
 from search.config import Settings
-from search.engines import open_engine, whoosh, whoosh_docs, whoosh_saved, whoosh_stories
+from search.engines import open_engine
+from search.engines.whoosh import docs as whoosh_docs
+from search.engines.whoosh import engine as whoosh
+from search.engines.whoosh import saved as whoosh_saved
+from search.engines.whoosh import stories as whoosh_stories
 from search.models import SearchRequest
 from tests.conftest import ROOT, SEEDS, run
 
@@ -162,7 +166,7 @@ def test_a_damaged_or_hostile_arrays_file_is_ignored_with_a_warning(indexed, mon
                 assert whoosh_saved.save(indexed, searcher, version)
         new_process(monkeypatch)
         caplog.clear()
-        with caplog.at_level(logging.WARNING, logger="search.engines.whoosh_saved"):
+        with caplog.at_level(logging.WARNING, logger="search.engines.whoosh.saved"):
             assert answers(indexed) == expected
         assert f"ignoring {path}" in caplog.text
 

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from search.errors import InputError
-from search.sources import RawDocument, Skipped, decode, iter_documents, load_overrides
+from search.ingest.sources import RawDocument, Skipped, decode, iter_documents, load_overrides
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -89,7 +89,7 @@ def test_overrides_csv_and_json(tmp_path):
 
 def test_unreadable_path_is_a_skip_not_a_crash(tmp_path, monkeypatch):
     # As root, file modes do not stop reads; some links under /proc still refuse them.
-    from search import sources
+    from search.ingest import sources
 
     (tmp_path / "a.txt").write_text("Rockets hit the embassy. " * 20)
     (tmp_path / "b.txt").write_text("Militias denied it. " * 20)
@@ -108,7 +108,7 @@ def test_unreadable_path_is_a_skip_not_a_crash(tmp_path, monkeypatch):
 
 
 def test_link_that_cannot_be_resolved_is_a_skip(tmp_path, monkeypatch):
-    from search import sources
+    from search.ingest import sources
 
     (tmp_path / "a.txt").write_text("Rockets hit the embassy. " * 20)
 

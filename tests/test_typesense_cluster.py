@@ -19,7 +19,7 @@ import pytest
 from bench.corpus import REUTERS, reuters_records
 from search.config import Settings
 from search.engines import open_engine
-from search.engines.typesense_local import leader, start_cluster
+from search.engines.typesense.local import leader, start_cluster
 from search.models import Article, Entity
 from search.query import build_request
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from search.cli import cli
 from search.config import Settings
 from search.engines import open_engine
-from search.engines.typesense_local import free_port
+from search.engines.typesense.local import free_port
 from web import create_app
 
 from .conftest import ARTICLES, TYPESENSE_KEY

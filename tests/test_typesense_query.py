@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.engines.typesense_query import translate
+from search.engines.typesense.query import translate
 from search.errors import QueryError
 
 

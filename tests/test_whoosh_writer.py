@@ -6,8 +6,8 @@ from whoosh import index
 from whoosh.writing import SegmentWriter
 
 from bench.corpus import reuters_records
-from search.engines.whoosh import _document, build_schema
-from search.engines.whoosh_writer import Writer
+from search.engines.whoosh.engine import _document, build_schema
+from search.engines.whoosh.writer import Writer
 from search.models import Article
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 from werkzeug.datastructures import MultiDict
 
-from search.entity_profile import EntityProfile, build_profile
+from search.entities.profile import EntityProfile, build_profile
 from search.errors import EntityNotFound
 from search.models import SearchRequest, SearchResults
 

@@ -12,7 +12,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from . import Block, CleanedDocument
+from .document import Block, CleanedDocument
 from .html_chrome import MIN_LINK_WORDS, PageContext, label_chrome, text_key
 from .html_meta import extract_page_meta
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from . import Block
+from .document import Block
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from . import Block, CleanedDocument
+from .document import Block, CleanedDocument
 from .chrome import (BARE_DATE, BYLINE, CAPTION_CREDIT, CHROME_PHRASES, CREDIT_LINE, DATE_LINE,
                      DATE_PATTERN, DATELINE, EDGE_ONLY_REASONS, SECTION_OPENERS, STICKY_SECTION)
 

@@ -58,11 +58,11 @@ class Engine(Protocol):
 def open_engine(settings: Settings, *, create: bool = False) -> Engine:
     """Return the engine the settings name; ``create`` makes a missing index."""
     if settings.engine == "whoosh":
-        from .whoosh import WhooshEngine
+        from .whoosh.engine import WhooshEngine
 
         return WhooshEngine(settings, create=create)
     if settings.engine == "typesense":
-        from .typesense import TypesenseEngine
+        from .typesense.engine import TypesenseEngine
 
         return TypesenseEngine(settings, create=create)
     raise ConfigError(f"engine {settings.engine!r} is not available yet: use --engine whoosh")

@@ -11,14 +11,14 @@ import sys
 
 import click
 
-from .cli import (_emit, _fail_cleanly, _opened, _settings, _table, engine_options,
-                  fetch_options, filter_options, index_option)
+from .options import (emit_json, engine_options, entity_table, fail_cleanly, fetch_options,
+                      filter_options, index_option, opened, settings_for)
 
 BAR = 24
 
 
 def fetcher_for(settings):
-    from .fetch import Fetcher, default_user_agent
+    from ..ingest.fetch import Fetcher, default_user_agent
 
     return Fetcher(user_agent=settings.user_agent or default_user_agent(),
                    delay=settings.fetch_delay, timeout=settings.fetch_timeout,
@@ -45,7 +45,7 @@ def _clear_progress(progress) -> None:
 
 def wants_crawl(paths, urls_file) -> bool:
     """Return whether ``index`` must go through the crawler (URLs or a URL list given)."""
-    from .crawl import is_url
+    from ..ingest.crawl import is_url
 
     return bool(urls_file) or any(is_url(p) for p in paths)
 
@@ -55,10 +55,10 @@ def index_with_crawl(settings, engine, table, paths, *, urls_file=None, max_page
     """Index files, folders and URLs together; return the IndexReport (notes included)."""
     import itertools
 
-    from .crawl import Crawler, is_url
-    from .crawl_state import CrawlState
-    from .indexing import index_documents
-    from .sources import iter_documents
+    from ..ingest.crawl import Crawler, is_url
+    from ..ingest.crawl_state import CrawlState
+    from ..indexing import index_documents
+    from ..ingest.sources import iter_documents
 
     urls = [p for p in paths if is_url(p)]
     files = [p for p in paths if not is_url(p)]
@@ -93,7 +93,7 @@ def _notes(crawl) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @engine_options
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def update_command(ctx, max_pages, workers, as_json, index_dir, engine, entities_file):
     """Re-read the feeds, sitemaps and URL lists indexed before and add what is new.
 
@@ -102,16 +102,16 @@ def update_command(ctx, max_pages, workers, as_json, index_dir, engine, entities
 
     Example: newsfacet update --json
     """
-    from .crawl import Crawler
-    from .crawl_state import CrawlState
-    from .errors import InputError
-    from .indexing import index_documents
-    from .watches import list_watches, new_matches
+    from ..ingest.crawl import Crawler
+    from ..ingest.crawl_state import CrawlState
+    from ..errors import InputError
+    from ..indexing import index_documents
+    from ..watches import list_watches, new_matches
 
     progress = None if as_json else _progress()
-    with _opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
+    with opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
             settings, eng):
-        table = _table(settings)
+        table = entity_table(settings)
         with CrawlState(settings.index_dir) as state:
             if not state.sources():
                 raise InputError(f"nothing to update: no URLs, feeds or sitemaps were indexed into "
@@ -130,7 +130,7 @@ def update_command(ctx, max_pages, workers, as_json, index_dir, engine, entities
                               settings, table.resolve)
         total = eng.count()
     if as_json:
-        _emit({**report.to_dict(), **crawler.report.to_dict(), "articles": total,
+        emit_json({**report.to_dict(), **crawler.report.to_dict(), "articles": total,
                "index": settings.index_dir, "watches": [m.to_dict() for m in matches]})
         return
     for note in _notes(crawler.report):
@@ -161,21 +161,21 @@ def _print_matches(matches) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
 @index_option
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def sources_command(ctx, as_json, index_dir):
     """List the URLs, feeds, sitemaps and URL lists indexed, with article counts.
 
     Example: newsfacet sources --json
     """
-    from .crawl_state import CrawlState, exists
+    from ..ingest.crawl_state import CrawlState, exists
 
-    settings = _settings(ctx, index_dir=index_dir)
+    settings = settings_for(ctx, index_dir=index_dir)
     sources = []
     if exists(settings.index_dir):
         with CrawlState(settings.index_dir) as state:
             sources = state.sources()
     if as_json:
-        _emit({"index": settings.index_dir, "sources": [s.to_dict() for s in sources]})
+        emit_json({"index": settings.index_dir, "sources": [s.to_dict() for s in sources]})
         return
     if not sources:
         click.echo(f"no sources in {settings.index_dir}: `newsfacet index URL` adds one")
@@ -202,22 +202,22 @@ def watch_group():
 @click.option("--json", "as_json", is_flag=True, help="Print the saved search as JSON.")
 @engine_options
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def watch_add(ctx, query, entities, outlets, years, months, since, until, agencies, as_json,
               index_dir, engine, entities_file):
     """Save a search (a query, filters, or both).
 
     Example: newsfacet watch add embassy --entity "Kataib Hezbollah" --since 2019-01-01
     """
-    from .watches import add_watch
+    from ..watches import add_watch
 
-    settings = _settings(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
+    settings = settings_for(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
     watch = add_watch(settings.index_dir, query,
                       {"entity": entities, "outlet": outlets, "year": years, "month": months,
                        "agency": agencies, "since": since, "until": until}, settings,
-                      _table(settings).resolve)
+                      entity_table(settings).resolve)
     if as_json:
-        _emit(watch.to_dict())
+        emit_json(watch.to_dict())
         return
     click.echo(f"saved search {watch.id}: {watch.describe()}")
 
@@ -226,18 +226,18 @@ def watch_add(ctx, query, entities, outlets, years, months, since, until, agenci
 @click.option("--json", "as_json", is_flag=True, help="Print the saved searches as JSON.")
 @index_option
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def watch_list(ctx, as_json, index_dir):
     """List the saved searches with their numbers.
 
     Example: newsfacet watch list --json
     """
-    from .watches import list_watches
+    from ..watches import list_watches
 
-    settings = _settings(ctx, index_dir=index_dir)
+    settings = settings_for(ctx, index_dir=index_dir)
     watches = list_watches(settings.index_dir)
     if as_json:
-        _emit({"watches": [w.to_dict() for w in watches]})
+        emit_json({"watches": [w.to_dict() for w in watches]})
         return
     if not watches:
         click.echo("no saved searches: `newsfacet watch add QUERY` saves one")
@@ -249,16 +249,16 @@ def watch_list(ctx, as_json, index_dir):
 @click.argument("number", type=int)
 @index_option
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def watch_remove(ctx, number, index_dir):
     """Remove a saved search by its number (see `newsfacet watch list`).
 
     Example: newsfacet watch remove 2
     """
-    from .errors import InputError
-    from .watches import remove_watch
+    from ..errors import InputError
+    from ..watches import remove_watch
 
-    settings = _settings(ctx, index_dir=index_dir)
+    settings = settings_for(ctx, index_dir=index_dir)
     if not remove_watch(settings.index_dir, number):
         raise InputError(f"no saved search number {number} — `newsfacet watch list` shows them")
     click.echo(f"removed saved search {number}")

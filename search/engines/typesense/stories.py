@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Sequence
 
-from ..models import Hit, StoryCopy
+from ...models import Hit, StoryCopy
 
 if TYPE_CHECKING:
-    from .typesense import TypesenseEngine
+    from .engine import TypesenseEngine
 
 MAX_ALSO_IN = 20  # as whoosh_stories: most other copies listed; ``copies`` counts them all
 
@@ -53,7 +53,7 @@ def collapsed(entries_of_block, start: int, stop: int) -> list[tuple[str, float 
 
 def with_copies(engine: TypesenseEngine, hits: Sequence[Hit]) -> tuple[Hit, ...]:
     """Return the hits, each with its story's copy count and other copies."""
-    from .typesense import _article, _quoted
+    from .engine import _article, _quoted
 
     stories = sorted({h.story for h in hits if h.story and "`" not in h.story})
     if not stories:

@@ -23,6 +23,7 @@ KINDS = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text",
          ".jsonl": "records", ".ndjson": "records"}
 RECORD_FIELDS = ("id", "title", "body", "html", "text", "url", "date", "outlet", "author",
                  "crawl_date")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_:.-]+)""", re.I)
 
 
@@ -44,6 +45,15 @@ class Skipped:
 
     source: str
     reason: str
+
+
+def article_id(raw: RawDocument) -> str:
+    """Return the stable id of a document: the record's own id if safe, else a path hash."""
+    given = raw.fields.get("id")
+    if given and _SAFE_ID.match(given):
+        return given
+    key = raw.source if "://" in raw.source else os.path.abspath(raw.source)
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def iter_documents(paths: Iterable[str], max_bytes: int) -> Iterator[RawDocument | Skipped]:
@@ -228,7 +238,7 @@ def _record(path: str, source: str, line: bytes) -> RawDocument | Skipped:
 
 def load_overrides(path: str) -> dict[str, dict[str, str]]:
     """Return metadata overrides from a CSV or JSON file, keyed by source path or URL."""
-    from .errors import InputError
+    from ..errors import InputError
 
     try:
         text = Path(path).read_text(encoding="utf-8-sig")

@@ -21,15 +21,16 @@ from collections import Counter
 from typing import Iterable, Iterator, Sequence
 from urllib.parse import quote
 
-from ..config import Settings
-from ..errors import ArticleNotFound, EngineUnavailable, IndexCorrupt, IndexMissing, QueryError
-from ..models import Article, Hit, IndexStats, SearchRequest, SearchResults
-from . import typesense_browse, typesense_stories
-from .snippets import make_snippet, mark_all
-from .typesense_conn import Connection, parse_nodes
-from .typesense_query import STEM_FIELDS, TypesenseQuery, translate
-from .typesense_rank import BLOCK, bm25f_order, block_range, df_searches
-from .whoosh import ANALYZER, TITLE_BOOST, _analyze, _effective_sort, _facet_values
+from ...config import Settings
+from ...errors import ArticleNotFound, EngineUnavailable, IndexCorrupt, IndexMissing, QueryError
+from ...models import Article, Hit, IndexStats, SearchRequest, SearchResults
+from . import browse as typesense_browse
+from . import stories as typesense_stories
+from ..snippets import make_snippet, mark_all
+from .conn import Connection, parse_nodes
+from .query import STEM_FIELDS, TypesenseQuery, translate
+from .rank import BLOCK, bm25f_order, block_range, df_searches
+from ..whoosh.engine import ANALYZER, TITLE_BOOST, _analyze, _effective_sort, _facet_values
 
 logger = logging.getLogger(__name__)
 

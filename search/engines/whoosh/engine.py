@@ -22,16 +22,18 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
-from ..config import Settings
-from ..errors import ArticleNotFound, IndexCorrupt, IndexMissing, QueryError
-from ..models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, SearchRequest,
+from ...config import Settings
+from ...errors import ArticleNotFound, IndexCorrupt, IndexMissing, QueryError
+from ...models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, SearchRequest,
                       SearchResults)
-from ..query import SEARCH_FIELDS, check_query_syntax
-from . import whoosh_browse, whoosh_saved, whoosh_stories
-from .snippets import make_snippet, mark_all
-from .whoosh_docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery,
+from ...query import SEARCH_FIELDS, check_query_syntax
+from . import browse as whoosh_browse
+from . import saved as whoosh_saved
+from . import stories as whoosh_stories
+from ..snippets import make_snippet, mark_all
+from .docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery,
                           GenerationCache, intersect, shared_docsets, size_of)
-from .whoosh_writer import StoredIds, Writer
+from .writer import StoredIds, Writer
 
 logger = logging.getLogger(__name__)
 

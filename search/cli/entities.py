@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .cli import _emit, _fail_cleanly, _opened, _settings, _table, engine_options
+from .options import (emit_json, engine_options, entity_table, fail_cleanly, opened,
+                      settings_for)
 
 
 @click.group("entities")
@@ -23,7 +24,7 @@ def entities() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the suggestions as JSON.")
 @engine_options
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def suggest_command(ctx, limit, min_count, as_json, index_dir, engine, entities_file):
     """List frequent names in the indexed articles that the entity table lacks.
 
@@ -33,18 +34,18 @@ def suggest_command(ctx, limit, min_count, as_json, index_dir, engine, entities_
 
     Example: newsfacet entities suggest --min-count 3 --json
     """
-    from .discovery import suggest_entities
-    from .models import SearchRequest
+    from ..entities.discovery import suggest_entities
+    from ..models import SearchRequest
 
-    with _opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
+    with opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
             settings, eng):
-        table = _table(settings)
+        table = entity_table(settings)
         outlets = [v.value for v in eng.stats().facets.get("outlet", ())]
         _, articles = eng.export(SearchRequest(with_facets=False, with_snippets=False), eng.count())
         found, scanned = suggest_entities(articles, table, exclude=outlets, min_count=min_count,
                                           limit=limit)
     if as_json:
-        _emit({"articles": scanned, "min_count": min_count, "table": table.source,
+        emit_json({"articles": scanned, "min_count": min_count, "table": table.source,
                "suggestions": [s.to_dict() for s in found]})
         return
     each = f"at least {min_count} article{'s' if min_count != 1 else ''} each"
@@ -68,15 +69,15 @@ def suggest_command(ctx, limit, min_count, as_json, index_dir, engine, entities_
 @click.option("--entities", "entities_file", metavar="FILE",
               help="Entity table [env NEWSFACET_ENTITIES; default: bundled].")
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def list_command(ctx, as_json, index_dir, entities_file):
     """List the entity table in use: canonical names, types and aliases.
 
     Example: newsfacet entities list --json
     """
-    table = _table(_settings(ctx, index_dir=index_dir, entities_file=entities_file))
+    table = entity_table(settings_for(ctx, index_dir=index_dir, entities_file=entities_file))
     if as_json:
-        _emit({"table": table.source, "entities": table.entries})
+        emit_json({"table": table.source, "entities": table.entries})
         return
     click.echo(f"{len(table)} entities in {table.source}")
     for entry in table.entries:
@@ -95,7 +96,7 @@ def list_command(ctx, as_json, index_dir, entities_file):
 @click.option("--entities", "entities_file", metavar="FILE",
               help="Entity table file to add it to [env NEWSFACET_ENTITIES].")
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def add_command(ctx, name, kind, aliases, index_dir, entities_file):
     """Add an entity, or aliases of a known one, to the entity table.
 
@@ -105,9 +106,9 @@ def add_command(ctx, name, kind, aliases, index_dir, entities_file):
 
     Example: newsfacet entities add "Saraya Qamar al-Din" --type group --alias SQD
     """
-    from .entity_additions import add_entity
+    from ..entities.additions import add_entity
 
-    settings = _settings(ctx, index_dir=index_dir, entities_file=entities_file)
+    settings = settings_for(ctx, index_dir=index_dir, entities_file=entities_file)
     done = add_entity(name, kind, aliases, entities_file=settings.entities_file,
                       index_dir=settings.index_dir)
     aliases = ", ".join(done.aliases)

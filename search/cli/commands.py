@@ -6,132 +6,18 @@ to do next) and 2 on bad usage; ``--json`` prints exactly one JSON document on s
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import html
 import ipaddress
-import json
-import logging
 import re
 import sys
 
 import click
 
-from .config import ENGINES, Settings
-from .errors import SearchError
-
-logger = logging.getLogger(__name__)
+from .options import (emit_json, engine_choice, engine_options, entity_table, fail_cleanly,
+                      fetch_options, filter_options, index_option, opened, settings_for, where)
 
 
-def _settings(ctx: click.Context, **overrides) -> Settings:
-    return Settings.from_env(**{**ctx.obj, **{k: v for k, v in overrides.items() if v is not None}})
-
-
-def _fail_cleanly(func):
-    """Turn our errors into one ``Error:`` line and exit 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except SearchError as exc:
-            raise click.ClickException(str(exc)) from exc
-        except KeyboardInterrupt:
-            click.echo("Error: interrupted", err=True)
-            sys.exit(130)
-
-    return wrapper
-
-
-def index_option(func):
-    return click.option("--index", "index_dir", metavar="DIR",
-                        help="Index directory [env NEWSFACET_INDEX; default index/].")(func)
-
-
-def _into_settings(ctx, param, value):
-    """Keep an option's value for ``_settings`` without adding it to the command's arguments."""
-    if value is not None:
-        ctx.ensure_object(dict)[param.name] = value
-    return value
-
-
-def collection_option(func):
-    return click.option("--collection", "typesense_collection", metavar="NAME", expose_value=False,
-                        callback=_into_settings,
-                        help="Typesense collection [env NEWSFACET_TYPESENSE_COLLECTION; "
-                             "default articles].")(func)
-
-
-def engine_choice(func):
-    """--engine and --collection for commands that take no other engine option."""
-    func = click.option("--engine", type=click.Choice(ENGINES), expose_value=False,
-                        callback=_into_settings,
-                        help="Search engine [env NEWSFACET_ENGINE; default whoosh].")(func)
-    return collection_option(func)
-
-
-def engine_options(func):
-    func = click.option("--engine", type=click.Choice(ENGINES),
-                        help="Search engine [env NEWSFACET_ENGINE; default whoosh].")(func)
-    func = collection_option(func)
-    func = click.option("--entities", "entities_file", metavar="FILE",
-                        help="Entity table [env NEWSFACET_ENTITIES; default: bundled].")(func)
-    return index_option(func)
-
-
-def _where(settings: Settings) -> str:
-    if settings.engine == "typesense":
-        return f"Typesense collection {settings.typesense_collection} ({settings.typesense_nodes})"
-    return settings.index_dir
-
-
-def fetch_options(func):
-    """--max-pages and --workers, shared by `index` and `update`."""
-    func = click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-                        help="Processes that clean pages in parallel.")(func)
-    return click.option("--max-pages", type=click.IntRange(1, 10_000_000), default=None,
-                        help="Most pages fetched in this run [env NEWSFACET_MAX_PAGES; "
-                             "default 10000].")(func)
-
-
-def _emit(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.version_option(package_name="newsfacet")
-@click.pass_context
-def cli(ctx: click.Context, verbose: int) -> None:
-    """Full-text search with facets for collections of news articles.
-
-    Example: newsfacet index seeds/ && newsfacet search embassy
-    """
-    level = logging.ERROR if not verbose else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = {}
-
-
-@contextlib.contextmanager
-def _opened(ctx, *, create: bool = False, **options):
-    """Yield the settings and an open engine; close the engine however the block ends."""
-    from .engines import open_engine
-
-    settings = _settings(ctx, **options)
-    engine = open_engine(settings, create=create)
-    try:
-        yield settings, engine
-    finally:
-        engine.close()
-
-
-def _table(settings: Settings):
-    from .entities import load_table
-
-    return load_table(settings.entities_file, settings.index_dir)
-
-
-@cli.command("index")
+@click.command("index")
 @click.argument("paths", nargs=-1)
 @click.option("--urls", "urls_file", metavar="FILE",
               help="A file of URLs to fetch, one a line (# comments); feeds and sitemaps are followed.")
@@ -141,7 +27,7 @@ def _table(settings: Settings):
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @engine_options
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_json, index_dir,
                   engine, entities_file):
     """Clean and index files and folders (.html, .htm, .txt, .jsonl, .warc, .warc.gz; folders
@@ -153,18 +39,18 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
 
     Example: newsfacet index seeds/ https://example.org/feed.xml
     """
-    from .cli_ingest import index_with_crawl, wants_crawl
-    from .indexing import index_paths
-    from .sources import load_overrides
+    from .ingest import index_with_crawl, wants_crawl
+    from ..indexing import index_paths
+    from ..ingest.sources import load_overrides
 
     if not paths and not urls_file:
         raise click.UsageError("give files, folders or URLs to index (or --urls FILE)")
     show = sys.stderr.isatty() and not as_json
     progress = (lambda n, source: click.echo(f"\rreading {n:>7,}  {source[-60:]:<60}",
                                              nl=False, err=True)) if show else None
-    with _opened(ctx, create=True, index_dir=index_dir, engine=engine,
+    with opened(ctx, create=True, index_dir=index_dir, engine=engine,
                  entities_file=entities_file) as (settings, eng):
-        table = _table(settings)
+        table = entity_table(settings)
         overrides = load_overrides(metadata_file) if metadata_file else None
         if wants_crawl(paths, urls_file):
             report = index_with_crawl(settings, eng, table, paths, urls_file=urls_file,
@@ -178,12 +64,12 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
     if show:
         click.echo("\r" + " " * 80 + "\r", nl=False, err=True)
     if as_json:
-        _emit({**report.to_dict(), "articles": total, "index": settings.index_dir})
+        emit_json({**report.to_dict(), "articles": total, "index": settings.index_dir})
         _fail_if_nothing_indexed(report)
         return
     click.echo(f"added {len(report.added)}, updated {len(report.updated)}, "
                f"unchanged {report.unchanged}, skipped {len(report.skipped)} "
-               f"— {total} articles in {_where(settings)}")
+               f"— {total} articles in {where(settings)}")
     for skip in report.skipped:
         click.echo(f"  skipped {skip.source}: {skip.reason}")
     for note in report.notes:
@@ -193,34 +79,34 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
 
 def _fail_if_nothing_indexed(report) -> None:
     """Exit 1 when every input was skipped, so scripts notice (the summary says why)."""
-    from .errors import InputError
+    from ..errors import InputError
 
     if report.skipped and not (report.added or report.updated or report.unchanged):
         raise InputError(f"nothing was indexed: all {len(report.skipped)} inputs were skipped "
                          "(reasons in the summary)")
 
 
-@cli.command("clean")
+@click.command("clean")
 @click.argument("file")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--blocks", is_flag=True, help="Show every block with the cleaner's decision.")
 @click.option("--entities", "entities_file", metavar="FILE", help="Entity table.")
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def clean_command(ctx, file, as_json, blocks, entities_file):
     """Show what would be indexed for one file, without indexing it.
 
     Example: newsfacet clean seeds/003_56f73b1ed947ec56.txt
     """
-    from .errors import InputError
-    from .pipeline import process
-    from .sources import iter_documents
+    from ..errors import InputError
+    from ..pipeline import process
+    from ..ingest.sources import iter_documents
 
-    settings = _settings(ctx, entities_file=entities_file)
+    settings = settings_for(ctx, entities_file=entities_file)
     first = next(iter_documents([file], settings.max_file_bytes), None)  # not a whole folder
     if first is None:
         raise InputError(f"{file} holds no article")
-    result = first if hasattr(first, "reason") else process(first, _table(settings),
+    result = first if hasattr(first, "reason") else process(first, entity_table(settings),
                                                             max_text_chars=settings.max_text_chars)
     if hasattr(result, "reason"):
         raise InputError(f"{result.source}: {result.reason}")
@@ -229,7 +115,7 @@ def clean_command(ctx, file, as_json, blocks, entities_file):
         data = article.to_dict()
         data["blocks"] = [{"text": b.text, "label": b.label, "reason": b.reason}
                           for b in cleaned.blocks]
-        _emit(data)
+        emit_json(data)
         return
     for key in ("title", "date", "date_source", "outlet", "outlet_source", "author", "url",
                 "agency", "agency_source"):
@@ -246,24 +132,7 @@ def clean_command(ctx, file, as_json, blocks, entities_file):
         click.echo(article.body)
 
 
-def filter_options(func):
-    func = click.option("--entity", "entities", multiple=True, metavar="NAME",
-                        help="Only articles naming this entity (name or alias; repeatable).")(func)
-    func = click.option("--outlet", "outlets", multiple=True, metavar="NAME",
-                        help="Only articles from this outlet (repeatable).")(func)
-    func = click.option("--year", "years", multiple=True, metavar="YYYY",
-                        help="Only articles of this year, or 'undated' (repeatable).")(func)
-    func = click.option("--month", "months", multiple=True, metavar="YYYY-MM",
-                        help="Only articles of this month, or 'undated' (repeatable).")(func)
-    func = click.option("--since", metavar="DATE",
-                        help='Published on or after (2019-05-01, "May 2019", "2 years ago").')(func)
-    func = click.option("--until", metavar="DATE", help="Published on or before.")(func)
-    func = click.option("--agency", "agencies", multiple=True, metavar="NAME",
-                        help="Only articles crediting this wire agency (repeatable).")(func)
-    return func
-
-
-@cli.command("search")
+@click.command("search")
 @click.argument("query", required=False, default="")
 @filter_options
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance",
@@ -275,7 +144,7 @@ def filter_options(func):
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @engine_options
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def search_command(ctx, query, entities, outlets, years, months, since, until, agencies, sort,
                    limit, page, collapse, as_json, index_dir, engine, entities_file):
     """Search the index: ranked results, highlighted snippets and facet counts.
@@ -285,18 +154,18 @@ def search_command(ctx, query, entities, outlets, years, months, since, until, a
 
     Example: newsfacet search embassy --entity "Kataib Hezbollah" --json
     """
-    from .query import build_request
+    from ..query import build_request
 
-    with _opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
+    with opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
             settings, eng):
-        table = _table(settings)
+        table = entity_table(settings)
         request = build_request(query, entities=entities, outlets=outlets, years=years,
                                 months=months, since=since, until=until, sort=sort, page=page,
                                 per_page=limit, settings=settings, resolve_entity=table.resolve,
                                 agencies=agencies, collapse=collapse)
         results = eng.search(request)
     if as_json:
-        _emit(results.to_dict())
+        emit_json(results.to_dict())
         return
     _print_results(results)
 
@@ -333,22 +202,22 @@ def _print_results(results) -> None:
     click.echo("")
 
 
-@cli.command("show")
+@click.command("show")
 @click.argument("article_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
 @engine_choice
 @index_option
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def show_command(ctx, article_id, as_json, index_dir):
     """Show one indexed article in full.
 
     Example: newsfacet show 3f2a9c0d1e2b4a5c
     """
-    with _opened(ctx, index_dir=index_dir) as (_, eng):
+    with opened(ctx, index_dir=index_dir) as (_, eng):
         article = eng.get(article_id)
     if as_json:
-        _emit(article.to_dict())
+        emit_json(article.to_dict())
         return
     click.echo(click.style(article.title or "(untitled)", bold=True))
     date = f"{article.date} ({article.date_source})" if article.date else "undated"
@@ -360,21 +229,21 @@ def show_command(ctx, article_id, as_json, index_dir):
     click.echo("\n" + article.body)
 
 
-@cli.command("stats")
+@click.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
 @engine_choice
 @index_option
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def stats_command(ctx, as_json, index_dir):
     """Show article count, facet value counts, index size and last update.
 
     Example: newsfacet stats --json
     """
-    with _opened(ctx, index_dir=index_dir) as (_, eng):
+    with opened(ctx, index_dir=index_dir) as (_, eng):
         stats = eng.stats()
     if as_json:
-        _emit(stats.to_dict())
+        emit_json(stats.to_dict())
         return
     click.echo(f"{stats.articles} articles in {stats.location} ({stats.size_bytes / 1e6:.1f} MB), "
                f"last update {stats.last_update or 'unknown'}")
@@ -382,20 +251,20 @@ def stats_command(ctx, as_json, index_dir):
         click.echo(f"{name}: " + (", ".join(f"{v.value} ({v.count})" for v in values[:10]) or "-"))
 
 
-@cli.command("remove")
+@click.command("remove")
 @click.argument("ids", nargs=-1, required=True)
 @engine_choice
 @index_option
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def remove_command(ctx, ids, index_dir):
     """Remove articles from the index by id.
 
     Example: newsfacet remove 3f2a9c0d1e2b4a5c
     """
-    from .errors import ArticleNotFound
+    from ..errors import ArticleNotFound
 
-    with _opened(ctx, index_dir=index_dir) as (_, eng):
+    with opened(ctx, index_dir=index_dir) as (_, eng):
         removed = eng.remove(ids)
         eng.prepare()
     click.echo(f"removed {removed} of {len(ids)} article{'s' if len(ids) != 1 else ''}")
@@ -403,7 +272,7 @@ def remove_command(ctx, ids, index_dir):
         raise ArticleNotFound("some ids were not in the index — `newsfacet search` lists ids")
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(0, 32), default=None,
@@ -413,7 +282,7 @@ def remove_command(ctx, ids, index_dir):
 @click.option("--debug", is_flag=True, help="Flask's development server with the debugger.")
 @engine_options
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def serve_command(ctx, host, port, workers, threads, debug, index_dir, engine, entities_file):
     """Serve the web front end (binds to loopback unless told otherwise).
 
@@ -424,12 +293,12 @@ def serve_command(ctx, host, port, workers, threads, debug, index_dir, engine, e
     from web import create_app
     from web.server import default_workers, serve
 
-    settings = _settings(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
+    settings = settings_for(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
     app = create_app({"SETTINGS": settings})
     if not _is_loopback(host):
         click.echo(f"Warning: serving on {host}: anyone who can reach this machine can read "
                    "the index; set NEWSFACET_ACCESS_TOKEN to require a token", err=True)
-    click.echo(f"newsfacet serving {_where(settings)} on http://{host}:{port}/", err=True)
+    click.echo(f"newsfacet serving {where(settings)} on http://{host}:{port}/", err=True)
     if debug:
         app.run(host=host, port=port, debug=True)
         return
@@ -445,34 +314,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _add_ingest_commands() -> None:
-    from .cli_ingest import COMMANDS
+COMMANDS = (index_command, clean_command, search_command, show_command, stats_command,
+            remove_command, serve_command)
 
-    for command in COMMANDS:
-        cli.add_command(command)
-
-
-def main() -> None:
-    try:
-        cli(prog_name="newsfacet")
-    except Exception as exc:  # a bug of ours: one line for the user, the trace with -vv
-        logger.debug("unexpected error", exc_info=True)
-        click.echo(f"Error: unexpected {type(exc).__name__}: {exc} — please report it "
-                   "(run with -vv for the details)", err=True)
-        sys.exit(1)
-
-
-__all__ = ["cli", "main"]
-
-
-def _register_commands() -> None:
-    """Add the commands that live in their own modules (imported here: they import cli)."""
-    from .cli_entities import entities
-    from .cli_migrate import migrate_command
-
-    cli.add_command(entities)
-    cli.add_command(migrate_command)
-
-
-_register_commands()
-_add_ingest_commands()
+__all__ = ["COMMANDS"]

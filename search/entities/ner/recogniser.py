@@ -26,16 +26,15 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 import os
 import re
-from functools import lru_cache
-from itertools import repeat
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
+from pathlib import Path
 
 import numpy as np
-from pathlib import Path
 
 MODEL_PATH = Path(__file__).resolve().parent / "model.json.gz"
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from ..errors import QueryError
-from ..query import SEARCH_FIELDS, check_query_syntax
+from ...errors import QueryError
+from ...query import SEARCH_FIELDS, check_query_syntax
 
 STEM_FIELDS = {"title": "title_stems", "body": "body_stems"}
 ON_TYPESENSE = "is not supported on the Typesense engine"
@@ -74,7 +74,7 @@ def _whoosh_parser():
         if _parser is None:
             from whoosh import qparser
 
-            from .whoosh import TITLE_BOOST, build_schema
+            from ..whoosh.engine import TITLE_BOOST, build_schema
 
             _parser = qparser.MultifieldParser(list(SEARCH_FIELDS), build_schema(),
                                                fieldboosts={"title": TITLE_BOOST})

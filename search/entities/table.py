@@ -53,12 +53,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import EntityTableError
-from .models import ENTITY_TYPES, Entity
+from ..errors import EntityTableError
+from ..models import ENTITY_TYPES, Entity
 
 logger = logging.getLogger(__name__)
 
-BUNDLED_TABLE = Path(__file__).resolve().parent / "data" / "entities.json"
+BUNDLED_TABLE = Path(__file__).resolve().parents[1] / "data" / "entities.json"
 # Entities added with `newsfacet entities add` when no table file is named: kept beside the
 # index they were added for, and merged on top of the bundled table wherever it is loaded.
 OVERLAY_NAME = "entities.json"

@@ -21,9 +21,9 @@ import threading
 from collections.abc import Iterable
 from typing import Protocol
 
-from ..entities import EntityTable, normalise
-from ..errors import ConfigError
-from ..models import Entity
+from ..table import EntityTable, normalise
+from ...errors import ConfigError
+from ...models import Entity
 from .recogniser import MODEL_PATH, Mention, Recogniser, consolidate
 
 NER_ENV = "NEWSFACET_NER_MODEL"
@@ -42,7 +42,7 @@ class Backend(Protocol):
 
 
 class BundledBackend:
-    """The recogniser trained by search/ner/train.py and shipped in the package."""
+    """The recogniser trained by search/entities/ner/train.py and shipped in the package."""
 
     def __init__(self) -> None:
         self.recogniser = Recogniser()

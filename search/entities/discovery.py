@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .entities import EntityTable, normalise
-from .models import Article
+from .table import EntityTable, normalise
+from ..models import Article
 
-STOPWORDS_FILE = Path(__file__).resolve().parent / "data" / "suggest_stopwords.txt"
+STOPWORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "suggest_stopwords.txt"
 # Lower-case words that may join capitalised ones inside a name.
 CONNECTORS = frozenset({"of", "the", "for", "al", "el", "bin", "ibn", "de", "du", "la", "van",
                         "von", "der", "den"})

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
-from ..errors import ConfigError, EngineUnavailable
+from ...errors import ConfigError, EngineUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .entities import EntityTable, _key, _read_entries, load_table, overlay_path
-from .errors import EntityTableError
+from .table import EntityTable, _key, _read_entries, load_table, overlay_path
+from ..errors import EntityTableError
 
 
 @dataclass(frozen=True)

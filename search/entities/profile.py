@@ -12,9 +12,9 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from .entities import EntityTable
-from .errors import EntityNotFound
-from .models import UNDATED, Entity, FacetValue, Hit, SearchRequest
+from .table import EntityTable
+from ..errors import EntityNotFound
+from ..models import UNDATED, Entity, FacetValue, Hit, SearchRequest
 
 MAX_NAME_CHARS = 200
 # Facet values to count: all of them in practice (months of a century, co-mentions of a

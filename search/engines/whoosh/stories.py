@@ -12,8 +12,8 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..models import Article, Hit, StoryCopy
-from .whoosh_docs import GenerationCache
+from ...models import Article, Hit, StoryCopy
+from .docs import GenerationCache
 
 # Most other copies listed with a hit ("also in: …"); ``copies`` still counts them all.
 MAX_ALSO_IN = 20

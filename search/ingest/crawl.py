@@ -13,14 +13,15 @@ import hashlib
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from . import feeds
 from .crawl_state import CrawlState
 from .fetch import Fetcher, FetchFailure, Response, check_url, is_private_url
-from .indexing import IndexReport
-from .pipeline import article_id
-from .sources import RawDocument, Skipped, decode
+from .sources import RawDocument, Skipped, article_id, decode
+
+if TYPE_CHECKING:
+    from ..indexing import IndexReport
 
 logger = logging.getLogger(__name__)
 

@@ -14,13 +14,13 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Iterator
 
-from ..models import Article, Hit, SearchRequest
-from ..query import OPERATORS, blank_phrases
-from .snippets import lead_snippet
-from .whoosh_browse import _WORD
+from ...models import Article, Hit, SearchRequest
+from ...query import OPERATORS, blank_phrases
+from ..snippets import lead_snippet
+from ..whoosh.browse import _WORD
 
 if TYPE_CHECKING:
-    from .typesense import TypesenseEngine
+    from .engine import TypesenseEngine
 
 KEY_TERMS = 12
 CANDIDATE_TERMS = 40
@@ -28,7 +28,7 @@ CANDIDATE_TERMS = 40
 
 def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
     """Return the query with words unknown to the collection replaced by close ones, or None."""
-    from .typesense import EXACT, _stems
+    from .engine import EXACT, _stems
 
     bare = blank_phrases(text)
     words = [m for m in _WORD.finditer(bare) if m.group(1) not in OPERATORS]
@@ -50,7 +50,7 @@ def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
 
 
 def _closest_word(engine: TypesenseEngine, stem: str) -> str | None:
-    from .typesense import _stems
+    from .engine import _stems
 
     for typos in (1, 2):
         result = engine._search({"q": stem, "query_by": "body_stems", "num_typos": typos,
@@ -70,7 +70,7 @@ def _closest_word(engine: TypesenseEngine, stem: str) -> str | None:
 
 def more_like(engine: TypesenseEngine, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
     """Return up to ``limit`` articles sharing the most telling stems of this one's body."""
-    from .typesense import _article, _stems
+    from .engine import _article, _stems
 
     article = engine.get(article_id)
     counts = Counter(w for w in _stems(article.body) if len(w) > 2 and not w.isdigit())
@@ -101,7 +101,7 @@ def export_articles(engine: TypesenseEngine, request: SearchRequest,
                     limit: int) -> tuple[int, Iterator[Article]]:
     """Return how many articles match, and up to ``limit`` of them in the request's order,
     read a block at a time."""
-    from .typesense_rank import BLOCK
+    from .rank import BLOCK
 
     total, first = engine.ordered_ids(request, 0, min(limit, BLOCK))
 

@@ -8,14 +8,19 @@ resumes where it stopped.
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from .config import ENGINES
+from ..config import ENGINES
+from ..engines import open_engine
+from ..errors import ConfigError
+from .options import emit_json, fail_cleanly, settings_for
 
 
 def copy_articles(source, target, *, batch: int = 1000, progress=None) -> dict[str, int]:
     """Copy every article of ``source`` missing or different in ``target``; return counts."""
-    from .models import SearchRequest
+    from ..models import SearchRequest
 
     have = target.hashes()
     total = source.count()
@@ -63,18 +68,11 @@ def migrate_command(ctx, index_dir, source_engine, target_engine, collection, ba
 
     Example: newsfacet migrate --index index/
     """
-    import json
-    import sys
-
-    from .cli import _fail_cleanly, _settings
-    from .engines import open_engine
-    from .errors import ConfigError
-
-    @_fail_cleanly
+    @fail_cleanly
     def run():
         if source_engine == target_engine:
             raise ConfigError(f"--from and --to are both {source_engine}: choose two engines")
-        base = _settings(ctx, index_dir=index_dir, typesense_collection=collection)
+        base = settings_for(ctx, index_dir=index_dir, typesense_collection=collection)
         source = open_engine(base.with_(engine=source_engine))
         try:
             target = open_engine(base.with_(engine=target_engine), create=True)
@@ -91,7 +89,7 @@ def migrate_command(ctx, index_dir, source_engine, target_engine, collection, ba
         if show:
             click.echo("", err=True)
         if as_json:
-            click.echo(json.dumps({**counts, "from": source_engine, "to": target_engine}))
+            emit_json({**counts, "from": source_engine, "to": target_engine})
             return
         click.echo(f"copied {counts['copied']}, unchanged {counts['unchanged']} of "
                    f"{counts['read']} articles — {counts['articles']} articles in {where}")

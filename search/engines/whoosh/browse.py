@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from ..errors import ArticleNotFound
-from ..models import Article, Hit, SearchRequest
-from ..query import OPERATORS, blank_phrases
-from .snippets import lead_snippet
+from ...errors import ArticleNotFound
+from ...models import Article, Hit, SearchRequest
+from ...query import OPERATORS, blank_phrases
+from ..snippets import lead_snippet
 
 if TYPE_CHECKING:
-    from .whoosh import WhooshEngine
+    from .engine import WhooshEngine
 
 # A word worth correcting: letters only, not a field name ("title:"), not a wildcard or fuzzy
 # term ("embass*", "embasy~"), not inside a quoted phrase (phrases are blanked out first).
@@ -29,7 +29,7 @@ def suggest_query(engine: WhooshEngine, text: str) -> str | None:
     The text fields are stemmed, so candidates are stems; each is turned back into a word as
     it is written in an article. Returns None when every word is known or nothing is close.
     """
-    from .whoosh import ANALYZER
+    from .engine import ANALYZER
 
     searcher, _ = engine._current()
     reader = searcher.reader()
@@ -73,7 +73,7 @@ def _surface_form(searcher, stem: str, analyzer) -> str | None:
 
 def more_like(engine: WhooshEngine, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
     """Return up to ``limit`` articles sharing the most telling words of this one's body."""
-    from .whoosh import _article
+    from .engine import _article
 
     searcher, _ = engine._current()
     docnum = searcher.document_number(id=article_id)
@@ -95,7 +95,7 @@ def export_articles(engine: WhooshEngine, request: SearchRequest,
     Articles are read one at a time from the searcher current at the call, so a long export
     holds one article in memory and is not disturbed by a commit made meanwhile.
     """
-    from .whoosh import _article
+    from .engine import _article
 
     total, docnums, searcher = engine.ordered(request, limit)
 

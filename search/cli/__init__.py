@@ -1,0 +1,57 @@
+"""The ``newsfacet`` command line: thin wrappers that turn options into core calls.
+
+Every command exits 0 on success, 1 on a user error (one ``Error:`` line on stderr saying what
+to do next) and 2 on bad usage; ``--json`` prints exactly one JSON document on stdout (through
+``options.emit_json``).
+
+Layout: ``options`` holds what the commands share (options, settings, the open engine, JSON
+output, the one-line error); ``commands`` (index, clean, search, show, stats, remove, serve),
+``ingest`` (update, sources, watch), ``entities`` and ``migrate`` hold the commands; the list
+below registers every one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from . import commands, entities, ingest, migrate
+
+logger = logging.getLogger(__name__)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(package_name="newsfacet")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
+    """Full-text search with facets for collections of news articles.
+
+    Example: newsfacet index seeds/ && newsfacet search embassy
+    """
+    level = logging.ERROR if not verbose else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = {}
+
+
+# Every command of ``newsfacet``: the one place a new command is registered.
+COMMANDS = (*commands.COMMANDS, *ingest.COMMANDS, entities.entities, migrate.migrate_command)
+
+for _command in COMMANDS:
+    cli.add_command(_command)
+
+
+def main() -> None:
+    """Run ``newsfacet``; a bug of ours becomes one ``Error:`` line (the trace with -vv)."""
+    try:
+        cli(prog_name="newsfacet")
+    except Exception as exc:  # the CLI's top-level boundary: nothing may escape as a trace
+        logger.debug("unexpected error", exc_info=True)
+        click.echo(f"Error: unexpected {type(exc).__name__}: {exc} — please report it "
+                   "(run with -vv for the details)", err=True)
+        sys.exit(1)
+
+
+__all__ = ["COMMANDS", "cli", "main"]

@@ -1,0 +1,136 @@
+"""What every command shares: the options, settings from options and environment, the open
+engine, the ``--json`` output and the one-line error.
+
+The commands' modules import these names; nothing here imports a command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import sys
+from typing import Any
+
+import click
+
+from ..config import ENGINES, Settings
+from ..engines import open_engine
+from ..entities import EntityTable, load_table
+from ..errors import SearchError
+
+
+def settings_for(ctx: click.Context, **overrides) -> Settings:
+    """Return the settings: the environment, then the group's options, then ``overrides``."""
+    return Settings.from_env(**{**ctx.obj, **{k: v for k, v in overrides.items() if v is not None}})
+
+
+def fail_cleanly(func):
+    """Turn our errors into one ``Error:`` line and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except SearchError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def emit_json(data: Any) -> None:
+    """Print ``data`` as the command's one JSON document on stdout (what ``--json`` prints)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def index_option(func):
+    return click.option("--index", "index_dir", metavar="DIR",
+                        help="Index directory [env NEWSFACET_INDEX; default index/].")(func)
+
+
+def into_settings(ctx, param, value):
+    """Keep an option's value for ``settings_for`` without adding it to the command's arguments."""
+    if value is not None:
+        ctx.ensure_object(dict)[param.name] = value
+    return value
+
+
+def collection_option(func):
+    return click.option("--collection", "typesense_collection", metavar="NAME", expose_value=False,
+                        callback=into_settings,
+                        help="Typesense collection [env NEWSFACET_TYPESENSE_COLLECTION; "
+                             "default articles].")(func)
+
+
+def engine_choice(func):
+    """--engine and --collection for commands that take no other engine option."""
+    func = click.option("--engine", type=click.Choice(ENGINES), expose_value=False,
+                        callback=into_settings,
+                        help="Search engine [env NEWSFACET_ENGINE; default whoosh].")(func)
+    return collection_option(func)
+
+
+def engine_options(func):
+    func = click.option("--engine", type=click.Choice(ENGINES),
+                        help="Search engine [env NEWSFACET_ENGINE; default whoosh].")(func)
+    func = collection_option(func)
+    func = click.option("--entities", "entities_file", metavar="FILE",
+                        help="Entity table [env NEWSFACET_ENTITIES; default: bundled].")(func)
+    return index_option(func)
+
+
+def fetch_options(func):
+    """--max-pages and --workers, shared by `index` and `update`."""
+    func = click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+                        help="Processes that clean pages in parallel.")(func)
+    return click.option("--max-pages", type=click.IntRange(1, 10_000_000), default=None,
+                        help="Most pages fetched in this run [env NEWSFACET_MAX_PAGES; "
+                             "default 10000].")(func)
+
+
+def filter_options(func):
+    func = click.option("--entity", "entities", multiple=True, metavar="NAME",
+                        help="Only articles naming this entity (name or alias; repeatable).")(func)
+    func = click.option("--outlet", "outlets", multiple=True, metavar="NAME",
+                        help="Only articles from this outlet (repeatable).")(func)
+    func = click.option("--year", "years", multiple=True, metavar="YYYY",
+                        help="Only articles of this year, or 'undated' (repeatable).")(func)
+    func = click.option("--month", "months", multiple=True, metavar="YYYY-MM",
+                        help="Only articles of this month, or 'undated' (repeatable).")(func)
+    func = click.option("--since", metavar="DATE",
+                        help='Published on or after (2019-05-01, "May 2019", "2 years ago").')(func)
+    func = click.option("--until", metavar="DATE", help="Published on or before.")(func)
+    func = click.option("--agency", "agencies", multiple=True, metavar="NAME",
+                        help="Only articles crediting this wire agency (repeatable).")(func)
+    return func
+
+
+def where(settings: Settings) -> str:
+    """Name the index the settings point at, for messages."""
+    if settings.engine == "typesense":
+        return f"Typesense collection {settings.typesense_collection} ({settings.typesense_nodes})"
+    return settings.index_dir
+
+
+@contextlib.contextmanager
+def opened(ctx, *, create: bool = False, **options):
+    """Yield the settings and an open engine; close the engine however the block ends."""
+    settings = settings_for(ctx, **options)
+    engine = open_engine(settings, create=create)
+    try:
+        yield settings, engine
+    finally:
+        engine.close()
+
+
+def entity_table(settings: Settings) -> EntityTable:
+    """Return the entity table the settings name, with the index's additions."""
+    return load_table(settings.entities_file, settings.index_dir)
+
+
+__all__ = ["collection_option", "emit_json", "engine_choice", "engine_options", "entity_table",
+           "fail_cleanly", "fetch_options", "filter_options", "index_option", "into_settings",
+           "opened", "settings_for", "where"]
