@@ -50,7 +50,7 @@ general gen. gen colonel col. col lt. lieutenant captain capt. major sergeant sg
 judge justice secretary chairman chairwoman chief spokesman spokeswoman director coach
 striker midfielder defender goalkeeper captain ambassador envoy commissioner inspector
 superintendent officer deputy bishop archbishop cardinal rabbi imam father brother sister
-saint st. reverend rev. dr president-elect leader analyst economist manager trader""".split())
+saint st. reverend rev. dr president-elect maj maj. brig brig. cpl leader analyst economist manager trader""".split())
 ORG_SUFFIXES = frozenset("""inc inc. corp corp. co co. ltd ltd. plc llc ag sa nv bv gmbh spa
 bank group party council association union university college institute committee agency
 commission department ministry federation airlines airways motors holdings industries
@@ -69,7 +69,7 @@ MAX_RUN = 12
 # A word: dotted abbreviations (U.S., Mr., P.), or letters and digits joined by "-", "&" or an
 # apostrophe (al-Shomari, AT&T, O'Neill); a possessive 's stays outside.
 _WORD = re.compile(r"(?:[^\W\d_]\.){2,}|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Co|Corp|Inc|Ltd|Gen|Col|Lt|Sgt|"
-                   r"Capt|Gov|Sen|Rep|Prof|Rev|Mt|Ft|Bros|Messrs)\.|[^\W\d_]\.(?=\s+[^\W\d_])|"
+                   r"Capt|Gov|Sen|Rep|Prof|Rev|Mt|Ft|Bros|Messrs|Maj|Brig|Cpl)\.|[^\W\d_]\.(?=\s+[^\W\d_])|"
                    r"\w+(?:[&\-]\w+|'(?![sS]\b)\w+)*")
 # What between two words ends a sentence (or a headline, list item or table cell).
 _BREAK = re.compile(r"[.!?:;\"\u201c\u201d\n|(\[]|\s-\s|--")
@@ -134,7 +134,7 @@ class Tokens:
 
 
 _ABBREV = frozenset("""mr mrs ms dr st jr sr co corp inc ltd gen col lt sgt capt gov sen rep
-prof rev no vs mt ft bros messrs""".split())
+prof rev no vs mt ft bros messrs maj brig cpl""".split())
 
 
 def tokenise(text: str) -> Tokens:
@@ -397,6 +397,33 @@ class Recogniser:
             return []
         return self._decode(tokens, text)
 
+    def _checked(self, tokens: Tokens, i: int, j: int, label: str) -> str | None:
+        """Return the label of a confident candidate after the rules of news style, or None
+        when it is no name of ours."""
+        model = self.model
+        places = model.places
+        words = tokens.words
+        key = " ".join(w.lower() for w in words[i:j])
+        if words[j - 1].lower() in EVENT_WORDS:
+            return None  # "World Cup", "U.S. Open": an event, not an organisation
+        last = words[j - 1]
+        if last.lower() in model.demonyms or last.lower() in CREDIT_WORDS:
+            return None  # "Populist Iraqi", "Ahmed Aboulenein Editing"
+        if "-" in last and last.rsplit("-", 1)[1].islower():
+            return None  # "Iranian-linked", "Iran-backed": an adjective
+        if places.get(key) in ("country", "continent"):
+            label = "LOC"  # a country is a place, its national team too (news style)
+        if j - i == 1:
+            word = words[i]
+            if word in CALENDAR or key in model.demonyms:
+                return None
+            if label == "LOC" and key not in places and _DEMONYM.search(word):
+                return None  # "Iranian", "European": an adjective, not a place
+            if tokens.first(i) and j < len(words) and \
+                    tokens.text[tokens.spans[i][1]:tokens.spans[j][0]].startswith(":"):
+                return None  # "Attendance: 40,000", a label at the start of a line
+        return label
+
     def _decode(self, tokens: Tokens, text: str) -> list[Mention]:
         model = self.model
         classes = model.classes
@@ -423,7 +450,9 @@ class Recogniser:
             threshold = model.threshold
             for k in np.flatnonzero(entity >= threshold).tolist():
                 i, j = pending[k]
-                scored.append((float(entity[k]), i, j, classes[int(best[k])]))
+                label = self._checked(tokens, i, j, classes[int(best[k])])
+                if label:
+                    scored.append((float(entity[k]), i, j, label))
         scored.sort(key=lambda s: (-s[0], s[1] - s[2], s[1]))
         taken = [False] * len(tokens)
         out = []
@@ -435,21 +464,6 @@ class Recogniser:
                 taken[k] = True
             if label not in OUTPUT_TYPES:
                 continue
-            words = tokens.words
-            key = " ".join(w.lower() for w in words[i:j])
-            if words[j - 1].lower() in EVENT_WORDS:
-                continue  # "World Cup", "U.S. Open": an event, not an organisation
-            if places.get(key) in ("country", "continent"):
-                label = "LOC"  # a country is a place, its national team too (news style)
-            if j - i == 1:
-                word = words[i]
-                if word in CALENDAR or key in model.demonyms:
-                    continue
-                if label == "LOC" and key not in places and _DEMONYM.search(word):
-                    continue  # "Iranian", "European": an adjective, not a place
-                if tokens.first(i) and j < len(words) and \
-                        tokens.text[tokens.spans[i][1]:tokens.spans[j][0]].startswith(":"):
-                    continue  # "Attendance: 40,000", a label at the start of a line
             out.append((i, j, label, score))
         return _teams(tokens, out, places)
 
@@ -457,6 +471,8 @@ class Recogniser:
 # The last word of an event's name: events are not organisations (nor facet values yet).
 EVENT_WORDS = frozenset("""cup open games olympics championship championships series tour
 trophy masters classic tournament prix grand-prix marathon rally festival""".split())
+# Words of a news credit line: "Reporting by ... Editing by ..." ends a name.
+CREDIT_WORDS = frozenset("editing reporting writing additional compiled produced".split())
 CALENDAR = frozenset("""January February March April May June July August September October
 November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split())
 _DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
@@ -516,7 +532,7 @@ def consolidate(mentions: Iterable[Mention], people: Iterable[str] = ()) -> list
     parts: dict[str, str] = {}
     for full in full_names:
         words = full.split()
-        for w in (words[-1], words[0]):
+        for w in (words[-1], words[0], words[-1].rsplit("-", 1)[-1]):
             parts.setdefault(w, full)
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
