@@ -31,7 +31,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -90,15 +89,22 @@ class Mention:
 class Tokens:
     """The words of a text: strings, offsets, and which start with a capital."""
 
-    __slots__ = ("text", "words", "spans", "caps", "_first", "_lower")
+    __slots__ = ("text", "words", "spans", "caps", "uppers", "headline", "cache", "_first",
+                 "_lower")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.spans = [m.span() for m in _WORD.finditer(text)]
         self.words = [text[a:b] for a, b in self.spans]
         self.caps = [w[0].isupper() or bool(_NAME_PREFIX.match(w)) for w in self.words]
+        self.uppers = [len(w) >= 2 and w.isupper() and not (len(w) == 2 and w[1] == ".")
+                       for w in self.words]
+        # a headline or line in capitals: more than half its words of two letters or more
+        long_words = sum(len(w) >= 2 and w[0].isalpha() for w in self.words)
+        self.headline = long_words >= 2 and sum(self.uppers) * 2 > long_words
         self._first: dict[int, bool] = {}
         self._lower: set[str] | None = None
+        self.cache: dict = {}  # model rows of the features that candidates share
 
     def __len__(self) -> int:
         return len(self.words)
@@ -129,8 +135,7 @@ class Tokens:
 
     def upper(self, k: int) -> bool:
         """Tell whether word k is written in capitals (two letters or more)."""
-        w = self.words[k]
-        return len(w) >= 2 and w.isupper() and not (len(w) == 2 and w[1] == ".")
+        return self.uppers[k]
 
 
 _ABBREV = frozenset("""mr mrs ms dr st jr sr co corp inc ltd gen col lt sgt capt gov sen rep
@@ -254,13 +259,16 @@ class Model:
 
     def probabilities(self, feature_lists: list[list[str]]) -> np.ndarray:
         """Return class probabilities, one row per candidate's feature list."""
-        index = self.index.get
+        get = self.index.get
+        return self.probabilities_of_rows([[get(f, 0) for f in feats] for feats in feature_lists])
+
+    def probabilities_of_rows(self, row_lists: list[list[int]]) -> np.ndarray:
+        """Return class probabilities, one row per candidate's list of model rows."""
         rows: list[int] = []
         offsets: list[int] = []
-        zeros = repeat(0)
-        for feats in feature_lists:
+        for part in row_lists:
             offsets.append(len(rows))
-            rows.extend(map(index, feats, zeros))
+            rows += part
         totals = np.add.reduceat(self.matrix[rows], offsets, axis=0) + self.bias
         totals -= totals.max(axis=1, keepdims=True)
         np.exp(totals, out=totals)
@@ -310,43 +318,91 @@ def _ratio_bucket(ratio: float | None) -> str:
 
 def span_features(tokens: Tokens, i: int, j: int, model: Model) -> list[str]:
     """Return the sparse features of the candidate words[i:j]."""
+    feats = _span_part(tokens, i, j, model) + _left_part(tokens, i) + _right_part(tokens, j)
+    for k in range(i, j):
+        feats += _token_part(tokens, k, model)
+    return feats
+
+
+def span_rows(tokens: Tokens, i: int, j: int, model: Model) -> list[int]:
+    """Return the model rows of span_features(tokens, i, j, model): the parts that several
+    candidates share (a word, the words around a start or an end) are looked up once."""
+    cache = tokens.cache
+    get = model.index.get
+    rows = [get(f, 0) for f in _span_part(tokens, i, j, model)]
+    key = ("l", i)
+    part = cache.get(key)
+    if part is None:
+        part = cache[key] = [get(f, 0) for f in _left_part(tokens, i)]
+    rows += part
+    key = ("r", j)
+    part = cache.get(key)
+    if part is None:
+        part = cache[key] = [get(f, 0) for f in _right_part(tokens, j)]
+    rows += part
+    for k in range(i, j):
+        part = cache.get(k)
+        if part is None:
+            part = cache[k] = [get(f, 0) for f in _token_part(tokens, k, model)]
+        rows += part
+    return rows
+
+
+def _token_part(tokens: Tokens, k: int, model: Model) -> list[str]:
+    """Features of one word of a candidate."""
+    word = tokens.words[k]
+    lower = word.lower()
+    feats = ["w:" + lower, "sh:" + shape(word), "r:" + _ratio_bucket(model.lower_ratio.get(lower))]
+    if model.lexicon:
+        kind = model.lexicon.get("~" + lower)
+        if kind:
+            feats.append("tlex:" + kind)
+    return feats
+
+
+def _left_part(tokens: Tokens, i: int) -> list[str]:
+    """Features of what comes before a candidate starting at word i."""
+    words = tokens.words
+    if tokens.first(i):
+        return ["p1:<s>", "ss"]
+    prev = words[i - 1].lower()
+    feats = ["p1:" + prev, "p1s:" + shape(words[i - 1]),
+             "p2:" + ("<s>" if tokens.first(i - 1) or i < 2 else words[i - 2].lower())]
+    if tokens.caps[i - 1]:
+        feats.append("p1cap")
+    if prev in TITLES:
+        feats.append("title")
+    return feats
+
+
+def _right_part(tokens: Tokens, j: int) -> list[str]:
+    """Features of what comes after a candidate ending before word j."""
+    words = tokens.words
+    n = len(words)
+    if j >= n or tokens.first(j):
+        return ["n1:</s>"]
+    return ["n1:" + words[j].lower(), "n1s:" + shape(words[j]),
+            "n2:" + ("</s>" if j + 1 >= n or tokens.first(j + 1) else words[j + 1].lower())]
+
+
+def _span_part(tokens: Tokens, i: int, j: int, model: Model) -> list[str]:
+    """Features of the candidate as a whole."""
     words = tokens.words
     span = words[i:j]
-    lowers = [w.lower() for w in span]
-    first, last = lowers[0], lowers[-1]
+    first, last = span[0].lower(), span[-1].lower()
     ratios = model.lower_ratio
     doc_lower = tokens.lower_words()
-    feats = ["n:" + str(min(j - i, 4)), "f:" + first, "l:" + last, "suf:" + last[-3:]]
-    feats.extend(["w:" + w for w in lowers])
-    whole = " ".join(lowers) if j - i > 1 else first
+    feats = ["n:" + str(min(j - i, 4)), "f:" + first, "l:" + last, "suf:" + last[-3:],
+             "rf:" + _ratio_bucket(ratios.get(first))]
     if j - i > 1:
+        whole = " ".join(w.lower() for w in span)
         feats.append("s:" + whole)
-    shapes = [shape(w) for w in span]
-    feats.extend(["sh:" + s for s in shapes])
-    feats.append("shs:" + "_".join(shapes[:4]))
-    start_of_sentence = tokens.first(i)
-    n = len(words)
-    if start_of_sentence:
-        feats.extend(("p1:<s>", "ss", "ssf:" + first,
-                      "ssr:" + _ratio_bucket(ratios.get(first)) + ("d" if first in doc_lower else "")))
     else:
-        prev = words[i - 1].lower()
-        feats.append("p1:" + prev)
-        feats.append("p1s:" + shape(words[i - 1]))
-        feats.append("p2:" + ("<s>" if tokens.first(i - 1) or i < 2 else words[i - 2].lower()))
-        if tokens.caps[i - 1]:
-            feats.append("p1cap")
-        if prev in TITLES:
-            feats.append("title")
-    if j >= n or tokens.first(j):
-        feats.append("n1:</s>")
-    else:
-        feats.append("n1:" + words[j].lower())
-        feats.append("n1s:" + shape(words[j]))
-        feats.append("n2:" + ("</s>" if j + 1 >= n or tokens.first(j + 1) else words[j + 1].lower()))
-    for w in lowers:
-        feats.append("r:" + _ratio_bucket(ratios.get(w)))
-    feats.append("rf:" + _ratio_bucket(ratios.get(first)))
+        whole = first
+    feats.append("shs:" + "_".join([shape(w) for w in span[:4]]))
+    if tokens.first(i):
+        feats.append("ssf:" + first)
+        feats.append("ssr:" + _ratio_bucket(ratios.get(first)) + ("d" if first in doc_lower else ""))
     if first in doc_lower:
         feats.append("doclow_f")
     if last in doc_lower:
@@ -355,27 +411,25 @@ def span_features(tokens: Tokens, i: int, j: int, model: Model) -> list[str]:
         feats.append("title_f")
     if last.rstrip(".") in ORG_SUFFIXES:
         feats.append("orgsuf")
-    place = model.places.get(whole)
+    places = model.places
+    place = places.get(whole)
     if place:
         feats.append("gz:" + place)
     elif j - i > 1:
-        if model.places.get(last):
+        if places.get(last):
             feats.append("gzl")
-        if model.places.get(first):
+        if places.get(first):
             feats.append("gzf")
     lexicon = model.lexicon
     if lexicon:
         known = lexicon.get(whole)
         if known:
             feats.append("lex:" + known)
-        for w in lowers:
-            kind = lexicon.get("~" + w)
-            if kind:
-                feats.append("tlex:" + kind)
         kind = lexicon.get("^" + first)
         if kind and j - i > 1:
             feats.append("flex:" + kind)
-    if any(tokens.upper(k) for k in range(i, j)):
+    uppers = tokens.uppers
+    if any(uppers[k] for k in range(i, j)):
         feats.append("upper")
     if any("-" in w for w in span):
         feats.append("hyph")
@@ -430,8 +484,9 @@ class Recogniser:
         places = model.places
         scored = []
         pending: list[tuple[int, int]] = []
+        uppers, words = tokens.uppers, tokens.words
         for i, j in candidate_spans(tokens):
-            if all(tokens.upper(k) or len(tokens.words[k]) < 2 for k in range(i, j)):
+            if tokens.headline or all(uppers[k] or len(words[k]) < 2 for k in range(i, j)):
                 # capitals: a place from the list (a dateline, a headline), else in a
                 # headline or table nothing, in running text an acronym for the classifier
                 key = " ".join(w.lower() for w in tokens.words[i:j])
@@ -440,17 +495,20 @@ class Recogniser:
                         kind == "city" and model.lower_ratio.get(key, 0.0) < 0.3):
                     scored.append((0.9, i, j, "LOC"))
                     continue
-                if _mostly_upper(tokens, i, j):
+                if tokens.headline or _mostly_upper(tokens, i, j):
                     continue
             pending.append((i, j))
         if pending:
-            probs = model.probabilities([span_features(tokens, i, j, model) for i, j in pending])
+            probs = model.probabilities_of_rows([span_rows(tokens, i, j, model) for i, j in pending])
             entity = 1.0 - probs[:, 0]
             best = probs[:, 1:].argmax(axis=1) + 1
             threshold = model.threshold
             for k in np.flatnonzero(entity >= threshold).tolist():
                 i, j = pending[k]
                 label = self._checked(tokens, i, j, classes[int(best[k])])
+                if label == "PER":
+                    while j - i > 1 and words[i].lower() in TITLES:
+                        i += 1  # "President Reagan" -> "Reagan"
                 if label:
                     scored.append((float(entity[k]), i, j, label))
         scored.sort(key=lambda s: (-s[0], s[1] - s[2], s[1]))
@@ -506,8 +564,9 @@ def _teams(tokens: Tokens, found: list[tuple[int, int, str, float]], places: dic
 def _mostly_upper(tokens: Tokens, i: int, j: int) -> bool:
     """Tell whether the words around words[i:j] are written in capitals (a headline)."""
     lo, hi = max(0, i - 3), min(len(tokens), j + 3)
-    alpha = [k for k in range(lo, hi) if tokens.words[k][0].isalpha() and len(tokens.words[k]) > 1]
-    return len(alpha) >= 2 and sum(tokens.upper(k) for k in alpha) * 2 > len(alpha)
+    words, uppers = tokens.words, tokens.uppers
+    alpha = [k for k in range(lo, hi) if words[k][0].isalpha() and len(words[k]) > 1]
+    return len(alpha) >= 2 and sum(uppers[k] for k in alpha) * 2 > len(alpha)
 
 
 def consolidate(mentions: Iterable[Mention], people: Iterable[str] = ()) -> list[tuple[str, str]]:

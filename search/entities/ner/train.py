@@ -189,7 +189,10 @@ def places() -> dict[str, str]:
     for cont in gc.get_continents().values():
         out[cont["name"].lower()] = "continent"
     for sub in pycountry.subdivisions:
-        out.setdefault(sub.name.lower(), "admin")
+        # "Wales [Cymru GB-CYM]", "Bruxelles-Capitale, Région de;Brussels Hoofdstedelijk Gewest"
+        for name in sub.name.split(" [")[0].split(";"):
+            if "," not in name:
+                out.setdefault(name.strip().lower(), "admin")
     for country in gc.get_countries().values():
         out[country["name"].lower()] = "country"
     for country in pycountry.countries:
