@@ -37,6 +37,7 @@ _NAME_FORBIDDEN = re.compile(r"[,|]")
 
 class Backend(Protocol):
     fingerprint: str
+    lone_name_score: float
 
     def mentions(self, text: str) -> list[Mention]: ...
 
@@ -47,6 +48,7 @@ class BundledBackend:
     def __init__(self) -> None:
         self.recogniser = Recogniser()
         self.fingerprint = "bundled:" + _file_hash(MODEL_PATH)
+        self.lone_name_score = self.recogniser.model.lone_name_score
 
     def mentions(self, text: str) -> list[Mention]:
         return self.recogniser.mentions(text)
@@ -68,6 +70,7 @@ class SpacyBackend:
                               f"install it, or unset {NER_ENV} to use the bundled recogniser") from exc
         if "ner" not in self.nlp.pipe_names:
             raise ConfigError(f"{NER_ENV}={name}: the pipeline has no 'ner' component")
+        self.lone_name_score = 0.0
         meta = self.nlp.meta
         self.fingerprint = f"spacy:{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}"
         if os.path.isdir(name):
@@ -137,7 +140,8 @@ def find_entities(table: EntityTable, title: str | None, body: str,
     recognised: list[Entity] = []
     if mentions:
         people = [e.name for e in found if e.type == "person"]
-        for name, label in consolidate(mentions, people):
+        lone = recogniser.lone_name_score
+        for name, label in consolidate(mentions, people, lone):
             name = _clean(name)
             if not name:
                 continue

@@ -59,6 +59,8 @@ press journal club team fc league organisation organization front movement allia
 brigade brigades forces office bureau united rovers rangers athletic wanderers albion
 county town fc sc ac centre center school hospital church securities
 capital investments petroleum oil energy systems technologies communications telecom
+pharmaceuticals pharmaceutical medical electric electronics chemical chemicals steel mining
+insurance finance financial bancorp bancshares airline railways shipping
 """.split())
 CLASSES = ("O", "PER", "ORG", "LOC", "MISC")
 OUTPUT_TYPES = {"PER": "person", "ORG": "org", "LOC": "place"}
@@ -242,7 +244,8 @@ class Model:
         self.places: dict[str, str] = data["places"]
         self.lexicon: dict[str, str] = data.get("lexicon", {})
         self.demonyms = _demonyms(self.places)
-        self.threshold: float = float(os.environ.get("NER_T", data.get("threshold", 0.5)))
+        self.threshold: float = float(data.get("threshold", 0.5))
+        self.lone_name_score: float = float(data.get("lone_name_score", 0.0))
         self.meta = data.get("meta", {})
         names = [k for k in weights if k != "__bias__"]
         self.index = {name: row for row, name in enumerate(names, start=1)}
@@ -540,12 +543,12 @@ _SCORE = re.compile(r"\d{1,3}(?:-\d{1,2})?$")
 def _teams(tokens: Tokens, found: list[tuple[int, int, str, float]], places: dict[str, str]
            ) -> list[Mention]:
     """Return the mentions, with sports clubs as organisations: in a results list ("Norwich
-    2 Colchester 1", "Kent 22 points, Surrey 4"), a name followed by a score is a team; a
+    2 Colchester 1", "Kent 22 points, Surrey 4"), a place followed by a score is a team; a
     team named after a town or county is an organisation (a national team stays its
-    country, as news style has it)."""
+    country, as news style has it; a person followed by a score stays a person)."""
     words, spans, text = tokens.words, tokens.spans, tokens.text
     scored = [k for k, (i, j, label, _) in enumerate(found)
-              if label != "ORG" and j < len(words) and _SCORE.match(words[j])
+              if label == "LOC" and j < len(words) and _SCORE.match(words[j])
               and tokens.spaced(j)]
     teams = set()
     if len(scored) >= 3:
@@ -569,12 +572,15 @@ def _mostly_upper(tokens: Tokens, i: int, j: int) -> bool:
     return len(alpha) >= 2 and sum(uppers[k] for k in alpha) * 2 > len(alpha)
 
 
-def consolidate(mentions: Iterable[Mention], people: Iterable[str] = ()) -> list[tuple[str, str]]:
+def consolidate(mentions: Iterable[Mention], people: Iterable[str] = (),
+                lone: float = 0.0) -> list[tuple[str, str]]:
     """Return (name, label) once per name of one article, in order of first mention.
 
     A name takes the label its mentions' scores vote for; a one-word name that is the first
     or last word of a longer person name in the same article (recognised, or in ``people``,
-    the table's people found in it) joins that name ("Baker" -> "James Baker").
+    the table's people found in it) joins that name ("Baker" -> "James Baker"). A one-word
+    person name that joins none is kept only if its mentions' scores add up to ``lone``
+    (the model's ``lone_name_score``, fitted on the training side's dev set).
     """
     votes: dict[str, dict[str, float]] = {}
     order: list[str] = []
@@ -600,6 +606,8 @@ def consolidate(mentions: Iterable[Mention], people: Iterable[str] = ()) -> list
         if " " not in key and key in parts and lab in ("PER", "ORG", "LOC"):
             if lab == "PER" or votes[key].get("PER", 0) > 0 or key == parts[key].split()[-1]:
                 name, lab = parts[key], "PER"
+        elif " " not in key and lab == "PER" and max(votes[key].values()) < lone:
+            continue  # a lone one-word name, never given in full here, and doubtful
         if name not in seen:
             seen.add(name)
             out.append((name, lab))
