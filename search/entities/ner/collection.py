@@ -2,7 +2,9 @@
 
 Two rules, for names the recogniser found (table entities are never touched):
 
-- One name keeps one type across the collection: the type most of its articles gave it.
+- One name keeps one type across the collection: the type that at least two thirds of its
+  articles gave it. A name without such a majority (a city and its baseball club, "Chicago")
+  keeps the type each article gives it.
 - A one-word name that is the surname of exactly one full person name seen in the
   collection becomes that person ("Reagan" -> "Ronald Reagan" once "Ronald Reagan" is seen
   in at least two articles and no other "... Reagan" is).
@@ -70,7 +72,7 @@ class CollectionNames:
         kind = entity.type
         if votes:
             top, count = votes.most_common(1)[0]
-            if count > votes[kind]:
+            if count > votes[kind] and count * 3 >= sum(votes.values()) * 2:
                 kind = top
         if " " not in entity.name and kind in ("person", "org", "place"):
             full = self.full_names.get(entity.name)
