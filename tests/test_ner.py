@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from search.entities import ner
-from search.entities import EntityTable
-from search.errors import ConfigError
-from search.models import Article, Entity
+from search.entities import EntityTable, ner
 from search.entities.ner.collection import CollectionNames
 from search.entities.ner.recogniser import Recogniser, consolidate
-from search.pipeline import content_hash, process
+from search.errors import ConfigError
 from search.ingest import RawDocument
+from search.models import Article, Entity
+from search.pipeline import content_hash, process
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,9 @@ import threading
 from collections.abc import Iterable
 from typing import Protocol
 
-from ..table import EntityTable, normalise
 from ...errors import ConfigError
 from ...models import Entity
+from ..table import EntityTable, normalise
 from .recogniser import MODEL_PATH, Mention, Recogniser, consolidate
 
 NER_ENV = "NEWSFACET_NER_MODEL"
@@ -138,11 +138,10 @@ def find_entities(table: EntityTable, title: str | None, body: str,
             if not any(start < m.end and m.start < end for start, end in spans):
                 mentions.append(m)
     recognised: list[Entity] = []
-    if mentions:
+    if mentions and recogniser is not None:
         people = [e.name for e in found if e.type == "person"]
-        lone = recogniser.lone_name_score
-        for name, label in consolidate(mentions, people, lone):
-            name = _clean(name)
+        for given, label in consolidate(mentions, people, recogniser.lone_name_score):
+            name = _clean(given)
             if not name:
                 continue
             resolved = table.resolve(name)
@@ -164,7 +163,7 @@ def _outlet_key(name: str) -> str:
     give the same key, so do "The Associated Press" and "Associated Press"."""
     key = " ".join(re.sub(r"[^\w\s]", " ", name.casefold()).split())
     key = re.sub(r"^the ", "", key)
-    return key[:-1] if key.endswith("s") else key
+    return key.removesuffix("s")
 
 
 def _file_hash(path) -> str:

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import replace
 
-from ..table import EntityTable
 from ...models import Article, Entity
+from ..table import EntityTable
 
 # A full name must be seen in this many articles before its surname alone is linked to it.
 MIN_FULL_NAME_ARTICLES = 2

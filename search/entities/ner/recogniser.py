@@ -25,8 +25,8 @@ article of 150 words costs well under a millisecond; see README "Recognised enti
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,26 +42,8 @@ JOINERS = frozenset({"of", "de", "del", "della", "di", "da", "do", "dos", "das",
                      "le", "van", "von", "der", "den", "bin", "ibn", "al", "el", "y", "and",
                      "&", "for", "the", "on", "ben", "abu", "st", "mc"})
 # Titles and roles written before a person's name; features, weighted by training.
-TITLES = frozenset("""mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame lord lady president
-vice-president premier minister chancellor senator sen. sen rep. rep congressman
-congresswoman governor gov. gov mayor king queen prince princess pope sheikh ayatollah
-general gen. gen colonel col. col lt. lieutenant captain capt. major sergeant sgt. admiral
-judge justice secretary chairman chairwoman chief spokesman spokeswoman director coach
-striker midfielder defender goalkeeper captain ambassador envoy commissioner inspector
-superintendent officer deputy bishop archbishop cardinal rabbi imam father brother sister
-saint st. reverend rev. dr president-elect maj maj. brig brig. cpl leader analyst economist manager trader""".split())
-ORG_SUFFIXES = frozenset("""inc inc. corp corp. co co. ltd ltd. plc llc ag sa nv bv gmbh spa
-bank group party council association union university college institute committee agency
-commission department ministry federation airlines airways motors holdings industries
-international corporation company partners foundation fund trust exchange army navy police
-court parliament assembly congress senate board authority service services news times post
-press journal club team fc league organisation organization front movement alliance
-brigade brigades forces office bureau united rovers rangers athletic wanderers albion
-county town fc sc ac centre center school hospital church securities
-capital investments petroleum oil energy systems technologies communications telecom
-pharmaceuticals pharmaceutical medical electric electronics chemical chemicals steel mining
-insurance finance financial bancorp bancshares airline railways shipping
-""".split())
+TITLES = frozenset(["mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "prof", "prof.", "sir", "dame", "lord", "lady", "president", "vice-president", "premier", "minister", "chancellor", "senator", "sen.", "sen", "rep.", "rep", "congressman", "congresswoman", "governor", "gov.", "gov", "mayor", "king", "queen", "prince", "princess", "pope", "sheikh", "ayatollah", "general", "gen.", "gen", "colonel", "col.", "col", "lt.", "lieutenant", "captain", "capt.", "major", "sergeant", "sgt.", "admiral", "judge", "justice", "secretary", "chairman", "chairwoman", "chief", "spokesman", "spokeswoman", "director", "coach", "striker", "midfielder", "defender", "goalkeeper", "captain", "ambassador", "envoy", "commissioner", "inspector", "superintendent", "officer", "deputy", "bishop", "archbishop", "cardinal", "rabbi", "imam", "father", "brother", "sister", "saint", "st.", "reverend", "rev.", "dr", "president-elect", "maj", "maj.", "brig", "brig.", "cpl", "leader", "analyst", "economist", "manager", "trader"])
+ORG_SUFFIXES = frozenset(["inc", "inc.", "corp", "corp.", "co", "co.", "ltd", "ltd.", "plc", "llc", "ag", "sa", "nv", "bv", "gmbh", "spa", "bank", "group", "party", "council", "association", "union", "university", "college", "institute", "committee", "agency", "commission", "department", "ministry", "federation", "airlines", "airways", "motors", "holdings", "industries", "international", "corporation", "company", "partners", "foundation", "fund", "trust", "exchange", "army", "navy", "police", "court", "parliament", "assembly", "congress", "senate", "board", "authority", "service", "services", "news", "times", "post", "press", "journal", "club", "team", "fc", "league", "organisation", "organization", "front", "movement", "alliance", "brigade", "brigades", "forces", "office", "bureau", "united", "rovers", "rangers", "athletic", "wanderers", "albion", "county", "town", "fc", "sc", "ac", "centre", "center", "school", "hospital", "church", "securities", "capital", "investments", "petroleum", "oil", "energy", "systems", "technologies", "communications", "telecom", "pharmaceuticals", "pharmaceutical", "medical", "electric", "electronics", "chemical", "chemicals", "steel", "mining", "insurance", "finance", "financial", "bancorp", "bancshares", "airline", "railways", "shipping"])
 CLASSES = ("O", "PER", "ORG", "LOC", "MISC")
 OUTPUT_TYPES = {"PER": "person", "ORG": "org", "LOC": "place"}
 MAX_SPAN = 7
@@ -91,8 +73,17 @@ class Mention:
 class Tokens:
     """The words of a text: strings, offsets, and which start with a capital."""
 
-    __slots__ = ("text", "words", "spans", "caps", "uppers", "headline", "cache", "_first",
-                 "_lower")
+    __slots__ = (
+        "_first",
+        "_lower",
+        "cache",
+        "caps",
+        "headline",
+        "spans",
+        "text",
+        "uppers",
+        "words",
+    )
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -140,8 +131,7 @@ class Tokens:
         return self.uppers[k]
 
 
-_ABBREV = frozenset("""mr mrs ms dr st jr sr co corp inc ltd gen col lt sgt capt gov sen rep
-prof rev no vs mt ft bros messrs maj brig cpl""".split())
+_ABBREV = frozenset(["mr", "mrs", "ms", "dr", "st", "jr", "sr", "co", "corp", "inc", "ltd", "gen", "col", "lt", "sgt", "capt", "gov", "sen", "rep", "prof", "rev", "no", "vs", "mt", "ft", "bros", "messrs", "maj", "brig", "cpl"])
 
 
 def tokenise(text: str) -> Tokens:
@@ -151,7 +141,7 @@ def tokenise(text: str) -> Tokens:
 @lru_cache(maxsize=65536)
 def shape(word: str) -> str:
     """Return a coarse shape: Xx, X., XX, X.X., Xx-Xx, x-Xx, d, ..."""
-    out = []
+    out: list[str] = []
     for ch in word:
         kind = "X" if ch.isupper() else "x" if ch.isalpha() else "d" if ch.isdigit() else ch
         if not out or out[-1] != kind:
@@ -211,13 +201,13 @@ def _sub_runs(tokens: Tokens, i: int, j: int) -> list[tuple[int, int]]:
             k += 1
     out = []
     words = tokens.words
-    for a, b in list(pieces):
+    for a, b in pieces:
         # a title inside a stretch parts what comes before and after it:
         # "Federal Reserve Chairman Paul Volcker" -> "Federal Reserve", "Paul Volcker"
         titles = [k for k in range(a, b) if words[k].lower() in TITLES]
         if titles:
             edges = [a - 1, *titles, b]
-            for left, right in zip(edges, edges[1:]):
+            for left, right in itertools.pairwise(edges):
                 if right - left > 1:
                     out.append((left + 1, right))
     for p in range(len(pieces)):
@@ -281,12 +271,7 @@ class Model:
 
 # Adjectives of nationality not made by adding -n, -an, -ian, -ese, -ish or -i to a
 # country's name.
-IRREGULAR_DEMONYMS = frozenset("""swede swedes welsh chechen chechens moslem moslems muslim
-muslims arab arabs kurd kurds kurdish dutch french british english scottish irish greek greeks
-swiss thai filipino serb serbs croat croats bosnian bosnians czech czechs slovak slovaks basque
-palestinian palestinians tamil tamils sikh sikhs hindu hindus christian christians jewish jews
-catholic catholics shi'ite shiite shiites sunni sunnis tutsi tutsis hutu hutus pashtun
-pashtuns uzbek uzbeks tajik tajiks turkmen afghan afghans lebanese""".split())
+IRREGULAR_DEMONYMS = frozenset(["swede", "swedes", "welsh", "chechen", "chechens", "moslem", "moslems", "muslim", "muslims", "arab", "arabs", "kurd", "kurds", "kurdish", "dutch", "french", "british", "english", "scottish", "irish", "greek", "greeks", "swiss", "thai", "filipino", "serb", "serbs", "croat", "croats", "bosnian", "bosnians", "czech", "czechs", "slovak", "slovaks", "basque", "palestinian", "palestinians", "tamil", "tamils", "sikh", "sikhs", "hindu", "hindus", "christian", "christians", "jewish", "jews", "catholic", "catholics", "shi'ite", "shiite", "shiites", "sunni", "sunnis", "tutsi", "tutsis", "hutu", "hutus", "pashtun", "pashtuns", "uzbek", "uzbeks", "tajik", "tajiks", "turkmen", "afghan", "afghans", "lebanese"])
 
 
 def _demonyms(places: dict[str, str]) -> frozenset[str]:
@@ -517,7 +502,6 @@ class Recogniser:
         scored.sort(key=lambda s: (-s[0], s[1] - s[2], s[1]))
         taken = [False] * len(tokens)
         out = []
-        spans = tokens.spans
         for score, i, j, label in scored:
             if any(taken[i:j]):
                 continue
@@ -530,12 +514,10 @@ class Recogniser:
 
 
 # The last word of an event's name: events are not organisations (nor facet values yet).
-EVENT_WORDS = frozenset("""cup open games olympics championship championships series tour
-trophy masters classic tournament prix grand-prix marathon rally festival""".split())
+EVENT_WORDS = frozenset(["cup", "open", "games", "olympics", "championship", "championships", "series", "tour", "trophy", "masters", "classic", "tournament", "prix", "grand-prix", "marathon", "rally", "festival"])
 # Words of a news credit line: "Reporting by ... Editing by ..." ends a name.
-CREDIT_WORDS = frozenset("editing reporting writing additional compiled produced".split())
-CALENDAR = frozenset("""January February March April May June July August September October
-November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split())
+CREDIT_WORDS = frozenset(["editing", "reporting", "writing", "additional", "compiled", "produced"])
+CALENDAR = frozenset(["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
 _DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
 _SCORE = re.compile(r"\d{1,3}(?:-\d{1,2})?$")
 

@@ -39,8 +39,15 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .recogniser import (CLASSES, Model, Recogniser, candidate_spans, consolidate, span_features,
-                         tokenise)
+from .recogniser import (
+    CLASSES,
+    Model,
+    Recogniser,
+    candidate_spans,
+    consolidate,
+    span_features,
+    tokenise,
+)
 
 Sentence = list[tuple[str, str]]  # (token, BIO tag with PER/ORG/LOC/MISC)
 
