@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo install install-test browser test bench clean
+.PHONY: demo install install-test browser test test-fast bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ browser:
 
 test: install-test browser
 	$(BIN)/python -m pytest
+
+# The quick loop while working: no slow, browser or Typesense test, stop at the first failure.
+# Installs only when the venv has no pytest yet (`make install-test` brings it up to date).
+test-fast:
+	@test -x $(BIN)/pytest || $(MAKE) install-test
+	$(BIN)/python -m pytest -q -x -p no:cacheprovider -m "not slow and not browser and not typesense"
 
 bench: install-test
 	$(BIN)/python -m bench.extraction ../shared/extraction-bench/dev/

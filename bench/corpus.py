@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
-REUTERS = ROOT.parent / "shared" / "corpus" / "reuters21578.jsonl.gz"
+# The shared data beside the checkout; NEWSFACET_SHARED names another place (the tests use it
+# to check that every test needing a corpus skips, saying why, when it is missing).
+SHARED = Path(os.environ.get("NEWSFACET_SHARED") or ROOT.parent / "shared")
+REUTERS = SHARED / "corpus" / "reuters21578.jsonl.gz"
 TYPES = {"places": "place", "people": "person", "orgs": "org", "exchanges": "org"}
 
 

@@ -174,15 +174,21 @@ def wait_until_up(host: str, port: int, seconds: float = 30.0) -> None:
 
 
 @contextmanager
-def serving(index_dir: str, *, threads: int = 8, env: dict[str, str] | None = None
-            ) -> Iterator[tuple[str, int]]:
-    """Start ``newsfacet serve`` (waitress) on a free loopback port; stop it on exit."""
+def serving(index_dir: str, *, threads: int = 8, env: dict[str, str] | None = None,
+            log: list[str] | None = None) -> Iterator[tuple[str, int]]:
+    """Start ``newsfacet serve`` (waitress) on a free loopback port; stop it on exit.
+
+    The server's stderr goes to a temporary file (a pipe nobody reads would block the server
+    once its buffer fills); ``log``, when given, receives its text after the server stops, so
+    a test can show the traceback behind a 500.
+    """
     port = free_port()
+    stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
     process = subprocess.Popen(
         [sys.executable, "-m", "search", "serve", "--index", index_dir, "--host", "127.0.0.1",
          "--port", str(port), "--threads", str(threads)],
         cwd=ROOT, env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        stdout=subprocess.DEVNULL, stderr=stderr)
     try:
         wait_until_up("127.0.0.1", port)
         yield "127.0.0.1", port
@@ -193,7 +199,10 @@ def serving(index_dir: str, *, threads: int = 8, env: dict[str, str] | None = No
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        process.stderr.close()
+        if log is not None:
+            stderr.seek(0)
+            log.append(stderr.read())
+        stderr.close()
 
 
 def index_seeds(index_dir: str) -> None:

@@ -3,9 +3,9 @@
     SearchError                    base class: every error the core raises on purpose
     ├── ConfigError                a bad setting or option value (lists the valid choices)
     ├── InputError                 a file, folder or record that cannot be read or used
-    │   └── NotExtractable         a page with no article text after cleaning
     ├── EntityTableError           the entity table is missing or malformed
     ├── QueryError                 a query or filter the user must fix (bad syntax, bad date)
+    │   └── UnknownEntity          an entity filter naming no entity of the index or the table
     ├── IndexMissing               no index at the given place (run `newsfacet index` first)
     ├── IndexCorrupt               an index that exists but cannot be opened or read
     ├── ArticleNotFound            no article with the given id
@@ -31,16 +31,26 @@ class InputError(SearchError):
     """A file, folder or record cannot be read or used."""
 
 
-class NotExtractable(InputError):
-    """A page yields no article text after cleaning."""
-
-
 class EntityTableError(SearchError):
     """The entity table is missing or malformed."""
 
 
 class QueryError(SearchError):
     """A query or filter value that the user must correct."""
+
+
+class UnknownEntity(QueryError):
+    """An entity filter names something that is neither an entity in the index nor a name or
+    alias in the entity table; ``suggestions`` maps each such name to close known names."""
+
+    def __init__(self, message: str, suggestions: dict[str, tuple[str, ...]]) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The unknown names, as given."""
+        return tuple(self.suggestions)
 
 
 class IndexMissing(SearchError):

@@ -21,7 +21,8 @@ from typing import Mapping
 import dateparser
 
 from .cleaner import CleanedDocument
-from .cleaner.chrome import BYLINE, DATE_PATTERN, DATELINE
+from .cleaner.chrome import BARE_DATE, BYLINE, DATE_PATTERN, DATELINE
+from .cleaner.html_date import UTC_MARK
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,10 @@ DATE_SETTINGS = {
 EARLIEST_DATE = dt.date(1800, 1, 1)
 MAX_DATE_CHARS = 64  # longer strings are sentences, not dates
 DATELINE_DATE_CHARS = 60  # a dateline's date stands before its dash: "LONDON, May 3, 2019 (AP) –"
+# A page shows its date beside the headline, not further down. A bound, not a fit: none of the
+# 75 train pages dated by a UTC timestamp has a date-only line (bench/dates.py).
+SHOWN_DATE_BLOCKS = 8
+DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 DERIVED_TITLE_CHARS = 90
 OUTLET_MAX_WORDS = 6
 # Chrome that names the site it belongs to; the keywords are case-free, the name is capitalised.
@@ -92,7 +97,7 @@ def parse_date(value: object) -> dt.date | None:
     text = _normalise(value) if isinstance(value, str) else None
     if not text or len(text) > MAX_DATE_CHARS:
         return None
-    parsed = _parse_iso(text) or _parse_written(text)
+    parsed = _parse_iso(text) or _parse_dotted(text) or _parse_written(text)
     return parsed if parsed and EARLIEST_DATE <= parsed <= dt.date.today() else None
 
 
@@ -100,6 +105,17 @@ def _parse_iso(text: str) -> dt.date | None:
     """Return the date of an ISO 8601 date or datetime, else None."""
     try:
         return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        return None
+
+
+def _parse_dotted(text: str) -> dt.date | None:
+    """Return the date of a dotted numeric date, day first as everywhere dots are written
+    ("10.12.2022, 07:00:03" is 10 December; dateparser reads it month first), else None."""
+    if not (match := DOTTED_DATE.match(text)):
+        return None
+    try:
+        return dt.date(int(match[3]), int(match[2]), int(match[1]))
     except ValueError:
         return None
 
@@ -155,15 +171,35 @@ def _extract_date(doc: CleanedDocument, given: Mapping[str, str]) -> tuple[dt.da
         if date:
             return date, "given"
         logger.warning("ignored the given date %r: not a full date", given["date"])
+    written = _written_date(doc)
     date = parse_date(doc.page_meta.get("date"))
     if date:
-        return date, doc.page_meta.get("date_source") or "html-meta"
+        source = doc.page_meta.get("date_source") or "html-meta"
+        # A UTC timestamp's day may not be the publisher's: a date the page shows one day off
+        # is the local day ("2023-11-01T23:01Z" beside "2 November 2023" in Rome).
+        shown = written or _shown_date(doc)
+        if source.endswith(UTC_MARK) and shown and abs((shown[0] - date).days) == 1:
+            return shown
+        return date, source
+    return written or (None, None)
+
+
+def _shown_date(doc: CleanedDocument) -> tuple[dt.date, str] | None:
+    """Return the date of a line near the top of a page that is only a date, if any."""
+    for block in doc.blocks[:SHOWN_DATE_BLOCKS]:
+        if BARE_DATE.match(block.text.strip()) and (date := _date_in(block.text)):
+            return date, "date-line"
+    return None
+
+
+def _written_date(doc: CleanedDocument) -> tuple[dt.date, str] | None:
+    """Return the first date a date line or a dateline of the text states, with its source."""
     for block in doc.blocks:
         if block.label in ("date", "dateline"):
             date = _date_in(block.text if block.label == "date" else block.text[:DATELINE_DATE_CHARS])
             if date:
                 return date, "date-line" if block.label == "date" else "dateline"
-    return None, None
+    return None
 
 
 def _date_in(text: str) -> dt.date | None:

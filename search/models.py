@@ -6,9 +6,15 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .facets import FACETS, UNDATED
+
 ENTITY_TYPES = ("group", "person", "org", "place")
 SORT_ORDERS = ("relevance", "newest", "oldest")
-UNDATED = "undated"
+# How several selected entities combine: articles naming any of them, or every one of them.
+ENTITY_MATCHES = ("any", "all")
+# The type of an entity nothing else types: a record names it without a type the table,
+# the record or the recogniser can give.
+OTHER_TYPE = "other"
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,8 @@ class SearchRequest:
     """An engine-neutral search: text query, facet selections, dates, order and page.
 
     Repeated values of one filter are OR'ed; different filters are AND'ed. ``years`` and
-    ``months`` hold facet values, including ``"undated"``.
+    ``months`` hold facet values, including ``"undated"``. Each facet of ``search.facets``
+    names the field holding its selection.
     """
 
     query: str = ""
@@ -99,12 +106,23 @@ class SearchRequest:
     agencies: tuple[str, ...] = ()
     collapse: bool = False  # one hit per story (syndicated copies folded into the first)
     ids: tuple[str, ...] = ()  # only these articles (empty: all); saved searches over new ones
+    # "all": articles naming every selected entity, and the entity facet counts within them.
+    entity_match: str = "any"
 
     @property
     def filters(self) -> dict[str, tuple[str, ...]]:
         """The facet selections by facet name, as in URLs and JSON."""
-        return {"entity": self.entities, "outlet": self.outlets,
-                "year": self.years, "month": self.months, "agency": self.agencies}
+        return {facet.name: getattr(self, facet.field) for facet in FACETS}
+
+    @property
+    def all_entities(self) -> bool:
+        """Whether the selected entities are AND'ed (articles naming every one of them)."""
+        return self.entity_match == "all" and bool(self.entities)
+
+    def disjunctive(self, name: str) -> bool:
+        """Whether a facet's counts ignore that facet's own selection (the sidebar's OR'ed
+        values); with "all of" the entity facet counts within the intersection instead."""
+        return self.disjunctive_facets and not (name == "entity" and self.all_entities)
 
 
 @dataclass(frozen=True)
@@ -210,6 +228,7 @@ class SearchResults:
             # Collapsed: total counts stories (one hit each); facet counts still count articles.
             "collapse": self.request.collapse,
             "articles": self.total if self.articles is None else self.articles,
+            "entity_match": self.request.entity_match,
         }
         if self.messages:
             data["messages"] = list(self.messages)

@@ -16,18 +16,20 @@ from typing import Mapping
 from .agency import find_credit
 from .cleaner import CleanedDocument, clean_html, clean_text
 from .entities import ner
+from .entities.given import given_entities
 from .entities.table import EntityTable
-from .metadata import Metadata, extract_metadata
-from .models import Article, Entity
 from .ingest.sources import RawDocument, Skipped, article_id
+from .metadata import Metadata, extract_metadata
+from .models import Article
 from .stories import Fingerprint, fingerprint
 
 logger = logging.getLogger(__name__)
 
 # Bump when cleaning or extraction changes, so re-indexing refreshes every article.
 # 2: wire agency credits and story fingerprints.
-# 3: people, organisations and places recognised in every article (search/entities/ner).
-PIPELINE_VERSION = "3"
+# 3: entities a record lists are all kept (typed by the table, the record, the text or "other").
+# 4: people, organisations and places recognised in every article (search/entities/ner).
+PIPELINE_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,9 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
         return Skipped(raw.source, f"no article text found in {what} after cleaning")
     # Credits are read from the cleaner's chrome too: a syndication disclaimer is chrome.
     credit = find_credit(body.split("\n\n"), [b.text for b in cleaned.blocks if not b.kept])
-    entities = ner.find_entities(table, metadata.title, body,
-                                 outlets=(metadata.outlet, credit.agency if credit else None))
-    entities += _given_entities(raw, table)
+    found = ner.find_entities(table, metadata.title, body,
+                              outlets=(metadata.outlet, credit.agency if credit else None))
+    entities = found + given_entities(raw.fields.get("entities") or (), table, found)
     article = Article(
         id=article_id(raw), source=raw.source, body=body, title=metadata.title,
         url=metadata.url or (raw.source if "://" in raw.source else None),
@@ -95,22 +97,6 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
         crawl_date=crawl_date(raw.fields.get("crawl_date")),
     )
     return Processed(article, cleaned, metadata, fingerprint(body))
-
-
-def _given_entities(raw: RawDocument, table: EntityTable) -> tuple[Entity, ...]:
-    """Return entities a record lists itself, resolved through the table when known."""
-    out = []
-    for item in raw.fields.get("entities") or ():
-        name = item if isinstance(item, str) else item.get("name")
-        kind = None if isinstance(item, str) else item.get("type")
-        if not isinstance(name, str) or not name.strip():
-            continue
-        known = table.resolve(name)
-        if known:
-            out.append(known)
-        elif kind in ("group", "person", "org", "place"):
-            out.append(Entity(name.strip(), kind))
-    return tuple(out)
 
 
 def crawl_date(value) -> str | None:

@@ -14,13 +14,16 @@ from typing import Callable, Mapping, Sequence
 from .config import Settings
 from .ingest.crawl_state import connect, exists, now
 from .errors import QueryError
+from .facets import FACETS
 from .models import Hit, SearchRequest
 from .query import build_request, check_query_syntax
 
-# Filter names as in URLs; the CLI options and SearchRequest fields they map to.
-MULTI_FILTERS = {"entity": "entities", "outlet": "outlets", "year": "years", "month": "months",
-                 "agency": "agencies"}
+# Facet names as in URLs and CLI options, and the SearchRequest fields they map to.
+MULTI_FILTERS = {facet.name: facet.field for facet in FACETS}
 DATE_FILTERS = ("since", "until")
+# Options kept with the filters: entity_match=all (every selected entity) is stored; "any",
+# the default, is left out, so saved searches from before it read as they did.
+ENTITY_MATCH = "entity_match"
 MAX_WATCHES = 1000
 
 
@@ -52,9 +55,11 @@ class Watch:
         """Return the search request; raise QueryError if it no longer reads."""
         multi = {MULTI_FILTERS[k]: v for k, v in self.filters.items() if k in MULTI_FILTERS}
         dates = {k: v for k, v in self.filters.items() if k in DATE_FILTERS}
+        match = self.filters.get(ENTITY_MATCH)
         check_query_syntax(self.query)
         return build_request(self.query, **multi, **dates, settings=settings,
-                             resolve_entity=resolve_entity)
+                             resolve_entity=resolve_entity,
+                             entity_match=match if isinstance(match, str) else None)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "query": self.query,
@@ -75,17 +80,26 @@ def normal_filters(values: Mapping[str, Sequence[str] | str | None]) -> dict[str
         value = values.get(name)
         if isinstance(value, str) and value.strip():
             out[name] = value.strip()
+    match = values.get(ENTITY_MATCH)
+    if isinstance(match, str) and match.strip().lower() not in ("", "any"):
+        out[ENTITY_MATCH] = match.strip().lower()  # a bad value is refused by request()
     return out
 
 
 def add_watch(index_dir: str, query: str, filters: Mapping[str, Sequence[str] | str | None],
-              settings: Settings, resolve_entity=None) -> Watch:
-    """Save a search after checking that it can run; raise QueryError if not."""
+              settings: Settings, resolve_entity=None,
+              check: Callable[[SearchRequest], None] | None = None) -> Watch:
+    """Save a search after checking that it can run; raise QueryError if not.
+
+    ``check`` may refuse the request too (raising a QueryError), e.g. for an entity filter
+    that names no entity."""
     query = (query or "").strip()
     clean = normal_filters(filters)
     if not query and not clean:
         raise QueryError("give a query or at least one filter to watch")
-    Watch(0, query, clean, "").request(settings, resolve_entity)  # fails here, not at update
+    request = Watch(0, query, clean, "").request(settings, resolve_entity)  # fails now, not at update
+    if check is not None:
+        check(request)
     conn = connect(index_dir)
     try:
         with conn:

@@ -35,6 +35,23 @@ ARTICLES = [
             body="An analysis of militia politics in Iraq without a date.", outlet=None,
             date=None, entities=(IRAQ,)),
 ]
+# Markup and script in every string a page, the JSON API or an export shows.
+HOSTILE = Article(
+    id="evil", source="evil.html", url="javascript:alert(4)",
+    title='<script>window.__xss=1</script>Evil <img src=x onerror="window.__xss=2"> embassy',
+    body='=HYPERLINK("http://x") <b>bold</b> embassy <script>window.__xss=3</script>',
+    outlet='<i onmouseover="window.__xss=4">Outlet</i>', date=dt.date(2018, 2, 1),
+    entities=(Entity('<img src=x onerror="window.__xss=5">', "group"),))
+
+
+def pytest_runtest_setup(item):
+    """Skip, with the reason, a test marked ``shared(path)`` whose shared data is not there
+    (before its fixtures, which would read it)."""
+    for mark in item.iter_markers("shared"):
+        for path in mark.args:
+            if not Path(path).exists():
+                pytest.skip(f"{path} is not there: the shared corpora lie beside the checkout "
+                            "(../shared, or where NEWSFACET_SHARED says)")
 
 
 @pytest.fixture
@@ -67,6 +84,33 @@ def runner(monkeypatch, tmp_path):
     for name in ("NEWSFACET_INDEX", "NEWSFACET_ENGINE", "NEWSFACET_ENTITIES"):
         monkeypatch.delenv(name, raising=False)
     return CliRunner()
+
+
+@pytest.fixture
+def hostile(engine):
+    """The engine's articles plus HOSTILE."""
+    engine.upsert([HOSTILE])
+    return HOSTILE
+
+
+@pytest.fixture
+def server():
+    """A test web server on 127.0.0.1 (tests/webserver.py) whose pages a test adds."""
+    from .webserver import Server
+
+    srv = Server()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def fast(monkeypatch, runner):
+    """The CLI runner with short fetch delays and timeouts and one retry, so fetching tests run
+    quickly (a test about politeness or retries sets its own)."""
+    monkeypatch.setenv("NEWSFACET_FETCH_DELAY", "0.01")
+    monkeypatch.setenv("NEWSFACET_FETCH_TIMEOUT", "0.5")
+    monkeypatch.setenv("NEWSFACET_FETCH_RETRIES", "1")
+    return runner
 
 
 @pytest.fixture

@@ -240,9 +240,15 @@ def test_hostile_page_shows_markup_as_text_and_runs_nothing(server, browser):
     assert page.locator("dd.source").inner_text() == "javascript:window.__xss=7"
 
     entity = '<img src=x onerror="window.__xss=10">'
-    page.goto(server + "/search?" + urlencode({"entity": entity, "q": '<script>window.__xss=11</script>x'}))
-    assert entity in page.locator("ul.chips.active").inner_text()
+    response = page.goto(server + "/search?" + urlencode({"entity": entity, "q": '<script>window.__xss=11</script>x'}))
+    # No such entity: a 400 naming it, as text, in the message and in how to add it.
+    assert response.status == 400 and entity in page.locator("p.error").inner_text()
+    assert entity in page.locator(".add-entity code").first.inner_text()
+    assert page.locator("img").count() == 0
     assert page.locator("#q").input_value() == "<script>window.__xss=11</script>x"
+    assert watch.problems == ["Failed to load resource: the server responded with a status "
+                              "of 400 (BAD REQUEST)"]  # the 400 page itself
+    watch.problems.clear()
     watch.assert_safe()
     context.close()
 

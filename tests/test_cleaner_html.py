@@ -99,10 +99,10 @@ def test_pages_without_an_article_give_an_empty_body(html):
 ])
 def test_chrome_phrases(text, reason):
     context = PageContext(titles=frozenset(), link_texts=frozenset())
-    assert chrome_reason(text, False, context) == reason
+    assert chrome_reason(text, context) == reason
 
 
 def test_author_bio_is_chrome():
     context = PageContext(titles=frozenset(), link_texts=frozenset(), author="Jane Doe")
-    assert chrome_reason("Jane Doe is a staff writer covering transport.", False, context) == "author-bio"
-    assert chrome_reason("Jane Doe said the bridge was safe.", False, context, at_tail=True) is None
+    assert chrome_reason("Jane Doe is a staff writer covering transport.", context) == "author-bio"
+    assert chrome_reason("Jane Doe said the bridge was safe.", context, at_tail=True) is None

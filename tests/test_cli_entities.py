@@ -198,3 +198,12 @@ def test_a_broken_overlay_is_a_clear_error(runner, indexed):
     (indexed / "entities.json").write_text("[{", encoding="utf-8")
     result = run(runner, "search", "embassy", "--index", indexed)
     assert result.exit_code == 1 and "is not valid JSON" in result.output
+
+
+def test_suggest_shows_progress_on_a_terminal(runner, indexed, monkeypatch):
+    monkeypatch.setattr("search.cli.entities.on_terminal", lambda: True)
+    result = run(runner, "entities", "suggest", "--index", indexed, "--min-count", 1)
+    assert result.exit_code == 0
+    assert "\rreading articles        5/5        [########################]" in result.stderr
+    quiet = run(runner, "entities", "suggest", "--index", indexed, "--json")
+    assert quiet.stderr == "" and json.loads(quiet.stdout)["articles"] == 5

@@ -74,7 +74,8 @@ def test_serve_answers_while_index_writes(tmp_path):
         except BaseException as exc:  # reported by the main thread
             writer_errors.append(exc)
 
-    with serving(str(index_dir), threads=8) as (host, port):
+    server_log: list[str] = []
+    with serving(str(index_dir), threads=8, log=server_log) as (host, port):
         urls = mixed_urls(host, port) + [("healthz", "/healthz")] * 10
         thread = threading.Thread(target=writer)
         thread.start()
@@ -89,7 +90,7 @@ def test_serve_answers_while_index_writes(tmp_path):
     requests = sum(r.requests for r in results)
     errors = [s for r in results + [final] for s in r.samples]
     assert requests > 100
-    assert sum(r.errors for r in results + [final]) == 0, errors
+    assert sum(r.errors for r in results + [final]) == 0, (errors, "".join(server_log)[-4000:])
     print(f"\n{requests} requests during {RUNS} index runs, 0 failed")
 
 

@@ -60,3 +60,10 @@ def test_outlets_are_excluded_and_surnames_hint_at_their_entity():
     assert found == {"Azari": 1}
     articles = [Article(id="n", source="x", body="Azari added more.  Then Azari left.")]
     assert suggest_entities(articles, TABLE, min_count=1)[0][0].alias_of == "Layth al-Azari"
+
+
+def test_progress_is_reported_while_reading():
+    articles = [Article(id=f"n{i}", source="x", body="Sami Rahal spoke.") for i in range(250)]
+    seen: list[int] = []
+    found, scanned = suggest_entities(articles, TABLE, progress=seen.append)
+    assert seen == [100, 200, 250] and scanned == 250 and found[0].phrase == "Sami Rahal"

@@ -12,7 +12,8 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from .test_web import HOSTILE, _no_live_markup, hostile  # noqa: F401 (fixture)
+from .conftest import HOSTILE
+from .test_web import _no_live_markup
 
 
 def profile(client, name: str) -> dict:

@@ -8,25 +8,10 @@ import json
 import pytest
 
 from .conftest import run
-from .webserver import Server, rss, sitemap, story
+from .webserver import rss, sitemap, story
 
 OLD = {"harbour": "harbour repairs", "budget": "school budget", "strike": "rail strike"}
 NEW = {"flood": "flood warning", "defences": "flood defences"}
-
-
-@pytest.fixture
-def server():
-    srv = Server()
-    yield srv
-    srv.close()
-
-
-@pytest.fixture
-def fast(monkeypatch, runner):
-    monkeypatch.setenv("NEWSFACET_FETCH_DELAY", "0.01")
-    monkeypatch.setenv("NEWSFACET_FETCH_TIMEOUT", "0.5")
-    monkeypatch.setenv("NEWSFACET_FETCH_RETRIES", "0")
-    return runner
 
 
 def publish(site, stories: dict, etag: str) -> str:
@@ -99,7 +84,8 @@ def test_update_reads_url_lists_again(fast, server, tmp_path):
     assert len(site.requests_for("/a")) == 1 and len(site.requests_for("/b")) == 1
 
 
-def test_update_retries_passing_failures(fast, server, tmp_path):
+def test_update_retries_passing_failures(fast, server, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSFACET_FETCH_RETRIES", "0")  # the run itself gives up at once
     site, index = server.site, tmp_path / "ix"
     link = site.add("/busy", story("Busy", "busy topic"), responses=[503])
     feed = site.add("/map.xml", sitemap([link]), content_type="application/xml")

@@ -17,28 +17,12 @@ from search.config import Settings
 from search.engines import open_engine
 
 from .conftest import run
-from .webserver import Server, atom, rss, sitemap, sitemap_index, story
-
-
-@pytest.fixture
-def server():
-    srv = Server()
-    yield srv
-    srv.close()
+from .webserver import atom, rss, sitemap, sitemap_index, story
 
 
 @pytest.fixture
 def site(server):
     return server.site
-
-
-@pytest.fixture
-def fast(monkeypatch, runner):
-    """Short delays and timeouts, so tests run quickly (the politeness test sets its own)."""
-    monkeypatch.setenv("NEWSFACET_FETCH_DELAY", "0.01")
-    monkeypatch.setenv("NEWSFACET_FETCH_TIMEOUT", "0.5")
-    monkeypatch.setenv("NEWSFACET_FETCH_RETRIES", "1")
-    return runner
 
 
 def index_json(runner, index, *args):

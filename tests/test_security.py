@@ -18,8 +18,7 @@ from search.engines import open_engine
 from web import create_app
 from web.security import CONTENT_SECURITY_POLICY, COOKIE
 
-from .conftest import ARTICLES
-from .test_web import HOSTILE
+from .conftest import ARTICLES, HOSTILE
 
 PAGES = ["/", "/search?q=embassy", "/search?q=embassy&entity=%3Cimg+src%3Dx+onerror%3D%22window.__xss%3D5%22%3E",
          "/search?q=%3Cscript%3Ealert(1)%3C/script%3E", "/search?q=%22%3E%3Csvg/onload=alert(1)%3E",
@@ -32,8 +31,7 @@ TRAVERSALS = ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fe
 
 
 @pytest.fixture
-def hostile_client(settings, engine):
-    engine.upsert([HOSTILE])
+def hostile_client(settings, hostile):
     return create_app({"TESTING": True, "SETTINGS": settings}).test_client()
 
 

@@ -21,8 +21,7 @@ from search.indexing import index_paths
 from search.models import SearchRequest
 from search.stories import jaccard, shingles
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not REUTERS.exists(), reason=f"{REUTERS} is not there")]
+pytestmark = [pytest.mark.slow, pytest.mark.shared(REUTERS)]
 
 # Numbers and capitalised words: what differs between two notices written from one template.
 _FACT = re.compile(r"\b(?:\w*\d[\w.,/-]*|[A-Z][\w'-]+)")

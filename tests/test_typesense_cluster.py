@@ -23,7 +23,7 @@ from search.engines.typesense.local import leader, start_cluster
 from search.models import Article, Entity
 from search.query import build_request
 
-pytestmark = [pytest.mark.typesense, pytest.mark.slow]
+pytestmark = [pytest.mark.typesense, pytest.mark.slow, pytest.mark.shared(REUTERS)]
 KEY = "cluster-key"
 
 

@@ -43,6 +43,7 @@ SEED_CASES = [
     ("", {"agencies": ["afp"]}),
     ("embassy", {"collapse": True}),
     ("embassy", {"entities": ["Iraq"], "conjunctive": True}),
+    ("", {"entities": ["Kataib Hezbollah", "Iraq"], "entity_match": "all"}),  # every one
     ("", {}),
 ]
 REUTERS_CASES = [
@@ -69,6 +70,8 @@ REUTERS_CASES = [
     ("gold", {"entities": ["canada"], "sort": "newest"}),
     ("oil", {"agencies": ["reuters"], "entities": ["usa"]}),
     ("", {"entities": ["usa", "japan"], "conjunctive": True}),
+    ("", {"entities": ["usa", "japan"], "entity_match": "all"}),
+    ("trade", {"entities": ["usa", "japan", "uk"], "entity_match": "all"}),
     ("oil", {"collapse": True}),
     ("", {"collapse": True, "entities": ["usa"]}),
     ("", {"sort": "oldest"}),
@@ -184,6 +187,7 @@ def test_seeds_give_the_same_results_on_both_engines(seeds):
     check(rows)
 
 
+@pytest.mark.shared(REUTERS)
 def test_reuters_gives_the_same_results_on_both_engines(reuters):
     rows = [compare(*reuters, text, options) for text, options in REUTERS_CASES]
     print_table(f"Reuters-21578, first {REUTERS_ARTICLES} articles with a body: "
@@ -194,6 +198,7 @@ def test_reuters_gives_the_same_results_on_both_engines(reuters):
     check(rows)
 
 
+@pytest.mark.shared(REUTERS)
 def test_pages_and_small_facet_sizes_agree(reuters):
     """Page 3 of a ranked query, and facets cut to 5 values with a selected value beyond."""
     whoosh, typesense, table = reuters

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from html.parser import HTMLParser
@@ -11,15 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from search.models import Article, Entity, FacetValue, SearchRequest, SearchResults
-
-HOSTILE = Article(
-    id="evil", source="evil.html", url="javascript:alert(4)",
-    title='<script>window.__xss=1</script>Evil <img src=x onerror="window.__xss=2"> embassy',
-    body='=HYPERLINK("http://x") <b>bold</b> embassy <script>window.__xss=3</script>',
-    outlet='<i onmouseover="window.__xss=4">Outlet</i>', date=dt.date(2018, 2, 1),
-    entities=(Entity('<img src=x onerror="window.__xss=5">', "group"),))
-
+from search.models import FacetValue, SearchRequest, SearchResults
 
 class _PageParser(HTMLParser):
     """Collects the facet form (fields and checkboxes by facet), chips and timeline bars."""
@@ -103,12 +94,6 @@ def sidebar(html: str) -> dict[str, dict[str, int]]:
 def total_of(client, url: str) -> int:
     page = client.get(url).get_data(as_text=True)
     return int(re.search(r"<strong>(\d+)</strong> article", page).group(1))
-
-
-@pytest.fixture
-def hostile(engine):
-    engine.upsert([HOSTILE])
-    return HOSTILE
 
 
 # -- search page -------------------------------------------------------------------------
@@ -198,14 +183,15 @@ def test_timeline_has_an_undated_bar(client):
     assert total_of(client, bars["undated"]["href"]) == 1
 
 
-def test_timeline_switches_to_years_over_a_long_span():
+def test_timeline_switches_to_years_over_a_long_span(app):
     from werkzeug.datastructures import MultiDict
 
     from web.timeline import build_timeline
 
     months = (FacetValue("2001-03", 2), FacetValue("2019-05", 4), FacetValue("undated", 1))
     results = SearchResults(SearchRequest(), 7, (), {"month": months})
-    timeline = build_timeline(results, MultiDict([("year", "2019")]))
+    with app.test_request_context():  # bar links are built with url_for
+        timeline = build_timeline(results, MultiDict([("year", "2019")]))
     assert timeline.unit == "year"
     bars = {b.value: b for b in timeline.bars}
     assert len(bars) == 20 and bars["2001"].count == 2 and bars["2010"].count == 0
@@ -383,3 +369,32 @@ def test_missing_index_is_503_not_500(tmp_path):
     response = client.get("/api/search?q=x")
     assert response.status_code == 503
     assert "newsfacet index" in response.get_json()["error"]["message"]
+
+
+PREFIXED_PAGES = ("/search?q=embassy&outlet=Reuters&entity=Iraq&per_page=1",
+                  "/article/a1?q=embassy", "/entity/Iraq", "/entity/Nobody", "/watches", "/nothing")
+
+
+@pytest.mark.parametrize("url", PREFIXED_PAGES)
+def test_links_keep_the_prefix_the_app_is_mounted_under(client, url):
+    """Behind a proxy at /news (SCRIPT_NAME), every link and form stays under /news."""
+    page = client.get(url, environ_overrides={"SCRIPT_NAME": "/news"}).get_data(as_text=True)
+    targets = re.findall(r'(?:href|action)="(/[^"]*)"', page)
+    assert targets and all(t.startswith("/news/") for t in targets), \
+        [t for t in targets if not t.startswith("/news/")]
+
+
+def test_saved_search_redirect_keeps_the_prefix(client):
+    client.set_cookie("newsfacet_form", "t" * 43)
+    response = client.post("/watches", data={"q": "embassy", "form_token": "t" * 43},
+                           environ_overrides={"SCRIPT_NAME": "/news"})
+    assert response.status_code == 303 and response.headers["Location"] == "/news/watches?saved=1"
+
+
+def test_templates_write_no_url_by_hand():
+    from pathlib import Path
+
+    import web
+
+    for template in (Path(web.__file__).parent / "templates").glob("*.html"):
+        assert not re.search(r'(href|action)="/', template.read_text()), template.name

@@ -22,6 +22,8 @@ from search.engines import open_engine
 from search.models import Article, Entity
 from search.query import build_request
 
+pytestmark = pytest.mark.shared(REUTERS)
+
 QUERIES = ["said", "oil", "cocoa", "oil AND prices", "bank AND rates", '"interest rates"',
            '"trade deficit"', "oil OR gold", "oil NOT prices", "NOT oil", "title:oil",
            "oil prices opec", "(oil OR gas) AND prices", "bank NOT (rates OR interest)",
@@ -43,8 +45,6 @@ def _articles(limit: int) -> list[Article]:
 
 @pytest.fixture(scope="module")
 def reuters_engine(tmp_path_factory):
-    if not REUTERS.exists():
-        pytest.fail(f"the Reuters corpus is missing at {REUTERS}")
     articles = _articles(3000)
     engine = open_engine(Settings(index_dir=str(tmp_path_factory.mktemp("scoring") / "index")),
                          create=True)

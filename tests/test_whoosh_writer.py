@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from whoosh import index
 from whoosh.writing import SegmentWriter
 
-from bench.corpus import reuters_records
+from bench.corpus import REUTERS, reuters_records
 from search.engines.whoosh.engine import _document, build_schema
 from search.engines.whoosh.writer import Writer
 from search.models import Article
+
+pytestmark = pytest.mark.shared(REUTERS)
 
 
 def articles(count: int) -> list[Article]:

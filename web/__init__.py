@@ -8,6 +8,10 @@ from typing import Any, Mapping
 from flask import Flask
 
 from search.config import Settings
+from search.facets import FACET_NAMES
+from search.models import ENTITY_TYPES
+
+from . import api, entity_views, errors, routing, security, state, views, watches
 
 logger = logging.getLogger(__name__)
 
@@ -25,20 +29,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import api, errors, security, state, views
-
     state.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    routing.init_app(app)  # before the blueprints: their routes use its converters
     app.register_blueprint(views.bp)
     app.register_blueprint(api.api)
-    from . import entity_views
-
     app.register_blueprint(entity_views.bp)
-    app.jinja_env.filters["snippet"] = views.snippet_filter
-    from . import watches
-
+    app.register_blueprint(watches.bp)
     watches.init_app(app)
+    app.jinja_env.filters["snippet"] = views.snippet_filter
+    app.jinja_env.globals["facet_params"] = FACET_NAMES
+    app.jinja_env.globals["entity_types"] = ENTITY_TYPES
     return app
 
 

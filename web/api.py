@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
+from search.entities.filter import check_entities
 from search.errors import QueryError
 
 from . import params, state
 from .export import EXPORT_FORMATS, csv_lines, json_chunks
 from .openapi import openapi_document
-from .views import run_search
+from .results import run_search
 
 api = Blueprint("api", __name__)
 
@@ -27,6 +28,7 @@ def search():
 
 def _export(fmt: str) -> Response:
     search_request = params.search_request(request.args)
+    check_entities(state.engine(), state.entity_table(), search_request.entities)
     limit = current_app.config["SETTINGS"].max_export
     total, articles = state.engine().export(search_request, limit)
     if fmt == "csv":
@@ -40,7 +42,7 @@ def _export(fmt: str) -> Response:
     return response
 
 
-@api.get("/api/articles/<article_id>")
+@api.get("/api/articles/<segment:article_id>")
 def article(article_id: str):
     return jsonify(state.engine().get(article_id).to_dict())
 

@@ -36,7 +36,7 @@ def _related_groups(profile: EntityProfile) -> list[tuple[str, str, list]]:
     return out
 
 
-@bp.get("/entity/<path:name>")
+@bp.get("/entity/<text:name>")
 def entity_page(name: str):
     try:
         profile = _profile(name)
@@ -52,6 +52,6 @@ def entity_page(name: str):
         related_groups=_related_groups(profile), timeline=build_timeline(months, args))
 
 
-@bp.get("/api/entities/<path:name>")
+@bp.get("/api/entities/<text:name>")
 def entity_json(name: str):
     return jsonify(_profile(name).to_dict())

@@ -8,7 +8,8 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.errors import (ArticleNotFound, ConfigError, EngineUnavailable, EntityNotFound,
-                           EntityTableError, IndexCorrupt, IndexMissing, QueryError, SearchError)
+                           EntityTableError, IndexCorrupt, IndexMissing, QueryError, SearchError,
+                           UnknownEntity)
 
 logger = logging.getLogger(__name__)
 
@@ -23,16 +24,26 @@ def status_of(exc: SearchError) -> int:
     return 400
 
 
-def _respond(status: int, title: str, message: str):
+def _respond(status: int, title: str, message: str, **extra):
     if request.path.startswith("/api/") or request.path == "/healthz":
-        return jsonify({"error": {"status": status, "title": title, "message": message}}), status
+        return jsonify({"error": {"status": status, "title": title, "message": message,
+                                  **extra}}), status
     return render_template("error.html", status=status, title=title, message=message), status
+
+
+def _details(exc: SearchError) -> dict:
+    """Return what an API error adds to status, title and message: close names for unknown
+    entities, by name as given."""
+    if isinstance(exc, UnknownEntity):
+        return {"unknown_entities": [{"name": name, "suggestions": list(close)}
+                                     for name, close in exc.suggestions.items()]}
+    return {}
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(SearchError)
     def handle_search_error(exc: SearchError):
-        return _respond(status_of(exc), type(exc).__name__, str(exc))
+        return _respond(status_of(exc), type(exc).__name__, str(exc), **_details(exc))
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):

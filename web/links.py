@@ -3,30 +3,44 @@
 from __future__ import annotations
 
 from typing import Iterable
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
+from flask import url_for
 from werkzeug.datastructures import MultiDict
 
-FACET_PARAMS = ("entity", "outlet", "year", "month", "agency")
+from search.facets import FACET_NAMES
+
+FACET_PARAMS = FACET_NAMES
 DATE_PARAMS = ("since", "until")
 FILTER_PARAMS = (*FACET_PARAMS, *DATE_PARAMS)
-KEPT_PARAMS = ("q", *FILTER_PARAMS, "sort", "per_page", "collapse")
+KEPT_PARAMS = ("q", *FILTER_PARAMS, "sort", "per_page", "collapse", "entity_match")
 
 
 def _pairs(args: MultiDict) -> list[tuple[str, str]]:
     return [(k, v) for k in KEPT_PARAMS for v in args.getlist(k) if v != ""]
 
 
-def _url(pairs: Iterable[tuple[str, str]], path: str = "/search") -> str:
+def _url(pairs: Iterable[tuple[str, str]], path: str | None = None) -> str:
+    """Return ``path`` (the search page's by default) with the pairs as its query, in order.
+
+    The query is encoded here rather than by ``url_for``, which would group repeated
+    parameters; a toggled value goes last, so the order is the order of the user's clicks.
+    """
+    path = path or url_for("newsfacet.search_page")
     query = urlencode(list(pairs))
     return f"{path}?{query}" if query else path
 
 
-def with_args(args: MultiDict, path: str = "/search", **changes: str | None) -> str:
+def search(pairs: Iterable[tuple[str, str]]) -> str:
+    """Return the URL of the search page for these parameters."""
+    return _url(pairs)
+
+
+def with_args(args: MultiDict, **changes: str | None) -> str:
     """Return the URL with single-valued params replaced (None removes); page resets."""
     pairs = [(k, v) for k, v in _pairs(args) if k not in changes]
     pairs += [(k, v) for k, v in changes.items() if v not in (None, "")]
-    return _url(pairs, path)
+    return _url(pairs)
 
 
 def toggle(args: MultiDict, name: str, value: str) -> str:
@@ -69,7 +83,7 @@ def facet(name: str, value: str) -> str:
 def article(args: MultiDict, article_id: str) -> str:
     """Return an article's URL carrying the search it was opened from, to mark and go back."""
     back = _pairs(args) + [("page", args["page"])] if args.get("page") else _pairs(args)
-    return _url(back, "/article/" + quote(article_id, safe=""))
+    return _url(back, url_for("newsfacet.article_page", article_id=article_id))
 
 
 def back(args: MultiDict) -> str:
@@ -79,7 +93,7 @@ def back(args: MultiDict) -> str:
 
 def export(args: MultiDict, fmt: str) -> str:
     """Return the URL exporting every article of the current search as ``fmt``."""
-    return _url(_pairs(args) + [("format", fmt)], "/api/search")
+    return _url(_pairs(args) + [("format", fmt)], url_for("api.search"))
 
 
 def external(url: str | None) -> str | None:
@@ -91,4 +105,4 @@ def external(url: str | None) -> str | None:
 
 def entity(name: str) -> str:
     """Return the URL of an entity's page."""
-    return "/entity/" + quote(name, safe="")
+    return url_for("entities.entity_page", name=name)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from search.config import Settings
-from search.models import ENTITY_TYPES, SORT_ORDERS
+from search.facets import DISPLAY_ORDER, FACETS
+from search.models import ENTITY_MATCHES, ENTITY_TYPES, SORT_ORDERS
 
 from .export import CSV_COLUMNS, EXPORT_FORMATS
 
 REF = "#/components/schemas/"
+UNKNOWN_ENTITY = (" A name that is neither an indexed entity nor in the entity table is a 400 "
+                  "(UnknownEntity) with close names.")
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -48,13 +51,15 @@ def _schemas() -> dict[str, Any]:
         "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
         "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
         "hits": {"type": "array", "items": _ref("Hit")},
-        "facets": {"type": "object", "properties": {n: facet_list for n in ("entity", "outlet", "year", "month", "agency")},
+        "facets": {"type": "object", "properties": {f.name: facet_list for f in FACETS},
                    "additionalProperties": facet_list},
         "messages": {"type": "array", "items": {"type": "string"}},
         "suggestion": {"type": "string", "description": "The query with misspelled words corrected."},
         "collapse": {"type": "boolean", "description": "One hit per story: total then counts stories."},
         "articles": {"type": "integer", "minimum": 0,
-                     "description": "Matching articles; facet counts count articles, collapsed or not."}},
+                     "description": "Matching articles; facet counts count articles, collapsed or not."},
+        "entity_match": {"type": "string", "enum": list(ENTITY_MATCHES),
+                         "description": "How the entity filters combined (see the parameter)."}},
         ["query", "total", "page", "per_page", "hits", "facets"])
     article_fields = {
         "id": {"type": "string"}, "source": {"type": "string"}, "body": {"type": "string"},
@@ -69,8 +74,13 @@ def _schemas() -> dict[str, Any]:
         "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
         "limit": {"type": "integer"}, "count": {"type": "integer", "minimum": 0},
         "articles": {"type": "array", "items": _object(article_fields, required)}})
+    unknown = {"type": "array", "description": "Entity filters that name no entity of the index "
+               "or the entity table (title UnknownEntity), each with close names to use instead.",
+               "items": _object({"name": {"type": "string"},
+                                 "suggestions": {"type": "array", "items": {"type": "string"}}})}
     error = _object({"error": _object({"status": {"type": "integer"}, "title": {"type": "string"},
-                                       "message": {"type": "string"}})})
+                                       "message": {"type": "string"}, "unknown_entities": unknown},
+                                      ["status", "title", "message"])})
     health = _object({"status": {"const": "ok"}, "articles": {"type": "integer", "minimum": 0}})
     count = {"type": "integer", "minimum": 0}
     profile = _object({
@@ -106,12 +116,14 @@ def _parameters(settings: Settings) -> list[dict[str, Any]]:
     return [
         param("q", {"type": "string", "maxLength": settings.max_query_chars},
               'Words, "phrases", title:word, AND/OR/NOT; empty means every article.'),
-        many("entity", "An entity by canonical name or alias, case-insensitive."),
-        many("outlet", "An outlet name."),
-        many("agency", "A wire agency credited by the article (AFP, Associated Press, Reuters …), "
-             "case-insensitive."),
-        many("year", "A year, or undated.", pattern=r"^(\d{4}|undated)$"),
-        many("month", "A month (2019-05), or undated.", pattern=r"^(\d{4}-(0[1-9]|1[0-2])|undated)$"),
+        *(many(f.name, f.help + (UNKNOWN_ENTITY if f.name == "entity" else ""),
+               **({"pattern": f.pattern} if f.pattern else {}))
+          for f in DISPLAY_ORDER),
+        param("entity_match", {"type": "string", "enum": list(ENTITY_MATCHES), "default": "any"},
+              "any: articles naming any of the selected entities, the entity facet counting "
+              "as if none were selected (the other values' counts ignore the entity filter); "
+              "all: articles naming every selected entity, and the entity facet counts within "
+              "that intersection."),
         param("since", {"type": "string", "maxLength": 64}, "Published on or after. " + date_help),
         param("until", {"type": "string", "maxLength": 64}, "Published on or before. " + date_help),
         param("sort", {"type": "string", "enum": list(SORT_ORDERS), "default": "relevance"},
@@ -153,7 +165,8 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             "/api/search": {"get": {
                 "operationId": "search", "summary": "Search articles, with facet counts or as an export.",
                 "parameters": _parameters(settings),
-                "responses": {"200": search_ok, "400": _json(error, "A bad query or parameter; the message says what to fix."),
+                "responses": {"200": search_ok, "400": _json(error, "A bad query or parameter; the message says what to fix "
+                                                             "(an unknown entity comes with close names in unknown_entities)."),
                               "503": unavailable}}},
             "/api/articles/{id}": {"get": {
                 "operationId": "getArticle", "summary": "One article in full.",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
-from search.errors import QueryError
+from search.errors import QueryError, UnknownEntity
+from search.facets import FACET_NAMES, FACETS
 from search.models import SearchRequest
 from search.query import build_request
 
@@ -14,8 +15,8 @@ from . import state
 # What a page drops, in turn, when the request as given cannot be run: first the query (so a
 # typo in it still leaves the facets to browse by), then the dates, then everything.
 FALLBACKS = (("q",), ("since", "until"), ("q", "since", "until"),
-             ("q", "entity", "outlet", "year", "month", "since", "until", "sort", "page", "per_page",
-              "agency", "collapse"))
+             ("q", *FACET_NAMES, "since", "until", "sort", "page", "per_page", "collapse",
+              "entity_match"))
 
 
 def collapse_flag(args: MultiDict, default: bool) -> bool:
@@ -36,11 +37,10 @@ def search_request(args: MultiDict, *, collapse_default: bool = False, **overrid
     ``collapse_default`` is what a missing ``collapse`` means: on for the page, off for the API.
     """
     values = dict(
-        query=args.get("q", ""), entities=args.getlist("entity"), outlets=args.getlist("outlet"),
-        years=args.getlist("year"), months=args.getlist("month"), since=args.get("since"),
-        until=args.get("until"), sort=args.get("sort") or None, page=args.get("page"),
-        per_page=args.get("per_page"), agencies=args.getlist("agency"),
-        collapse=collapse_flag(args, collapse_default))
+        query=args.get("q", ""), since=args.get("since"), until=args.get("until"),
+        sort=args.get("sort") or None, page=args.get("page"), per_page=args.get("per_page"),
+        collapse=collapse_flag(args, collapse_default), entity_match=args.get("entity_match"),
+        **{facet.field: args.getlist(facet.name) for facet in FACETS})
     values.update(overrides)
     query = values.pop("query")
     return build_request(query, **values, settings=current_app.config["SETTINGS"],
@@ -52,16 +52,32 @@ def relaxed(args: MultiDict, dropped: tuple[str, ...]) -> MultiDict:
     return MultiDict([(k, v) for k, v in args.items(multi=True) if k not in dropped])
 
 
+def without_entities(args: MultiDict, names: tuple[str, ...]) -> MultiDict:
+    """Return the arguments without the entity values that name any of ``names``."""
+    gone = {" ".join(n.split()).casefold() for n in names}
+    return MultiDict([(k, v) for k, v in args.items(multi=True)
+                      if k != "entity" or " ".join(v.split()).casefold() not in gone])
+
+
 def first_runnable(args: MultiDict, run, **options):
     """Return ``(result, error)``: ``run`` on the request as given, or on the first fallback
-    that works, with the QueryError message of the original; raise if none works."""
+    that works, with the QueryError of the original; raise if none works.
+
+    An unknown entity is dropped first (the rest of the search still runs, and the error
+    carries the close names the page offers instead)."""
     try:
         return run(search_request(args, **options)), None
     except QueryError as exc:
-        error = str(exc)
+        error = exc
+    if isinstance(error, UnknownEntity):
+        args = without_entities(args, error.names)
+        try:
+            return run(search_request(args, **options)), error
+        except QueryError:
+            pass
     for dropped in FALLBACKS:
         try:
             return run(search_request(relaxed(args, dropped), **options)), error
         except QueryError:
             continue
-    raise QueryError(error)
+    raise error

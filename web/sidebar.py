@@ -7,15 +7,14 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
-from search.models import UNDATED, FacetValue, SearchResults
+from search.facets import DISPLAY_ORDER, FACETS, UNDATED, Facet
+from search.models import FacetValue, SearchResults
 
 from . import links
 
 # Entities are listed by type, armed groups first: they are what this corpus is read for.
 ENTITY_GROUPS = (("group", "Armed groups"), ("person", "People"), ("org", "Organisations"),
                  ("place", "Places"), (None, "Other entities"))
-OTHER_FACETS = (("outlet", "Outlets"), ("agency", "Wire agencies"), ("year", "Years"),
-                ("month", "Months"))
 # Lists longer than this get a filter box and are folded to their top values (by script).
 SHORT_LIST = 8
 
@@ -75,32 +74,48 @@ def _link(args: MultiDict, param: str, value: FacetValue, type_: str | None) -> 
 
 def facet_groups(results: SearchResults, args: MultiDict, entity_type) -> list[FacetGroup]:
     """Return the sidebar lists; ``entity_type`` names the type of an entity missing a count."""
+    out: list[FacetGroup] = []
+    for facet in DISPLAY_ORDER:
+        if facet.typed:
+            out += _typed_groups(facet, results, args, entity_type)
+        else:
+            out.append(_group(facet, results, args))
+    return out
+
+
+def _typed_groups(facet: Facet, results: SearchResults, args: MultiDict,
+                  entity_type) -> list[FacetGroup]:
+    """Return one list per entity type, in ``ENTITY_GROUPS`` order, leaving out empty ones."""
     groups: dict[str | None, list[FacetLink]] = {key: [] for key, _ in ENTITY_GROUPS}
-    for value in results.facets.get("entity", ()):
+    for value in results.facets.get(facet.name, ()):
         type_ = value.type or entity_type(value.value)
-        groups[type_ if type_ in groups else None].append(_link(args, "entity", value, type_))
+        groups[type_ if type_ in groups else None].append(_link(args, facet.name, value, type_))
     out = []
     for key, title in ENTITY_GROUPS:
         values = tuple(groups[key])
         chosen = [v.value for v in values if v.selected]
         if values:
-            out.append(FacetGroup(key or "other", "entity", title, values,
-                                  links.without(args, "entity", chosen) if chosen else None))
-    for param, title in OTHER_FACETS:
-        values = tuple(_link(args, param, v, None) for v in results.facets.get(param, ()))
-        if param == "month":  # in time order, like the timeline, rather than by count
-            values = tuple(sorted(values, key=lambda v: (v.value == UNDATED, v.value)))
-        out.append(FacetGroup(param, param, title, values,
-                              links.clear(args, param) if args.getlist(param) else None))
+            out.append(FacetGroup(key or "other", facet.name, title, values,
+                                  links.without(args, facet.name, chosen) if chosen else None))
     return out
+
+
+def _group(facet: Facet, results: SearchResults, args: MultiDict) -> FacetGroup:
+    param = facet.name
+    values = tuple(_link(args, param, v, None) for v in results.facets.get(param, ()))
+    if facet.time_ordered:  # like the timeline, rather than by count
+        values = tuple(sorted(values, key=lambda v: (v.value == UNDATED, v.value)))
+    return FacetGroup(param, param, facet.label, values,
+                      links.clear(args, param) if args.getlist(param) else None)
 
 
 def chips(args: MultiDict, entity_type) -> list[Chip]:
     """Return the active filters in URL order, each with its removal link."""
     out = []
-    for param in links.FACET_PARAMS:
+    for facet in FACETS:
+        param = facet.name
         for value in dict.fromkeys(v for v in args.getlist(param) if v.strip()):
-            type_ = entity_type(value) if param == "entity" else None
+            type_ = entity_type(value) if facet.typed else None
             out.append(Chip(param, period_label(value), links.toggle(args, param, value), type_))
     for param, word in (("since", "from"), ("until", "to")):
         if args.get(param, "").strip():

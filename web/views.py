@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
-from search.models import SearchRequest
+from search.errors import UnknownEntity
 
 from . import links, params, state
 from .marks import numbered_paragraphs
+from .results import run_search
 from .sidebar import chips, facet_groups
 from .timeline import build_timeline
 
@@ -33,30 +33,24 @@ def entity_type(name: str) -> str | None:
     return entity.type if entity else None
 
 
-def run_search(search_request: SearchRequest):
-    """Return the engine's results with a did-you-mean suggestion for unknown words."""
-    engine = state.engine()
-    results = engine.search(search_request)
-    if search_request.query:
-        suggestion = engine.suggest(search_request.query)
-        if suggestion:
-            results = replace(results, suggestion=suggestion)
-    return results
-
-
-@bp.get("/")
 @bp.get("/search")
 def search_page():
     # The page groups syndicated copies unless told not to (collapse=0); the API does not.
     results, error = params.first_runnable(request.args, run_search, collapse_default=True)
+    unknown = error.suggestions if isinstance(error, UnknownEntity) else {}
+    args = params.without_entities(request.args, tuple(unknown)) if unknown else request.args
     body = render_template(
-        "search.html", results=results, error=error, args=request.args, links=links,
-        groups=facet_groups(results, request.args, entity_type),
-        chips=chips(request.args, entity_type), timeline=build_timeline(results, request.args))
+        "search.html", results=results, error=error and str(error), unknown=unknown,
+        args=args, links=links,
+        groups=facet_groups(results, args, entity_type),
+        chips=chips(args, entity_type), timeline=build_timeline(results, args))
     return body, 400 if error else 200
 
 
-@bp.get("/article/<article_id>")
+bp.add_url_rule("/", "home", search_page, methods=["GET"])  # the same page, its own URL name
+
+
+@bp.get("/article/<segment:article_id>")
 def article_page(article_id: str):
     engine = state.engine()
     article = engine.get(article_id)

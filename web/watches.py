@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from urllib.parse import urlencode
-
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
 
+from search.entities.filter import check_entities
+from search.facets import FACET_NAMES
 from search.watches import add_watch, list_watches, remove_watch
 
-from . import state
+from . import links, state
 
 bp = Blueprint("watches", __name__)
 
 CSRF_COOKIE = "newsfacet_form"
 CSRF_FIELD = "form_token"
-MULTI = ("entity", "outlet", "year", "month", "agency")
+MULTI = FACET_NAMES
 DATES = ("since", "until")
 
 
@@ -56,7 +56,7 @@ def _check_form() -> None:
 
 
 def run_link(watch) -> str:
-    return "/search?" + urlencode(watch.params())
+    return links.search(watch.params())
 
 
 @bp.get("/watches")
@@ -72,10 +72,12 @@ def save_watch():
     _check_form()
     filters = {name: request.form.getlist(name) for name in MULTI}
     filters.update({name: request.form.get(name) for name in DATES})
+    filters["entity_match"] = request.form.get("entity_match")
     settings = current_app.config["SETTINGS"]
+    table = state.entity_table()
     watch = add_watch(settings.index_dir, request.form.get("q", ""), filters, settings,
-                      state.entity_table().resolve)
-    return redirect(f"/watches?saved={watch.id}", code=303)
+                      table.resolve, check=lambda r: check_entities(state.engine(), table, r.entities))
+    return redirect(url_for(".watches_page", saved=watch.id), code=303)
 
 
 @bp.post("/watches/<int:number>/remove")
@@ -83,10 +85,10 @@ def delete_watch(number: int):
     _check_form()
     if not remove_watch(current_app.config["SETTINGS"].index_dir, number):
         raise NotFound(f"there is no saved search number {number}")
-    return redirect("/watches", code=303)
+    return redirect(url_for(".watches_page"), code=303)
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    """Give templates the form token and send its cookie (``create_app`` registers ``bp``)."""
     app.jinja_env.globals["form_token"] = form_token
     app.after_request(_set_cookie)

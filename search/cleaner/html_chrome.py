@@ -60,7 +60,7 @@ def label_chrome(blocks: list[Block], context: PageContext) -> list[Block]:
         text = LIST_DASH_RE.sub("", block.text)
         is_item = text != block.text
         at_tail = index >= len(blocks) * (1 - BIO_TAIL_SHARE)
-        reason = chrome_reason(text, block.label == "heading", context, at_tail)
+        reason = chrome_reason(text, context, at_tail)
         if reason is None and in_related_list and is_item:
             reason = "related"
         elif reason is None and teaser_may_follow and len(text.split()) <= MAX_TEASER_WORDS:
@@ -71,7 +71,7 @@ def label_chrome(blocks: list[Block], context: PageContext) -> list[Block]:
     return labelled
 
 
-def chrome_reason(text: str, is_heading: bool, context: PageContext, at_tail: bool = False) -> str | None:
+def chrome_reason(text: str, context: PageContext, at_tail: bool = False) -> str | None:
     """Return why one block of text is chrome (a known phrase, the headline, a link card, the
     author's bio; ``at_tail`` says the block is near the article's end), or None when it may be
     article text."""

@@ -13,8 +13,9 @@ import sys
 
 import click
 
-from .options import (emit_json, engine_choice, engine_options, entity_table, fail_cleanly,
-                      fetch_options, filter_options, index_option, opened, settings_for, where)
+from .options import (emit_json, engine_choice, engine_options, entity_match_of, entity_table,
+                      fail_cleanly, fetch_options, filter_options, index_option, opened,
+                      settings_for, where)
 
 
 @click.command("index")
@@ -145,15 +146,20 @@ def clean_command(ctx, file, as_json, blocks, entities_file):
 @engine_options
 @click.pass_context
 @fail_cleanly
-def search_command(ctx, query, entities, outlets, years, months, since, until, agencies, sort,
-                   limit, page, collapse, as_json, index_dir, engine, entities_file):
+def search_command(ctx, query, entities, outlets, years, months, since, until, agencies,
+                   all_entities, sort, limit, page, collapse, as_json, index_dir, engine,
+                   entities_file):
     """Search the index: ranked results, highlighted snippets and facet counts.
 
     QUERY uses AND, OR, NOT, "phrases", title:word, wild*cards and fuzzy~ terms; with no
     QUERY, every article is listed (browse by facets).
 
+    An --entity that is neither an entity of the index nor in the entity table is an error
+    that names close entities.
+
     Example: newsfacet search embassy --entity "Kataib Hezbollah" --json
     """
+    from ..entities.filter import search_checked
     from ..query import build_request
 
     with opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
@@ -162,8 +168,9 @@ def search_command(ctx, query, entities, outlets, years, months, since, until, a
         request = build_request(query, entities=entities, outlets=outlets, years=years,
                                 months=months, since=since, until=until, sort=sort, page=page,
                                 per_page=limit, settings=settings, resolve_entity=table.resolve,
-                                agencies=agencies, collapse=collapse)
-        results = eng.search(request)
+                                agencies=agencies, collapse=collapse,
+                                entity_match=entity_match_of(all_entities))
+        results = search_checked(eng, table, request)
     if as_json:
         emit_json(results.to_dict())
         return
@@ -179,6 +186,8 @@ def _terminal_snippet(snippet: str) -> str:
 def _print_results(results) -> None:
     request = results.request
     what = f'"{request.query}"' if request.query else "all articles"
+    if request.all_entities and len(request.entities) > 1:
+        what += " naming every one of " + ", ".join(request.entities)
     count = f"{results.total} article{'s' if results.total != 1 else ''}"
     if request.collapse:
         count = (f"{results.total} stor{'ies' if results.total != 1 else 'y'} "

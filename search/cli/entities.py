@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from .options import (emit_json, engine_options, entity_table, fail_cleanly, opened,
                       settings_for)
+
+BAR = 24
 
 
 @click.group("entities")
@@ -41,9 +45,13 @@ def suggest_command(ctx, limit, min_count, as_json, index_dir, engine, entities_
             settings, eng):
         table = entity_table(settings)
         outlets = [v.value for v in eng.stats().facets.get("outlet", ())]
-        _, articles = eng.export(SearchRequest(with_facets=False, with_snippets=False), eng.count())
+        total = eng.count()
+        _, articles = eng.export(SearchRequest(with_facets=False, with_snippets=False), total)
+        progress = _progress(total) if on_terminal() and not as_json else None
         found, scanned = suggest_entities(articles, table, exclude=outlets, min_count=min_count,
-                                          limit=limit)
+                                          limit=limit, progress=progress)
+        if progress is not None:
+            click.echo("\r" + " " * 70 + "\r", nl=False, err=True)
     if as_json:
         emit_json({"articles": scanned, "min_count": min_count, "table": table.source,
                "suggestions": [s.to_dict() for s in found]})
@@ -60,6 +68,21 @@ def suggest_command(ctx, limit, min_count, as_json, index_dir, engine, entities_
         click.echo(f"  {click.style(s.phrase, bold=True)}  {counts}{alias}")
         click.echo(f"      “{s.example}”")
     click.echo('\nAdd one: newsfacet entities add "NAME" --type group|person|org|place [--alias A]...')
+
+
+def on_terminal() -> bool:
+    """Tell whether stderr is a terminal (progress is drawn there, never into a pipe)."""
+    return sys.stderr.isatty()
+
+
+def _progress(total: int):
+    """Return a callback drawing how many of ``total`` articles were read, with a bar."""
+    def draw(done: int) -> None:
+        filled = BAR * done // max(total, 1)
+        click.echo(f"\rreading articles {done:>8,}/{total:<8,} [{'#' * filled}{'-' * (BAR - filled)}]",
+                   nl=False, err=True)
+
+    return draw
 
 
 @entities.command("list")

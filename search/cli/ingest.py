@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from .options import (emit_json, engine_options, entity_table, fail_cleanly, fetch_options,
-                      filter_options, index_option, opened, settings_for)
+from .options import (emit_json, engine_options, entity_match_of, entity_table, fail_cleanly,
+                      fetch_options, filter_options, index_option, opened, settings_for)
 
 BAR = 24
 
@@ -203,23 +203,43 @@ def watch_group():
 @engine_options
 @click.pass_context
 @fail_cleanly
-def watch_add(ctx, query, entities, outlets, years, months, since, until, agencies, as_json,
-              index_dir, engine, entities_file):
+def watch_add(ctx, query, entities, outlets, years, months, since, until, agencies,
+              all_entities, as_json, index_dir, engine, entities_file):
     """Save a search (a query, filters, or both).
+
+    An --entity that is neither an entity of the index nor in the entity table is refused,
+    with close names.
 
     Example: newsfacet watch add embassy --entity "Kataib Hezbollah" --since 2019-01-01
     """
     from ..watches import add_watch
 
     settings = settings_for(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
+    table = entity_table(settings)
     watch = add_watch(settings.index_dir, query,
                       {"entity": entities, "outlet": outlets, "year": years, "month": months,
-                       "agency": agencies, "since": since, "until": until}, settings,
-                      entity_table(settings).resolve)
+                       "agency": agencies, "since": since, "until": until,
+                       "entity_match": entity_match_of(all_entities)}, settings,
+                      table.resolve, check=lambda request: _check_entities(
+                          ctx, table, request, index_dir=index_dir, engine=engine))
     if as_json:
         emit_json(watch.to_dict())
         return
     click.echo(f"saved search {watch.id}: {watch.describe()}")
+
+
+def _check_entities(ctx, table, request, **options) -> None:
+    """Refuse entity filters that name no entity; without an index only the table knows names."""
+    from ..entities.filter import check_entities, unknown_entities
+    from ..errors import IndexMissing
+
+    if not unknown_entities(None, table, request.entities):
+        return  # the table knows every name: no need to open the index
+    try:
+        with opened(ctx, **options) as (_, eng):
+            check_entities(eng, table, request.entities)
+    except IndexMissing:
+        check_entities(None, table, request.entities)
 
 
 @watch_group.command("list")

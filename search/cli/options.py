@@ -105,7 +105,15 @@ def filter_options(func):
     func = click.option("--until", metavar="DATE", help="Published on or before.")(func)
     func = click.option("--agency", "agencies", multiple=True, metavar="NAME",
                         help="Only articles crediting this wire agency (repeatable).")(func)
+    func = click.option("--all-entities", is_flag=True,
+                        help="Only articles naming every --entity given (default: any of them); "
+                             "entity counts then count within them.")(func)
     return func
+
+
+def entity_match_of(all_entities: bool) -> str:
+    """Return the ``entity_match`` that --all-entities asks for."""
+    return "all" if all_entities else "any"
 
 
 def where(settings: Settings) -> str:
@@ -131,6 +139,7 @@ def entity_table(settings: Settings) -> EntityTable:
     return load_table(settings.entities_file, settings.index_dir)
 
 
-__all__ = ["collection_option", "emit_json", "engine_choice", "engine_options", "entity_table",
+__all__ = ["collection_option", "emit_json", "engine_choice", "engine_options", "entity_match_of",
+           "entity_table",
            "fail_cleanly", "fetch_options", "filter_options", "index_option", "into_settings",
            "opened", "settings_for", "where"]

@@ -29,7 +29,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .table import EntityTable, normalise
 from ..models import Article
@@ -52,6 +52,7 @@ ADJECTIVE_PREFIXES = frozenset({"anti", "pro", "non", "ex", "post", "pre", "neo"
 COMMON_RATIO = 0.25
 MAX_WORDS = 8
 EXAMPLE_CHARS = 240
+PROGRESS_EVERY = 100  # articles between two progress reports
 
 _WORD = re.compile(r"[^\W\d_][\w'\-]*")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+")
@@ -169,16 +170,22 @@ class _Collector:
 
 def suggest_entities(articles: Iterable[Article], table: EntityTable, *,
                      exclude: Iterable[str] = (), min_count: int = 2,
-                     limit: int | None = 50) -> tuple[list[Suggestion], int]:
+                     limit: int | None = 50,
+                     progress: Callable[[int], None] | None = None) -> tuple[list[Suggestion], int]:
     """Return the most frequent names in ``articles`` that ``table`` does not know, and how
     many articles were read.
 
     ``exclude`` holds names never to suggest (outlet names); ``min_count`` is the fewest
-    articles a name must appear in.
+    articles a name must appear in; ``progress`` is called with the number of articles read
+    every PROGRESS_EVERY articles and once at the end.
     """
     collector = _Collector(table)
     for article in articles:
         collector.add(article)
+        if progress is not None and collector.articles % PROGRESS_EVERY == 0:
+            progress(collector.articles)
+    if progress is not None:
+        progress(collector.articles)
     found = [s for s in collector.suggestions(exclude) if s.articles >= min_count]
     return (found if limit is None else found[:limit]), collector.articles
 

@@ -17,7 +17,7 @@ from typing import Iterable
 STATE_FILE = "newsfacet-crawl.sqlite"
 # A page that failed for a passing reason (timeout, 5xx) is tried this many times in all.
 MAX_ATTEMPTS = 3
-PENDING, RETRY, INDEXED, FAILED = "pending", "retry", "indexed", "failed"
+PENDING, RETRY, FAILED = "pending", "retry", "failed"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
     url TEXT PRIMARY KEY, kind TEXT NOT NULL, parent TEXT, etag TEXT, last_modified TEXT,

@@ -8,10 +8,10 @@
   // Facet checkboxes apply at once; empty date fields are left out of the URL.
   function enhanceFacetForm(form) {
     form.addEventListener("change", function (event) {
-      if (event.target.type === "checkbox") form.requestSubmit();
+      if (event.target.type === "checkbox" || event.target.tagName === "SELECT") form.requestSubmit();
     });
     form.addEventListener("submit", function () {
-      form.querySelectorAll("input[name]").forEach(function (input) {
+      form.querySelectorAll("input[name], select[name]").forEach(function (input) {
         if (input.type !== "checkbox" && input.value.trim() === "") input.disabled = true;
       });
     });

@@ -356,6 +356,8 @@ class TypesenseEngine:
             if values:
                 keys = [v.casefold() if name in CASE_FOLDED else v for v in values]
                 out[name] = f"{FILTER_KEYS[name]}:=[{','.join(_quoted(k) for k in keys)}]"
+                if name == "entity" and request.all_entities:  # every value, not any
+                    out[name] = " && ".join(f"{FILTER_KEYS[name]}:={_quoted(k)}" for k in keys)
         dates = []
         if request.since:
             dates.append(f"date_new:>={_timestamp(request.since)}")
@@ -404,7 +406,7 @@ class TypesenseEngine:
         counts) a facet with a selection, counted by a search without its own selection."""
         out: dict[str, dict] = {}
         for name in FACET_FIELDS:
-            if request.filters[name] and request.disjunctive_facets:
+            if request.filters[name] and request.disjunctive(name):
                 out[name] = {**self._base(tq, filters, skip=name), "per_page": 0,
                              "facet_by": name, "max_facet_values": ALL_VALUES}
         in_main = [f for f in FACET_FIELDS if f not in out]

@@ -276,7 +276,7 @@ class WhooshEngine:
         if request.with_facets:
             for name in FACET_FIELDS:
                 others = [s for key, s in selections.items()
-                          if (key != name or not request.disjunctive_facets) and s is not None]
+                          if (key != name or not request.disjunctive(name)) and s is not None]
                 counts = sets.count(name, intersect([matched, *others]))
                 facets[name] = _facet_values(counts, request.filters[name], name,
                                              request.facet_size)
@@ -368,6 +368,10 @@ class WhooshEngine:
                 out[name] = None
                 continue
             vocabulary = sets.terms(name) if name in ("entity", "outlet", "agency") else None
+            if name == "entity" and request.all_entities:  # every value: one set per value
+                out[name] = intersect([sets.select(name, _match_terms(name, v, vocabulary))
+                                       for v in values])
+                continue
             terms = [t for v in values for t in _match_terms(name, v, vocabulary)]
             out[name] = sets.select(name, terms)
         if request.since or request.until:
