@@ -47,6 +47,7 @@ ORG_SUFFIXES = frozenset(["inc", "inc.", "corp", "corp.", "co", "co.", "ltd", "l
 CLASSES = ("O", "PER", "ORG", "LOC", "MISC")
 OUTPUT_TYPES = {"PER": "person", "ORG": "org", "LOC": "place"}
 MAX_SPAN = 7
+SHARED_CACHE_SIZE = 100_000  # entries of each cache of rows kept between articles
 MAX_RUN = 12
 
 # A word: dotted abbreviations (U.S., Mr., P.), or letters and digits joined by "-", "&" or an
@@ -87,11 +88,15 @@ class Tokens:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.spans = [m.span() for m in _WORD.finditer(text)]
-        self.words = [text[a:b] for a, b in self.spans]
-        self.caps = [w[0].isupper() or bool(_NAME_PREFIX.match(w)) for w in self.words]
-        self.uppers = [len(w) >= 2 and w.isupper() and not (len(w) == 2 and w[1] == ".")
-                       for w in self.words]
+        matches = list(_WORD.finditer(text))
+        self.spans = [m.span() for m in matches]
+        self.words = words = [m.group() for m in matches]
+        self.caps = caps = [w[0].isupper() for w in words]
+        for k, w in enumerate(words):
+            if not caps[k] and ("-" in w[:4] or "'" in w[:3]) and _NAME_PREFIX.match(w):
+                caps[k] = True  # "al-Shomari", "d'Estaing"
+        self.uppers = [w.isupper() and len(w) >= 2 and not (len(w) == 2 and w[1] == ".")
+                       for w in words]
         # a headline or line in capitals: more than half its words of two letters or more
         long_words = sum(len(w) >= 2 and w[0].isalpha() for w in self.words)
         self.headline = long_words >= 2 and sum(self.uppers) * 2 > long_words
@@ -236,6 +241,9 @@ class Model:
         self.demonyms = _demonyms(self.places)
         self.threshold: float = float(data.get("threshold", 0.5))
         self.lone_name_score: float = float(data.get("lone_name_score", 0.0))
+        # model rows of features that depend on a word or a name alone (span_rows)
+        self.word_cache: dict[str, list[int]] = {}
+        self.span_cache: dict[tuple, list[int]] = {}
         self.meta = data.get("meta", {})
         names = [k for k in weights if k != "__bias__"]
         self.index = {name: row for row, name in enumerate(names, start=1)}
@@ -317,7 +325,19 @@ def span_rows(tokens: Tokens, i: int, j: int, model: Model) -> list[int]:
     candidates share (a word, the words around a start or an end) are looked up once."""
     cache = tokens.cache
     get = model.index.get
-    rows = [get(f, 0) for f in _span_part(tokens, i, j, model)]
+    words = tokens.words
+    doc_lower = tokens.lower_words()
+    # the whole-span part depends on the words, the sentence start and this article's lower
+    # case words only: names recur across articles, so it is kept between them
+    key_span = (tuple(words[i:j]), tokens.first(i), words[i].lower() in doc_lower,
+                words[j - 1].lower() in doc_lower)
+    shared = model.span_cache
+    rows = shared.get(key_span)
+    if rows is None:
+        if len(shared) > SHARED_CACHE_SIZE:
+            shared.clear()
+        rows = shared[key_span] = [get(f, 0) for f in _span_part(tokens, i, j, model)]
+    rows = list(rows)
     key = ("l", i)
     part = cache.get(key)
     if part is None:
@@ -328,10 +348,13 @@ def span_rows(tokens: Tokens, i: int, j: int, model: Model) -> list[int]:
     if part is None:
         part = cache[key] = [get(f, 0) for f in _right_part(tokens, j)]
     rows += part
+    by_word = model.word_cache
     for k in range(i, j):
-        part = cache.get(k)
+        part = by_word.get(words[k])
         if part is None:
-            part = cache[k] = [get(f, 0) for f in _token_part(tokens, k, model)]
+            if len(by_word) > SHARED_CACHE_SIZE:
+                by_word.clear()
+            part = by_word[words[k]] = [get(f, 0) for f in _token_part(tokens, k, model)]
         rows += part
     return rows
 
