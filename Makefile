@@ -28,17 +28,21 @@ demo: install
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
 
+# Lint and types first (configured in pyproject.toml), then every test.
 test: install-test browser
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # The quick loop while working: no slow, browser or Typesense test, stop at the first failure.
-# Installs only when the venv has no pytest yet (`make install-test` brings it up to date).
+# Installs only when the venv has no ruff yet (`make install-test` brings it up to date).
 test-fast:
-	@test -x $(BIN)/pytest || $(MAKE) install-test
+	@test -x $(BIN)/ruff || $(MAKE) install-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -x -p no:cacheprovider -m "not slow and not browser and not typesense"
 
 bench: install-test
 	$(BIN)/python -m bench.extraction ../shared/extraction-bench/dev/
 
 clean:
-	rm -rf $(VENV) index/[!.]* .pytest_cache
+	rm -rf $(VENV) index/[!.]* .pytest_cache .mypy_cache .ruff_cache

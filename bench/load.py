@@ -28,7 +28,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,26 +183,25 @@ def serving(index_dir: str, *, threads: int = 8, env: dict[str, str] | None = No
     a test can show the traceback behind a 500.
     """
     port = free_port()
-    stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "search", "serve", "--index", index_dir, "--host", "127.0.0.1",
-         "--port", str(port), "--threads", str(threads)],
-        cwd=ROOT, env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL, stderr=stderr)
-    try:
-        wait_until_up("127.0.0.1", port)
-        yield "127.0.0.1", port
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "search", "serve", "--index", index_dir, "--host", "127.0.0.1",
+             "--port", str(port), "--threads", str(threads)],
+            cwd=ROOT, env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL, stderr=stderr)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log is not None:
-            stderr.seek(0)
-            log.append(stderr.read())
-        stderr.close()
+            wait_until_up("127.0.0.1", port)
+            yield "127.0.0.1", port
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            if log is not None:
+                stderr.seek(0)
+                log.append(stderr.read())
 
 
 def index_seeds(index_dir: str) -> None:

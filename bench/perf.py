@@ -176,7 +176,7 @@ def _rss_mb(pid: int) -> float:
         todo += children.get(current, [])
         try:
             with open(f"/proc/{current}/status") as handle:
-                total += next(int(l.split()[1]) for l in handle if l.startswith("VmRSS:")) / 1024
+                total += next(int(row.split()[1]) for row in handle if row.startswith("VmRSS:")) / 1024
         except (OSError, StopIteration):
             pass
     return total

@@ -77,7 +77,7 @@ def dedupe_cost(records: list[dict]) -> dict:
     shingling = time.perf_counter() - start
     index = StoryIndex(lambda article_id: None)
     start = time.perf_counter()
-    for record, fp in zip(records, prints):
+    for record, fp in zip(records, prints, strict=True):
         index.assign(Article(id=record["id"], source="", body=record["body"], content_hash="1"), fp)
     assigning = time.perf_counter() - start
     return {"fingerprint_us": round(shingling / len(records) * 1e6),
@@ -130,7 +130,8 @@ def main() -> None:
     for pair in pairs:
         print(f"  {pair['jaccard']:.2f}  {pair['a']['title'][:55]!s:<55} | {pair['b']['title'][:55]}")
     result = {"corpus": "Reuters-21578 (articles with a body)", "without_dedupe": without,
-              "with_dedupe": with_, "dedupe_alone": cost, "shared_stories": len(shared), "articles_in_shared": in_shared,
+              "with_dedupe": with_, "dedupe_alone": cost, "shared_stories": len(shared),
+              "articles_in_shared": in_shared,
               "largest": sizes[:10], "first_collapsed_search_s": found["first_collapsed_search_s"],
               "sample": pairs}
     out = Path(args.out)

@@ -33,6 +33,7 @@ BLOCK_TAGS = frozenset(
     "footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table td th tr "
     "ul option button caption".split()
 )
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 SCORE_SCRIPT = Path(__file__).resolve().parent.parent.parent / "shared" / "extraction-bench" / "score.py"
 
 
@@ -40,7 +41,9 @@ def html_to_text_dump(html: str) -> str:
     """Return the page's visible text, one block per line, blank lines between blocks."""
     if not html.strip():
         return ""
-    root = lxml.html.fromstring(html)
+    # lxml refuses a str that declares its encoding (`<?xml version="1.0" encoding="utf-8"?>`
+    # before an XHTML page): the text is decoded already, so the declaration goes.
+    root = lxml.html.fromstring(XML_DECLARATION.sub("", html, count=1))
     hidden = list(root.iter(*HIDDEN_TAGS))
     hidden += root.xpath('//*[@hidden or contains(translate(@style, " ", ""), "display:none")]')
     for element in hidden:

@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 KEY = "bench-key"
 
@@ -57,7 +57,10 @@ def bench_typesense(corpus: Path, work: Path, size: int, repeat: int,
     finally:
         server.stop()
     times.sort()
-    pick = lambda pct: times[min(len(times) - 1, int(round(pct / 100 * (len(times) - 1))))]
+
+    def pick(pct: float) -> float:
+        return times[min(len(times) - 1, int(round(pct / 100 * (len(times) - 1))))]
+
     return {
         "build": {"articles": articles, "build_s": seconds, "articles_per_s": size / seconds,
                   "client_peak_rss_mb": peak},

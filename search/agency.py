@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 # Names an agency goes by in credits → the value shown in the facet.
 AGENCIES: dict[str, str] = {
@@ -104,6 +104,8 @@ _REQUIRED = {"contribution credit": re.compile("contributed", _I),
 _DISCLAIMER_WORDS = tuple(re.compile(word, _I) for word in ("syndicated", "journalist", "edited"))
 # A sign-off ends the paragraph; longer than this it would need a run of spaces.
 _SIGN_OFF_CHARS = 300
+_SIGN_OFF_SPELLINGS = frozenset({"AFP", "AP", "Reuters", "Reuter", "PTI", "ANI", "IANS", "dpa",
+                                 "UPI", "Xinhua", "EFE", "ANSA"})
 
 
 def _search(kind: str, pattern: re.Pattern, paragraph: str) -> re.Match | None:
@@ -115,8 +117,9 @@ def _search(kind: str, pattern: re.Pattern, paragraph: str) -> re.Match | None:
         # must be the whole line ("Reuter" closing an old wire story). ``^`` still means the
         # paragraph's start when the search starts later.
         match = pattern.search(paragraph, max(0, len(paragraph) - _SIGN_OFF_CHARS))
-        if match and match.group("name") in ("AFP", "AP", "Reuters", "Reuter", "PTI", "ANI",
-                                              "IANS", "dpa", "UPI", "Xinhua", "EFE", "ANSA"):
+        if match and (match.group("name") in _SIGN_OFF_SPELLINGS
+                      # the 1987 wire also closed with "REUTER" on a line of its own
+                      or match.group(0).strip() == "REUTER"):
             return match
         return None
     if kind in ("dateline", "inputs credit", "copyright line"):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .errors import ConfigError
 
@@ -47,9 +48,11 @@ class Settings:
     access_token: str | None = _setting(None, "Token required to read through the web server.", "ACCESS_TOKEN")
     fetch_delay: float = _setting(1.0, "Seconds between two requests to one host.", "FETCH_DELAY")
     fetch_timeout: float = _setting(30.0, "Seconds to wait for a server before giving up.", "FETCH_TIMEOUT")
-    fetch_retries: int = _setting(2, "Retries of a request that failed for a passing reason (5xx, timeout).", "FETCH_RETRIES")
+    fetch_retries: int = _setting(2, "Retries of a request that failed for a passing reason "
+                                     "(5xx, timeout).", "FETCH_RETRIES")
     max_pages: int = _setting(10_000, "Most pages fetched in one run of index or update.", "MAX_PAGES")
-    user_agent: str | None = _setting(None, "User agent sent when fetching; default newsfacet/VERSION (+URL).", "USER_AGENT")
+    user_agent: str | None = _setting(None, "User agent sent when fetching; default "
+                                            "newsfacet/VERSION (+URL).", "USER_AGENT")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -109,8 +112,8 @@ def read_config_file(path: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the Typesense config file {path}: {exc}") from exc
     values: dict[str, Any] = {}
-    for number, line in enumerate(lines, start=1):
-        line = line.strip()
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
         if not line or line.startswith("#"):
             continue
         name, sep, value = line.partition("=")

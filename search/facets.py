@@ -18,17 +18,20 @@ How to add a facet (say ``language``, one value an article, matched case-insensi
    ``()`` (``languages: tuple[str, ...] = ()``), at the end of the fields: callers build
    requests by keyword.
 2. Add a ``Facet`` to ``FACETS`` below: ``Facet("language", "languages", "Languages",
-   "A language code (en, fr), case-insensitive.", attribute="language", case_folded=True)``.
-   Its place in ``FACETS`` is its place in the JSON and the chips; the sidebar and the OpenAPI
-   document list the facets of names first, then the period facets (``DISPLAY_ORDER``).
+   "A language code (en, fr), case-insensitive.", "Only articles in this language",
+   attribute="language", case_folded=True)`` (the second text is the CLI option's help).
+   Its place in ``FACETS`` is its place in the JSON and the chips; the sidebar, the OpenAPI
+   document and ``--help`` list the facets of names first, then the period facets
+   (``DISPLAY_ORDER``). The URL parameter, the CLI option (``cli.options.filter_options``),
+   the saved-search filter and the OpenAPI parameter then exist without more code.
 3. The engines need no code: both build their fields from the registry (Whoosh an ``ID``
    field, ``KEYWORD`` when ``multi_valued``; Typesense a facet field, plus a ``<name>_key`` field
    of case-folded values when ``case_folded``). An index written before has no such field: bump
    ``SCHEMA_VERSION`` in the Whoosh engine (an older index gets new fields added on open) and
    say in the README that the facet fills in when articles are indexed again.
 4. Run ``tests/test_facets.py``: it checks that every registry facet shows in the search API's
-   facets, the sidebar, the OpenAPI document, the saved-search form and saved filters, the
-   search box and the CLI options, so a facet cannot be added halfway. Then add a test that
+   facets, the sidebar, the chips, the OpenAPI document, the saved-search form and saved
+   filters, the search box and the CLI, so a facet cannot be added halfway. Then add a test that
    filters by a real value in ``tests/test_whoosh_engine.py`` (and the Typesense parity cases).
 """
 
@@ -59,6 +62,7 @@ class Facet:
     field: str
     label: str
     help: str
+    cli_help: str
     attribute: str
     metavar: str = "NAME"
     case_folded: bool = False
@@ -98,18 +102,22 @@ def entity_term(kind: str, name: str) -> str:
 
 FACETS: tuple[Facet, ...] = (
     Facet("entity", "entities", "Entities",
-          "An entity by canonical name or alias, case-insensitive.", attribute="entities",
+          "An entity by canonical name or alias, case-insensitive.",
+          "Only articles naming this entity, by name or alias", attribute="entities",
           case_folded=True, multi_valued=True, typed=True),
-    Facet("outlet", "outlets", "Outlets", "An outlet name.", attribute="outlet",
-          case_folded=True),
-    Facet("year", "years", "Years", "A year, or undated.", attribute="year", metavar="YYYY",
+    Facet("outlet", "outlets", "Outlets", "An outlet name.", "Only articles from this outlet",
+          attribute="outlet", case_folded=True),
+    Facet("year", "years", "Years", "A year, or undated.",
+          "Only articles of this year, or 'undated'", attribute="year", metavar="YYYY",
           period=True, pattern=r"^(\d{4}|undated)$", example="2019 or undated"),
-    Facet("month", "months", "Months", "A month (2019-05), or undated.", attribute="month",
+    Facet("month", "months", "Months", "A month (2019-05), or undated.",
+          "Only articles of this month, or 'undated'", attribute="month",
           metavar="YYYY-MM", period=True, pattern=r"^(\d{4}-(0[1-9]|1[0-2])|undated)$",
           example="2019-05 or undated", time_ordered=True),
     Facet("agency", "agencies", "Wire agencies",
           "A wire agency credited by the article (AFP, Associated Press, Reuters …), "
-          "case-insensitive.", attribute="agency", case_folded=True),
+          "case-insensitive.", "Only articles crediting this wire agency", attribute="agency",
+          case_folded=True),
 )
 FACET_NAMES: tuple[str, ...] = tuple(f.name for f in FACETS)
 BY_NAME: dict[str, Facet] = {f.name: f for f in FACETS}

@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from collections.abc import Mapping
 
 import dateparser
 
@@ -71,7 +71,7 @@ class Metadata:
 
 def extract_metadata(doc: CleanedDocument, hints: Mapping[str, str | None] | None = None) -> Metadata:
     """Return the article's metadata; ``hints`` (record fields, --metadata) win over the page."""
-    given = {key: _normalise(value) for key, value in (hints or {}).items() if _normalise(value)}
+    given = {key: text for key, value in (hints or {}).items() if (text := _normalise(value))}
     title, title_source = _extract_title(doc, given)
     date, date_source = _extract_date(doc, given)
     outlet, outlet_source = _extract_outlet(doc, given)

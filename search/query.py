@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .config import Settings
 from .errors import QueryError
@@ -173,8 +174,8 @@ def _facet_values(facet: Facet, values: Iterable[str], resolve_entity) -> tuple[
 
 def _clean_values(values: Iterable[str], name: str) -> list[str]:
     out = []
-    for value in values or ():
-        value = str(value).strip()
+    for raw in values or ():
+        value = str(raw).strip()
         if len(value) > 200:
             raise QueryError(f"the {name} filter value is too long (200 characters at most)")
         if value:

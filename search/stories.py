@@ -28,7 +28,7 @@ import sqlite3
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -259,7 +259,9 @@ def _connect(path: Path | None) -> sqlite3.Connection:
     """Open the sidecar (a fresh one when it is unreadable or made with other LSH settings),
     or a private temporary database without a path."""
     if path is None:
-        return _open("")  # on disk, deleted when closed
+        temporary = _open("")  # on disk, deleted when closed
+        assert temporary is not None  # a new database has these settings
+        return temporary
     for old in _OLD_SIDECARS:  # earlier versions' format: fingerprinted again instead
         (path.parent / old).unlink(missing_ok=True)
     try:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from .config import Settings
 from .ingest.crawl_state import connect, exists, now
 from .errors import QueryError
 from .facets import FACETS
-from .models import Hit, SearchRequest
+from .models import Hit, SearchRequest, SearchResults
 from .query import build_request, check_query_syntax
 
 # Facet names as in URLs and CLI options, and the SearchRequest fields they map to.
@@ -53,8 +54,9 @@ class Watch:
 
     def request(self, settings: Settings, resolve_entity=None) -> SearchRequest:
         """Return the search request; raise QueryError if it no longer reads."""
-        multi = {MULTI_FILTERS[k]: v for k, v in self.filters.items() if k in MULTI_FILTERS}
-        dates = {k: v for k, v in self.filters.items() if k in DATE_FILTERS}
+        multi: dict[str, Any] = {MULTI_FILTERS[k]: v for k, v in self.filters.items()
+                                 if k in MULTI_FILTERS}
+        dates: dict[str, Any] = {k: v for k, v in self.filters.items() if k in DATE_FILTERS}
         match = self.filters.get(ENTITY_MATCH)
         check_query_syntax(self.query)
         return build_request(self.query, **multi, **dates, settings=settings,
@@ -109,6 +111,7 @@ def add_watch(index_dir: str, query: str, filters: Mapping[str, Sequence[str] | 
             created = now()
             cursor = conn.execute("INSERT INTO watches (query, filters, created) VALUES (?, ?, ?)",
                                   (query, json.dumps(clean), created))
+            assert cursor.lastrowid is not None  # set by the INSERT
             return Watch(cursor.lastrowid, query, clean, created)
     finally:
         conn.close()
@@ -162,7 +165,7 @@ class WatchMatches:
         return data
 
 
-def new_matches(search: Callable[[SearchRequest], object], watches: Sequence[Watch],
+def new_matches(search: Callable[[SearchRequest], SearchResults], watches: Sequence[Watch],
                 new_ids: Sequence[str], settings: Settings, resolve_entity=None) -> list[WatchMatches]:
     """Return, for each watch, the hits among ``new_ids`` (newest first)."""
     out = []

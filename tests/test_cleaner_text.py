@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ SEEDS = ROOT / "seeds"
 DUMPS = Path(__file__).resolve().parent / "data" / "text"
 
 
-@lru_cache(maxsize=None)
+@cache
 def cleaned(path: Path) -> CleanedDocument:
     return clean_text(path.read_text(encoding="utf-8"))
 

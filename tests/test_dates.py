@@ -23,7 +23,8 @@ hoped customers would now come back for the summer season.</p></article>
 
 
 def page(head: str = "", visible: str = "", url: str | None = None) -> tuple[dt.date | None, str | None]:
-    html = f"<html><head><title>Harbour bridge reopens</title>{head}</head><body>{BODY.format(visible=visible)}</body></html>"
+    html = (f"<html><head><title>Harbour bridge reopens</title>{head}</head>"
+            f"<body>{BODY.format(visible=visible)}</body></html>")
     meta = extract_metadata(clean_html(html, url=url))
     return meta.date, meta.date_source
 

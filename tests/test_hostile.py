@@ -9,7 +9,7 @@ routes 1,300 + raw query strings 300 + CLI 700 = 2,300.
 from __future__ import annotations
 
 import contextlib
-
+import itertools
 import json
 import os
 import string
@@ -165,9 +165,9 @@ def test_cli_never_raises_unexpectedly(cli_index, tmp_path_factory, argv):
     runner = CliRunner()
     # serve with valid options would block (and fork): record the call instead of listening.
     with mock.patch("web.server.serve", lambda app, host, *args: served.append({"host": host})), \
-            mock.patch.dict("os.environ", {"NEWSFACET_INDEX": str(index)}, clear=False):
-        with _working_dir(tmp_path_factory.mktemp("cwd")):  # `index .` reads nothing
-            result = runner.invoke(cli, argv, catch_exceptions=True)
+            mock.patch.dict("os.environ", {"NEWSFACET_INDEX": str(index)}, clear=False), \
+            _working_dir(tmp_path_factory.mktemp("cwd")):  # `index .` reads nothing
+        result = runner.invoke(cli, argv, catch_exceptions=True)
     assert result.exit_code in (0, 1, 2), (argv, result.output)
     if result.exception is not None:
         assert isinstance(result.exception, SystemExit), (argv, repr(result.exception))
@@ -178,7 +178,7 @@ def test_cli_never_raises_unexpectedly(cli_index, tmp_path_factory, argv):
     if result.exit_code == 2:
         assert "Error: " in result.stderr, (argv, result.stderr)
     if served:
-        hosts = [value for option, value in zip(argv, argv[1:]) if option == "--host"]
+        hosts = [value for option, value in itertools.pairwise(argv) if option == "--host"]
         host = hosts[-1] if hosts else "127.0.0.1"
         assert served[0]["host"] == host
         if host not in ("127.0.0.1", "localhost", "::1"):

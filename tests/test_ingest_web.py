@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import itertools
 import json
 
 import pytest
@@ -129,7 +130,7 @@ def test_politeness_delay_between_requests_to_one_host(runner, monkeypatch, site
     assert summary["added"] == 5
     times = [r.time for r in site.log]
     assert len(times) == 9  # robots, feed, 503 + retry, 404, four pages
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= delay, gaps
 
 

@@ -58,7 +58,7 @@ def assert_no_injected_markup(html: str, where: str) -> None:
             assert not name.startswith("on"), (where, tag, name)
             if name in ("href", "src", "action", "formaction"):
                 assert not value.strip().lower().startswith(("javascript:", "data:", "vbscript:")), (where, value)
-            assert "style" != name, (where, tag)  # CSP forbids inline style; none is needed
+            assert name != "style", (where, tag)  # CSP forbids inline style; none is needed
     assert "<script>window.__xss" not in html and "<script>alert" not in html
 
 
@@ -176,8 +176,8 @@ def test_token_required_everywhere_but_healthz(locked, url):
     # As it comes off the wire: the UTF-8 bytes of the token, which WSGI hands over as latin-1.
     good = locked.get(url, headers={"Authorization": "Bearer s3cret-tøken".encode().decode("latin-1")})
     assert good.status_code == (404 if "no/such" in url else 200)
-    for response in (response, wrong, good):
-        response.close()
+    for each in (response, wrong, good):
+        each.close()
 
 
 def test_healthz_stays_open(locked):

@@ -3,12 +3,13 @@ with every request recorded (time, path, headers). Nothing leaves the machine.""
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
+from collections.abc import Callable
 
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
 
@@ -141,10 +142,8 @@ def _handler(site: Site):
             elif status != 304:
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            try:
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):  # the client gave up (size cap)
-                pass
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)  # the client may have given up (size cap)
 
     return Handler
 

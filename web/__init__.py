@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from search.config import Settings
 from search.facets import FACET_NAMES
@@ -26,8 +28,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if settings is None:
         settings = Settings.from_env(index_dir=app.config.get("INDEX"))
     app.config["SETTINGS"] = settings
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    if isinstance(app.json, DefaultJSONProvider):  # Flask's own, as created above
+        app.json.ensure_ascii = False
+        app.json.sort_keys = False
 
     state.init_app(app)
     errors.init_app(app)

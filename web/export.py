@@ -10,7 +10,7 @@ import csv
 import io
 import json
 from itertools import chain
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from search.models import Article, SearchRequest
 

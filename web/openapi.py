@@ -165,8 +165,10 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             "/api/search": {"get": {
                 "operationId": "search", "summary": "Search articles, with facet counts or as an export.",
                 "parameters": _parameters(settings),
-                "responses": {"200": search_ok, "400": _json(error, "A bad query or parameter; the message says what to fix "
-                                                             "(an unknown entity comes with close names in unknown_entities)."),
+                "responses": {"200": search_ok,
+                              "400": _json(error, "A bad query or parameter; the message says "
+                                                  "what to fix (an unknown entity comes with close "
+                                                  "names in unknown_entities)."),
                               "503": unavailable}}},
             "/api/articles/{id}": {"get": {
                 "operationId": "getArticle", "summary": "One article in full.",

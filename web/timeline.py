@@ -91,7 +91,8 @@ def build_timeline(results: SearchResults, args: MultiDict) -> Timeline | None:
         periods.append((UNDATED, counts[UNDATED]))
     top = max(count for _, count in periods)
     chosen = set(args.getlist("month")) | set(args.getlist("year"))
-    bars, x = [], 0
+    bars: list[Bar] = []
+    x = 0
     for value, count in periods:
         if value == UNDATED and bars:
             x += UNDATED_GAP
@@ -105,10 +106,11 @@ def _bar(unit: str, value: str, count: int, x: int, top: int, selected: bool, ar
     height = round(CHART_HEIGHT * count / top) if count else 0
     height = max(height, 2) if count else 0
     param, other = ("year", "month") if unit == "year" and value != UNDATED else ("month", "year")
+    link = None
     if selected:
         link = links.toggle(args, param, value)
-    else:
-        link = links.only(args, param, value, other) if count else None
+    elif count:
+        link = links.only(args, param, value, other)
     noun = "article" if count == 1 else "articles"
     label = f"{period_label(value)}: {count} {noun}" + (" (selected)" if selected else "")
     tick, year_tick = _ticks(unit, value, x == 0, many)

@@ -32,19 +32,22 @@ CHROME_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("share", r"^(share|share this( article| story)?|tweet|email|print|copy link|share on \w+|"
                   r"follow us|like us on facebook|comments?|\d+ comments?|leave a (comment|reply))\s*:?$"),
         ("share", r"^share (this|your thoughts)|^click (here )?to (share|email|print|tweet)|\(opens in new window\)"),
-        ("comments", r"^(view|show|hide|load|post a|add a|read) comments?\b|comments powered by|^(tags|filed under)\s*:"),
+        ("comments", r"^(view|show|hide|load|post a|add a|read) comments?\b|comments powered by|"
+                     r"^(tags|filed under)\s*:"),
         ("residue", r"^(close|×|✕|x|menu|search|skip to (main )?content|advertisement|ad|sponsored|"
                     r"loading\.*|play|pause|mute|watch|listen|\d{1,2}:\d{2}(:\d{2})?|back to top|next|previous|"
                     r"home|sign in|log ?in|log ?out|register|subscribe|open in app)\s*$"),
         ("navigation", r"^(about us|contact us|privacy( policy)?|terms (of (use|service)|& conditions)|"
                        r"cookie (policy|settings)|sitemap|careers|advertise( with us)?|rss( feed)?)\s*$"),
         ("cookie", r"\bwe use cookies\b|\bcookies? (policy|settings|preferences)\b|accept (all )?cookies"),
-        ("copyright", r"^(©|\(c\)|copyright\b)|all rights reserved|may not be (re)?produced|^community (rules|standards)"),
+        ("copyright", r"^(©|\(c\)|copyright\b)|all rights reserved|may not be (re)?produced|"
+                      r"^community (rules|standards)"),
         ("byline-residue", r"^(by|disclaimer|advertisement\s+skip advertisement)\s*:?$"),
         ("disclaimer", r"^disclaimer:|journalist was involved in creation|auto-generated from a syndicated feed"),
         ("bio", r"^.{0,60} is (a|an|the) .{0,40}(editor|reporter|correspondent|writer|journalist|columnist|"
                 r"contributor)\b.*"),
-        ("contact", r"follow (him|her|them|us) on (twitter|x|facebook|instagram)|may be reached at|^have a (news )?tip\?"),
+        ("contact", r"follow (him|her|them|us) on (twitter|x|facebook|instagram)|may be reached at|"
+                    r"^have a (news )?tip\?"),
         ("caption", r"^(image|photo|photograph|picture|caption|credit|photo credit|file photo)\s*:"),
     )
 )
@@ -93,6 +96,7 @@ DATE_PATTERN = re.compile(
     _I,
 )
 # A line that is only a date (a site banner or a list timestamp), possibly with a weekday and time.
-BARE_DATE = re.compile(rf"^(?:{_WEEKDAY})?{DATE_PATTERN.pattern}(?:,?\s*(?:at\s+)?\d{{1,2}}[:.]\d{{2}}\s*([ap]\.?m\.?)?.*)?$", _I)
+BARE_DATE = re.compile(rf"^(?:{_WEEKDAY})?{DATE_PATTERN.pattern}"
+                       r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?.*)?$", _I)
 # A line that announces the publication date: "Published: 3 May 2019", " date 2020-01-01 advertisement".
 DATE_LINE = re.compile(r"^(?:date|dated|published|posted|updated|first published|last updated|publication date)\b", _I)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from collections.abc import Mapping
 
 # Labels of blocks kept in the article body, in reading order.
 BODY_LABELS = ("standfirst", "heading", "body", "dateline", "credit")

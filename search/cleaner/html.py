@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import trafilatura
 from lxml.html import HtmlElement
+from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from .document import Block, CleanedDocument
@@ -20,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 # Reader comments are not the article: the Scrapinghub runner and our search both leave them out.
 # Tables are kept (fact boxes, results); links and images add nothing to plain text.
-EXTRACT_OPTIONS = dict(
+EXTRACT_OPTIONS: dict[str, Any] = dict(
     include_comments=False, include_tables=True, include_links=False, include_images=False,
     with_metadata=False, output_format="python",
 )
@@ -63,7 +65,7 @@ def _parse(html: str) -> HtmlElement | None:
 def _extract_blocks(tree: HtmlElement, url: str | None) -> list[Block]:
     """Return trafilatura's main-text paragraphs as blocks (headings marked), or [] if it finds none."""
     doc = trafilatura.bare_extraction(tree, url=url, **EXTRACT_OPTIONS)
-    if doc is None or not doc.text:
+    if not isinstance(doc, Document) or not doc.text:  # None; a dict only with as_dict=True
         return []
     headings = {" ".join("".join(h.itertext()).split()) for h in doc.body.iter("head")}
     lines = [" ".join(line.split()) for line in doc.text.split("\n")]

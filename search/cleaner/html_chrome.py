@@ -101,4 +101,5 @@ def _is_bio(text: str, author: str, at_tail: bool) -> bool:
     rest = text[len(first_author):]
     if BIO_JOB_RE.match(rest):
         return True
-    return at_tail and bool(re.match(r"(’s|'s)? (is|was|has|covers|writes|reports)\b|(’s|'s) (book|latest|new)\b", rest))
+    return at_tail and bool(re.match(r"(’s|'s)? (is|was|has|covers|writes|reports)\b|"
+                                     r"(’s|'s) (book|latest|new)\b", rest))

@@ -93,9 +93,9 @@ def _statements(tree: HtmlElement, data: PageData, url: str | None) -> Iterator[
                               "html-element:itemprop=datePublished")):
             yield stated
     canonical = _canonical_url(tree, data) or url
-    if canonical and (match := URL_DATE_RE.search(canonical)):
-        if (day := _checked(int(match[1]), int(match[2]), int(match[3]))):
-            yield Stated(day, "url")
+    if (canonical and (match := URL_DATE_RE.search(canonical))
+            and (day := _checked(int(match[1]), int(match[2]), int(match[3])))):
+        yield Stated(day, "url")
 
 
 def _stated(value: object, source: str) -> Stated | None:

@@ -9,13 +9,15 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from .html_date import _canonical_url, find_published_date
+from .chrome import BARE_DATE
+from .html_date import DOTTED_DATE_RE, _canonical_url, find_published_date
 from .html_pagedata import PageData, ld_name, read_page_data
 
 logger = logging.getLogger(__name__)
 
 # " - Site", " | Site", " :: Site" around a title; the separators sites put before their name.
-TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:·•»]+\s+|:\s+")
+TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:·•»]+\s+|:\s+|(?<=\w)_(?=[A-Z])")
+HOST_RE = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+$", re.IGNORECASE)
 MAX_NAME_WORDS = 4  # site names are short; longer og:site_name values are taglines
 LOWER_NAME_WORDS = frozenset({"of", "the", "and", "de", "la", "le", "du", "der", "die", "&", "for"})
 
@@ -76,20 +78,39 @@ def _first_h1(tree: HtmlElement) -> str | None:
 
 
 def _strip_site(title: str | None, sitename: str | None) -> str | None:
-    """Return the title without a leading or trailing part naming the site ("Headline - Site")."""
+    """Return the title without a leading or trailing part naming the site ("Headline - Site",
+    "Headline_Site") or giving only a date ("08.11.2021 | Headline")."""
     if not title or not title.strip():
         return None
     title = " ".join(title.split())
-    site = _key(sitename or "")
+    site = _site_key(sitename)
     separators = list(TITLE_SEPARATORS_RE.finditer(title))
-    if not site or not separators:
+    if not separators:
         return title
     last, first = separators[-1], separators[0]
-    if site in _key(title[last.end():]):
+    if _names_site(title[last.end():], site) or _only_date(title[last.end():]):
         return title[: last.start()].strip() or title
-    if site in _key(title[: first.start()]):
+    if _names_site(title[: first.start()], site) or _only_date(title[: first.start()]):
         return title[first.end():].strip() or title
     return title
+
+
+def _site_key(sitename: str | None) -> str:
+    """Return the site's name for comparing, a host name reduced to its main label
+    ("belfasttelegraph.co.uk" -> "belfasttelegraph")."""
+    if sitename and HOST_RE.match(sitename):
+        labels = sitename.lower().split(".")[:-1]
+        return _key(max(labels, key=len)) if labels else ""
+    return _key(sitename or "")
+
+
+def _only_date(part: str) -> bool:
+    return bool(BARE_DATE.match(part.strip()) or DOTTED_DATE_RE.match(part.strip() + " "))
+
+
+def _names_site(part: str, site: str) -> bool:
+    # a short name must be the whole part: "dw" is inside "Flood waters"
+    return bool(site) and (site in _key(part) if len(site) >= 5 else site == _key(part))
 
 
 def _sitename(tree: HtmlElement, data: PageData, url: str | None) -> str | None:

@@ -118,8 +118,10 @@ def _count_words(text: str) -> int:
 
 def _core_span(lines: list[_Line]) -> tuple[int, int]:
     """Return [start, end) of the run of lines with the most prose words net of other lines."""
-    best, best_span = 0, (0, 0)
-    total, start, run = 0, 0, 0
+    best: float = 0
+    best_span = (0, 0)
+    total: float = 0
+    start, run = 0, 0
     for index, line in enumerate(lines):
         if total <= 0:
             total, start = 0, index
@@ -212,7 +214,7 @@ def _label_core(lines: list[_Line]) -> list[Block]:
     """Return blocks for the core: body, datelines, sub-headings, captions, menus, chrome shapes."""
     blocks = []
     runs = _run_lengths(lines)
-    for line, run in zip(lines, runs):
+    for line, run in zip(lines, runs, strict=True):
         block = _label_shape(line, "core")
         if block is None and line.prose:
             block = Block(line.text, "dateline" if DATELINE.match(line.text) else "body")

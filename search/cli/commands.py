@@ -13,9 +13,10 @@ import sys
 
 import click
 
+from ..facets import BY_NAME
 from .options import (emit_json, engine_choice, engine_options, entity_match_of, entity_table,
-                      fail_cleanly, fetch_options, filter_options, index_option, opened,
-                      settings_for, where)
+                      facet_filters, fail_cleanly, fetch_options, filter_options, index_option,
+                      opened, settings_for, where)
 
 
 @click.command("index")
@@ -146,9 +147,8 @@ def clean_command(ctx, file, as_json, blocks, entities_file):
 @engine_options
 @click.pass_context
 @fail_cleanly
-def search_command(ctx, query, entities, outlets, years, months, since, until, agencies,
-                   all_entities, sort, limit, page, collapse, as_json, index_dir, engine,
-                   entities_file):
+def search_command(ctx, query, since, until, all_entities, sort, limit, page, collapse, as_json,
+                   index_dir, engine, entities_file):
     """Search the index: ranked results, highlighted snippets and facet counts.
 
     QUERY uses AND, OR, NOT, "phrases", title:word, wild*cards and fuzzy~ terms; with no
@@ -165,11 +165,11 @@ def search_command(ctx, query, entities, outlets, years, months, since, until, a
     with opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
             settings, eng):
         table = entity_table(settings)
-        request = build_request(query, entities=entities, outlets=outlets, years=years,
-                                months=months, since=since, until=until, sort=sort, page=page,
+        selections = {BY_NAME[name].field: values for name, values in facet_filters(ctx).items()}
+        request = build_request(query, since=since, until=until, sort=sort, page=page,
                                 per_page=limit, settings=settings, resolve_entity=table.resolve,
-                                agencies=agencies, collapse=collapse,
-                                entity_match=entity_match_of(all_entities))
+                                collapse=collapse, entity_match=entity_match_of(all_entities),
+                                **selections)
         results = search_checked(eng, table, request)
     if as_json:
         emit_json(results.to_dict())

@@ -63,7 +63,8 @@ def suggest_command(ctx, limit, min_count, as_json, index_dir, engine, entities_
         return
     click.echo(f"{len(found)} names in {scanned} articles are not in the entity table ({each}):\n")
     for s in found:
-        counts = f"{s.articles} article{'s' if s.articles != 1 else ''}, {s.mentions} mention{'s' if s.mentions != 1 else ''}"
+        counts = (f"{s.articles} article{'s' if s.articles != 1 else ''}, "
+                  f"{s.mentions} mention{'s' if s.mentions != 1 else ''}")
         alias = f"   (perhaps an alias of {s.alias_of})" if s.alias_of else ""
         click.echo(f"  {click.style(s.phrase, bold=True)}  {counts}{alias}")
         click.echo(f"      “{s.example}”")

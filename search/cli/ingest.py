@@ -11,8 +11,9 @@ import sys
 
 import click
 
-from .options import (emit_json, engine_options, entity_match_of, entity_table, fail_cleanly,
-                      fetch_options, filter_options, index_option, opened, settings_for)
+from .options import (emit_json, engine_options, entity_match_of, entity_table, facet_filters,
+                      fail_cleanly, fetch_options, filter_options, index_option, opened,
+                      settings_for)
 
 BAR = 24
 
@@ -203,8 +204,7 @@ def watch_group():
 @engine_options
 @click.pass_context
 @fail_cleanly
-def watch_add(ctx, query, entities, outlets, years, months, since, until, agencies,
-              all_entities, as_json, index_dir, engine, entities_file):
+def watch_add(ctx, query, since, until, all_entities, as_json, index_dir, engine, entities_file):
     """Save a search (a query, filters, or both).
 
     An --entity that is neither an entity of the index nor in the entity table is refused,
@@ -217,8 +217,7 @@ def watch_add(ctx, query, entities, outlets, years, months, since, until, agenci
     settings = settings_for(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
     table = entity_table(settings)
     watch = add_watch(settings.index_dir, query,
-                      {"entity": entities, "outlet": outlets, "year": years, "month": months,
-                       "agency": agencies, "since": since, "until": until,
+                      {**facet_filters(ctx), "since": since, "until": until,
                        "entity_match": entity_match_of(all_entities)}, settings,
                       table.resolve, check=lambda request: _check_entities(
                           ctx, table, request, index_dir=index_dir, engine=engine))

@@ -18,6 +18,9 @@ from ..config import ENGINES, Settings
 from ..engines import open_engine
 from ..entities import EntityTable, load_table
 from ..errors import SearchError
+from ..facets import DISPLAY_ORDER, FACETS
+
+FACET_META = "newsfacet.facets"  # where filter_options keeps the facet values in ctx.meta
 
 
 def settings_for(ctx: click.Context, **overrides) -> Settings:
@@ -91,24 +94,33 @@ def fetch_options(func):
                              "default 10000].")(func)
 
 
+def _collect_facet(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
+    ctx.meta.setdefault(FACET_META, {})[param.name] = tuple(value)
+
+
 def filter_options(func):
-    func = click.option("--entity", "entities", multiple=True, metavar="NAME",
-                        help="Only articles naming this entity (name or alias; repeatable).")(func)
-    func = click.option("--outlet", "outlets", multiple=True, metavar="NAME",
-                        help="Only articles from this outlet (repeatable).")(func)
-    func = click.option("--year", "years", multiple=True, metavar="YYYY",
-                        help="Only articles of this year, or 'undated' (repeatable).")(func)
-    func = click.option("--month", "months", multiple=True, metavar="YYYY-MM",
-                        help="Only articles of this month, or 'undated' (repeatable).")(func)
-    func = click.option("--since", metavar="DATE",
-                        help='Published on or after (2019-05-01, "May 2019", "2 years ago").')(func)
-    func = click.option("--until", metavar="DATE", help="Published on or before.")(func)
-    func = click.option("--agency", "agencies", multiple=True, metavar="NAME",
-                        help="Only articles crediting this wire agency (repeatable).")(func)
+    """Add one repeatable option per facet of the registry, then ``--since``, ``--until`` and
+    ``--all-entities``.
+
+    The facet options are not passed to the command: ``facet_filters(ctx)`` returns them.
+    """
     func = click.option("--all-entities", is_flag=True,
                         help="Only articles naming every --entity given (default: any of them); "
                              "entity counts then count within them.")(func)
+    func = click.option("--until", metavar="DATE", help="Published on or before.")(func)
+    func = click.option("--since", metavar="DATE",
+                        help='Published on or after (2019-05-01, "May 2019", "2 years ago").')(func)
+    for facet in reversed(DISPLAY_ORDER):  # click lists options in the reverse order of adding
+        func = click.option(f"--{facet.name}", facet.name, multiple=True, metavar=facet.metavar,
+                            expose_value=False, callback=_collect_facet,
+                            help=f"{facet.cli_help} (repeatable).")(func)
     return func
+
+
+def facet_filters(ctx: click.Context) -> dict[str, tuple[str, ...]]:
+    """Return the values given to the facet options (``filter_options``), by facet name."""
+    given = ctx.meta.get(FACET_META, {})
+    return {facet.name: given.get(facet.name, ()) for facet in FACETS}
 
 
 def entity_match_of(all_entities: bool) -> str:
@@ -140,6 +152,5 @@ def entity_table(settings: Settings) -> EntityTable:
 
 
 __all__ = ["collection_option", "emit_json", "engine_choice", "engine_options", "entity_match_of",
-           "entity_table",
-           "fail_cleanly", "fetch_options", "filter_options", "index_option", "into_settings",
-           "opened", "settings_for", "where"]
+           "entity_table", "facet_filters", "fail_cleanly", "fetch_options", "filter_options",
+           "index_option", "into_settings", "opened", "settings_for", "where"]

@@ -5,7 +5,8 @@ Nothing outside this package imports a search library; callers get and give our 
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Protocol, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol
 
 from ..config import Settings
 from ..errors import ConfigError

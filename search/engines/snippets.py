@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import html
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 ELLIPSIS = "…"
 MAX_MATCHES = 64
@@ -32,7 +32,8 @@ def _prefix(stem: str) -> str:
 @functools.lru_cache(maxsize=512)
 def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
     prefixes = sorted({_prefix(t) for t in terms if t}, key=len, reverse=True)
-    return re.compile(r"\b(?:%s)\w*" % "|".join(map(re.escape, prefixes)), re.IGNORECASE)
+    alternatives = "|".join(map(re.escape, prefixes))
+    return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE)
 
 
 def find_matches(text: str, terms: frozenset[str], analyze: Callable[[str], Iterable[str]],

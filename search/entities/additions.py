@@ -12,7 +12,7 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from .table import EntityTable, _key, _read_entries, load_table, overlay_path
 from ..errors import EntityTableError

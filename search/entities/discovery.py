@@ -29,7 +29,8 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .table import EntityTable, normalise
 from ..models import Article
@@ -162,7 +163,9 @@ class _Collector:
             if len(key) == 1 and (len(phrase) < 3 or self.is_common(phrase) or demonym(phrase)):
                 continue
             owners = name_words.get(key[0], ()) if len(key) == 1 else ()
-            out.append(Suggestion(phrase, len(tally.articles), tally.mentions, *tally.example,
+            assert tally.example is not None  # set with the first mention
+            sentence, article_id = tally.example
+            out.append(Suggestion(phrase, len(tally.articles), tally.mentions, sentence, article_id,
                                   alias_of=next(iter(owners)) if len(owners) == 1 else None))
         out.sort(key=lambda s: (-s.articles, -s.mentions, -len(s.phrase.split()), s.phrase))
         return out
@@ -194,8 +197,8 @@ def load_stopwords(path: Path = STOPWORDS_FILE) -> dict[str, frozenset[str]]:
     """Return the words of the stop-word file by section (edge, title, suffix), case-folded."""
     sections: dict[str, set[str]] = {"edge": set(), "title": set(), "suffix": set()}
     current = sections["edge"]
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
         if line.startswith("## "):
             current = sections.setdefault(line[3:].strip(), set())
         elif line and not line.startswith("#"):
@@ -310,12 +313,12 @@ def _trim(words: tuple[str, ...], stopwords: frozenset[str], demonym) -> tuple[s
     def edge(word: str) -> bool:
         return word.casefold() in stopwords or word in CONNECTORS or demonym(word)
 
-    words = list(words)
-    while words and edge(words[0]):
-        words.pop(0)
-    while words and edge(words[-1]):
-        words.pop()
-    return tuple(words)
+    kept = list(words)
+    while kept and edge(kept[0]):
+        kept.pop(0)
+    while kept and edge(kept[-1]):
+        kept.pop()
+    return tuple(kept)
 
 
 def _example(text: str, start: int, stop: int, word: str) -> str:
@@ -340,8 +343,8 @@ def _name_words(table: EntityTable, stopwords: frozenset[str]) -> dict[str, set[
         if entry["type"] == "place":
             continue
         for spelling in (entry["name"], *entry["aliases"]):
-            for word in normalise(spelling).split():
-                parts = word.split("-")
+            for token in normalise(spelling).split():
+                parts = token.split("-")
                 while len(parts) > 1 and parts[0].casefold() in PARTICLES:
                     parts.pop(0)
                 word = "-".join(parts).casefold()

@@ -12,7 +12,7 @@ selected value with its count); otherwise one search filtered to the doubtful na
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from ..errors import UnknownEntity
 from ..models import SearchRequest, SearchResults

@@ -83,6 +83,8 @@ def entity_type(value: object) -> str | None:
 
 def _read_item(item: object) -> tuple[str | None, str | None]:
     """Return the name and type of one item, or (None, None) for one that cannot be used."""
+    name: object
+    kind: str | None
     if isinstance(item, str):
         name, kind = item, None
     elif isinstance(item, dict):

@@ -20,9 +20,10 @@ starting with ``name`` is a header, blank lines and lines starting with "#" are 
 How names are matched in an article's title and body:
 
 - On word boundaries: an alias never matches inside a word ("KH" not in "KHAN", "Iran" not in
-  "Iranian"), a ticker ("<AFP>") or a dotted identifier ("UN.A", "www.un.org"). Adjectives and demonyms (Iranian, Iraqi, American) are deliberately not aliases of
-  places: a place facet names the place, not every Iranian official. "Iran-backed" and
-  "pro-Iran" do give Iran, since hyphens count as separators.
+  "Iranian"), a ticker ("<AFP>") or a dotted identifier ("UN.A", "www.un.org"). Adjectives
+  and demonyms (Iranian, Iraqi, American) are deliberately not aliases of places: a place
+  facet names the place, not every Iranian official. "Iran-backed" and "pro-Iran" do give
+  Iran, since hyphens count as separators.
 - Case-insensitively, except short acronyms (at most 5 characters, no lower-case letter: PMF,
   AAH, KH, ISIS, U.S.), which match only in capitals, and the spellings listed under
   ``case_sensitive`` (e.g. "Trump", never the card-game "trump").

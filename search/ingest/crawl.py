@@ -13,7 +13,8 @@ import hashlib
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from . import feeds
 from .crawl_state import CrawlState
@@ -55,8 +56,8 @@ def read_url_list(path: str) -> list[str]:
     with open(path, "rb") as handle:
         text = handle.read(50_000_000).decode("utf-8", errors="replace")
     urls = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip() if raw.lstrip().startswith("#") else raw.strip()
         if line:
             urls.append(line)
     return urls
@@ -152,8 +153,8 @@ class Crawler:
             return
         self._visited.add(url)
         known = self.state.source(url)
-        response = self.fetcher.fetch(url, etag=known and known.etag,
-                                      last_modified=known and known.last_modified)
+        response = self.fetcher.fetch(url, etag=known.etag if known else None,
+                                      last_modified=known.last_modified if known else None)
         if isinstance(response, FetchFailure):
             self._check(url, kind, response.reason)
             yield Skipped(url, response.reason)
@@ -191,7 +192,8 @@ class Crawler:
                 if depth + 1 >= MAX_SITEMAP_DEPTH:
                     yield Skipped(child, f"sitemap nested more than {MAX_SITEMAP_DEPTH} deep: not read")
                     continue
-                child_kind = self.state.source(child).kind if self.state.source(child) else feeds.SITEMAP
+                known_child = self.state.source(child)
+                child_kind = known_child.kind if known_child else feeds.SITEMAP
                 yield from self._recheck(child, child_kind, url, depth + 1)
             return
         new = self.state.add_pages(listing.links, url)
@@ -278,8 +280,8 @@ class Crawler:
         entry = {"url": url, "kind": kind, "status": status}
         self.report.checked.append(entry)
         if self.state.source(url) is not None:
-            self.state.checked(url, status, response and response.headers.get("etag"),
-                               response and response.headers.get("last-modified"))
+            self.state.checked(url, status, response.headers.get("etag") if response else None,
+                               response.headers.get("last-modified") if response else None)
 
 
 def _decode(body: bytes, charset: str | None) -> str | None:

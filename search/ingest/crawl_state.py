@@ -12,7 +12,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 STATE_FILE = "newsfacet-crawl.sqlite"
 # A page that failed for a passing reason (timeout, 5xx) is tried this many times in all.

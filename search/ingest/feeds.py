@@ -57,7 +57,8 @@ def gunzip(body: bytes, limit: int) -> bytes:
 def sniff(body: bytes, content_type: str = "") -> str:
     """Return what the document is: FEED, SITEMAP, SITEMAP_INDEX, PAGE or OTHER."""
     head = body[:4096]
-    start = _PROLOG.match(head).end()
+    prolog = _PROLOG.match(head)  # matches at least the empty string
+    start = prolog.end() if prolog else 0
     element = _ELEMENT.match(head, start)
     if element:
         name = element.group(1).decode("ascii").rsplit(":", 1)[-1].lower()

@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import urllib3

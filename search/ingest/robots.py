@@ -7,6 +7,7 @@ rather than the most specific one.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -78,10 +79,8 @@ def _groups(text: str) -> list[_Group]:
         if key in ("allow", "disallow") and value and len(value) <= MAX_PATTERN:
             current.rules.append((_normal(value), key == "allow"))
         elif key == "crawl-delay":
-            try:
+            with contextlib.suppress(ValueError):
                 current.delay = max(float(value), 0.0)
-            except ValueError:
-                pass
     return groups
 
 

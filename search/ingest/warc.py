@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import zlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from .sources import RawDocument, Skipped, decode
 

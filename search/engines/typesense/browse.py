@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ...models import Article, Hit, SearchRequest
 from ...query import OPERATORS, blank_phrases
@@ -38,7 +39,7 @@ def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
     known = engine._multi([{**EXACT, "q": s or "*", "query_by": "title_stems,body_stems",
                             "per_page": 0} for s in stems])
     out, changed, last = [], False, 0
-    for match, stem, result in zip(words, stems, known):
+    for match, stem, result in zip(words, stems, known, strict=False):
         if not stem or int(result["found"]):
             continue
         surface = _closest_word(engine, stem)
@@ -81,14 +82,14 @@ def more_like(engine: TypesenseEngine, article_id: str, limit: int = 5) -> tuple
                          "per_page": 0} for w in candidates])
     total = max(engine.count(), 1)
     weight = {w: counts[w] * math.log(total / (int(r["found"]) + 1) + 1)
-              for w, r in zip(candidates, df)}
+              for w, r in zip(candidates, df, strict=False)}
     terms = sorted(candidates, key=lambda w: (-weight[w], w))[:KEY_TERMS]
     params = {"q": " ".join(terms), "query_by": "body_stems", "num_typos": 0, "prefix": "false",
               # Typesense drops words from the query until this many articles match: the
               # nearest it comes to OR'ing the telling words.
               "drop_tokens_threshold": limit + 1, "per_page": limit + 1,  # +1: itself
               "exclude_fields": "title_stems,body_stems,body_top", "highlight_fields": "none"}
-    hits = []
+    hits: list[Hit] = []
     for hit in engine._search(params)["hits"]:
         similar = _article(hit["document"])
         if similar.id != article_id and len(hits) < limit:

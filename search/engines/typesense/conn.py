@@ -14,7 +14,8 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from ...errors import ConfigError, EngineUnavailable

@@ -14,11 +14,12 @@ way. Relevance is re-ranked with BM25F (``typesense_rank``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 from collections import Counter
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import quote
 
 from ...config import Settings
@@ -160,10 +161,9 @@ class TypesenseEngine:
                                    "seeds/` first (or set NEWSFACET_TYPESENSE_COLLECTION)") from None
         for schema in (collection_schema(self.name),
                        {"name": self._meta, "fields": [{"name": "kind", "type": "string"}]}):
-            try:
-                self.conn.call(lambda c, s=schema: c.collections.create(s), "creating a collection")
-            except tx.ObjectAlreadyExists:
-                pass  # another process created it meanwhile
+            with contextlib.suppress(tx.ObjectAlreadyExists):  # another process created it
+                self.conn.call(lambda c: c.collections.create(schema),  # noqa: B023 (called here)
+                               "creating a collection")
 
     @property
     def _meta(self) -> str:
@@ -192,8 +192,10 @@ class TypesenseEngine:
         pending, deadline = docs, time.monotonic() + self.conn.retry_seconds
         while pending:
             results = self.conn.call(
-                lambda c: self._docs(c).import_(pending, {"action": "upsert"}), "an import")
-            failed = [(doc, r) for doc, r in zip(pending, results) if not r.get("success")]
+                lambda c: self._docs(c).import_(pending, {"action": "upsert"}),  # noqa: B023
+                "an import")  # (the call runs the function at once, in this iteration)
+            failed = [(doc, r) for doc, r in zip(pending, results, strict=False)
+                      if not r.get("success")]
             if not failed:
                 return
             doc, first = failed[0]
@@ -214,7 +216,7 @@ class TypesenseEngine:
         removed = 0
         for article_id in dict.fromkeys(ids):
             try:
-                self.conn.call(lambda c: self._docs(c)[quote(article_id, safe="")].delete(),
+                self.conn.call(lambda c: self._docs(c)[quote(article_id, safe="")].delete(),  # noqa: B023
                                "a removal")
                 removed += 1
             except tx.ObjectNotFound:
@@ -301,7 +303,7 @@ class TypesenseEngine:
         facets = {}
         if request.with_facets:
             by_search = {id(searches[0]): results[0]}
-            by_search.update({id(s): r for s, r in zip(extra, results[len(searches):])})
+            by_search.update({id(s): r for s, r in zip(extra, results[len(searches):], strict=False)})
             facets = self._facets(request, facet_searches, searches[0], by_search)
         total = int(results[-1]["found"]) if request.collapse else articles
         return SearchResults(request=request, total=total, facets=facets, articles=articles,
@@ -414,7 +416,7 @@ class TypesenseEngine:
             # Selected values are listed whatever their rank: count every value then.
             every = any(request.filters[f] for f in in_main) or not request.facet_size
             main.update(facet_by=",".join(in_main), max_facet_values=ALL_VALUES if every
-                        else request.facet_size + FACET_MARGIN)
+                        else (request.facet_size or 0) + FACET_MARGIN)
             out.update({f: main for f in in_main})
         return out
 
@@ -441,8 +443,9 @@ class TypesenseEngine:
         searches += [{**EXACT, "q": word, "query_by": STEM_FIELDS[field], "per_page": 0}
                      for field, word in pairs]
 
-        def finish(results: list[dict]) -> tuple[int, list[tuple[str, float]]]:
-            df = {pair: int(r["found"]) for pair, r in zip(pairs, results[len(blocks):])}
+        def finish(results: list[dict]) -> tuple[int, list[tuple[str, float, str | None]]]:
+            df = {pair: int(r["found"])
+                  for pair, r in zip(pairs, results[len(blocks):], strict=False)}
             n_docs, lengths = self._average_lengths()
             ranked = []
             for result in results[:len(blocks)]:  # each block in its own BM25F order
@@ -474,10 +477,8 @@ class TypesenseEngine:
             chunk = [i for i in ids[start:start + BLOCK] if "`" not in i]
             for article_id in ids[start:start + BLOCK]:
                 if "`" in article_id:  # cannot be quoted in a filter: look it up alone
-                    try:
+                    with contextlib.suppress(ArticleNotFound):
                         out[article_id] = self.get(article_id)
-                    except ArticleNotFound:
-                        pass
             if not chunk:
                 continue
             result = self._search({"q": "*", "query_by": "title_stems", "per_page": len(chunk),

@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 HOST = "127.0.0.1"
 
@@ -115,6 +115,8 @@ class LocalServer:
 
     def rss_bytes(self) -> int:
         """Return the server process's resident memory."""
+        if self.proc is None:
+            raise RuntimeError(f"typesense-server on {self.url} is not running")
         with open(f"/proc/{self.proc.pid}/status") as handle:
             return next(int(line.split()[1]) * 1024 for line in handle
                         if line.startswith("VmRSS:"))

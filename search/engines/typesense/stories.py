@@ -10,7 +10,8 @@ come from the whole collection, not from the matches: they say where else a stor
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ...models import Hit, StoryCopy
 
@@ -36,7 +37,9 @@ def collapsed(entries_of_block, start: int, stop: int) -> list[tuple[str, float 
     ``entries_of_block(n)`` returns block ``n`` of the order as (id, score, story_key), and
     whether more blocks follow.
     """
-    seen, firsts, block = set(), [], 0
+    seen: set[str | None] = set()
+    firsts: list[tuple[str, float | None]] = []
+    block = 0
     while len(firsts) < stop:
         entries, more = entries_of_block(block)
         for article_id, score, key in entries:

@@ -7,7 +7,8 @@ engine's current searcher, parser and filters, so they see exactly what ``search
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ...errors import ArticleNotFound
 from ...models import Article, Hit, SearchRequest

@@ -21,7 +21,8 @@ from __future__ import annotations
 import threading
 from collections import Counter, OrderedDict
 from math import log
-from typing import Callable, Iterable, Mapping, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 
 import numpy as np
 from whoosh import query
@@ -64,7 +65,7 @@ def _leaf_postings(matcher, offset: int, weighted: bool = True) -> tuple[np.ndar
         matcher.next()
     if not pairs:
         return np.empty(0, np.int64), np.empty(0, np.float32)
-    ids_, weights_ = zip(*pairs)
+    ids_, weights_ = zip(*pairs, strict=True)
     return np.asarray(ids_, dtype=np.int64), np.asarray(weights_, dtype=np.float32)
 
 
@@ -162,7 +163,9 @@ class DocSets:
         return out
 
     def _facet(self, searcher, field: str) -> _Facet:
-        terms, docs, values = [], [], []
+        terms: list[str] = []
+        docs: list[np.ndarray] = []
+        values: list[np.ndarray] = []
         for raw in searcher.reader().lexicon(field):
             text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
             ids, _ = read_postings(searcher, field, text, weighted=False)

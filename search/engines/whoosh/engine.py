@@ -8,13 +8,15 @@ year and month values. Snippets come from ``snippets.make_snippet``, not Whoosh'
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from whoosh import index, qparser, query
 from whoosh.analysis import StemmingAnalyzer
@@ -340,10 +342,8 @@ class WhooshEngine:
     def __del__(self) -> None:
         # The web server keeps one engine per thread for the thread's life and never closes it
         # explicitly; when the thread (or a test's app) goes, its index files close here.
-        try:
+        with contextlib.suppress(Exception):  # half-built engine or interpreter shutdown
             self.close()
-        except Exception:  # half-built engine or interpreter shutdown: nothing left to close
-            pass
 
     # -- search helpers --------------------------------------------------------------------
 
@@ -425,7 +425,7 @@ def _page(searcher, sets: DocSets, parsed: query.Query, match, filtered,
         return []
     sort = _effective_sort(request)
     if sort == "relevance" and scores is not None:
-        return sets.top(scores, filtered, start, stop)
+        return list(sets.top(scores, filtered, start, stop))  # (a page: a short list)
     if sort == "relevance":  # a query part only Whoosh can score (wildcards, fuzzy terms)
         results = searcher.search(_restricted(searcher, parsed, matched, filtered), limit=stop)
         return [(results.docnum(i), results.score(i))

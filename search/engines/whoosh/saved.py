@@ -16,7 +16,8 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -78,9 +79,8 @@ def _inconsistency(arrays: Mapping[str, np.ndarray], size: int) -> str | None:
         kind = _KINDS.get(group if group != "facet" else rest.rpartition(".")[2], _KINDS.get(name))
         if kind and value.dtype.kind not in kind:
             return f"{name} holds {value.dtype}"
-        if group in ("live", "key", "lengths") or name == "story.codes":
-            if value.shape != (size,):
-                return f"{name} has shape {value.shape}, not ({size},)"
+        if (group in ("live", "key", "lengths") or name == "story.codes") and value.shape != (size,):
+            return f"{name} has shape {value.shape}, not ({size},)"
         if group == "facet" and rest.endswith(".docs"):
             field = rest[:-len(".docs")]
             values = arrays.get(f"facet.{field}.values")
@@ -93,7 +93,8 @@ def _inconsistency(arrays: Mapping[str, np.ndarray], size: int) -> str | None:
     codes, names = arrays.get("story.codes"), arrays.get("story.names")
     if (codes is None) != (names is None):
         return "stories are incomplete"
-    if codes is not None and len(codes) and (codes.min() < -1 or codes.max() >= len(names)):
+    if (codes is not None and names is not None and len(codes)
+            and (codes.min() < -1 or codes.max() >= len(names))):
         return "story numbers point outside the story list"
     return None
 
@@ -108,7 +109,8 @@ def save(folder: Path, searcher, arrays: Mapping[str, np.ndarray]) -> bool:
         handle, tmp = tempfile.mkstemp(dir=folder, prefix=".arrays-", suffix=".npz")
         try:
             with os.fdopen(handle, "wb") as out:
-                np.savez(out, **{_SIGNATURE: np.array(wanted)}, **arrays)
+                payload: dict[str, Any] = {_SIGNATURE: np.array(wanted), **arrays}
+                np.savez(out, **payload)
             # Readable by whoever may read the folder (mkstemp makes it private to us).
             os.chmod(tmp, stat.S_IMODE(folder.stat().st_mode) & 0o666)
             os.replace(tmp, folder / FILE)

@@ -8,7 +8,7 @@ they say where else a story ran.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -126,4 +126,4 @@ def _copy(article: Article) -> StoryCopy:
 def hits_with_copies(hits: Sequence[Hit], docnums: Sequence[int], table: StoryTable,
                      stored: Callable[[int], Article]) -> tuple[Hit, ...]:
     """Return the hits, each with its copies."""
-    return tuple(with_copies(h, d, table, stored) for h, d in zip(hits, docnums))
+    return tuple(with_copies(h, d, table, stored) for h, d in zip(hits, docnums, strict=False))

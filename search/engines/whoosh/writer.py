@@ -17,7 +17,7 @@ positions), field length and stored field of an index written each way.
 from __future__ import annotations
 
 import functools
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from whoosh.analysis import StemFilter
@@ -105,7 +105,7 @@ class StoredIds:
             if len(hashes):
                 at = np.minimum(np.searchsorted(hashes, wanted), len(hashes) - 1)
                 found |= hashes[at] == wanted
-        return [i for i, hit in zip(ids, found.tolist()) if hit]
+        return [i for i, hit in zip(ids, found.tolist(), strict=True) if hit]
 
 
 def _hashes(ids) -> np.ndarray:
