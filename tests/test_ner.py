@@ -58,7 +58,7 @@ def test_headline_capitals_give_known_places_only():
 def test_names_never_cross_punctuation():
     text = "Goals: Duncan Ferguson, Stuart McCall (Rangers). Attendance: 40,000"
     for m in Recogniser().mentions(text):
-        assert "," not in m.text and "(" not in m.text and "." != m.text[-1:]
+        assert "," not in m.text and "(" not in m.text and m.text[-1:] != "."
 
 
 def test_short_form_joins_the_full_name_within_an_article():

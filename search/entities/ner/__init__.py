@@ -125,10 +125,10 @@ def find_entities(table: EntityTable, title: str | None, body: str,
     own = {_outlet_key(o) for o in outlets if o}
     found: list[Entity] = []
     mentions: list[Mention] = []
-    for text in (title or "", body or ""):
-        if not text:
+    for given in (title or "", body or ""):
+        if not given:
             continue
-        text = normalise(text)
+        text = normalise(given)
         known = table.mentions(text)
         found.extend(entity for _, _, entity in known)
         if recogniser is None:

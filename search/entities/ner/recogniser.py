@@ -42,8 +42,25 @@ JOINERS = frozenset({"of", "de", "del", "della", "di", "da", "do", "dos", "das",
                      "le", "van", "von", "der", "den", "bin", "ibn", "al", "el", "y", "and",
                      "&", "for", "the", "on", "ben", "abu", "st", "mc"})
 # Titles and roles written before a person's name; features, weighted by training.
-TITLES = frozenset(["mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "prof", "prof.", "sir", "dame", "lord", "lady", "president", "vice-president", "premier", "minister", "chancellor", "senator", "sen.", "sen", "rep.", "rep", "congressman", "congresswoman", "governor", "gov.", "gov", "mayor", "king", "queen", "prince", "princess", "pope", "sheikh", "ayatollah", "general", "gen.", "gen", "colonel", "col.", "col", "lt.", "lieutenant", "captain", "capt.", "major", "sergeant", "sgt.", "admiral", "judge", "justice", "secretary", "chairman", "chairwoman", "chief", "spokesman", "spokeswoman", "director", "coach", "striker", "midfielder", "defender", "goalkeeper", "captain", "ambassador", "envoy", "commissioner", "inspector", "superintendent", "officer", "deputy", "bishop", "archbishop", "cardinal", "rabbi", "imam", "father", "brother", "sister", "saint", "st.", "reverend", "rev.", "dr", "president-elect", "maj", "maj.", "brig", "brig.", "cpl", "leader", "analyst", "economist", "manager", "trader"])
-ORG_SUFFIXES = frozenset(["inc", "inc.", "corp", "corp.", "co", "co.", "ltd", "ltd.", "plc", "llc", "ag", "sa", "nv", "bv", "gmbh", "spa", "bank", "group", "party", "council", "association", "union", "university", "college", "institute", "committee", "agency", "commission", "department", "ministry", "federation", "airlines", "airways", "motors", "holdings", "industries", "international", "corporation", "company", "partners", "foundation", "fund", "trust", "exchange", "army", "navy", "police", "court", "parliament", "assembly", "congress", "senate", "board", "authority", "service", "services", "news", "times", "post", "press", "journal", "club", "team", "fc", "league", "organisation", "organization", "front", "movement", "alliance", "brigade", "brigades", "forces", "office", "bureau", "united", "rovers", "rangers", "athletic", "wanderers", "albion", "county", "town", "fc", "sc", "ac", "centre", "center", "school", "hospital", "church", "securities", "capital", "investments", "petroleum", "oil", "energy", "systems", "technologies", "communications", "telecom", "pharmaceuticals", "pharmaceutical", "medical", "electric", "electronics", "chemical", "chemicals", "steel", "mining", "insurance", "finance", "financial", "bancorp", "bancshares", "airline", "railways", "shipping"])
+TITLES = frozenset("""mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame lord lady president vice-president premier
+minister chancellor senator sen. sen rep. rep congressman congresswoman governor gov. gov
+mayor king queen prince princess pope sheikh ayatollah general gen. gen colonel col. col lt.
+lieutenant captain capt. major sergeant sgt. admiral judge justice secretary chairman
+chairwoman chief spokesman spokeswoman director coach striker midfielder defender goalkeeper
+captain ambassador envoy commissioner inspector superintendent officer deputy bishop
+archbishop cardinal rabbi imam father brother sister saint st. reverend rev. dr
+president-elect maj maj. brig brig. cpl leader analyst economist manager trader""".split())
+ORG_SUFFIXES = frozenset("""inc inc. corp corp. co co. ltd ltd. plc llc ag sa nv bv gmbh spa bank group party council
+association union university college institute committee agency commission department
+ministry federation airlines airways motors holdings industries international corporation
+company partners foundation fund trust exchange army navy police court parliament assembly
+congress senate board authority service services news times post press journal club team fc
+league organisation organization front movement alliance brigade brigades forces office
+bureau united rovers rangers athletic wanderers albion county town fc sc ac centre center
+school hospital church securities capital investments petroleum oil energy systems
+technologies communications telecom pharmaceuticals pharmaceutical medical electric
+electronics chemical chemicals steel mining insurance finance financial bancorp bancshares
+airline railways shipping""".split())
 CLASSES = ("O", "PER", "ORG", "LOC", "MISC")
 OUTPUT_TYPES = {"PER": "person", "ORG": "org", "LOC": "place"}
 MAX_SPAN = 7
@@ -128,7 +145,8 @@ class Tokens:
     def lower_words(self) -> set[str]:
         """Return the words this text writes in lower case (a common word's evidence)."""
         if self._lower is None:
-            self._lower = {w for w, c in zip(self.words, self.caps) if not c and w.islower()}
+            self._lower = {w for w, c in zip(self.words, self.caps, strict=True)
+                           if not c and w.islower()}
         return self._lower
 
     def upper(self, k: int) -> bool:
@@ -136,7 +154,8 @@ class Tokens:
         return self.uppers[k]
 
 
-_ABBREV = frozenset(["mr", "mrs", "ms", "dr", "st", "jr", "sr", "co", "corp", "inc", "ltd", "gen", "col", "lt", "sgt", "capt", "gov", "sen", "rep", "prof", "rev", "no", "vs", "mt", "ft", "bros", "messrs", "maj", "brig", "cpl"])
+_ABBREV = frozenset("""mr mrs ms dr st jr sr co corp inc ltd gen col lt sgt capt gov sen rep prof rev no vs mt ft
+bros messrs maj brig cpl""".split())
 
 
 def tokenise(text: str) -> Tokens:
@@ -279,7 +298,12 @@ class Model:
 
 # Adjectives of nationality not made by adding -n, -an, -ian, -ese, -ish or -i to a
 # country's name.
-IRREGULAR_DEMONYMS = frozenset(["swede", "swedes", "welsh", "chechen", "chechens", "moslem", "moslems", "muslim", "muslims", "arab", "arabs", "kurd", "kurds", "kurdish", "dutch", "french", "british", "english", "scottish", "irish", "greek", "greeks", "swiss", "thai", "filipino", "serb", "serbs", "croat", "croats", "bosnian", "bosnians", "czech", "czechs", "slovak", "slovaks", "basque", "palestinian", "palestinians", "tamil", "tamils", "sikh", "sikhs", "hindu", "hindus", "christian", "christians", "jewish", "jews", "catholic", "catholics", "shi'ite", "shiite", "shiites", "sunni", "sunnis", "tutsi", "tutsis", "hutu", "hutus", "pashtun", "pashtuns", "uzbek", "uzbeks", "tajik", "tajiks", "turkmen", "afghan", "afghans", "lebanese"])
+IRREGULAR_DEMONYMS = frozenset("""swede swedes welsh chechen chechens moslem moslems muslim
+muslims arab arabs kurd kurds kurdish dutch french british english scottish irish greek greeks swiss thai filipino serb
+serbs croat croats bosnian bosnians czech czechs slovak slovaks basque palestinian
+palestinians tamil tamils sikh sikhs hindu hindus christian christians jewish jews catholic
+catholics shi'ite shiite shiites sunni sunnis tutsi tutsis hutu hutus pashtun pashtuns uzbek
+uzbeks tajik tajiks turkmen afghan afghans lebanese""".split())
 
 
 def _demonyms(places: dict[str, str]) -> frozenset[str]:
@@ -537,10 +561,12 @@ class Recogniser:
 
 
 # The last word of an event's name: events are not organisations (nor facet values yet).
-EVENT_WORDS = frozenset(["cup", "open", "games", "olympics", "championship", "championships", "series", "tour", "trophy", "masters", "classic", "tournament", "prix", "grand-prix", "marathon", "rally", "festival"])
+EVENT_WORDS = frozenset("""cup open games olympics championship championships series tour trophy masters classic
+tournament prix grand-prix marathon rally festival""".split())
 # Words of a news credit line: "Reporting by ... Editing by ..." ends a name.
 CREDIT_WORDS = frozenset(["editing", "reporting", "writing", "additional", "compiled", "produced"])
-CALENDAR = frozenset(["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
+CALENDAR = frozenset("""January February March April May June July August September October November December Monday
+Tuesday Wednesday Thursday Friday Saturday Sunday""".split())
 _DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
 _SCORE = re.compile(r"\d{1,3}(?:-\d{1,2})?$")
 

@@ -288,7 +288,7 @@ def fit(train_docs, dev_docs, lexicon, place_names, names, c_values=(1.0,)):
         for threshold in (0.3, 0.4, 0.5, 0.6):
             tp = fp = 0
             o_col = classes.index("O")
-            for p, gold in zip(probs, yd):
+            for p, gold in zip(probs, yd, strict=True):
                 k = max((c for c in range(len(classes)) if c != o_col), key=lambda c: p[c])
                 lab = classes[k]
                 if lab in ("PER", "ORG", "LOC") and 1 - p[o_col] >= threshold:
