@@ -38,7 +38,7 @@ class Settings:
         "environment does not set them; keeps the key off command lines.", "TYPESENSE_CONFIG")
     max_file_bytes: int = _setting(20_000_000, "Files larger than this are skipped.", "MAX_FILE_BYTES")
     max_text_chars: int = _setting(1_000_000, "Article text is cut at this many characters.", "MAX_TEXT_CHARS")
-    max_query_chars: int = _setting(1000, "Longest query accepted.", "MAX_QUERY_CHARS")
+    max_query_chars: int = _setting(10_000, "Longest query accepted (a pasted paragraph).", "MAX_QUERY_CHARS")
     max_page: int = _setting(1000, "Highest result page accepted.")
     max_per_page: int = _setting(100, "Most results on one page.")
     per_page: int = _setting(10, "Results on one page by default.")
