@@ -5,9 +5,9 @@ Two rules, for names the recogniser found (table entities are never touched):
 - One name keeps one type across the collection: the type that at least two thirds of its
   articles gave it. A name without such a majority (a city and its baseball club, "Chicago")
   keeps the type each article gives it.
-- A one-word name that is the surname of exactly one full person name seen in the
+- A one-word name that is the surname of one dominant full person name seen in the
   collection becomes that person ("Reagan" -> "Ronald Reagan" once "Ronald Reagan" is seen
-  in at least two articles and no other "... Reagan" is).
+  in at least two articles and three times as many as any other "... Reagan").
 
 Articles arrive in input order whatever the number of workers, and each batch is resolved
 with the evidence of every article up to the end of that batch, so the result does not
@@ -24,6 +24,10 @@ from ..table import EntityTable
 
 # A full name must be seen in this many articles before its surname alone is linked to it.
 MIN_FULL_NAME_ARTICLES = 2
+# ... and in this many times the articles of any other full name with that surname (a stray
+# "Friday Reagan" does not stop "Reagan" joining "Ronald Reagan"; James and Kenneth Baker,
+# each in many articles, leave "Baker" alone).
+DOMINANCE = 3
 RECOGNISED_TYPES = ("person", "org", "place")
 
 
@@ -76,8 +80,10 @@ class CollectionNames:
                 kind = top
         if " " not in entity.name and kind in ("person", "org", "place"):
             full = self.full_names.get(entity.name)
-            if full and len(full) == 1 and votes and votes.get("person", 0) * 2 >= sum(votes.values()):
-                name, seen = next(iter(full.items()))
-                if seen >= MIN_FULL_NAME_ARTICLES:
+            if full and votes and votes.get("person", 0) * 2 >= sum(votes.values()):
+                ranked = full.most_common(2)
+                name, seen = ranked[0]
+                runner_up = ranked[1][1] if len(ranked) > 1 else 0
+                if seen >= MIN_FULL_NAME_ARTICLES and seen >= DOMINANCE * runner_up:
                     return self.table.resolve(name) or Entity(name, "person")
         return Entity(entity.name, kind)
