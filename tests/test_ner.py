@@ -128,7 +128,8 @@ def test_collection_evidence_types_and_full_names(table):
              _article("b", Entity("Ronald Reagan", "person"), Entity("Acme Widgets", "org")),
              _article("c", Entity("Reagan", "person"), Entity("Acme Widgets", "place")),
              _article("d", Entity("Kataib Hezbollah", "group"), Entity("Hezbollah", "group")),
-             _article("e", Entity("Friday Reagan", "person"))]  # a stray misreading
+             _article("e", Entity("Friday Reagan", "person")),  # a stray misreading
+             _article("f", Entity("Ronald Reagan", "person"))]
     for article in batch:
         names_.observe(article)
     out = {a.id: a.entities for a in names_.resolve(batch)}
