@@ -50,6 +50,8 @@ class Settings:
     fetch_timeout: float = _setting(30.0, "Seconds to wait for a server before giving up.", "FETCH_TIMEOUT")
     fetch_retries: int = _setting(2, "Retries of a request that failed for a passing reason "
                                      "(5xx, timeout).", "FETCH_RETRIES")
+    fetch_private: bool = _setting(False, "Fetch from loopback, private, link-local and reserved "
+                                          "addresses (refused by default).", "FETCH_PRIVATE")
     max_pages: int = _setting(10_000, "Most pages fetched in one run of index or update.", "MAX_PAGES")
     user_agent: str | None = _setting(None, "User agent sent when fetching; default "
                                             "newsfacet/VERSION (+URL).", "USER_AGENT")
@@ -90,6 +92,12 @@ def _convert(name: str, raw: str, default: Any) -> Any:
         if not 0 <= value < float("inf"):
             raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a number of seconds, not {raw!r}")
         return value
+    if isinstance(default, bool):
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be 1 or 0 (true or false), not {raw!r}")
     if isinstance(default, int) and not isinstance(default, bool):
         try:
             return int(raw)

@@ -215,13 +215,27 @@ def _canonical(name: str, resolve_entity) -> str:
     return entity.name if entity else name
 
 
+_DIGITS = re.compile(r"[0-9]{1,100}")
+
+
+def whole_number(value: object) -> int | None:
+    """Return the number written in ASCII digits (blanks around allowed), else None.
+
+    The one rule for every number in a URL or form: ``str.isdigit`` accepts superscripts
+    (``²``) that ``int`` refuses, and ``int`` accepts other scripts' digits, signs and ``_``.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    return int(text) if _DIGITS.fullmatch(text) else None
+
+
 def _bounded_int(value, default: int, low: int, high: int, name: str) -> int:
     if value is None or value == "":
         return default
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise QueryError(f"{name} must be a whole number, not {str(value)[:40]!r}") from None
+    number = whole_number(value)
+    if number is None:
+        raise QueryError(f"{name} must be a whole number, not {str(value)[:40]!r}")
     if not low <= number <= high:
         raise QueryError(f"{name} must be between {low} and {high}, not {number}")
     return number

@@ -181,3 +181,251 @@ def test_web_search_of_an_empty_index_finds_nothing(empty_index):
     assert json_export.status_code == 200
     rows = json.loads(json_export.get_data(as_text=True))
     assert (rows["articles"] if isinstance(rows, dict) else rows) == []
+
+
+# -- 3. the fetcher resolves every host and refuses private addresses ---------------------
+
+LOOPBACK_FORMS = ["2130706433", "127.1", "0", "0x7f000001", "017700000001", "loopback.example",
+                  "127.0.0.1", "localhost", "[::1]", "[::ffff:127.0.0.1]"]
+
+
+@pytest.fixture
+def names(monkeypatch):
+    """A resolver that knows some made-up names (the test's DNS): name -> list of addresses."""
+    import socket
+
+    table: dict[str, list[str]] = {"loopback.example": ["127.0.0.1"]}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in table:
+            address = table[host].pop(0) if len(table[host]) > 1 else table[host][0]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return table
+
+
+@pytest.fixture
+def gateway(server):
+    """A second site on 127.0.0.2 that stands in for a public host (the fetcher is told that
+    this one address is public), beside the loopback-only site of ``server`` on 127.0.0.1."""
+    from search.ingest import fetch
+
+    from .webserver import Server
+
+    public = Server("127.0.0.2")
+    real = fetch._private_address
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fetch, "_private_address", lambda a: a != "127.0.0.2" and real(a))
+        yield public.site
+    public.close()
+
+
+def _fetcher(**options):
+    from search.ingest.fetch import Fetcher
+
+    return Fetcher(delay=0.0, timeout=2.0, retries=0, **options)
+
+
+@pytest.mark.parametrize("host", LOOPBACK_FORMS)
+def test_no_form_of_a_loopback_address_is_fetched(server, names, host):
+    from search.ingest.fetch import FetchFailure
+
+    port = server.site.base.rsplit(":", 1)[1]
+    server.site.add("/secret", "<html><body><p>secret</p></body></html>")
+    outcome = _fetcher().fetch(f"http://{host}:{port}/secret")
+    assert isinstance(outcome, FetchFailure)
+    assert "private, loopback, link-local or reserved address" in outcome.reason
+    assert "NEWSFACET_FETCH_PRIVATE=1" in outcome.reason
+    assert server.site.log == []  # nothing fetched, not even robots.txt
+
+
+@pytest.mark.parametrize("host", ["2130706433", "127.1", "0x7f000001", "017700000001",
+                                  "loopback.example"])
+def test_a_redirect_to_a_loopback_address_is_not_followed(server, gateway, names, host):
+    from search.ingest.fetch import FetchFailure
+
+    port = server.site.base.rsplit(":", 1)[1]
+    server.site.add("/secret", "<html><body><p>secret</p></body></html>")
+    target = f"http://{host}:{port}/secret"
+    gateway.add("/go", b"", status=302, headers={"Location": target})
+    names["public.example"] = ["127.0.0.2"]
+    gateway_port = gateway.base.rsplit(":", 1)[1]
+    outcome = _fetcher().fetch(f"http://public.example:{gateway_port}/go")
+    assert isinstance(outcome, FetchFailure)
+    assert outcome.reason.startswith(f"redirected to {target}: host ")
+    assert "private, loopback, link-local or reserved address" in outcome.reason
+    assert [r.path for r in gateway.log] == ["/robots.txt", "/go"]
+    assert server.site.log == []
+
+
+def test_the_request_goes_to_the_address_that_was_checked(server, gateway, names):
+    """DNS rebinding: a name public at the check and loopback a moment later still reaches the
+    address checked."""
+    gateway.add("/page", "<html><body><p>public page</p></body></html>")
+    server.site.add("/page", "<html><body><p>secret</p></body></html>")
+    port = gateway.base.rsplit(":", 1)[1]
+    names["rebind.example"] = ["127.0.0.2", "127.0.0.1"]
+    outcome = _fetcher().fetch(f"http://rebind.example:{port}/page")
+    assert outcome.status == 200 and b"public page" in outcome.body
+    assert gateway.requests_for("/page")[0].headers["host"] == f"rebind.example:{port}"
+    assert server.site.log == []
+
+
+def test_cli_skips_a_loopback_url_with_its_reason(runner, server, names, tmp_path, monkeypatch):
+    monkeypatch.delenv("NEWSFACET_FETCH_PRIVATE", raising=False)
+    port = server.site.base.rsplit(":", 1)[1]
+    server.site.add("/secret", "<html><body><p>secret</p></body></html>")
+    urls = [f"http://{host}:{port}/secret" for host in ("2130706433", "loopback.example")]
+    result = run(runner, "index", *urls, "--index", tmp_path / "ix", "--json")
+    assert result.exit_code == 1, result.output
+    skips = {s["source"]: s["reason"] for s in json.loads(result.stdout)["skips"]}
+    assert set(skips) == set(urls)
+    assert all("private, loopback, link-local or reserved address (127.0.0.1)" in r
+               for r in skips.values())
+    assert server.site.log == []
+
+
+def test_the_setting_allows_a_private_address(runner, server, names, tmp_path, monkeypatch):
+    from .webserver import story
+
+    monkeypatch.setenv("NEWSFACET_FETCH_PRIVATE", "1")
+    monkeypatch.setenv("NEWSFACET_FETCH_DELAY", "0")
+    port = server.site.base.rsplit(":", 1)[1]
+    server.site.add("/news/a", story("Intranet story", "harbour works"))
+    url = f"http://loopback.example:{port}/news/a"
+    result = run(runner, "index", url, "--index", tmp_path / "ix", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["added"] == 1
+    assert server.site.requests_for("/news/a")[0].headers["host"] == f"loopback.example:{port}"
+
+
+# -- 4. WARC records decompressed within a cap; warcio's warnings bounded ------------------
+
+def _warc_member(uri: str, body: bytes, declared: int | None = None, tail_zeros: int = 0) -> bytes:
+    """One gzip member holding one response record; ``declared`` lies about its length and
+    ``tail_zeros`` bytes of zeros follow the record inside the same member (a bomb)."""
+    import zlib
+
+    http = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)) + body
+    length = len(http) if declared is None else declared
+    head = (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:%s>\r\n"
+            b"WARC-Date: 2020-01-02T03:04:05Z\r\nWARC-Target-URI: %s\r\n"
+            b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n"
+            % (uri.rsplit("/", 1)[-1].encode(), uri.encode(), length))
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    out = [packer.compress(head + http + b"\r\n\r\n")]
+    zeros = bytes(1 << 20)
+    for _ in range(tail_zeros >> 20):
+        out.append(packer.compress(zeros))
+    out.append(packer.flush())
+    return b"".join(out)
+
+
+def test_a_warc_gzip_bomb_is_skipped_in_bounded_memory(runner, tmp_path, capfd):
+    import tracemalloc
+
+    from .webserver import story
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    good = story("Archived before the bomb", "harbour repairs").encode()
+    (corpus / "bomb.warc.gz").write_bytes(
+        _warc_member("https://news.example.org/before", good)
+        + _warc_member("https://news.example.org/bomb", b"<p>x</p>", declared=1000,
+                       tail_zeros=80 << 20))
+    (corpus / "other.warc.gz").write_bytes(
+        _warc_member("https://news.example.org/other", story("Another archive", "bridge works").encode()))
+    assert (corpus / "bomb.warc.gz").stat().st_size < 200_000  # 80 MB of zeros inside
+    items = []
+    tracemalloc.start()
+    try:
+        for item in ingest.iter_documents([str(corpus)], 1_000_000):
+            items.append((item.source, getattr(item, "reason", None)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40_000_000, f"peak {peak:,} bytes"
+    assert items[0] == ("https://news.example.org/before", None)
+    assert items[1][0].endswith("bomb.warc.gz")
+    assert items[1][1].startswith("a record decompresses to over 2,000,000 bytes (a gzip bomb")
+    assert items[2] == ("https://news.example.org/other", None)
+    assert len(items) == 3
+    assert len(capfd.readouterr().err) < 2000  # warcio's warnings are bounded
+
+
+def test_warcio_warnings_are_bounded(tmp_path, capfd, caplog):
+    """A record whose Content-Length is short makes warcio quote the next line: here 3 MB."""
+    import gzip
+
+    from .webserver import story
+
+    body = b"x" * 3_000_000 + b"\n" + story("Short length", "ferry timetable").encode()
+    headers = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n\r\n"
+    member = _warc_member("https://news.example.org/short", body,
+                          declared=len(headers % len(body)) + 10)  # ends inside the long line
+    (tmp_path / "short.warc").write_bytes(gzip.decompress(member))
+    items = list(ingest.iter_documents([str(tmp_path / "short.warc")], 20_000_000))
+    assert items  # skips with reasons, no crash
+    assert len(capfd.readouterr().err) < 2000
+    warned = [r.getMessage() for r in caplog.records if "warcio" in r.getMessage()]
+    assert warned and all(len(m) < 1000 for m in warned), warned
+
+
+# -- 5. bad route parameters are 4xx; 405 names what is allowed; ids have no newline -------
+
+@pytest.mark.parametrize("path, status", [
+    ("/watches?saved=%C2%B3", 400), ("/watches?saved=%D9%A3", 400), ("/watches?saved=-1", 400),
+    ("/watches?saved=3", 200), ("/watches?saved=", 200),
+    ("/article/a1?page=%C2%B2", 400), ("/article/a1?page=%D9%A3", 400), ("/article/a1?page=2", 200),
+    ("/api/search?q=embassy&page=%C2%B2", 400), ("/api/search?q=embassy&page=%D9%A3", 400),
+    ("/api/search?q=embassy&per_page=1_0", 400), ("/api/search?q=embassy&page=%2B2", 400),
+    ("/api/search?q=embassy&page=%202%20", 200), ("/api/search?q=embassy&page=" + "9" * 5000, 400),
+])
+def test_numbers_in_urls_follow_one_rule(client, path, status):
+    assert client.get(path).status_code == status
+
+
+def test_whole_number_rule():
+    from search.query import whole_number
+
+    assert [whole_number(v) for v in ("7", " 12 ", "007", 5)] == [7, 12, 7, 5]
+    assert [whole_number(v) for v in ("²", "٣", "+1", "-1", "1_0", "1.0", "", "1\n2", "9" * 101)] == [None] * 9
+
+
+@pytest.mark.parametrize("method, path, allowed", [
+    ("post", "/api/search", {"GET", "HEAD", "OPTIONS"}),
+    ("delete", "/watches", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("put", "/article/a1", {"GET", "HEAD", "OPTIONS"}),
+])
+def test_405_names_the_allowed_methods(client, method, path, allowed):
+    response = getattr(client, method)(path)
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+
+
+def test_a_record_id_with_a_trailing_newline_is_not_used(tmp_path):
+    from search.ingest.sources import RawDocument, article_id
+
+    def raw(given):
+        return RawDocument(source="x.jsonl#1", kind="record", content="t", raw_hash="h",
+                           fields={"id": given})
+
+    assert article_id(raw("rec-1")) == "rec-1"
+    assert article_id(raw("rec-1\n")) not in ("rec-1", "rec-1\n")
+    assert "\n" not in article_id(raw("rec-1\n"))
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_summary_line(runner, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "evil\n  skipped everything: forged.pdf").write_bytes(b"%PDF")
+    (corpus / "good.txt").write_text(GOOD)
+    result = run(runner, "index", corpus, "--index", tmp_path / "ix")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert not any(line.startswith("  skipped everything") for line in lines)
+    assert any("evil\\n  skipped everything: forged.pdf: unsupported file type" in line for line in lines)

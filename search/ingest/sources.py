@@ -26,7 +26,7 @@ KINDS = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text",
          ".jsonl": "records", ".ndjson": "records"}
 RECORD_FIELDS = ("id", "title", "body", "html", "text", "url", "date", "outlet", "author",
                  "crawl_date")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # fullmatch: no trailing newline
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_:.-]+)""", re.I)
 
 
@@ -53,7 +53,7 @@ class Skipped:
 def article_id(raw: RawDocument) -> str:
     """Return the stable id of a document: the record's own id if safe, else a path hash."""
     given = raw.fields.get("id")
-    if given and _SAFE_ID.match(given):
+    if given and _SAFE_ID.fullmatch(given):
         return given
     key = raw.source if "://" in raw.source else os.path.abspath(raw.source)
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -96,16 +96,30 @@ def _printable(item: RawDocument | Skipped) -> RawDocument | Skipped:
 
     A file name that is not valid UTF-8 reaches Python with surrogate escapes, which neither
     the index nor a terminal can encode; such names are shown with U+FFFD instead (``path``
-    keeps the real name).
+    keeps the real name). Control characters (a newline in a file name could forge a line
+    of the summary) are shown escaped, as ``\\n`` or ``\\x1b``.
     """
-    changes = {}
+    changes: dict[str, Any] = {}
     for name in ("source", "reason"):
         value = getattr(item, name, None)
-        if value is not None and not value.isascii():
-            safe = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            if safe != value:
-                changes[name] = safe
+        if value is None:
+            continue
+        safe = value
+        if not safe.isascii():
+            safe = safe.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        safe = _CONTROL.sub(_escaped, safe)
+        if safe != value:
+            changes[name] = safe
     return replace(item, **changes) if changes else item
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x80-\x9f\u2028\u2029]")
+
+
+def _escaped(match: re.Match) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}"
+                                                         if ord(char) < 0x100 else f"\\u{ord(char):04x}")
 
 
 def _walk(given: str) -> Iterator[str]:
