@@ -49,7 +49,7 @@ def test_suggest_limit_min_count_and_text_output(runner, indexed):
     assert text.startswith("no names missing from the entity table in 5 articles") and \
         "--min-count 1" in text
     text = run(runner, "entities", "suggest", "--index", indexed, "--min-count", 1).output
-    assert "JCPOA  1 article, 1 mention" in text and "known as the JCPOA" in text
+    assert "JCPOA (org)  1 article, 1 mention" in text and "known as the JCPOA" in text
     assert 'newsfacet entities add "NAME" --type' in text
 
 
