@@ -62,6 +62,13 @@ class IndexCorrupt(SearchError):
     """An index exists but cannot be opened or read."""
 
 
+def damaged_index(folder: object, what: str) -> IndexCorrupt:
+    """Return the error for a damaged index in ``folder``: what is wrong, and how to rebuild it."""
+    return IndexCorrupt(f"the index in {folder}/ is damaged ({what}) — rebuild it from its "
+                        f"sources: `newsfacet index --rebuild --index {folder} PATH…` (the "
+                        "files, folders and URLs it was built from)")
+
+
 class ArticleNotFound(SearchError):
     """No article has the given id."""
 

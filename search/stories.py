@@ -340,4 +340,4 @@ def sidecar_path(engine: Engine) -> Path:
 
 
 __all__ = ["Fingerprint", "StoryIndex", "fingerprint", "jaccard", "new_story_id", "shingles",
-           "sidecar_path", "THRESHOLD", "MIN_WORDS"]
+           "sidecar_path", "SIDECAR", "THRESHOLD", "MIN_WORDS"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from search.entities.filter import check_entities
-from search.errors import QueryError
+from search.errors import IndexCorrupt, QueryError, error_object
 
 from . import params, state
 from .export import EXPORT_FORMATS, csv_lines, json_chunks
@@ -54,4 +54,8 @@ def openapi():
 
 @api.get("/healthz")
 def healthz():
-    return jsonify({"status": "ok", "articles": state.engine().count()})
+    try:
+        articles = state.engine().count()
+    except IndexCorrupt as exc:  # said as a status too, for monitors that read only that
+        return jsonify({"status": "damaged", "message": str(exc), **error_object(exc)}), 503
+    return jsonify({"status": "ok", "articles": articles})

@@ -29,12 +29,15 @@ from .options import (emit_json, emit_json_error, engine_choice, engine_options,
 @click.option("--metadata", "metadata_file", metavar="FILE",
               help="CSV or JSON of title/date/outlet/url by source path or URL.")
 @fetch_options
+@click.option("--rebuild", is_flag=True,
+              help="Remove the index's articles first and build it again from PATHS (for a "
+                   "damaged index; saved searches and added entities are kept).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @engine_options
 @click.pass_context
 @fail_cleanly
-def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_json, index_dir,
-                  engine, entities_file):
+def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, rebuild, as_json,
+                  index_dir, engine, entities_file):
     """Clean and index files and folders (.html, .htm, .txt, .jsonl, .warc, .warc.gz; folders
     recursively), web pages by URL, and the pages that RSS/Atom feeds and sitemaps link to.
 
@@ -50,6 +53,12 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
 
     if not paths and not urls_file:
         raise click.UsageError("give files, folders or URLs to index (or --urls FILE)")
+    if rebuild:
+        from ..engines import discard_index
+        from ..stories import SIDECAR
+
+        discard_index(settings_for(ctx, index_dir=index_dir, engine=engine),
+                      also=(SIDECAR, f"{SIDECAR}-wal", f"{SIDECAR}-shm", f"{SIDECAR}-journal"))
     show = sys.stderr.isatty() and not as_json
     progress = (lambda n, source: click.echo(f"\rreading {n:>7,}  {source[-60:]:<60}",
                                              nl=False, err=True)) if show else None
@@ -265,6 +274,40 @@ def stats_command(ctx, as_json, index_dir):
         click.echo(f"{name}: " + (", ".join(f"{v.value} ({v.count})" for v in values[:10]) or "-"))
 
 
+@click.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@engine_choice
+@index_option
+@click.pass_context
+@fail_cleanly
+def check_command(ctx, as_json, index_dir):
+    """Check the index for damage: compare its files with the checksums recorded when they
+    were written, and read every article, word and column through.
+
+    Exits 1 with the damaged files named, and how to rebuild the index, when it finds damage.
+
+    Example: newsfacet check --index index/
+    """
+    from ..engines import check_index
+
+    report = check_index(settings_for(ctx, index_dir=index_dir))
+    error = report.error()
+    if as_json:
+        if error is not None:
+            emit_json_error({**report.to_dict(), **error_object(error)}, 1)
+        emit_json(report.to_dict())
+        return
+    checked = (f"{len(report.checksummed)} files against their checksums, "
+               if not report.unrecorded else "no checksums recorded for this generation "
+               "(they are written from the next commit on), ")
+    click.echo(f"checked {report.folder}: {checked}{report.articles} articles read through")
+    for problem in report.problems:
+        click.echo(f"  {problem}")
+    if error is not None:
+        raise error
+    click.echo("no damage found")
+
+
 @click.command("remove")
 @click.argument("ids", nargs=-1, required=True)
 @engine_choice
@@ -327,6 +370,6 @@ def _is_loopback(host: str) -> bool:
 
 
 COMMANDS = (index_command, clean_command, search_command, show_command, stats_command,
-            remove_command, serve_command)
+            check_command, remove_command, serve_command)
 
 __all__ = ["COMMANDS"]

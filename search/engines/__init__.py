@@ -100,4 +100,26 @@ def open_engine(settings: Settings, *, create: bool = False) -> Engine:
     raise ConfigError(f"engine {settings.engine!r} is not available yet: use --engine whoosh")
 
 
-__all__ = ["Engine", "open_engine"]
+def check_index(settings: Settings):
+    """Return what a check of the index the settings name found (an ``integrity.CheckReport``
+    of the Whoosh engine); a Typesense collection is its server's to check."""
+    if settings.engine != "whoosh":
+        raise ConfigError("`newsfacet check` checks a Whoosh index folder; a Typesense "
+                          "collection is kept by its server (use --engine whoosh)")
+    from .whoosh.maintenance import check_index as check_folder
+
+    return check_folder(Path(settings.index_dir))
+
+
+def discard_index(settings: Settings, also: tuple[str, ...] = ()) -> None:
+    """Remove the index the settings name, and the files named ``also`` beside it, so that it
+    can be built again (``newsfacet index --rebuild``)."""
+    if settings.engine != "whoosh":
+        raise ConfigError("--rebuild clears a Whoosh index folder; to rebuild a Typesense "
+                          "collection, give a new --collection name")
+    from .whoosh.maintenance import discard_index as discard_folder
+
+    discard_folder(Path(settings.index_dir), also)
+
+
+__all__ = ["Engine", "check_index", "discard_index", "open_engine"]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -28,6 +28,7 @@ from ...config import Settings
 from ...errors import ArticleNotFound, IndexMissing, QueryError
 from ...models import Article, Entity, Hit, IndexStats, Matching, SearchRequest, SearchResults
 from ...query import SEARCH_FIELDS, has_operators
+from ...sidecars import write_atomic
 from .. import bm25f
 from .. import budget
 from ..analysis import ANALYZER, effective_sort, parse_query
@@ -36,10 +37,10 @@ from ..expansion import Expander, Vocabulary, has_patterns
 from ..query_terms import marked_terms
 from ..results import facet_values, first_per_story, highlight_paragraphs, make_hit
 from ..stored import decode_article, encode_data
-from . import browse, saved, stories
+from . import browse, integrity, saved, stories
 from .docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery, GenerationCache, intersect,
                    shared_docsets, size_of)
-from .errors import opening, writing
+from .errors import opening, reading, writing
 from .writer import StoredIds, Writer
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,16 @@ _saved_arrays = GenerationCache()
 # The words of the searched fields, for fuzzy and wildcard expansion (one per generation).
 _vocabularies = GenerationCache()
 VOCABULARY = "vocab.words"
+
+
+def _reads(method):
+    """Run an engine method that reads the index with Whoosh's errors on damaged files mapped
+    to IndexCorrupt (``errors.reading``)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with reading(self.path):
+            return method(self, *args, **kwargs)
+    return wrapper
 
 
 def build_schema() -> Schema:
@@ -116,19 +127,22 @@ class WhooshEngine:
         self._stored_ids = StoredIds()
 
     def _open(self, create: bool):
-        exists = self.path.is_dir() and index.exists_in(str(self.path))
+        # A table of contents on disk, not ``index.exists_in``: that opens the index, outside
+        # the block below that turns a damaged one into a clear error.
+        exists = self.path.is_dir() and integrity.latest_generation(self.path) is not None
         if not exists and not create:
             raise IndexMissing(f"no index in {self.path}/ — run `newsfacet index seeds/` first "
                                "(or pass --index DIR)")
         with opening(self.path):
             if not exists:
                 self.path.mkdir(parents=True, exist_ok=True)
-                index.create_in(str(self.path), build_schema())
+                created = index.create_in(str(self.path), build_schema())
+                self._record(created)
                 self._write_meta()
             # No mmap: every thread has its own searcher, and each mapping of the index files
             # counts again in the server's resident memory; plain reads share the page cache.
             opened = FileStorage(str(self.path), supports_mmap=False).open_index()
-        return self._upgraded(opened)
+            return self._upgraded(opened)
 
     def _upgraded(self, opened):
         """Return the index with the fields a newer schema added (an index made by an older
@@ -142,6 +156,7 @@ class WhooshEngine:
         for name, field in missing:
             writer.add_field(name, field)
         writer.commit()
+        self._record(opened)
         logger.warning("index %s upgraded to schema %d: run `newsfacet index` on its sources "
                        "again to fill in agencies and stories", self.path, SCHEMA_VERSION)
         self._write_meta()
@@ -150,6 +165,7 @@ class WhooshEngine:
 
     # -- writing ---------------------------------------------------------------------------
 
+    @_reads
     def upsert(self, articles: Sequence[Article]) -> None:
         if not articles:
             return
@@ -167,8 +183,10 @@ class WhooshEngine:
             writer.cancel()
             raise
         writer.commit()
+        self._record(self._index)
         self._write_meta()
 
+    @_reads
     def remove(self, ids: Iterable[str]) -> int:
         with writing(self.path, self.settings.lock_wait):
             writer = self._index.writer(timeout=self.settings.lock_wait)
@@ -180,18 +198,26 @@ class WhooshEngine:
             writer.cancel()
             raise
         writer.commit()
+        self._record(self._index)
         self._write_meta()
         return removed
 
     def _write_meta(self) -> None:
         meta = {"schema_version": SCHEMA_VERSION,
                 "last_update": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-        tmp = self.path / (META_FILE + ".tmp")
-        tmp.write_text(json.dumps(meta), encoding="utf-8")
-        os.replace(tmp, self.path / META_FILE)
+        write_atomic(self.path / META_FILE, json.dumps(meta))
+
+    def _record(self, ix) -> None:
+        """Record the checksums of the generation just committed (``integrity``)."""
+        generation = ix.latest_generation()
+        segments = [segment.segment_id()
+                    for segment in index.TOC.read(ix.storage, ix.indexname, generation,
+                                                       schema=ix.schema).segments]
+        integrity.record(self.path, generation, segments)
 
     # -- reading ---------------------------------------------------------------------------
 
+    @_reads
     def current(self) -> tuple[Any, DocSets]:
         """Return an up-to-date searcher and its doc sets, refreshed after commits (the
         browse module reads through them too, so it sees what ``search`` sees)."""
@@ -232,6 +258,7 @@ class WhooshEngine:
     def _stories(self, searcher, sets: DocSets) -> stories.StoryTable:
         return stories.story_table(self._path_key, searcher, sets.live, self._saved(searcher))
 
+    @_reads
     def prepare(self) -> None:
         """Build what a reader of the current generation needs (facet postings, date keys,
         field lengths, stories) and save it beside the index, so that a new process, such as a
@@ -244,6 +271,7 @@ class WhooshEngine:
                   **self._stories(searcher, sets).arrays()}
         saved.save(self.path, searcher, arrays)
 
+    @_reads
     def get(self, article_id: str) -> Article:
         searcher, _ = self.current()
         stored = searcher.document(id=article_id)
@@ -252,6 +280,7 @@ class WhooshEngine:
                                   "`newsfacet search` lists ids")
         return decode_article(stored)
 
+    @_reads
     def hashes(self) -> dict[str, str]:
         searcher, _ = self.current()
         reader = searcher.reader()
@@ -261,6 +290,7 @@ class WhooshEngine:
         hashes = reader.column_reader("content_hash")
         return {ids[n]: hashes[n] for n in reader.all_doc_ids()}
 
+    @_reads
     def stats(self) -> IndexStats:
         searcher, sets = self.current()
         facets = {name: facet_values(sets.count(name, sets.live), (), name)
@@ -273,6 +303,7 @@ class WhooshEngine:
         return IndexStats(articles=sets.live_count, facets=facets, size_bytes=size,
                           last_update=last, location=self.location)
 
+    @_reads
     def search(self, request: SearchRequest) -> SearchResults:
         searcher, sets, parsed, match, selections, filtered, matching = self._match(request)
         matched = match[0]
@@ -320,6 +351,7 @@ class WhooshEngine:
         filtered = intersect([matched, *allowed])
         return searcher, sets, parsed, (matched, scores, first), selections, filtered, matching
 
+    @_reads
     def ordered(self, request: SearchRequest, limit: int) -> tuple[int, list[int], Any]:
         """Return the number of matches, the docnums of the first ``limit`` in the request's
         order, and the searcher they belong to."""
@@ -327,10 +359,12 @@ class WhooshEngine:
         page = _page(searcher, sets, parsed, matched, filtered, request, 0, limit)
         return size_of(filtered), [docnum for docnum, _ in page], searcher
 
+    @_reads
     def count(self) -> int:
         searcher, _ = self.current()
         return searcher.doc_count()
 
+    @_reads
     def highlight_paragraphs(self, body: str, text: str) -> list[str]:
         """Return the body's paragraphs as HTML-safe strings with the query's matches marked
         (wildcards and fuzzy terms marked as the indexed words they expand to)."""
@@ -342,17 +376,25 @@ class WhooshEngine:
             terms = frozenset()
         return highlight_paragraphs(body, terms)
 
+    @_reads
     def suggest(self, text: str) -> str | None:
         """Return the query with unknown words replaced by close indexed ones, or None."""
         return browse.suggest_query(self, text)
 
+    @_reads
     def more_like(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
         """Return articles sharing the most telling words of this one."""
         return browse.more_like(self, article_id, limit)
 
+    @_reads
     def export(self, request: SearchRequest, limit: int) -> tuple[int, Iterator[Article]]:
         """Return the number of matches and an iterator over up to ``limit`` of them."""
-        return browse.export_articles(self, request, limit)
+        total, articles = browse.export_articles(self, request, limit)
+        return total, self._read_all(articles)
+
+    def _read_all(self, articles: Iterator[Article]) -> Iterator[Article]:
+        with reading(self.path):
+            yield from articles
 
     def close(self) -> None:
         with self._lock:
