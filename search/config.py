@@ -53,6 +53,10 @@ class Settings:
     max_pages: int = _setting(10_000, "Most pages fetched in one run of index or update.", "MAX_PAGES")
     user_agent: str | None = _setting(None, "User agent sent when fetching; default "
                                             "newsfacet/VERSION (+URL).", "USER_AGENT")
+    trust_index: bool = _setting(False, "Open an index folder owned by another user or "
+                                 "writable by others (refused by default: an index folder is "
+                                 "trusted input, Whoosh reads its table of contents as a "
+                                 "pickle).", "TRUST_INDEX")
     lock_wait: float = _setting(30.0, "Seconds a run that writes the index (index, remove, "
                                 "update) waits for another one holding it before giving up.",
                                 "LOCK_WAIT")

@@ -8,6 +8,7 @@
     │   └── UnknownEntity          an entity filter naming no entity of the index or the table
     ├── IndexMissing               no index at the given place (run `newsfacet index` first)
     ├── IndexCorrupt               an index that exists but cannot be opened or read
+    ├── IndexUntrusted             an index folder another user owns or may write to
     ├── ArticleNotFound            no article with the given id
     ├── EntityNotFound             no entity of that name in the table or the index
     ├── EngineUnavailable          a search server that cannot be reached or refuses us
@@ -62,6 +63,11 @@ class IndexCorrupt(SearchError):
     """An index exists but cannot be opened or read."""
 
 
+class IndexUntrusted(SearchError):
+    """An index folder (or a file of it) is owned by another user or writable by others: it
+    is not opened, since opening an index can run code that its writer put there."""
+
+
 def damaged_index(folder: object, what: str) -> IndexCorrupt:
     """Return the error for a damaged index in ``folder``: what is wrong, and how to rebuild it."""
     return IndexCorrupt(f"the index in {folder}/ is damaged ({what}) — rebuild it from its "
@@ -93,7 +99,7 @@ class EntityNotFound(SearchError):
 # error object carries it too, so both describe an error the same way).
 HTTP_STATUS: dict[type[SearchError], int] = {
     QueryError: 400, ConfigError: 400, ArticleNotFound: 404, EntityNotFound: 404,
-    IndexMissing: 503, IndexCorrupt: 503, EngineUnavailable: 503, EntityTableError: 503}
+    IndexMissing: 503, IndexCorrupt: 503, IndexUntrusted: 503, EngineUnavailable: 503, EntityTableError: 503}
 
 
 def status_of(exc: SearchError) -> int:

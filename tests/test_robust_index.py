@@ -201,3 +201,124 @@ def _cli():
     from search.cli import cli
 
     return cli
+
+
+# -- Whose index folder it is ------------------------------------------------------------------
+
+def _crafted_toc(folder: Path, marker: Path) -> None:
+    """Replace the table of contents with one whose pickled schema runs a command when read
+    (the attack: an index folder from someone else)."""
+    import io
+    import os
+    import pickle
+
+    from whoosh.filedb.structfile import StructFile
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    (toc,) = folder.glob("_MAIN_*.toc")
+    stream = StructFile(io.BytesIO())
+    for size in (4, 8, 4):  # the int, long and float sizes Whoosh checks first
+        stream.write_varint(size)
+    stream.write_int(-12345)
+    stream.write_int(-111)
+    for number in (2, 7, 4):
+        stream.write_varint(number)
+    stream.write_string(pickle.dumps(Payload(), 2))
+    toc.write_bytes(stream.file.getvalue())
+    # The attacker writes the checksums too (else opening refuses the changed file as damage).
+    (folder / "newsfacet-checksums.json").unlink()
+
+
+def test_a_crafted_table_of_contents_runs_code_when_trusted(runner, index, tmp_path, monkeypatch):
+    """What the guard below is for: the attack works once a folder is trusted."""
+    marker = tmp_path / "ran"
+    _crafted_toc(index, marker)
+    monkeypatch.setenv("NEWSFACET_TRUST_INDEX", "1")
+    runner.invoke(_cli(), ["stats", "--index", str(index)])
+    assert marker.exists()
+
+
+def _others_may_write_folder(folder: Path) -> str:
+    folder.chmod(0o777)
+    return "the index folder is writable by every user (mode drwxrwxrwx)"
+
+
+def _others_may_write_toc(folder: Path) -> str:
+    (toc,) = folder.glob("_MAIN_*.toc")
+    toc.chmod(0o666)
+    return f"{toc.name} is writable by every user (mode -rw-rw-rw-)"
+
+
+def _group_may_write_segment(folder: Path) -> str:
+    import grp
+    import os
+
+    segment = _segment(folder)
+    others = [g.gr_gid for g in grp.getgrall() if g.gr_gid != os.getegid()]
+    os.chown(segment, -1, others[0])
+    segment.chmod(0o664)
+    return (f"{segment.name} is writable by the users of group {grp.getgrgid(others[0]).gr_name} "
+            "(mode -rw-rw-r--)")
+
+
+UNTRUSTED = [_others_may_write_folder, _others_may_write_toc]
+if hasattr(__import__("os"), "geteuid") and __import__("os").geteuid() == 0:
+    UNTRUSTED.append(_group_may_write_segment)  # (chown to another group needs root)
+
+
+@pytest.mark.parametrize("loosen", UNTRUSTED, ids=lambda f: f.__name__.strip("_"))
+@pytest.mark.parametrize("command", [("search", "report"), ("stats",), ("index", str(SEEDS)),
+                                     ("check",), ("serve", "--port", "1")], ids=" ".join)
+def test_an_index_folder_others_may_write_is_not_opened(runner, index, tmp_path, loosen, command):
+    marker = tmp_path / "ran"
+    _crafted_toc(index, marker)
+    why = loosen(index)
+    result = runner.invoke(_cli(), [*command, "--index", str(index)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"Error: not opening the index in {index}/: {why}. An index folder is trusted input "
+        "(Whoosh reads it with pickle, which can run code): if it is yours, "
+        f"`chmod -R go-w {index}`; to open a shared one anyway, set NEWSFACET_TRUST_INDEX=1"]
+    assert not marker.exists()
+
+
+def test_an_index_folder_of_another_user_is_not_opened(runner, index, monkeypatch):
+    import os
+
+    monkeypatch.setattr(os, "geteuid", lambda: os.stat(index).st_uid + 4242)
+    result = runner.invoke(_cli(), ["search", "report", "--index", str(index)])
+    assert result.exit_code == 1
+    assert f"Error: not opening the index in {index}/: the index folder is owned by user" \
+        in result.stderr
+    monkeypatch.setenv("NEWSFACET_TRUST_INDEX", "1")
+    trusted = runner.invoke(_cli(), ["search", "report", "--index", str(index)])
+    assert trusted.exit_code == 0, trusted.output
+
+
+def test_the_web_answers_503_for_an_untrusted_folder(index):
+    from web import create_app
+
+    _others_may_write_toc(index)
+    client = create_app({"TESTING": True, "SETTINGS": Settings(index_dir=str(index))}).test_client()
+    response = client.get("/api/search?q=report")
+    assert response.status_code == 503
+    assert "is writable by every user" in response.get_json()["error"]["message"]
+
+
+def test_a_private_group_may_write(runner, index):
+    """umask 002 with a group of one's own (Debian's user private groups) is not refused."""
+    import grp
+    import os
+    import pwd
+
+    me = pwd.getpwuid(os.geteuid())
+    if any(m != me.pw_name for m in grp.getgrgid(me.pw_gid).gr_mem):
+        pytest.skip("our primary group has other members here")
+    for path in [index, *index.iterdir()]:
+        os.chown(path, -1, me.pw_gid)
+        path.chmod(path.stat().st_mode | 0o020)
+    result = runner.invoke(_cli(), ["search", "report", "--index", str(index)])
+    assert result.exit_code == 0, result.output

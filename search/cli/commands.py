@@ -348,7 +348,10 @@ def serve_command(ctx, host, port, workers, threads, debug, index_dir, engine, e
     from web import create_app
     from web.server import default_workers, serve
 
+    from ..engines import check_trust
+
     settings = settings_for(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
+    check_trust(settings)  # refused now, not by every request
     app = create_app({"SETTINGS": settings})
     if not _is_loopback(host):
         click.echo(f"Warning: serving on {host}: anyone who can reach this machine can read "

@@ -108,7 +108,16 @@ def check_index(settings: Settings):
                           "collection is kept by its server (use --engine whoosh)")
     from .whoosh.maintenance import check_index as check_folder
 
-    return check_folder(Path(settings.index_dir))
+    return check_folder(Path(settings.index_dir), settings.trust_index)
+
+
+def check_trust(settings: Settings) -> None:
+    """Raise IndexUntrusted when the index folder may have been written by another user
+    (Whoosh; unless ``settings.trust_index``). A missing folder is not checked."""
+    if settings.engine == "whoosh" and not settings.trust_index:
+        from .whoosh.trust import check_folder
+
+        check_folder(Path(settings.index_dir))
 
 
 def discard_index(settings: Settings, also: tuple[str, ...] = ()) -> None:
@@ -122,4 +131,4 @@ def discard_index(settings: Settings, also: tuple[str, ...] = ()) -> None:
     discard_folder(Path(settings.index_dir), also)
 
 
-__all__ = ["Engine", "check_index", "discard_index", "open_engine"]
+__all__ = ["Engine", "check_index", "check_trust", "discard_index", "open_engine"]

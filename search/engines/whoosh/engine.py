@@ -37,7 +37,7 @@ from ..expansion import Expander, Vocabulary, has_patterns
 from ..query_terms import marked_terms
 from ..results import facet_values, first_per_story, highlight_paragraphs, make_hit
 from ..stored import decode_article, encode_data
-from . import browse, integrity, saved, stories
+from . import browse, integrity, saved, stories, trust
 from .docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery, GenerationCache, intersect,
                    shared_docsets, size_of)
 from .errors import opening, reading, writing
@@ -133,6 +133,8 @@ class WhooshEngine:
         if not exists and not create:
             raise IndexMissing(f"no index in {self.path}/ — run `newsfacet index seeds/` first "
                                "(or pass --index DIR)")
+        if not self.settings.trust_index:  # before Whoosh unpickles anything of the folder
+            trust.check_folder(self.path)
         with opening(self.path):
             if not exists:
                 self.path.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
 from ...errors import IndexBusy, IndexMissing
-from . import integrity, saved
+from . import integrity, saved, trust
 from .engine import META_FILE
 from .errors import DAMAGE, described
 
@@ -30,8 +30,9 @@ READ_FAILURES = (*DAMAGE, OSError, ValueError, KeyError, IndexError, OverflowErr
                  AttributeError, TypeError)
 
 
-def check_index(folder: Path) -> integrity.CheckReport:
-    """Return what a check of the index in ``folder`` found (problems empty: no damage).
+def check_index(folder: Path, trusted: bool = False) -> integrity.CheckReport:
+    """Return what a check of the index in ``folder`` found (problems empty: no damage);
+    ``trusted``: read it even when another user may have written it.
 
     Raises:
         IndexMissing: there is no index in ``folder``.
@@ -40,6 +41,9 @@ def check_index(folder: Path) -> integrity.CheckReport:
     if generation is None:
         raise IndexMissing(f"no index in {folder}/ — run `newsfacet index seeds/` first "
                            "(or pass --index DIR)")
+    # Raises IndexUntrusted before any pickle is read.
+    if not trusted:
+        trust.check_folder(folder)
     report = integrity.CheckReport(str(folder), generation)
     integrity.checksum_problems(folder, report)
     try:
