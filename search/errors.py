@@ -9,6 +9,7 @@
     ├── IndexMissing               no index at the given place (run `newsfacet index` first)
     ├── IndexCorrupt               an index that exists but cannot be opened or read
     ├── IndexUntrusted             an index folder another user owns or may write to
+    ├── IndexWriteFailed           the index could not be written (a full disk); it is as it was
     ├── ArticleNotFound            no article with the given id
     ├── EntityNotFound             no entity of that name in the table or the index
     ├── EngineUnavailable          a search server that cannot be reached or refuses us
@@ -68,6 +69,11 @@ class IndexUntrusted(SearchError):
     is not opened, since opening an index can run code that its writer put there."""
 
 
+class IndexWriteFailed(SearchError):
+    """Writing to the index failed (no space left, no permission); what the failed write made
+    was removed, so the index is as it was before it."""
+
+
 def damaged_index(folder: object, what: str) -> IndexCorrupt:
     """Return the error for a damaged index in ``folder``: what is wrong, and how to rebuild it."""
     return IndexCorrupt(f"the index in {folder}/ is damaged ({what}) — rebuild it from its "
@@ -99,7 +105,8 @@ class EntityNotFound(SearchError):
 # error object carries it too, so both describe an error the same way).
 HTTP_STATUS: dict[type[SearchError], int] = {
     QueryError: 400, ConfigError: 400, ArticleNotFound: 404, EntityNotFound: 404,
-    IndexMissing: 503, IndexCorrupt: 503, IndexUntrusted: 503, EngineUnavailable: 503, EntityTableError: 503}
+    IndexMissing: 503, IndexCorrupt: 503, IndexUntrusted: 503, IndexWriteFailed: 503,
+    EngineUnavailable: 503, EntityTableError: 503}
 
 
 def status_of(exc: SearchError) -> int:

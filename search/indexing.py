@@ -120,24 +120,29 @@ def index_documents(
     batch_chars = 0
     stories: StoryIndex | None = None  # loaded at the first changed article, not before
     names = CollectionNames(table)
-    for outcome in _run(jobs, table, max_text_chars, workers, clean_seconds):
-        if isinstance(outcome, Skipped):
-            logger.warning("skipped %s: %s", outcome.source, outcome.reason)
-            report.skipped.append(outcome)
-            continue
-        if stories is None:
-            stories = StoryIndex.load(sidecar_path(engine), existing, _stored(engine), lock_wait)
-        article = replace(outcome.article,
-                          story=stories.assign(outcome.article, outcome.fingerprint))
-        (report.updated if article.id in existing else report.added).append(article.id)
-        names.observe(article)
-        batch.append(article)
-        batch_chars += len(article.body)
-        if len(batch) >= BATCH_SIZE or batch_chars >= BATCH_CHARS:
-            _commit(engine, names.resolve(batch), stories)
-            batch, batch_chars = [], 0
-    _commit(engine, names.resolve(batch), stories)
-    engine.prepare()
+    try:
+        for outcome in _run(jobs, table, max_text_chars, workers, clean_seconds):
+            if isinstance(outcome, Skipped):
+                logger.warning("skipped %s: %s", outcome.source, outcome.reason)
+                report.skipped.append(outcome)
+                continue
+            if stories is None:
+                stories = StoryIndex.load(sidecar_path(engine), existing, _stored(engine), lock_wait)
+            article = replace(outcome.article,
+                              story=stories.assign(outcome.article, outcome.fingerprint))
+            (report.updated if article.id in existing else report.added).append(article.id)
+            names.observe(article)
+            batch.append(article)
+            batch_chars += len(article.body)
+            if len(batch) >= BATCH_SIZE or batch_chars >= BATCH_CHARS:
+                _commit(engine, names.resolve(batch), stories)
+                batch, batch_chars = [], 0
+        _commit(engine, names.resolve(batch), stories)
+        engine.prepare()
+    except BaseException:
+        if stories is not None:  # what it holds of uncommitted batches is rolled back
+            stories.close()
+        raise
     if stories is not None:
         report.merged = stories.merged
         stories.close()

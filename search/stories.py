@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .engines import Engine
-from .errors import IndexBusy
+from .errors import IndexBusy, IndexWriteFailed
 from .models import Article
 
 logger = logging.getLogger(__name__)
@@ -280,10 +280,15 @@ _LSH = f"{BANDS}x{ROWS} shingles {SHINGLE_WORDS}"
 
 @contextmanager
 def _busy(path: Path | None, wait: float) -> Iterator[None]:
-    """Map SQLite's "database is locked" (another run writing the sidecar) to IndexBusy."""
+    """Map SQLite's "database is locked" (another run writing the sidecar) to IndexBusy, and
+    "database or disk is full" to IndexWriteFailed."""
     try:
         yield
     except sqlite3.OperationalError as exc:
+        if "full" in str(exc):  # "database or disk is full": SQLite rolled the change back
+            raise IndexWriteFailed(f"cannot write the index's story data {path}: {exc} — the "
+                                   "articles committed so far stay indexed; free some space, "
+                                   "then run the command again") from exc
         if "locked" not in str(exc) and "busy" not in str(exc):
             raise
         raise IndexBusy(f"another indexing run holds the index's story data {path} (waited "

@@ -322,3 +322,82 @@ def test_a_private_group_may_write(runner, index):
         path.chmod(path.stat().st_mode | 0o020)
     result = runner.invoke(_cli(), ["search", "report", "--index", str(index)])
     assert result.exit_code == 0, result.output
+
+
+# -- Disk full while indexing -----------------------------------------------------------------
+
+class _FullDisk:
+    """A file of the index whose writes fail with ENOSPC once ``budget`` bytes are written
+    (shared by every file the run creates)."""
+
+    def __init__(self, file, budget: list[int]) -> None:
+        self._file = file
+        self._budget = budget
+
+    def write(self, data) -> int:
+        import errno
+        import os
+
+        self._budget[0] -= len(data)
+        if self._budget[0] < 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return self._file.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+
+@pytest.fixture
+def disk_of(monkeypatch):
+    """Call with a number of bytes: from then on, the index's files can take only that many."""
+    from whoosh.filedb import filestore
+
+    def limit(budget: int) -> None:
+        left = [budget]
+        real = filestore.FileStorage.create_file
+
+        def create_file(self, name, *args, **kwargs):
+            opened = real(self, name, *args, **kwargs)
+            opened.file = _FullDisk(opened.file, left)
+            return opened
+
+        monkeypatch.setattr(filestore.FileStorage, "create_file", create_file)
+    return limit
+
+
+def _listing(folder: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_size for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("budget", [1_000, 300_000, 1_500_000])  # pool, segment, near the end
+def test_disk_full_while_indexing_leaves_the_index_as_it_was(runner, index, disk_of, tmp_path,
+                                                             budget):
+    import json
+
+    corpus = tmp_path / "more.jsonl"
+    corpus.write_text("\n".join(json.dumps({"id": f"more-{n}", "title": f"More {n}",
+                                            "body": a.body}) for n, a in enumerate(_articles())))
+    assert run(runner, "index", SEEDS, "--index", index).exit_code == 0  # with story data
+    before = _listing(index)
+    searched = run(runner, "search", "report", "--json", "--index", index).stdout
+    disk_of(budget)
+    result = runner.invoke(_cli(), ["index", str(corpus), "--index", str(index)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"Error: cannot write the index in {index}/: No space left on device; the {ARTICLES} "
+        "articles of this batch were not added and the index is as it was — free some space, "
+        "then run the command again"]
+    assert _listing(index) == before  # the partial segment, pool and TOC are gone
+    assert run(runner, "search", "report", "--json", "--index", index).stdout == searched
+    assert run(runner, "check", "--index", index).exit_code == 0
+
+
+def test_disk_full_while_removing(runner, index, disk_of):
+    before = _listing(index)
+    disk_of(100)
+    result = runner.invoke(_cli(), ["remove", "art-1", "--index", str(index)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"Error: cannot write the index in {index}/: No space left "
+                                    "on device; nothing was removed and the index is as it was")
+    assert _listing(index) == before
+    assert run(runner, "show", "art-1", "--index", index).exit_code == 0

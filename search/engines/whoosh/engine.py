@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import functools
 import json
 import logging
@@ -25,7 +26,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
 from ...config import Settings
-from ...errors import ArticleNotFound, IndexMissing, QueryError
+from ...errors import ArticleNotFound, IndexMissing, IndexWriteFailed, QueryError
 from ...models import Article, Entity, Hit, IndexStats, Matching, SearchRequest, SearchResults
 from ...query import SEARCH_FIELDS, has_operators
 from ...sidecars import write_atomic
@@ -181,33 +182,51 @@ class WhooshEngine:
                 writer.delete_by_query(query.Or([query.Term("id", i) for i in stored]))
             for article in articles:
                 writer.add_document(**document(article))
-        except BaseException:
-            writer.cancel()
+            writer.commit()
+        except OSError as exc:
+            writer.abandon(exc)
+            raise self._write_failed(exc, f"the {len(articles)} articles of this batch were "
+                                          "not added") from exc
+        except BaseException as exc:
+            writer.abandon(exc)
             raise
-        writer.commit()
         self._record(self._index)
         self._write_meta()
 
     @_reads
     def remove(self, ids: Iterable[str]) -> int:
         with writing(self.path, self.settings.lock_wait):
-            writer = self._index.writer(timeout=self.settings.lock_wait)
+            writer = Writer(self._index, timeout=self.settings.lock_wait)
         removed = 0
         try:
             for article_id in ids:
                 removed += writer.delete_by_term("id", article_id)
-        except BaseException:
-            writer.cancel()
+            writer.commit()
+        except OSError as exc:
+            writer.abandon(exc)
+            raise self._write_failed(exc, "nothing was removed") from exc
+        except BaseException as exc:
+            writer.abandon(exc)
             raise
-        writer.commit()
         self._record(self._index)
         self._write_meta()
         return removed
 
+    def _write_failed(self, exc: OSError, lost: str) -> IndexWriteFailed:
+        """Return the error for a write that failed (what it made is removed already)."""
+        what = exc.strerror or type(exc).__name__
+        hint = ("free some space" if exc.errno == errno.ENOSPC
+                else "check the folder's permissions and free space")
+        return IndexWriteFailed(f"cannot write the index in {self.path}/: {what}; {lost} and the "
+                                f"index is as it was — {hint}, then run the command again")
+
     def _write_meta(self) -> None:
         meta = {"schema_version": SCHEMA_VERSION,
                 "last_update": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-        write_atomic(self.path / META_FILE, json.dumps(meta))
+        try:
+            write_atomic(self.path / META_FILE, json.dumps(meta))
+        except OSError as exc:  # the commit stands; only the date `stats` shows is stale
+            logger.warning("could not write %s: %s", self.path / META_FILE, exc)
 
     def _record(self, ix) -> None:
         """Record the checksums of the generation just committed (``integrity``)."""

@@ -6,6 +6,8 @@ inside one of these blocks, so a caller only ever sees a ``SearchError``.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import pickle
 import struct
 import traceback
@@ -44,7 +46,11 @@ def release(exc: BaseException) -> None:
         for value in list(frame.f_locals.values()):
             for candidate in (value, getattr(value, "_file", None)):  # a compound file's own
                 if isinstance(candidate, StructFile) and not candidate.is_closed:
-                    candidate.close()
+                    with contextlib.suppress(OSError, ValueError):  # its last write, again
+                        candidate.close()
+                elif isinstance(candidate, io.IOBase) and not candidate.closed:
+                    with contextlib.suppress(OSError, ValueError):
+                        candidate.close()
 
 
 @contextmanager

@@ -16,14 +16,19 @@ positions), field length and stored field of an index written each way.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import struct
 from collections.abc import Sequence
 
 import numpy as np
 from whoosh.analysis import StemFilter
+from whoosh.filedb.structfile import StructFile
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
+
+from .errors import release
 
 # Most stems remembered per writer (Whoosh's own default size).
 STEM_CACHE = 50_000
@@ -40,10 +45,65 @@ class Writer(SegmentWriter):
         # Whoosh's own method, with the per-document reader's lengths read into memory.
         self.perdocwriter.close()
         lengths = _Lengths(self.per_document_reader()) if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        try:
+            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        finally:  # a failed write (a full disk) must not leave the lengths file open
+            if lengths:
+                lengths.close()
         self.fieldwriter.close()
-        if lengths:
-            lengths.close()
+
+
+    def abandon(self, failure: BaseException | None = None) -> None:
+        """Give up this writer after a failure (a full disk, say): close its files, remove what
+        it wrote of a new generation (the new segment's files, the new table of contents,
+        the temporary pool) and release the lock, so the index is as it was before.
+
+        A table of contents of the new generation already in place means the commit went
+        through (only Whoosh's tidying after it failed): then nothing is removed."""
+        if failure is not None:  # files the failed call left open in its frames
+            release(failure)
+        toc = f"_{self.indexname}_{self.generation}.toc"
+        committed = self.storage.file_exists(toc)
+        try:
+            self._close_segment()
+        except (OSError, ValueError) as exc:  # closing wrote, and failed again
+            release(exc)
+        # A write that failed inside ``_close_segment`` left files open whose closing would
+        # write (and fail) again: close the files themselves.
+        _close_files([self.perdocwriter, self.fieldwriter, self.pool], set(), 4)
+        if not committed:
+            segment = f"{self.newsegment.segment_id()}."
+            for name in list(self.storage):
+                if name.startswith((segment, f"{toc}.")):
+                    with contextlib.suppress(FileNotFoundError):
+                        self.storage.delete_file(name)
+        with contextlib.suppress(OSError):
+            self._tempstorage.destroy()
+        if self.writelock:
+            self.writelock.release()
+        self.is_closed = True
+
+
+def _close_files(objects, seen: set[int], depth: int) -> None:
+    """Close every open file held by ``objects`` or their attributes (``depth`` levels)."""
+    for obj in objects:
+        if id(obj) in seen or obj is None or isinstance(obj, (str, bytes, int, float)):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, (StructFile, io.IOBase)):
+            closed = obj.is_closed if isinstance(obj, StructFile) else obj.closed
+            if not closed:  # (a StructFile closed twice raises)
+                with contextlib.suppress(OSError, ValueError):  # its last write failing again
+                    obj.close()
+            continue
+        if depth <= 0:
+            continue
+        if isinstance(obj, dict):
+            _close_files(list(obj.values()), seen, depth - 1)
+        elif isinstance(obj, (list, tuple, set)):
+            _close_files(list(obj), seen, depth - 1)
+        elif hasattr(obj, "__dict__"):
+            _close_files(list(vars(obj).values()), seen, depth - 1)
 
 
 def _cache_stems(schema) -> None:
