@@ -401,3 +401,47 @@ def test_disk_full_while_removing(runner, index, disk_of):
                                     "on device; nothing was removed and the index is as it was")
     assert _listing(index) == before
     assert run(runner, "show", "art-1", "--index", index).exit_code == 0
+
+
+# -- Sidecars written under a lock --------------------------------------------------------------
+
+def test_fifty_concurrent_entity_additions_keep_every_entity(tmp_path):
+    """Before: one fixed temporary name and no lock lost entities (12 at once left 2)."""
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    index = tmp_path / "index"
+    names = [f"Concurrent Group {n:02d}" for n in range(50)]
+    processes = [subprocess.Popen([sys.executable, "-m", "search", "entities", "add", name,
+                                   "--type", "group", "--index", str(index)], cwd=ROOT,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for name in names]
+    outcomes = [(p.wait(timeout=300), p.stderr.read().decode()) for p in processes]
+    for p in processes:
+        p.stdout.close()
+        p.stderr.close()
+    assert outcomes == [(0, "")] * 50
+    saved = json.loads((index / "entities.json").read_text(encoding="utf-8"))
+    assert sorted(e["name"] for e in saved) == names
+    assert [p.name for p in index.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_concurrent_additions_to_a_table_file_keep_every_entity(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    table = tmp_path / "table.json"
+    table.write_text("[]\n", encoding="utf-8")
+    names = [f"Table Group {n:02d}" for n in range(20)]
+    processes = [subprocess.Popen([sys.executable, "-m", "search", "entities", "add", name,
+                                   "--type", "group", "--entities", str(table)], cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for name in names]
+    assert [p.wait(timeout=300) for p in processes] == [0] * 20
+    assert sorted(e["name"] for e in json.loads(table.read_text(encoding="utf-8"))) == names

@@ -7,6 +7,7 @@ already there with every alias given.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -15,6 +16,7 @@ from pathlib import Path
 from collections.abc import Iterable
 
 from ..errors import EntityTableError
+from ..sidecars import locked, write_atomic
 from .table import EntityTable, load_table, name_key, overlay_path, read_entries
 
 
@@ -39,7 +41,24 @@ def add_entity(name: str, kind: str, aliases: Iterable[str] = (), *,
     """
     name = " ".join(name.split())
     aliases = tuple(dict.fromkeys(" ".join(a.split()) for a in aliases if a.strip()))
-    table = load_table(entities_file, index_dir)
+    target = Path(entities_file) if entities_file else overlay_path(index_dir or "index")
+    if not entities_file:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EntityTableError(f"cannot create {target.parent}: {exc.strerror}") from exc
+    # Read, check and write under the file's lock: two additions at once each keep the other's.
+    guard = locked(target) if target.parent.is_dir() else contextlib.nullcontext()
+    try:
+        with guard:
+            return _add(name, kind, aliases, entities_file, target,
+                        load_table(entities_file, index_dir))
+    except OSError as exc:  # the lock file cannot be made (a read-only folder)
+        raise EntityTableError(f"cannot lock {target}: {exc.strerror}") from exc
+
+
+def _add(name: str, kind: str, aliases: tuple[str, ...], entities_file: str | None, target: Path,
+         table: EntityTable) -> Addition:
     known = table.resolve(name)
     if known is not None and name_key(known.name) != name_key(name):
         raise EntityTableError(
@@ -60,9 +79,9 @@ def add_entity(name: str, kind: str, aliases: Iterable[str] = (), *,
                                + " — nothing to add (`newsfacet entities list` shows it)")
     canonical = known.name if known else name
     if entities_file:
-        path = _save_to_file(Path(entities_file), canonical, kind, fresh)
+        path = _save_to_file(target, canonical, kind, fresh)
     else:
-        path = _save_to_overlay(overlay_path(index_dir or "index"), canonical, kind, fresh)
+        path = _save_to_overlay(target, canonical, kind, fresh)
     return Addition(canonical, kind, fresh, known is None, path)
 
 
@@ -91,23 +110,16 @@ def _save_to_overlay(path: Path, name: str, kind: str, aliases: tuple[str, ...])
     else:
         entries.append({"name": name, "type": kind, "aliases": list(aliases)})
     EntityTable.load().merged(entries, str(path))  # refuses clashes before writing
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise EntityTableError(f"cannot create {path.parent}: {exc.strerror}") from exc
     _write_json(path, entries)
     return path
 
 
 def _write_json(path: Path, entries: list) -> None:
-    """Write the additions atomically: a reader never sees half a file."""
-    text = json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
-    temporary = path.with_name(f".{path.name}.tmp")
+    """Write the additions atomically (a reader never sees half a file), through a temporary
+    file of a unique name (one fixed name let two writers replace each other's file)."""
     try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
+        write_atomic(path, json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise EntityTableError(f"cannot write {path}: {exc.strerror}") from exc
 
 

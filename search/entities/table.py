@@ -46,15 +46,14 @@ import hashlib
 import io
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import EntityTableError
+from ..sidecars import write_atomic
 from ..models import ENTITY_TYPES, Entity
 
 logger = logging.getLogger(__name__)
@@ -190,13 +189,9 @@ class EntityTable:
         """Write the table to ``path`` as JSON (atomically: a reader never sees half a file)."""
         path = Path(path)
         text = json.dumps(self.entries, indent=2, ensure_ascii=False) + "\n"
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", text=True)
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(temporary, path)
+            write_atomic(path, text)
         except OSError as exc:
-            Path(temporary).unlink(missing_ok=True)
             raise EntityTableError(f"cannot write entity table {path}: {exc.strerror}") from exc
 
     def mentions(self, text: str) -> list[Candidate]:
