@@ -445,3 +445,29 @@ def test_concurrent_additions_to_a_table_file_keep_every_entity(tmp_path):
                  for name in names]
     assert [p.wait(timeout=300) for p in processes] == [0] * 20
     assert sorted(e["name"] for e in json.loads(table.read_text(encoding="utf-8"))) == names
+
+
+# -- Smaller items ------------------------------------------------------------------------------
+
+def test_a_link_out_of_the_indexed_folder_is_not_followed(runner, tmp_path):
+    import json
+    import os
+
+    folder, outside = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    outside.mkdir()
+    body = "The embassy in Baghdad was quiet on Monday after a week of protests and talks."
+    (outside / "secret.txt").write_text("Secret words " + body)
+    (folder / "real.txt").write_text(body)
+    os.symlink(outside / "secret.txt", folder / "passwd.txt")
+    os.symlink("real.txt", folder / "alias.txt")  # inside the folder: read once, as before
+    result = run(runner, "index", folder, "--index", tmp_path / "ix", "--json")
+    skips = {s["source"]: s["reason"] for s in json.loads(result.stdout)["skips"]}
+    assert skips == {
+        str(folder / "passwd.txt"): f"symbolic link to {outside / 'secret.txt'}, outside "
+                                    f"{folder} (not followed)",
+        str(folder / "real.txt"): f"same file as one already read (link to {folder / 'real.txt'})"}
+    assert json.loads(run(runner, "search", "secret", "--json", "--index", tmp_path / "ix")
+                      .stdout)["total"] == 0
+    given = run(runner, "index", folder / "passwd.txt", "--index", tmp_path / "ix2")
+    assert given.stdout.startswith("added 1,")  # named on the command line: followed

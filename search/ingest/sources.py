@@ -68,9 +68,16 @@ def iter_documents(paths: Iterable[str], max_bytes: int) -> Iterator[RawDocument
         if not os.path.lexists(given):
             yield _printable(Skipped(given, "no such file or folder"))
             continue
+        root = os.path.realpath(given) if os.path.isdir(given) else None
         for path in _walk(given):
             try:
                 real = os.path.realpath(path)
+                if root is not None and os.path.commonpath([root, real]) != root:
+                    # A link in a scraped folder must not index what lies outside it
+                    # (passwd.txt -> /etc/passwd); a link given by name is followed.
+                    yield _printable(Skipped(path, f"symbolic link to {real}, outside "
+                                                   f"{given} (not followed)"))
+                    continue
                 if real in seen_files:
                     yield _printable(Skipped(path, f"same file as one already read (link to {real})"))
                     continue
