@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .agency import find_credit
-from .cleaner import CleanedDocument, clean_html, clean_text
+from .cleaner import PARSER_DEPTH, CleanedDocument, clean_html, clean_text, nesting_depth
 from .entities import ner
 from .entities.given import given_entities
 from .entities.table import EntityTable
@@ -105,6 +105,9 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
         logger.warning("%s: text cut at %d characters", raw.source, max_text_chars)
     metadata = extract_metadata(cleaned, hints)
     if not body:
+        if raw.kind == "html" and (depth := nesting_depth(raw.content)) > PARSER_DEPTH:
+            return Skipped(raw.source, f"page is nested too deeply to parse ({depth:,} levels; "
+                                       f"the HTML parser reads {PARSER_DEPTH})")
         what = "the page" if raw.kind == "html" else "the text"
         return Skipped(raw.source, f"no article text found in {what} after cleaning")
     # Credits are read from the cleaner's chrome too: a syndication disclaimer is chrome.

@@ -471,3 +471,24 @@ def test_a_link_out_of_the_indexed_folder_is_not_followed(runner, tmp_path):
                       .stdout)["total"] == 0
     given = run(runner, "index", folder / "passwd.txt", "--index", tmp_path / "ix2")
     assert given.stdout.startswith("added 1,")  # named on the command line: followed
+
+
+NEWS = "<p>The embassy in Baghdad was quiet on Monday after a week of protests and talks.</p>" * 3
+
+
+@pytest.mark.parametrize("page, reason", [
+    ("<div>" * 100_000 + NEWS + "</div>" * 100_000,
+     "page is nested too deeply to parse (100,003 levels; the HTML parser reads 256)"),
+    # 254 <div>s with <html>, <body> and <p>: one level past what the parser reads
+    ("<div>" * 254 + NEWS + "</div>" * 254,
+     "page is nested too deeply to parse (257 levels; the HTML parser reads 256)"),
+    ("<div>" * 253 + NEWS + "</div>" * 253, None),  # read: not skipped
+    ("<div>" * 10 + "<p>Menu</p>" + "</div>" * 10, "no article text found in the page after cleaning"),
+])
+def test_a_deeply_nested_page_is_skipped_as_such(runner, tmp_path, page, reason):
+    import json
+
+    (tmp_path / "page.html").write_text(f"<html><body>{page}</body></html>")
+    result = run(runner, "index", tmp_path / "page.html", "--index", tmp_path / "ix", "--json")
+    skips = [s["reason"] for s in json.loads(result.stdout)["skips"]]
+    assert skips == ([reason] if reason else [])

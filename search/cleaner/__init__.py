@@ -9,7 +9,8 @@ own metadata declares.
 from __future__ import annotations
 
 from .document import BODY_LABELS, META_LABELS, Block, CleanedDocument
-from .html import clean_html
+from .html import PARSER_DEPTH, clean_html, nesting_depth
 from .text import clean_text
 
-__all__ = ["BODY_LABELS", "META_LABELS", "Block", "CleanedDocument", "clean_html", "clean_text"]
+__all__ = ["BODY_LABELS", "META_LABELS", "PARSER_DEPTH", "Block", "CleanedDocument", "clean_html",
+           "clean_text", "nesting_depth"]

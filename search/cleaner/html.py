@@ -52,6 +52,29 @@ def clean_html(html: str, url: str | None = None) -> CleanedDocument:
     return CleanedDocument(body=body, mode="html", blocks=tuple(blocks), page_meta=meta)
 
 
+# libxml2, under lxml and trafilatura, reads at most this many levels of nested elements and
+# drops what lies deeper without an error (found by nesting paragraphs in <div>s: at 256 levels
+# they are read, at 257 the page is empty).
+PARSER_DEPTH = 256
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*?(/?)>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr"})
+
+
+def nesting_depth(html: str) -> int:
+    """Return how deeply the page's elements nest, counting open and close tags (void and
+    self-closed elements add nothing; an unclosed tag counts until the page ends)."""
+    depth = deepest = 0
+    for match in _TAG.finditer(html):
+        closing, name, self_closed = match.groups()
+        if closing:
+            depth = max(0, depth - 1)
+        elif not self_closed and name.lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
 def _parse(html: str) -> HtmlElement | None:
     """Return the parsed page, or None when it is not parseable HTML."""
     if not isinstance(html, str) or "<" not in html:
