@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import signal
 import sqlite3
 import threading
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -22,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from .engines import Engine
 from .entities.table import EntityTable
 from .errors import ArticleNotFound
+from .sidecars import locked
 from .entities.ner.collection import CollectionNames
 from .pipeline import Processed, article_id, content_hash, process
 from .ingest.sources import RawDocument, Skipped, failure_reason, iter_documents
@@ -39,6 +42,11 @@ WINDOW_PER_WORKER = 4
 CLEAN_SECONDS = 120.0
 # Seconds to wait for another run writing the story data (the default of Settings.lock_wait).
 LOCK_WAIT = 30.0
+# Seconds between a worker process's checks that its run is still there.
+PARENT_CHECK_SECONDS = 1.0
+# The lock one indexing run holds from reading the index's contents to its last commit, beside
+# the index (``Engine.data_dir``).
+RUN_LOCK = "index-run"
 
 
 @dataclass
@@ -69,6 +77,18 @@ _worker_state: dict = {}
 
 def _init_worker(table: EntityTable, max_text_chars: int, seconds: float) -> None:
     _worker_state.update(table=table, max_text_chars=max_text_chars, seconds=seconds)
+    _watch_parent(os.getppid())
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit this worker process once the run that started it is gone (a ``kill -9``): the
+    worker holds its own copy of the pipe it waits on for work, so it would wait forever."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="newsfacet-parent-watch", daemon=True).start()
 
 
 def _work(job: tuple[RawDocument, Mapping[str, str]]) -> Processed | Skipped:
@@ -110,8 +130,23 @@ def index_documents(
 ) -> IndexReport:
     """Clean and index documents from any reader (files, a crawl); return what happened.
 
-    ``lock_wait``: seconds to wait for another run holding the story data (the engine waits
-    its own ``Settings.lock_wait``) before raising IndexBusy."""
+    One run at a time per index: a second waits for the first to end (``lock_wait`` seconds,
+    then IndexBusy), and then reads the index as the first left it, so that two runs on the
+    same input do not both add it. ``lock_wait`` also bounds the wait for the story data (the
+    engine waits its own ``Settings.lock_wait``)."""
+    folder = engine.data_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    busy = (f"another indexing run holds the index in {engine.location} (waited {lock_wait:g} "
+            "s) — let it finish and try again, or raise NEWSFACET_LOCK_WAIT")
+    with locked(folder / RUN_LOCK, lock_wait, busy=busy):
+        return _index_documents(documents, engine, table, overrides=overrides,
+                                max_text_chars=max_text_chars, workers=workers,
+                                clean_seconds=clean_seconds, progress=progress,
+                                lock_wait=lock_wait)
+
+
+def _index_documents(documents, engine: Engine, table: EntityTable, *, overrides, max_text_chars,
+                     workers, clean_seconds, progress, lock_wait) -> IndexReport:
     report = IndexReport()
     existing = engine.hashes()
     overrides = overrides or {}

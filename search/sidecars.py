@@ -35,9 +35,10 @@ def lock_path(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def locked(path: str | Path, wait: float = 30.0) -> Iterator[None]:
+def locked(path: str | Path, wait: float = 30.0, busy: str | None = None) -> Iterator[None]:
     """Hold the lock of the sidecar ``path`` for the block (its folder must exist); raise
-    IndexBusy when another process holds it for longer than ``wait`` seconds."""
+    IndexBusy (with the message ``busy``, if given) when another process holds it for longer
+    than ``wait`` seconds."""
     if fcntl is None:
         yield
         return
@@ -51,8 +52,8 @@ def locked(path: str | Path, wait: float = 30.0) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise IndexBusy(f"another newsfacet process holds {path} (waited {wait:g} s) "
-                                    "— let it finish and try again") from None
+                    raise IndexBusy(busy or f"another newsfacet process holds {path} (waited "
+                                            f"{wait:g} s) — let it finish and try again") from None
                 time.sleep(POLL)
         try:
             yield

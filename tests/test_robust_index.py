@@ -492,3 +492,90 @@ def test_a_deeply_nested_page_is_skipped_as_such(runner, tmp_path, page, reason)
     result = run(runner, "index", tmp_path / "page.html", "--index", tmp_path / "ix", "--json")
     skips = [s["reason"] for s in json.loads(result.stdout)["skips"]]
     assert skips == ([reason] if reason else [])
+
+
+def _jsonl_corpus(path: Path, count: int) -> None:
+    import json
+
+    rng = random.Random(5)
+    vocab = ["".join(rng.choice(string.ascii_lowercase) for _ in range(6)) for _ in range(2000)]
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            body = ". ".join(" ".join(rng.choice(vocab) for _ in range(12)).capitalize()
+                             for _ in range(8)) + "."
+            out.write(json.dumps({"id": f"run-{n}", "title": f"Run {n}", "body": body}) + "\n")
+
+
+def test_two_runs_on_the_same_input_do_not_both_add_it(tmp_path):
+    """Before: both read the index as empty at their start, and both said "added 300"."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    corpus = tmp_path / "same.jsonl"
+    _jsonl_corpus(corpus, 300)
+    environ = {**{k: v for k, v in os.environ.items() if not k.startswith("NEWSFACET_")},
+               "NEWSFACET_LOCK_WAIT": "600"}
+    runs = [subprocess.Popen([sys.executable, "-m", "search", "index", str(corpus), "--json",
+                              "--index", str(tmp_path / "index")], cwd=ROOT, env=environ,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    reports = []
+    for process in runs:
+        out, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err
+        reports.append(json.loads(out))
+    assert sorted((r["added"], r["unchanged"]) for r in reports) == [(0, 300), (300, 0)]
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out |= {int(c) for c in (task / "children").read_text().split()}
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")  # a zombie has exited
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="finds the workers in /proc")
+def test_workers_exit_when_the_run_is_killed(tmp_path):
+    """Before: after kill -9 of `index --workers 2` the two workers lived on, waiting for work."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import ROOT
+
+    corpus = tmp_path / "big.jsonl"
+    _jsonl_corpus(corpus, 20_000)
+    run = subprocess.Popen([sys.executable, "-m", "search", "index", str(corpus), "--workers", "2",
+                            "--index", str(tmp_path / "index")], cwd=ROOT,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Polling /proc (no event tells when a process has started its workers, or when a
+    # process that is not our child has gone); bounded, generous for a loaded machine.
+    deadline = time.monotonic() + 120
+    workers: set[int] = set()
+    while len(workers) < 2 and run.poll() is None and time.monotonic() < deadline:
+        workers = _children(run.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the run should have started two workers"
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 60
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [w for w in workers if _alive(w)]
+    for w in left:  # do not leave them behind for the rest of the suite
+        os.kill(w, signal.SIGKILL)
+    assert left == []
