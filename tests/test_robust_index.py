@@ -123,7 +123,8 @@ def test_json_commands_report_the_damage_as_one_json_error(runner, index):
 
 
 ROUTES = ["/", "/search?q=report", "/api/search?q=report", "/api/search?q=report&format=csv",
-          "/article/art-3", "/api/articles/art-3", "/entity/Iraq", "/healthz"]
+          "/article/art-3", "/api/articles/art-3", "/entity/Iraq", "/api/entities/Iraq",
+          "/watches", "/api/openapi.json", "/healthz"]
 
 
 @pytest.mark.parametrize("damage", LOUD, ids=lambda d: d.__name__)

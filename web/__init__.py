@@ -35,6 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     state.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    app.before_request(state.refuse_damaged_index)  # after the access check
     routing.init_app(app)  # before the blueprints: their routes use its converters
     app.register_blueprint(views.bp)
     app.register_blueprint(api.api)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from search.engines import Engine, open_engine
+from search.errors import IndexCorrupt, IndexUntrusted, SearchError
 from search.entities import EntityTable, load_table, overlay_path
 
 _lock = threading.Lock()
@@ -27,6 +28,22 @@ def engine() -> Engine:
     if getattr(local, "engine", None) is None:
         local.engine = open_engine(current_app.config["SETTINGS"])
     return local.engine
+
+
+def refuse_damaged_index() -> None:
+    """Answer every request (but static files and /healthz, which says it its own way) with
+    the error of a damaged or untrusted index: 503 on every route, not only where a route
+    reads the index (a before-request hook, after the access check)."""
+    if request.endpoint in ("static", "api.healthz"):
+        return
+    try:
+        opened = engine()
+        if current_app.config["SETTINGS"].engine == "whoosh":
+            opened.count()  # opens its segments (once a generation): a local read, no server
+    except (IndexCorrupt, IndexUntrusted):
+        raise
+    except SearchError:  # a missing index, a server down: each route that needs it says so
+        return
 
 
 def entity_table() -> EntityTable:
