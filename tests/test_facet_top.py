@@ -22,7 +22,8 @@ def _articles() -> list[Article]:
         # Skewed counts with many ties: name i is in about 1/(i+1) of the articles.
         named = [name for i, name in enumerate(NAMES) if rng.random() < 1.2 / (i + 1)]
         articles.append(Article(
-            id=f"a{n}", source=f"a{n}.txt", title=f"Story {n}", body=f"news report number {n}",
+            id=f"a{n}", source=f"a{n}.txt", title=f"Story {n}",
+            body=f"news report number {n} {'alpha' if n % 3 == 0 else 'beta'}",
             outlet=f"Outlet {n % 7}", entities=tuple(Entity(x, "person") for x in named)))
     return articles
 
@@ -56,3 +57,16 @@ def test_a_selected_value_past_the_cut_keeps_its_count(engine):
     listed = _listed(engine, 3, entities=(rare.lower(),))
     assert (rare, full[rare], True) in [(v, c, s) for v, c, s in listed]
     assert len(listed) == 4
+
+
+@pytest.mark.parametrize("query", ["alpha", "beta", "news", "alpha OR beta"])
+def test_counts_are_those_of_the_matched_articles(engine, query):
+    """Counts of a few matched articles and of most of them (two ways of counting) agree with
+    the articles themselves."""
+    words = set(query.split()) - {"OR"}
+    expected: dict[str, int] = {}
+    for article in _articles():
+        if words & set(article.body.split()):
+            for entity in article.entities:
+                expected[entity.name] = expected.get(entity.name, 0) + 1
+    assert {v: c for v, c, _ in _listed(engine, 10_000, query=query)} == expected
