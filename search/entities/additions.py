@@ -20,6 +20,11 @@ from ..sidecars import locked, write_atomic
 from .table import EntityTable, load_table, name_key, overlay_path, read_entries
 
 
+# Seconds to wait for another addition holding the table: each holds it for a read and a write
+# (milliseconds), so only a queue of many at once on a loaded machine waits long.
+LOCK_WAIT = 300.0
+
+
 @dataclass(frozen=True)
 class Addition:
     """What ``add_entity`` did: the entity, the aliases it gained, and the file written."""
@@ -48,7 +53,7 @@ def add_entity(name: str, kind: str, aliases: Iterable[str] = (), *,
         except OSError as exc:
             raise EntityTableError(f"cannot create {target.parent}: {exc.strerror}") from exc
     # Read, check and write under the file's lock: two additions at once each keep the other's.
-    guard = locked(target) if target.parent.is_dir() else contextlib.nullcontext()
+    guard = locked(target, LOCK_WAIT) if target.parent.is_dir() else contextlib.nullcontext()
     try:
         with guard:
             return _add(name, kind, aliases, entities_file, target,
@@ -123,4 +128,4 @@ def _write_json(path: Path, entries: list) -> None:
         raise EntityTableError(f"cannot write {path}: {exc.strerror}") from exc
 
 
-__all__ = ["Addition", "add_entity"]
+__all__ = ["Addition", "LOCK_WAIT", "add_entity"]

@@ -68,7 +68,7 @@ def iter_documents(paths: Iterable[str], max_bytes: int) -> Iterator[RawDocument
         if not os.path.lexists(given):
             yield _printable(Skipped(given, "no such file or folder"))
             continue
-        root = os.path.realpath(given) if os.path.isdir(given) else None
+        root = _real_folder(given)
         for path in _walk(given):
             try:
                 real = os.path.realpath(path)
@@ -89,6 +89,15 @@ def iter_documents(paths: Iterable[str], max_bytes: int) -> Iterator[RawDocument
             except Exception as exc:  # a file is a unit of failure: the run goes on
                 logger.debug("reading %s failed", path, exc_info=True)
                 yield _printable(Skipped(path, failure_reason(exc)))
+
+
+def _real_folder(given: str) -> str | None:
+    """Return the real path of a folder given to index, or None (a file, or a path that
+    cannot be resolved: each file under it is then refused or read on its own)."""
+    try:
+        return os.path.realpath(given) if os.path.isdir(given) else None
+    except OSError:
+        return None
 
 
 def failure_reason(exc: BaseException) -> str:
