@@ -174,3 +174,19 @@ def test_every_facet_is_a_cli_filter_option(runner, settings, samples):
                  *[arg for name, value in samples.items() for arg in (f"--{name}", value)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["filters"] == {n: [v] for n, v in samples.items()}
+
+
+def test_both_engines_build_their_facet_fields_from_the_registry():
+    from whoosh.fields import KEYWORD
+
+    from search.engines.typesense import collection_schema
+    from search.engines.whoosh import build_schema
+
+    whoosh = build_schema()
+    fields = {f["name"]: f for f in collection_schema("x")["fields"]}
+    for facet in FACETS:
+        assert isinstance(whoosh[facet.name], KEYWORD) == facet.multi_valued, facet.name
+        assert fields[facet.name]["facet"] is True, facet.name
+        assert fields[facet.name]["type"] == ("string[]" if facet.multi_valued else "string")
+        assert fields[facet.name].get("optional", False) == (not facet.period), facet.name
+        assert (f"{facet.name}_key" in fields) == facet.case_folded, facet.name

@@ -20,10 +20,12 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from ...config import Settings
 from ...errors import ArticleNotFound, EngineUnavailable, IndexCorrupt, IndexMissing, QueryError
+from ...facets import FACET_NAMES, FACETS
 from ...models import Article, Hit, IndexStats, SearchRequest, SearchResults
 from . import browse as typesense_browse
 from . import stories as typesense_stories
@@ -36,17 +38,18 @@ from ..whoosh.engine import ANALYZER, TITLE_BOOST, _analyze, _effective_sort, _f
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-FACET_FIELDS = ("entity", "outlet", "year", "month", "agency")
-FILTER_KEYS = {"entity": "entity_key", "outlet": "outlet_key", "year": "year", "month": "month",
-               "agency": "agency_key"}
-CASE_FOLDED = ("entity", "outlet", "agency")  # filters match these names case-insensitively
+FACET_FIELDS = FACET_NAMES
+# A case-folded facet is filtered on a twin field of its values case-folded ("<name>_key").
+FILTER_KEYS = {f.name: f"{f.name}_key" if f.case_folded else f.name for f in FACETS}
+CASE_FOLDED = tuple(f.name for f in FACETS if f.case_folded)
 # Sort keys that put undated articles last in both directions.
 NEWEST_UNDATED, OLDEST_UNDATED = -(2 ** 62), 2 ** 62
 # Matching exactly what the query says: no typos, no prefixes, no words dropped for more hits.
 EXACT = {"num_typos": 0, "prefix": "false", "drop_tokens_threshold": 0,
          "typo_tokens_threshold": 0}
-INTERNAL_FIELDS = ("title_stems,body_stems,body_top,entity_key,outlet_key,agency_key,title_len,"
-                   "body_len,story_key")
+INTERNAL_FIELDS = ",".join(["title_stems", "body_stems", "body_top",
+                            *(FILTER_KEYS[name] for name in CASE_FOLDED),
+                            "title_len", "body_len", "story_key"])
 IMPORT_BATCH = 1000
 FACET_MARGIN = 20
 ALL_VALUES = 1_000_000
@@ -63,22 +66,46 @@ def collection_schema(name: str) -> dict:
         # The stems a body repeats: ranks articles where a word is frequent above those that
         # mention it once (Typesense's text_match knows no term frequency).
         field("body_top", "string"),
-        field("entity", "string[]", facet=True, optional=True),   # "type|Canonical Name"
-        field("entity_key", "string[]", optional=True),           # casefolded names, to filter
-        field("outlet", "string", facet=True, optional=True),
-        field("outlet_key", "string", optional=True),
-        field("year", "string", facet=True),
-        field("month", "string", facet=True),
+        *_facet_fields(),
         field("date_new", "int64"),
         field("date_old", "int64"),
         field("title_len", "int32", facet=True),  # facet: its stats give the average length
         field("body_len", "int32", facet=True),
         field("crawl_date", "string", optional=True),
-        field("agency", "string", facet=True, optional=True),
-        field("agency_key", "string", optional=True),
         field("story", "string", facet=True, optional=True),
         field("story_key", "string", facet=True),  # the story, or the article: to collapse by
     ]}
+
+
+def _facet_fields() -> list[dict]:
+    """Return the fields of the registry's facets: each facet's values (entities as
+    "type|Canonical Name"), and for a case-folded one its twin to filter on. Only the period
+    facets are on every article ("undated" without a date)."""
+    out: list[dict] = []
+    for facet in FACETS:
+        kind = "string[]" if facet.multi_valued else "string"
+        optional = {} if facet.period else {"optional": True}
+        out.append({"name": facet.name, "type": kind, "facet": True, **optional})
+        if facet.case_folded:
+            out.append({"name": FILTER_KEYS[facet.name], "type": kind, "optional": True})
+    return out
+
+
+def _facet_values_of(article: Article) -> dict[str, Any]:
+    """Return an article's facet fields (and their case-folded twins) as a document holds them."""
+    doc: dict[str, Any] = {}
+    for facet in FACETS:
+        terms = facet.terms(article)
+        keys = sorted({facet.split(t)[1].casefold() for t in terms})
+        if facet.multi_valued:
+            doc[facet.name] = list(terms)
+            if facet.case_folded:
+                doc[FILTER_KEYS[facet.name]] = keys
+        elif terms:
+            doc[facet.name] = terms[0]
+            if facet.case_folded:
+                doc[FILTER_KEYS[facet.name]] = keys[0]
+    return doc
 
 
 def _stems(text: str) -> list[str]:
@@ -101,19 +128,14 @@ def _document(article: Article) -> dict:
                             if k not in ("id", "source", "title", "body")}),
         "title_stems": " ".join(title), "body_stems": " ".join(body), "body_top": " ".join(top),
         "title_len": len(title), "body_len": len(body),
-        "entity": [f"{e.type}|{e.name}" for e in article.entities],
-        "entity_key": sorted({e.name.casefold() for e in article.entities}),
-        "year": article.year, "month": article.month,
+        **_facet_values_of(article),
         "date_new": stamp if stamp is not None else NEWEST_UNDATED,
         "date_old": stamp if stamp is not None else OLDEST_UNDATED,
         "story_key": typesense_stories.story_key(article.id, article.story),
     }
-    for key in ("outlet", "crawl_date", "agency", "story"):
+    for key in ("crawl_date", "story"):
         if getattr(article, key):
             doc[key] = getattr(article, key)
-    for key in ("outlet", "agency"):
-        if getattr(article, key):
-            doc[key + "_key"] = getattr(article, key).casefold()
     return doc
 
 

@@ -26,7 +26,8 @@ from whoosh.index import LockError
 
 from ...config import Settings
 from ...errors import ArticleNotFound, IndexCorrupt, IndexMissing, QueryError
-from ...models import (UNDATED, Article, Entity, FacetValue, Hit, IndexStats, SearchRequest,
+from ...facets import BY_NAME, FACET_NAMES, FACETS
+from ...models import (UNDATED, Article, FacetValue, Hit, IndexStats, SearchRequest,
                       SearchResults)
 from ...query import SEARCH_FIELDS, check_query_syntax
 from . import browse as whoosh_browse
@@ -41,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 # 2: agency (facet) and story (sortable) fields; older indexes get them added on open.
 SCHEMA_VERSION = 2
-FACET_FIELDS = ("entity", "outlet", "year", "month", "agency")
+FACET_FIELDS = FACET_NAMES
 TITLE_BOOST = 2.0
 # No stop list: "The Hague" or a quoted phrase must stay searchable, and BM25 already weighs
 # very common words down.
@@ -59,23 +60,21 @@ def build_schema() -> Schema:
         source=ID(stored=True),
         title=TEXT(stored=True, analyzer=ANALYZER),
         body=TEXT(stored=True, analyzer=ANALYZER),
-        # Entities are indexed as "type|Canonical Name" so one term carries both.
-        entity=KEYWORD(commas=True, lowercase=False, scorable=False),
-        outlet=ID(),
-        year=ID(),
-        month=ID(),
+        **_facet_fields(),
         date=ID(),
         date_new=ID(sortable=True),
         date_old=ID(sortable=True),
         content_hash=ID(sortable=True),
         data=STORED(),
-        agency=ID(),
         story=ID(sortable=True),
     )
 
 
-def _entity_term(entity: Entity) -> str:
-    return f"{entity.type}|{entity.name}"
+def _facet_fields() -> dict[str, Any]:
+    """Return a field per facet of the registry: a list of terms (entities indexed as
+    "type|Canonical Name", so one term carries both) or one term."""
+    return {f.name: KEYWORD(commas=True, lowercase=False, scorable=False) if f.multi_valued
+            else ID() for f in FACETS}
 
 
 def _document(article: Article) -> dict:
@@ -85,15 +84,16 @@ def _document(article: Article) -> dict:
     date = article.date.isoformat() if article.date else None
     doc = {
         "id": article.id, "source": article.source, "title": article.title or "",
-        "body": article.body, "entity": ",".join(_entity_term(e) for e in article.entities),
-        "year": article.year, "month": article.month,
+        "body": article.body,
         "date_new": date or UNDATED_NEWEST, "date_old": date or UNDATED_OLDEST,
         "content_hash": article.content_hash, "data": json.dumps(data),
     }
-    if article.outlet:
-        doc["outlet"] = article.outlet
-    if article.agency:
-        doc["agency"] = article.agency
+    for facet in FACETS:  # a period facet always has a value ("undated"), others may have none
+        terms = facet.terms(article)
+        if facet.multi_valued:
+            doc[facet.name] = ",".join(terms)
+        elif terms:
+            doc[facet.name] = terms[0]
     if article.story:
         doc["story"] = article.story
     if date:
@@ -367,7 +367,7 @@ class WhooshEngine:
             if not values:
                 out[name] = None
                 continue
-            vocabulary = sets.terms(name) if name in ("entity", "outlet", "agency") else None
+            vocabulary = sets.terms(name) if BY_NAME[name].case_folded else None
             if name == "entity" and request.all_entities:  # every value: one set per value
                 out[name] = intersect([sets.select(name, _match_terms(name, v, vocabulary))
                                        for v in values])
@@ -459,22 +459,21 @@ def _effective_sort(request: SearchRequest) -> str:
 
 
 def _match_terms(name: str, value: str, vocabulary: list[str] | None) -> list[str]:
-    """Return the indexed terms a filter value selects (case-insensitive for names)."""
+    """Return the indexed terms a filter value selects (``vocabulary``: every term of a
+    case-folded facet, to look through; None: the value is the term)."""
     if vocabulary is None:
         return [value]
-    wanted = value.casefold()
-    if name == "entity":
-        return [t for t in vocabulary if t.split("|", 1)[-1].casefold() == wanted]
-    return [t for t in vocabulary if t.casefold() == wanted]
+    return [t for t in vocabulary if BY_NAME[name].selects(t, value)]
 
 
 def _facet_values(counts, selected: Sequence[str], name: str,
                   limit: int | None = None) -> tuple[FacetValue, ...]:
     """Return facet values by count then value, the top ``limit``; selected ones always."""
     chosen = {s.casefold() for s in selected}
+    facet = BY_NAME[name]
     values = []
     for term, count in counts.items():
-        kind, label = term.split("|", 1) if name == "entity" else (None, term)
+        kind, label = facet.split(term)
         values.append(FacetValue(label, count, label.casefold() in chosen, kind))
     values.sort(key=lambda v: (-v.count, v.value))
     if limit is not None and len(values) > limit:
