@@ -38,7 +38,7 @@ class Settings:
         "environment does not set them; keeps the key off command lines.", "TYPESENSE_CONFIG")
     max_file_bytes: int = _setting(20_000_000, "Files larger than this are skipped.", "MAX_FILE_BYTES")
     max_text_chars: int = _setting(1_000_000, "Article text is cut at this many characters.", "MAX_TEXT_CHARS")
-    max_query_chars: int = _setting(1000, "Longest query accepted.", "MAX_QUERY_CHARS")
+    max_query_chars: int = _setting(10_000, "Longest query accepted (a pasted paragraph).", "MAX_QUERY_CHARS")
     max_page: int = _setting(1000, "Highest result page accepted.")
     max_per_page: int = _setting(100, "Most results on one page.")
     per_page: int = _setting(10, "Results on one page by default.")
@@ -50,6 +50,8 @@ class Settings:
     fetch_timeout: float = _setting(30.0, "Seconds to wait for a server before giving up.", "FETCH_TIMEOUT")
     fetch_retries: int = _setting(2, "Retries of a request that failed for a passing reason "
                                      "(5xx, timeout).", "FETCH_RETRIES")
+    fetch_private: bool = _setting(False, "Fetch from loopback, private, link-local and reserved "
+                                          "addresses (refused by default).", "FETCH_PRIVATE")
     max_pages: int = _setting(10_000, "Most pages fetched in one run of index or update.", "MAX_PAGES")
     user_agent: str | None = _setting(None, "User agent sent when fetching; default "
                                             "newsfacet/VERSION (+URL).", "USER_AGENT")
@@ -90,6 +92,12 @@ def _convert(name: str, raw: str, default: Any) -> Any:
         if not 0 <= value < float("inf"):
             raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a number of seconds, not {raw!r}")
         return value
+    if isinstance(default, bool):
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be 1 or 0 (true or false), not {raw!r}")
     if isinstance(default, int) and not isinstance(default, bool):
         try:
             return int(raw)

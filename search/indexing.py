@@ -23,7 +23,7 @@ from .engines import Engine
 from .entities.table import EntityTable
 from .errors import ArticleNotFound
 from .pipeline import Processed, article_id, content_hash, process
-from .ingest.sources import RawDocument, Skipped, iter_documents
+from .ingest.sources import RawDocument, Skipped, failure_reason, iter_documents
 from .stories import StoryIndex, sidecar_path
 
 logger = logging.getLogger(__name__)
@@ -213,13 +213,19 @@ def _changed(documents: Iterator[RawDocument | Skipped], existing: Mapping[str, 
             logger.warning("skipped %s: %s", doc.source, doc.reason)
             report.skipped.append(doc)
             continue
-        doc_id = article_id(doc)
-        earlier = seen.earlier(doc_id, doc.raw_hash, doc.source)
+        try:
+            doc_id = article_id(doc)
+            earlier = seen.earlier(doc_id, doc.raw_hash, doc.source)
+            hints = overrides.get(doc.source, {})
+            unchanged = existing.get(doc_id) == content_hash(doc, table, hints)
+        except Exception as exc:  # one record is the unit of failure
+            logger.debug("checking %s failed", doc.source, exc_info=True)
+            report.skipped.append(Skipped(doc.source, failure_reason(exc)))
+            continue
         if earlier:
             report.skipped.append(Skipped(doc.source, earlier))
             continue
-        hints = overrides.get(doc.source, {})
-        if existing.get(doc_id) == content_hash(doc, table, hints):
+        if unchanged:
             report.unchanged += 1
             continue
         yield doc, hints

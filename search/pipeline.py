@@ -10,8 +10,9 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from collections.abc import Mapping
+from typing import Any
 
 from .agency import find_credit
 from .cleaner import CleanedDocument, clean_html, clean_text
@@ -21,6 +22,7 @@ from .ingest.sources import RawDocument, Skipped, article_id
 from .metadata import Metadata, extract_metadata
 from .models import Article
 from .stories import Fingerprint, fingerprint
+from .unicode import valid_text
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +118,14 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
         agency=credit.agency if credit else None, agency_source=credit.source if credit else None,
         crawl_date=crawl_date(raw.fields.get("crawl_date")),
     )
-    return Processed(article, cleaned, metadata, fingerprint(body))
+    return Processed(_valid_article(article), cleaned, metadata, fingerprint(body))
+
+
+def _valid_article(article: Article) -> Article:
+    """Return the article with every text field valid Unicode (lone surrogates replaced)."""
+    changes: dict[str, Any] = {name: valid_text(value) for name, value in vars(article).items()
+               if isinstance(value, str) and valid_text(value) is not value}
+    return replace(article, **changes) if changes else article
 
 
 def crawl_date(value) -> str | None:
@@ -129,8 +138,9 @@ def crawl_date(value) -> str | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)
+        # An offset can carry a moment past year 9999 (OverflowError): an unknown crawl date.
+        return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

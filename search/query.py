@@ -20,13 +20,39 @@ from .models import ENTITY_MATCHES, SORT_ORDERS, SearchRequest
 SEARCH_FIELDS = ("title", "body")
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
 _BINARY = set(OPERATORS) - {"NOT"}
-_FIELD = re.compile(r"(?<![\w:/.])([A-Za-z_][\w]*):(?!//)")
+# A word and a colon (not a URL's "http://"). It is field syntax (title:embassy, title:"air
+# strikes", title:(oil prices)) when the name is in lower case, as field names are, and the
+# value follows with no space; otherwise it is free text: "Note: the embassy", "NOTE:1986".
+_COLON = re.compile(r"(?<![\w:/.])([A-Za-z_]\w*):(?!//)")
+# A question mark that ends a word ("why?") or stands alone is punctuation, not a wildcard.
+_QUESTION = re.compile(r"(?:(?<=\w)|(?<!\S))\?+(?![\w*?])")
 MAX_NESTING = 20
 
 
 def blank_phrases(text: str) -> str:
     """Return the text with quoted phrases blanked out (keeping positions)."""
     return re.sub(r'"[^"]*"', lambda m: " " * len(m.group()), text)
+
+
+def is_field_syntax(match: re.Match, text: str) -> bool:
+    """Return whether a ``_COLON`` match in ``text`` (the query as typed) is a field
+    restriction rather than a word of text."""
+    name, after = match.group(1), text[match.end():match.end() + 1]
+    return name == name.lower() and after != "" and not after.isspace()
+
+
+def read_free_text(text: str) -> str:
+    """Return the query with the punctuation of pasted prose that is not query syntax turned
+    into spaces (same length, so positions still match the text as typed): the colon of a word
+    that is not field syntax, and a question mark that ends a word or stands alone."""
+    bare = blank_phrases(text)
+    chars = list(text)
+    for match in _COLON.finditer(bare):
+        if not is_field_syntax(match, text):
+            chars[match.end() - 1] = " "
+    for match in _QUESTION.finditer(bare):
+        chars[match.start():match.end()] = " " * (match.end() - match.start())
+    return "".join(chars)
 
 
 def check_query_syntax(text: str) -> None:
@@ -43,12 +69,13 @@ def check_query_syntax(text: str) -> None:
             raise QueryError(f"the query nests parentheses more than {MAX_NESTING} deep")
     if depth:
         raise QueryError("unbalanced parentheses in the query: a '(' is never closed")
-    for match in _FIELD.finditer(bare):
-        if match.group(1) not in SEARCH_FIELDS:
+    for match in _COLON.finditer(bare):
+        if is_field_syntax(match, text) and match.group(1) not in SEARCH_FIELDS:
             raise QueryError(
                 f"unknown field {match.group(1)!r} in the query: you can search "
                 f"{' and '.join(SEARCH_FIELDS)} (e.g. title:embassy); filter with "
-                "--entity/--outlet/--since/--until")
+                "--entity/--outlet/--since/--until; for the word itself, put a space after "
+                "the colon")
     # A phrase counts as one word for the operators: `embassy NOT "air strike"` is fine.
     _check_operators(re.sub(r'"[^"]*"', " PHRASE ", text))
 
@@ -188,13 +215,27 @@ def _canonical(name: str, resolve_entity) -> str:
     return entity.name if entity else name
 
 
+_DIGITS = re.compile(r"[0-9]{1,100}")
+
+
+def whole_number(value: object) -> int | None:
+    """Return the number written in ASCII digits (blanks around allowed), else None.
+
+    The one rule for every number in a URL or form: ``str.isdigit`` accepts superscripts
+    (``²``) that ``int`` refuses, and ``int`` accepts other scripts' digits, signs and ``_``.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    return int(text) if _DIGITS.fullmatch(text) else None
+
+
 def _bounded_int(value, default: int, low: int, high: int, name: str) -> int:
     if value is None or value == "":
         return default
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise QueryError(f"{name} must be a whole number, not {str(value)[:40]!r}") from None
+    number = whole_number(value)
+    if number is None:
+        raise QueryError(f"{name} must be a whole number, not {str(value)[:40]!r}")
     if not low <= number <= high:
         raise QueryError(f"{name} must be between {low} and {high}, not {number}")
     return number

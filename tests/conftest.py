@@ -105,11 +105,14 @@ def server():
 
 @pytest.fixture
 def fast(monkeypatch, runner):
-    """The CLI runner with short fetch delays and timeouts and one retry, so fetching tests run
-    quickly (a test about politeness or retries sets its own)."""
+    """The CLI runner with short fetch delays and timeouts and one retry, private addresses
+    allowed (the test site is on 127.0.0.1), so fetching tests run quickly (a test about
+    politeness or retries sets its own)."""
     monkeypatch.setenv("NEWSFACET_FETCH_DELAY", "0.01")
     monkeypatch.setenv("NEWSFACET_FETCH_TIMEOUT", "0.5")
     monkeypatch.setenv("NEWSFACET_FETCH_RETRIES", "1")
+    # The test site is on 127.0.0.1, which the fetcher refuses unless told (issue 19).
+    monkeypatch.setenv("NEWSFACET_FETCH_PRIVATE", "1")
     return runner
 
 

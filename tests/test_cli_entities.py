@@ -205,3 +205,16 @@ def test_suggest_shows_progress_on_a_terminal(runner, indexed, monkeypatch):
     assert "\rreading articles        5/5        [########################]" in result.stderr
     quiet = run(runner, "entities", "suggest", "--index", indexed, "--json")
     assert quiet.stderr == "" and json.loads(quiet.stdout)["articles"] == 5
+
+
+def test_suggest_lists_the_entities_articles_carry_with_their_type(runner, tmp_path):
+    records = tmp_path / "r.jsonl"
+    records.write_text("\n".join(json.dumps({
+        "id": f"r{i}", "title": f"Rates {i}", "body": "Paul Volcker said rates would hold.",
+        "entities": [{"name": "Paul Volcker", "type": "person"}]}) for i in range(2)) + "\n")
+    index = tmp_path / "ix"
+    assert run(runner, "index", records, "--index", index).exit_code == 0
+    first = suggestions(runner, index)["suggestions"][0]
+    assert (first["phrase"], first["type"], first["articles"]) == ("Paul Volcker", "person", 2)
+    text = run(runner, "entities", "suggest", "--index", index).output
+    assert "Paul Volcker (person)  2 articles" in text

@@ -67,3 +67,28 @@ def test_progress_is_reported_while_reading():
     seen: list[int] = []
     found, scanned = suggest_entities(articles, TABLE, progress=seen.append)
     assert seen == [100, 200, 250] and scanned == 250 and found[0].phrase == "Sami Rahal"
+
+
+def test_entities_the_articles_carry_come_first_with_their_type():
+    """Names recognised at indexing (or given by records) that the table lacks are suggested
+    with their type, before capitalised runs nothing recognised; table entities are not."""
+    from search.models import Entity
+
+    volcker, brazil = Entity("Paul Volcker", "person"), Entity("brazil", "place")
+    articles = [
+        Article(id="n0", source="x", body="Fed chairman Paul Volcker spoke. Revs Oper rose.",
+                entities=(volcker, Entity("Iraq", "place"))),
+        Article(id="n1", source="x", body="Volcker again. Revs Oper fell in Sao Paulo.",
+                entities=(volcker, brazil)),
+        Article(id="n2", source="x", body="Revs Oper flat. Brazilian exports fell. Coffee from Brazil.",
+                entities=(brazil,)),
+    ]
+    found, _ = suggest_entities(articles, TABLE, min_count=2, limit=None)
+    assert [(s.phrase, s.type, s.articles) for s in found] == [
+        ("Paul Volcker", "person", 2), ("brazil", "place", 2), ("Revs Oper", None, 3)]
+    assert found[0].example == "Fed chairman Paul Volcker spoke." and found[0].example_id == "n0"
+    assert found[1].example == "Coffee from Brazil." and found[1].to_dict()["type"] == "place"
+    hong_kong = Article(id="h", source="x", body="Shares fell. Panic spread to Hong Kong today.",
+                        entities=(Entity("hong-kong", "place"),))
+    [found] = suggest_entities([hong_kong], TABLE, min_count=1, limit=1)[0]
+    assert (found.phrase, found.example) == ("hong-kong", "Panic spread to Hong Kong today.")

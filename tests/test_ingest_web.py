@@ -123,6 +123,7 @@ def test_politeness_delay_between_requests_to_one_host(runner, monkeypatch, site
     """Acceptance 4: no two requests to the host closer than NEWSFACET_FETCH_DELAY."""
     delay = 0.3
     monkeypatch.setenv("NEWSFACET_FETCH_DELAY", str(delay))
+    monkeypatch.setenv("NEWSFACET_FETCH_PRIVATE", "1")  # the test site is on 127.0.0.1
     links = [site.add(f"/p{n}", story(f"Page {n}", f"topic {n}")) for n in range(4)]
     feed = site.add("/feed", atom(links), content_type="application/atom+xml")
     site.add("/retry", story("Retry", "retry topic"), responses=[503])

@@ -151,11 +151,11 @@ def _handler(site: Site):
 class Server:
     """A running test server; ``site`` holds its routes and request log."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.site = Site()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.site))
+        self.httpd = ThreadingHTTPServer((host, 0), _handler(self.site))
         self.httpd.daemon_threads = True
-        self.site.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.site.base = f"http://{host}:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 

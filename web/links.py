@@ -9,6 +9,7 @@ from flask import url_for
 from werkzeug.datastructures import MultiDict
 
 from search.facets import FACET_NAMES
+from search.query import whole_number
 
 FACET_PARAMS = FACET_NAMES
 DATE_PARAMS = ("since", "until")
@@ -88,7 +89,8 @@ def article(args: MultiDict, article_id: str) -> str:
 
 def back(args: MultiDict) -> str:
     """Return the results page an article was opened from."""
-    return page(args, int(args["page"])) if args.get("page", "").isdigit() else _url(_pairs(args))
+    number = whole_number(args.get("page", ""))
+    return page(args, number) if number is not None else _url(_pairs(args))
 
 
 def export(args: MultiDict, fmt: str) -> str:

@@ -11,6 +11,8 @@ from search.models import ENTITY_MATCHES, ENTITY_TYPES, SORT_ORDERS
 from .export import CSV_COLUMNS, EXPORT_FORMATS
 
 REF = "#/components/schemas/"
+BAD_SEARCH = ("A bad query or parameter; the message says what to fix (an unknown entity "
+              "comes with close names in unknown_entities).")
 UNKNOWN_ENTITY = (" A name that is neither an indexed entity nor in the entity table is a 400 "
                   "(UnknownEntity) with close names.")
 
@@ -165,11 +167,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             "/api/search": {"get": {
                 "operationId": "search", "summary": "Search articles, with facet counts or as an export.",
                 "parameters": _parameters(settings),
-                "responses": {"200": search_ok,
-                              "400": _json(error, "A bad query or parameter; the message says "
-                                                  "what to fix (an unknown entity comes with close "
-                                                  "names in unknown_entities)."),
-                              "503": unavailable}}},
+                "responses": {"200": search_ok, "400": _json(error, BAD_SEARCH), "503": unavailable}}},
             "/api/articles/{id}": {"get": {
                 "operationId": "getArticle", "summary": "One article in full.",
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],

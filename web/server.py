@@ -54,6 +54,10 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
                 "timeout": 60, "graceful_timeout": 10, "keepalive": 5,
                 "accesslog": None, "errorlog": "-", "loglevel": "warning",
                 "post_worker_init": lambda worker: warm(app),
+                # A pasted query of up to 10,000 characters fills a URL far past gunicorn's
+                # 4,094-byte request line (up to 9 bytes a character once percent-encoded);
+                # 0 lifts the limit to gunicorn's own 1 MB ceiling. Our query limit still holds.
+                "limit_request_line": 0,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)

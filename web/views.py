@@ -7,7 +7,8 @@ import re
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
-from search.errors import UnknownEntity
+from search.errors import QueryError, UnknownEntity
+from search.query import whole_number
 
 from . import links, params, state
 from .marks import numbered_paragraphs
@@ -52,6 +53,9 @@ bp.add_url_rule("/", "home", search_page, methods=["GET"])  # the same page, its
 
 @bp.get("/article/<segment:article_id>")
 def article_page(article_id: str):
+    page = request.args.get("page")
+    if page and whole_number(page) is None:
+        raise QueryError(f"page must be a whole number, not {page[:20]!r}")
     engine = state.engine()
     article = engine.get(article_id)
     query = request.args.get("q", "")

@@ -15,7 +15,9 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from werkzeug.exceptions import BadRequest, NotFound
 
 from search.entities.filter import check_entities
+from search.errors import QueryError
 from search.facets import FACET_NAMES
+from search.query import whole_number
 from search.watches import add_watch, list_watches, remove_watch
 
 from . import links, state
@@ -63,8 +65,11 @@ def run_link(watch) -> str:
 def watches_page():
     watches = list_watches(current_app.config["SETTINGS"].index_dir)
     saved = request.args.get("saved", "")
+    number = whole_number(saved) if saved else None
+    if saved and number is None:
+        raise QueryError(f"saved must be the number of a saved search, not {saved[:20]!r}")
     return render_template("watches.html", watches=watches, run_link=run_link, args=None,
-                           saved=int(saved) if saved.isdigit() and len(saved) < 10 else None)
+                           saved=number)
 
 
 @bp.post("/watches")

@@ -32,9 +32,11 @@ def entities() -> None:
 def suggest_command(ctx, limit, min_count, as_json, index_dir, engine, entities_file):
     """List frequent names in the indexed articles that the entity table lacks.
 
-    Names are runs of capitalised words; known entities and their aliases, outlet names,
-    words capitalised only at the start of a sentence, months, days, titles and demonyms are
-    left out. Each comes with the number of articles naming it and one sentence using it.
+    First the entities the articles carry (recognised at indexing, or given by records) that
+    the table lacks, with their type; then runs of capitalised words. Known entities and their
+    aliases, outlet names, words capitalised only at the start of a sentence, months, days,
+    titles and demonyms are left out. Each comes with the number of articles naming it and
+    one sentence using it.
 
     Example: newsfacet entities suggest --min-count 3 --json
     """
@@ -66,8 +68,10 @@ def suggest_command(ctx, limit, min_count, as_json, index_dir, engine, entities_
         counts = (f"{s.articles} article{'s' if s.articles != 1 else ''}, "
                   f"{s.mentions} mention{'s' if s.mentions != 1 else ''}")
         alias = f"   (perhaps an alias of {s.alias_of})" if s.alias_of else ""
-        click.echo(f"  {click.style(s.phrase, bold=True)}  {counts}{alias}")
-        click.echo(f"      “{s.example}”")
+        kind = f" ({s.type})" if s.type else ""
+        click.echo(f"  {click.style(s.phrase, bold=True)}{kind}  {counts}{alias}")
+        if s.example:
+            click.echo(f"      “{s.example}”")
     click.echo('\nAdd one: newsfacet entities add "NAME" --type group|person|org|place [--alias A]...')
 
 

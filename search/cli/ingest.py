@@ -23,7 +23,8 @@ def fetcher_for(settings):
 
     return Fetcher(user_agent=settings.user_agent or default_user_agent(),
                    delay=settings.fetch_delay, timeout=settings.fetch_timeout,
-                   retries=settings.fetch_retries, max_bytes=settings.max_file_bytes)
+                   retries=settings.fetch_retries, max_bytes=settings.max_file_bytes,
+                   allow_private=settings.fetch_private)
 
 
 def _progress():

@@ -17,6 +17,10 @@ possessive and a name the table already knows end a run. What is left out, and w
 - headline lines (mostly Title Case words, no closing full stop), which would make every
   headline word a name.
 
+Entities the articles already carry but the table lacks (recognised in the text at index
+time, or listed by a .jsonl record) are candidates too, with their type: they are what the
+recogniser found, so they are listed first, then the capitalised runs nothing recognised.
+
 Candidates are counted in articles (and mentions), ranked by article count, and each comes
 with the first sentence that uses it.
 """
@@ -69,11 +73,12 @@ class Suggestion:
     example: str
     example_id: str
     alias_of: str | None = None  # a known entity whose name has this word ("Azari")
+    type: str | None = None  # the type articles carry it with, when it was recognised
 
     def to_dict(self) -> dict[str, Any]:
         return {"phrase": self.phrase, "articles": self.articles, "mentions": self.mentions,
                 "example": {"sentence": self.example, "article": self.example_id},
-                "alias_of": self.alias_of}
+                "alias_of": self.alias_of, "type": self.type}
 
 
 @dataclass
@@ -82,6 +87,7 @@ class _Tally:
     mentions: int = 0
     spellings: Counter = field(default_factory=Counter)
     example: tuple[str, str] | None = None
+    types: Counter = field(default_factory=Counter)  # of the articles' own entities
 
 
 class _Collector:
@@ -122,6 +128,20 @@ class _Collector:
                         self.initial.append((words, number, example))
                     else:
                         self._count(words, number, example)
+        self._carried(article, number, text)
+
+    def _carried(self, article: Article, number: int, text: str) -> None:
+        """Count the entities the article carries that the table lacks, with their types."""
+        for entity in article.entities:
+            key = tuple(w.casefold() for w in entity.name.split())
+            if not key or len(key) > MAX_WORDS or self.table.resolve(entity.name):
+                continue
+            tally = self.tallies.setdefault(key, _Tally())
+            tally.articles.add(number)
+            tally.types[entity.type] += 1
+            tally.spellings[entity.name] += 1
+            if tally.example is None or not tally.example[0]:  # a sentence, once one names it
+                tally.example = (_sentence_naming(text, entity.name), article.id)
 
     def _count(self, words: tuple[str, ...], number: int, example: tuple[str, str]) -> None:
         words = _trim(words, self.stopwords, self.demonym)
@@ -163,11 +183,15 @@ class _Collector:
             if len(key) == 1 and (len(phrase) < 3 or self.is_common(phrase) or demonym(phrase)):
                 continue
             owners = name_words.get(key[0], ()) if len(key) == 1 else ()
+            kind = tally.types.most_common(1)[0][0] if tally.types else None
             assert tally.example is not None  # set with the first mention
             sentence, article_id = tally.example
-            out.append(Suggestion(phrase, len(tally.articles), tally.mentions, sentence, article_id,
-                                  alias_of=next(iter(owners)) if len(owners) == 1 else None))
-        out.sort(key=lambda s: (-s.articles, -s.mentions, -len(s.phrase.split()), s.phrase))
+            out.append(Suggestion(phrase, len(tally.articles),
+                                  max(tally.mentions, len(tally.articles)), sentence, article_id,
+                                  alias_of=next(iter(owners)) if len(owners) == 1 else None,
+                                  type=kind))
+        out.sort(key=lambda s: (s.type is None, -s.articles, -s.mentions,
+                                -len(s.phrase.split()), s.phrase))
         return out
 
 
@@ -333,6 +357,23 @@ def _example(text: str, start: int, stop: int, word: str) -> str:
     if at + EXAMPLE_CHARS < len(sentence):
         cut = cut.rsplit(" ", 1)[0] + " …"
     return ("… " if at else "") + cut
+
+
+def _sentence_naming(text: str, name: str) -> str:
+    """Return the first sentence of ``text`` naming ``name`` as a word (any case; spaces and
+    hyphens alike: "hong-kong" finds Hong Kong), or "" if none does."""
+    words = [re.escape(w) for w in re.split(r"[\s\-]+", name) if w]
+    found = re.search(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)", text, re.IGNORECASE)
+    if not words or found is None:
+        return ""
+    at = found.start()
+    begin = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line = text[begin:] if end < 0 else text[begin:end]
+    for start, stop in _sentences(line, begin):
+        if start <= at < stop:
+            return _example(text, start, stop, found.group())
+    return _example(text, begin, begin + len(line), name)
 
 
 def _name_words(table: EntityTable, stopwords: frozenset[str]) -> dict[str, set[str]]:

@@ -84,9 +84,9 @@ def entity_type(value: object) -> str | None:
 def _read_item(item: object) -> tuple[str | None, str | None]:
     """Return the name and type of one item, or (None, None) for one that cannot be used."""
     name: object
-    kind: str | None
+    kind: str | None = None
     if isinstance(item, str):
-        name, kind = item, None
+        name = item
     elif isinstance(item, dict):
         name, kind = item.get("name"), entity_type(item.get("type"))
     else:

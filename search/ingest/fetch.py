@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import logging
+import socket
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -104,6 +105,10 @@ class Fetcher:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     requests: int = 0
+    # Loopback, private, link-local and reserved addresses are refused unless this is set
+    # (NEWSFACET_FETCH_PRIVATE): a crawler on a server must not reach the server's own network.
+    allow_private: bool = False
+    resolve: Callable[[str, int], list[str]] = field(default=lambda host, port: resolve_host(host, port))  # noqa: PLW0108 (defined below)
 
     def __post_init__(self) -> None:
         self._hosts: dict[str, _Host] = {}
@@ -111,6 +116,7 @@ class Fetcher:
             "User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate",
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
         self._pool = urllib3.PoolManager(num_pools=20, retries=False)
+        self._addresses: dict[tuple[str, int], str] = {}
 
     def close(self) -> None:
         self._pool.clear()
@@ -129,7 +135,7 @@ class Fetcher:
             conditional["If-Modified-Since"] = last_modified
         current = url
         for _ in range(REDIRECTS + 1):
-            problem = check_url(current) or self.disallowed(current)
+            problem = check_url(current) or self._address_problem(current) or self.disallowed(current)
             if problem:
                 return FetchFailure(url, problem if current == url else f"redirected to {current}: {problem}")
             outcome = self._with_retries(current, conditional)
@@ -141,7 +147,7 @@ class Fetcher:
             if is_private_url(outcome) and not is_private_url(current):
                 return FetchFailure(url, f"redirected from a public address to a private or "
                                          f"local one ({outcome[:100]}): not followed")
-            current = outcome  # a redirect: the next URL
+            current = outcome  # a redirect: the next URL, checked (and resolved) above
         return FetchFailure(url, f"more than {REDIRECTS} redirects")
 
     def disallowed(self, url: str) -> str | None:
@@ -168,8 +174,9 @@ class Fetcher:
             if not isinstance(outcome, str):
                 break
             current = outcome
-            if check_url(current):
-                outcome = FetchFailure(robots_url, check_url(current) or "")
+            problem = check_url(current) or self._address_problem(current)
+            if problem:
+                outcome = FetchFailure(robots_url, problem)
                 break
         else:
             outcome = FetchFailure(robots_url, "too many redirects")
@@ -182,6 +189,43 @@ class Fetcher:
         if host.robots.crawl_delay:
             host.delay = min(host.robots.crawl_delay, MAX_CRAWL_DELAY)
             host.next_request = max(host.next_request, self.clock() + host.delay)
+
+    # -- addresses -------------------------------------------------------------------------
+
+    def _address_problem(self, url: str) -> str | None:
+        """Return why the host of ``url`` must not be contacted, or None.
+
+        The host is resolved here (numeric forms such as ``2130706433`` or ``127.1`` too), and
+        every address it resolves to must be public unless ``allow_private``; the request then
+        goes to the first address checked, never to a second lookup's answer.
+        """
+        try:
+            outcome = self._checked_address(url)
+        except ValueError as exc:
+            return f"not a usable URL ({_short(exc)})"
+        return None if _is_address(outcome) else outcome
+
+    def _checked_address(self, url: str) -> str:
+        """Return the address to connect to for ``url``, or a reason (not an address) why not."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        key = (host, port)
+        if key in self._addresses:
+            return self._addresses[key]
+        try:
+            addresses = self.resolve(host, port)
+        except (OSError, UnicodeError, ValueError) as exc:
+            outcome = f"cannot resolve host {host[:100]!r} ({_short(exc)})"
+        else:
+            outcome = addresses[0] if addresses else f"host {host[:100]!r} has no address"
+            blocked = [a for a in addresses if _private_address(a)]
+            if blocked and not self.allow_private:
+                outcome = (f"host {host[:100]!r} is a private, loopback, link-local or reserved "
+                           f"address ({blocked[0]}): not fetched (NEWSFACET_FETCH_PRIVATE=1 "
+                           "allows it)")
+        self._addresses[key] = outcome
+        return outcome
 
     # -- requests --------------------------------------------------------------------------
 
@@ -222,9 +266,13 @@ class Fetcher:
               fetched_at: str) -> tuple[Response | FetchFailure | str, float | None]:
         started = self.clock()
         try:
-            raw = self._pool.request("GET", url, headers={**self._headers, **headers}, redirect=False,
-                                     preload_content=False, decode_content=True,
-                                     timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout))
+            address = self._checked_address(url)
+        except ValueError as exc:
+            return FetchFailure(url, f"not a usable URL ({_short(exc)})"), None
+        if not _is_address(address):
+            return FetchFailure(url, address), None
+        try:
+            raw = self._request(url, address, {**self._headers, **headers})
         except urllib3.exceptions.NewConnectionError as exc:  # a subclass of the timeout error
             return FetchFailure(url, f"cannot connect ({_short(exc)})", True), None
         except urllib3.exceptions.TimeoutError:
@@ -237,6 +285,25 @@ class Fetcher:
             return self._handle(url, raw, limit, truncate, fetched_at, started)
         finally:
             raw.release_conn()
+
+    def _request(self, url: str, address: str, headers: Mapping[str, str]):
+        """Send the GET to ``address`` (the one checked), naming the host in Host and SNI."""
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        host = parts.hostname or ""
+        port = parts.port or (443 if scheme == "https" else 80)
+        pool_kwargs: dict = {}
+        if scheme == "https":
+            pool_kwargs = {"server_hostname": host, "assert_hostname": host}
+        pool = self._pool.connection_from_host(address, port, scheme, pool_kwargs=pool_kwargs)
+        default_port = (scheme, port) in (("http", 80), ("https", 443))
+        named = f"[{host}]" if ":" in host else host
+        target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        return pool.urlopen("GET", target, headers={"Host": named if default_port else f"{named}:{port}",
+                                                    **headers},
+                            redirect=False, retries=False, preload_content=False,
+                            decode_content=True, assert_same_host=False,
+                            timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout))
 
     def _handle(self, url: str, raw, limit: int | None, truncate: bool, fetched_at: str,
                 started: float) -> tuple[Response | FetchFailure | str, float | None]:
@@ -313,6 +380,28 @@ def is_private_url(url: str) -> bool:
     except ValueError:
         return False
     return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+
+
+def resolve_host(host: str, port: int) -> list[str]:
+    """Return every address ``host`` resolves to (numeric forms as the C library reads them)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _private_address(text: str) -> bool:
+    address = ipaddress.ip_address(text.split("%", 1)[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return (address.is_private or address.is_loopback or address.is_link_local
+            or address.is_reserved or address.is_multicast or address.is_unspecified)
 
 
 def _phrase(raw) -> str:

@@ -18,13 +18,15 @@ from pathlib import Path
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from ..unicode import valid_data, valid_text
+
 logger = logging.getLogger(__name__)
 
 KINDS = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text",
          ".jsonl": "records", ".ndjson": "records"}
 RECORD_FIELDS = ("id", "title", "body", "html", "text", "url", "date", "outlet", "author",
                  "crawl_date")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # fullmatch: no trailing newline
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_:.-]+)""", re.I)
 
 
@@ -51,7 +53,7 @@ class Skipped:
 def article_id(raw: RawDocument) -> str:
     """Return the stable id of a document: the record's own id if safe, else a path hash."""
     given = raw.fields.get("id")
-    if given and _SAFE_ID.match(given):
+    if given and _SAFE_ID.fullmatch(given):
         return given
     key = raw.source if "://" in raw.source else os.path.abspath(raw.source)
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -75,6 +77,18 @@ def iter_documents(paths: Iterable[str], max_bytes: int) -> Iterator[RawDocument
                     yield _printable(item)
             except OSError as exc:  # e.g. a link in /proc that even root may not read
                 yield _printable(Skipped(path, f"cannot read: {exc.strerror or exc}"))
+            except Exception as exc:  # a file is a unit of failure: the run goes on
+                logger.debug("reading %s failed", path, exc_info=True)
+                yield _printable(Skipped(path, failure_reason(exc)))
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Return the skip reason for an unexpected error while reading or cleaning one record."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
+    if isinstance(exc, MemoryError):
+        return "not enough memory to read this record"
+    return f"could not be read ({type(exc).__name__}: {valid_text(str(exc))[:120]})"
 
 
 def _printable(item: RawDocument | Skipped) -> RawDocument | Skipped:
@@ -82,16 +96,30 @@ def _printable(item: RawDocument | Skipped) -> RawDocument | Skipped:
 
     A file name that is not valid UTF-8 reaches Python with surrogate escapes, which neither
     the index nor a terminal can encode; such names are shown with U+FFFD instead (``path``
-    keeps the real name).
+    keeps the real name). Control characters (a newline in a file name could forge a line
+    of the summary) are shown escaped, as ``\\n`` or ``\\x1b``.
     """
-    changes = {}
+    changes: dict[str, Any] = {}
     for name in ("source", "reason"):
         value = getattr(item, name, None)
-        if value is not None and not value.isascii():
-            safe = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            if safe != value:
-                changes[name] = safe
+        if value is None:
+            continue
+        safe = value
+        if not safe.isascii():
+            safe = safe.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        safe = _CONTROL.sub(_escaped, safe)
+        if safe != value:
+            changes[name] = safe
     return replace(item, **changes) if changes else item
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x80-\x9f\u2028\u2029]")
+
+
+def _escaped(match: re.Match) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}"
+                                                         if ord(char) < 0x100 else f"\\u{ord(char):04x}")
 
 
 def _walk(given: str) -> Iterator[str]:
@@ -216,19 +244,31 @@ def _lines(handle, max_bytes: int) -> Iterator[tuple[int, bytes, int]]:
 
 
 def _record(path: str, source: str, line: bytes) -> RawDocument | Skipped:
+    """Return one JSON line as a document, or a skip: nothing in a line stops the file."""
+    try:
+        return _parse_record(path, source, line)
+    except Exception as exc:  # RecursionError, OverflowError, anything: one line is one skip
+        logger.debug("record %s failed", source, exc_info=True)
+        return Skipped(source, failure_reason(exc))
+
+
+def _parse_record(path: str, source: str, line: bytes) -> RawDocument | Skipped:
     try:
         data = json.loads(line)
+    except RecursionError:
+        return Skipped(source, "JSON nested too deeply to read")
     except (ValueError, UnicodeDecodeError) as exc:
-        return Skipped(source, f"not valid JSON ({str(exc)[:80]})")
+        return Skipped(source, f"not valid JSON ({valid_text(str(exc))[:80]})")
     if not isinstance(data, dict):
         return Skipped(source, "a JSON line must be an object with title and body or html")
     fields = {k: data[k] for k in RECORD_FIELDS if k in data and data[k] is not None}
     bad = [k for k, v in fields.items() if not isinstance(v, (str, int, float))]
     if bad:
         return Skipped(source, f"field {bad[0]!r} must be a string")
-    fields = {k: str(v) for k, v in fields.items()}
+    fields = {k: valid_text(str(v)) for k, v in fields.items()}
     if "entities" in data and isinstance(data["entities"], list):
-        fields["entities"] = [e for e in data["entities"] if isinstance(e, (str, dict))]
+        fields["entities"] = [valid_data(e, 2) for e in data["entities"]
+                              if isinstance(e, (str, dict))]
     content = fields.get("html") or fields.get("body") or fields.get("text") or ""
     if not content.strip() and not fields.get("title", "").strip():
         return Skipped(source, "record has no body, html or title")
@@ -248,6 +288,8 @@ def load_overrides(path: str) -> dict[str, dict[str, str]]:
     if path.lower().endswith(".json"):
         try:
             data = json.loads(text)
+        except RecursionError as exc:
+            raise InputError(f"the metadata file {path} is nested too deeply to read") from exc
         except ValueError as exc:
             raise InputError(f"the metadata file {path} is not valid JSON: {exc}") from exc
         rows = data.items() if isinstance(data, dict) else ((r.get("source") or r.get("url"), r)
@@ -261,8 +303,18 @@ def load_overrides(path: str) -> dict[str, dict[str, str]]:
         rows = ((r.get("source") or r.get("url"), r) for r in reader)
     overrides: dict[str, dict[str, str]] = {}
     for key, row in rows:
-        if key and isinstance(row, dict):
-            values = {k: str(row[k]).strip() for k in ("title", "date", "outlet", "url", "author")
-                      if row.get(k) not in (None, "")}
-            overrides[os.path.normpath(str(key)) if "://" not in str(key) else str(key)] = values
+        if not (key and isinstance(row, dict)):
+            continue
+        try:
+            given = {k: row[k] for k in ("title", "date", "outlet", "url", "author")
+                     if row.get(k) not in (None, "")}
+            if not all(isinstance(v, (str, int, float)) for v in given.values()):
+                raise ValueError("title, date, outlet, url and author must be text")
+            values = {k: valid_text(str(v)).strip() for k, v in given.items()}
+            name = valid_text(str(key))
+        except Exception as exc:  # one bad row is skipped, the others still apply
+            logger.warning("metadata file %s: the row of %s skipped: %s", path,
+                           valid_text(str(key))[:80], failure_reason(exc))
+            continue
+        overrides[os.path.normpath(name) if "://" not in name else name] = values
     return overrides

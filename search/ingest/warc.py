@@ -8,6 +8,7 @@ pass silently. A damaged archive ends its own reading with a skip, never the run
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import zlib
@@ -20,6 +21,60 @@ logger = logging.getLogger(__name__)
 SUFFIXES = (".warc", ".warc.gz")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _NOT_PAGES = ("request", "metadata", "warcinfo", "resource", "conversion", "continuation")
+# A gzip member (one record, with its WARC and HTTP headers) may decompress to this much more
+# than the page limit; past that it is a bomb whatever its Content-Length says.
+HEADER_ALLOWANCE = 1_000_000
+BLOCK_BYTES = 4096
+# What warcio writes to stderr (its warnings can quote a whole broken record) is logged instead,
+# cut to this many characters per archive.
+WARNING_CHARS = 500
+
+
+class _OverCap(Exception):
+    """A gzip member decompresses past the cap."""
+
+
+def _capped_reader(reader, cap: int) -> None:
+    """Make warcio's decompressing reader stop once one gzip member decompresses past ``cap``
+    bytes (its counter restarts at every member), before the data is buffered."""
+    process = reader._process_read
+
+    def checked(data):
+        process(data)
+        if reader.decompressor is not None and reader.num_block_read > cap:
+            reader.buff = None
+            raise _OverCap()
+
+    reader._process_read = checked
+
+
+class _Sink:
+    """Stands in for stderr while warcio runs: keeps the first characters, counts the rest."""
+
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        if self.size < WARNING_CHARS:
+            self.kept.append(text[:WARNING_CHARS - self.size])
+        self.size += len(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _quiet(path: str) -> Iterator[None]:
+    sink = _Sink()
+    try:
+        with contextlib.redirect_stderr(sink):
+            yield
+    finally:
+        if sink.size:
+            more = f" ({sink.size - WARNING_CHARS:,} more characters)" if sink.size > WARNING_CHARS else ""
+            logger.warning("%s: warcio: %s%s", path, " ".join("".join(sink.kept).split()), more)
 
 
 def is_warc(path: str) -> bool:
@@ -38,11 +93,26 @@ def iter_warc(path: str, max_bytes: int) -> Iterator[RawDocument | Skipped]:
             yield Skipped(path, "not a web archive: a WARC file starts with 'WARC/' (gzipped or not)")
             return
         with open(path, "rb") as handle:
-            for record in ArchiveIterator(handle):
-                count += 1
-                item = _record(path, record, max_bytes)
+            # Small compressed blocks: one block of zeros decompresses to about 1,000 times
+            # its size, and each is held whole before the cap can see it.
+            archive = ArchiveIterator(handle, block_size=BLOCK_BYTES)
+            _capped_reader(archive.reader, max_bytes + HEADER_ALLOWANCE)
+            records = iter(archive)
+            while True:
+                # warcio's reading (and its stderr warnings) happens in next() and _record(),
+                # never while the caller holds a yielded item.
+                with _quiet(path):
+                    record = next(records, None)
+                    if record is None:
+                        break
+                    count += 1
+                    item = _record(path, record, max_bytes)
                 if item is not None:
                     yield item
+    except _OverCap:
+        yield Skipped(path, f"a record decompresses to over {max_bytes + HEADER_ALLOWANCE:,} "
+                            f"bytes (a gzip bomb, or a page over the limit); the archive's "
+                            f"reading stopped after {count} records")
     except OSError as exc:
         yield Skipped(path, f"cannot read: {exc.strerror or exc}")
     except (ArchiveLoadFailed, ValueError, EOFError) as exc:
@@ -100,6 +170,8 @@ def _response(path: str, uri: str, record, max_bytes: int) -> RawDocument | Skip
                             "(raise NEWSFACET_MAX_FILE_BYTES to index it)")
     try:
         body = record.content_stream().read(max_bytes + 1)
+    except _OverCap:
+        raise
     except Exception as exc:  # warcio's decoders raise assorted errors on bad chunking/gzip
         return Skipped(uri, f"broken record ({type(exc).__name__}: {str(exc)[:80]})")
     if len(body) > max_bytes:

@@ -2,7 +2,7 @@
 
 Typesense 0.24 has no "more like this" and no term dictionary to walk, so both are built from
 searches: a word unknown to the collection is looked up again with Typesense's typo tolerance
-(the closest indexed stem it finds, then that stem as an article writes it); similar articles
+(stems within two typos, weighed by frequency and distance as in ``spelling.best_word``); similar articles
 are those sharing the most of an article's telling stems (frequent in it, rare in the
 collection), found with Typesense dropping words from the end of the query until enough match.
 """
@@ -16,13 +16,17 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ...models import Article, Hit, SearchRequest
-from ...query import OPERATORS, blank_phrases
+from ...query import OPERATORS, blank_phrases, read_free_text
 from ..snippets import lead_snippet
+from ..spelling import MAX_DISTANCE, best_word
 from ..whoosh.browse import _WORD
 
 if TYPE_CHECKING:
     from .engine import TypesenseEngine
 
+# Did-you-mean: articles read for close words, and how many close words Typesense tries.
+CANDIDATE_DOCS = 100
+CANDIDATE_STEMS = 20
 KEY_TERMS = 12
 CANDIDATE_TERMS = 40
 
@@ -31,7 +35,7 @@ def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
     """Return the query with words unknown to the collection replaced by close ones, or None."""
     from .engine import EXACT, _stems
 
-    bare = blank_phrases(text)
+    bare = blank_phrases(read_free_text(text))
     words = [m for m in _WORD.finditer(bare) if m.group(1) not in OPERATORS]
     stems = [(_stems(m.group(1).lower()) or [""])[0] for m in words]
     if not words:
@@ -42,7 +46,7 @@ def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
     for match, stem, result in zip(words, stems, known, strict=False):
         if not stem or int(result["found"]):
             continue
-        surface = _closest_word(engine, stem)
+        surface = _closest_word(engine, match.group(1), stem)
         if surface:
             word = match.group(1)
             out += [text[last:match.start()], surface.capitalize() if word[0].isupper() else surface]
@@ -50,23 +54,31 @@ def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
     return "".join(out + [text[last:]]) if changed else None
 
 
-def _closest_word(engine: TypesenseEngine, stem: str) -> str | None:
-    from .engine import _stems
+def _closest_word(engine: TypesenseEngine, word: str, stem: str) -> str | None:
+    """Return the best indexed word for a typed one (``spelling.best_word``), its candidates
+    found by Typesense's typo tolerance (up to two typos) and weighed by their frequency."""
+    from .engine import EXACT, _stems
 
-    for typos in (1, 2):
-        result = engine._search({"q": stem, "query_by": "body_stems", "num_typos": typos,
-                                 "prefix": "false", "per_page": 1, "drop_tokens_threshold": 0,
-                                 "include_fields": "id,body", "highlight_fields": "body_stems"})
-        for hit in result["hits"]:
-            tokens = [t for h in hit.get("highlights", []) for t in h.get("matched_tokens", [])]
-            close = next((t.lower() for t in tokens if t and t[0] == stem[0]), None)
-            if close is None:
-                continue
-            body = hit["document"].get("body", "")
-            for word in re.findall(r"\w+", body):
-                if _stems(word.lower())[:1] == [close]:
-                    return word.lower()
-    return None
+    result = engine._search({"q": stem, "query_by": "body_stems", "num_typos": MAX_DISTANCE,
+                             "prefix": "false", "per_page": CANDIDATE_DOCS,
+                             "drop_tokens_threshold": 0, "typo_tokens_threshold": CANDIDATE_DOCS,
+                             "max_candidates": CANDIDATE_STEMS, "include_fields": "id,body",
+                             "highlight_fields": "body_stems"})
+    forms: dict[str, dict[str, None]] = {}
+    for hit in result["hits"]:
+        tokens = {t.lower() for h in hit.get("highlights", []) for t in h.get("matched_tokens", [])
+                  if t}
+        for written in re.findall(r"\w+", hit["document"].get("body", "")):
+            found = _stems(written.lower())[:1]
+            if found and found[0] in tokens:
+                forms.setdefault(found[0], {}).setdefault(written.lower())
+    if not forms:
+        return None
+    near = sorted(forms)
+    counts = engine._multi([{**EXACT, "q": s, "query_by": "title_stems,body_stems",
+                             "per_page": 0} for s in near])
+    candidates = [(s, int(r["found"])) for s, r in zip(near, counts, strict=True)]
+    return best_word(word, stem, candidates, lambda s: forms.get(s, {}))
 
 
 def more_like(engine: TypesenseEngine, article_id: str, limit: int = 5) -> tuple[Hit, ...]:

@@ -514,7 +514,8 @@ class TypesenseEngine:
         snippet = ""
         if request.with_snippets:
             terms = frozenset() if tq.is_every else tq.terms
-            snippet = make_snippet(article.body, terms, _analyze, self.settings.snippet_chars)
+            snippet = make_snippet(article.body, terms, _analyze, self.settings.snippet_chars,
+                                   title=article.title)
         return Hit.from_article(article, score, snippet)
 
     def _search(self, params: dict) -> dict:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ...errors import QueryError
 from ...query import SEARCH_FIELDS, check_query_syntax
+from ..parsing import parse_query
 
 STEM_FIELDS = {"title": "title_stems", "body": "body_stems"}
 ON_TYPESENSE = "is not supported on the Typesense engine"
@@ -91,13 +92,7 @@ def translate(text: str) -> TypesenseQuery:
     check_query_syntax(text)
     parser = _whoosh_parser()
     with _lock:
-        try:
-            parsed = parser.parse(text)
-        except Exception as exc:  # the parser should never raise; if it does, it is the query
-            raise QueryError(f"cannot read the query {text!r}: {exc}") from exc
-    if parsed is query.NullQuery:
-        raise QueryError(f"the query {text!r} has no words to search for — "
-                         "type a word, a \"phrase\" or field:word")
+        parsed = parse_query(parser, text)
     if isinstance(parsed, query.Every):
         return EVERY
     clauses = _clauses(parsed)

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from ...errors import ArticleNotFound
 from ...models import Article, Hit, SearchRequest
-from ...query import OPERATORS, blank_phrases
-from ..snippets import lead_snippet
+from ...query import OPERATORS, blank_phrases, read_free_text
+from ..snippets import find_matches, lead_snippet
+from ..spelling import MAX_DISTANCE, best_word
 
 if TYPE_CHECKING:
     from .engine import WhooshEngine
@@ -22,19 +23,21 @@ if TYPE_CHECKING:
 # term ("embass*", "embasy~"), not inside a quoted phrase (phrases are blanked out first).
 _WORD = re.compile(r"(?<![\w*?~:])([^\W\d_]{3,})(?![\w*?~:])")
 SPELL_FIELDS = ("body", "title")
+WRITTEN_DOCS = 3  # articles read for the forms in which a candidate word is written
 
 
 def suggest_query(engine: WhooshEngine, text: str) -> str | None:
     """Return the query with words unknown to the index replaced by close indexed words.
 
-    The text fields are stemmed, so candidates are stems; each is turned back into a word as
-    it is written in an article. Returns None when every word is known or nothing is close.
+    The text fields are stemmed, so candidates are stems; each is weighed by its frequency
+    and its distance to the typed word as articles write it (``spelling.best_word``).
+    Returns None when every word is known or nothing is close.
     """
     from .engine import ANALYZER
 
     searcher, _ = engine._current()
     reader = searcher.reader()
-    bare = blank_phrases(text)
+    bare = blank_phrases(read_free_text(text))
     out, changed, last = [], False, 0
     for match in _WORD.finditer(bare):
         word = match.group(1)
@@ -43,33 +46,45 @@ def suggest_query(engine: WhooshEngine, text: str) -> str | None:
         stems = [t.text for t in ANALYZER(word.lower())]
         if not stems or any((f, stems[0]) in reader for f in SPELL_FIELDS):
             continue
-        surface = _closest_word(searcher, stems[0], ANALYZER)
+        surface = best_word(word, stems[0], candidates_for(engine, searcher, word, stems[0]),
+                            lambda stem: written_forms(searcher, stem))
         if surface:
             out += [text[last:match.start()], surface.capitalize() if word[0].isupper() else surface]
             last, changed = match.end(), True
     return "".join(out + [text[last:]]) if changed else None
 
 
-def _closest_word(searcher, stem: str, analyzer) -> str | None:
+def candidates_for(engine: WhooshEngine, searcher, word: str, stem: str) -> list[tuple[str, int]]:
+    """Return (stem, document frequency) of the indexed stems within reach of a typed word."""
+    vocabulary = engine._vocabulary(searcher)
     reader = searcher.reader()
-    for maxdist in (1, 2):
-        candidates = [t for t in reader.terms_within("body", stem, maxdist, prefix=1) if t != stem]
-        if candidates:
-            best = max(candidates, key=lambda t: (reader.doc_frequency("body", t), t))
-            return _surface_form(searcher, best, analyzer)
-    return None
+    near = {w for key in {stem, word.lower()} for w, _ in vocabulary.within(key, MAX_DISTANCE)}
+    return [(w, max(reader.doc_frequency(f, w) for f in SPELL_FIELDS)) for w in sorted(near)]
 
 
-def _surface_form(searcher, stem: str, analyzer) -> str | None:
+def surface_form(searcher, stem: str) -> str | None:
     """Return the word as an article writes it, for an indexed stem (e.g. embassi → embassy)."""
-    docnum = next(iter(searcher.reader().postings("body", stem).all_ids()), None)
-    if docnum is None:
-        return None
-    body = searcher.stored_fields(docnum).get("body", "")
-    for token in analyzer(body, chars=True, mode="index"):
-        if token.text == stem:
-            return body[token.startchar:token.endchar].lower()
-    return None
+    return next(iter(written_forms(searcher, stem, documents=1)), None)
+
+
+def written_forms(searcher, stem: str, documents: int = WRITTEN_DOCS) -> list[str]:
+    """Return the forms in which the first few articles holding a stem write it (lower case)."""
+    from .engine import _analyze
+
+    reader = searcher.reader()
+    forms: dict[str, None] = {}
+    for field in SPELL_FIELDS:
+        if (field, stem) not in reader:
+            continue
+        for n, docnum in enumerate(reader.postings(field, stem).all_ids()):
+            if n >= documents:
+                break
+            text = searcher.stored_fields(docnum).get(field, "")
+            for start, end, _ in find_matches(text, frozenset([stem]), _analyze, limit=20):
+                forms.setdefault(text[start:end].lower())
+        if forms:
+            break
+    return list(forms)
 
 
 def more_like(engine: WhooshEngine, article_id: str, limit: int = 5) -> tuple[Hit, ...]:

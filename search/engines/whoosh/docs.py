@@ -29,6 +29,8 @@ from whoosh import query
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
+from .. import budget
+
 # Most postings (docnum + weight, 8 bytes each) kept decoded per process: 2M is 16 MB.
 POSTINGS_CACHE = 2_000_000
 # Sort keys that put undated articles last in both directions (stored in date_new/date_old).
@@ -355,6 +357,8 @@ class DocSets:
     def _bm25(self, searcher, field: str, raw: bytes, ids, weights) -> np.ndarray:
         """Whoosh's BM25F for one term of one field, over its postings."""
         tf = weights.astype(np.float64)
+        if not len(ids):  # no postings (an empty index has no documents: log(0))
+            return tf
         if not searcher.schema[field].scorable:
             return tf  # Whoosh's WeightScorer: the weight itself
         # Over every stored doc, deleted ones included, as Whoosh counts (``size`` and postings).
@@ -398,6 +402,7 @@ class DocSets:
         key = (field, raw)
         found = self._recall(key)
         if found is None:
+            budget.check("searching")  # a posting list read from disk: the slow unit of work
             found = read_postings(searcher, field, raw.decode("utf-8"))
             self._remember(key, found, len(found[0]))
         return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ from pathlib import Path
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import numpy as np
 from whoosh import index, qparser, query
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
@@ -30,9 +32,15 @@ from ...facets import BY_NAME, FACET_NAMES, FACETS
 from ...models import (UNDATED, Article, FacetValue, Hit, IndexStats, SearchRequest,
                       SearchResults)
 from ...query import SEARCH_FIELDS, check_query_syntax
+from ...unicode import valid_data
 from . import browse as whoosh_browse
 from . import saved as whoosh_saved
 from . import stories as whoosh_stories
+from .. import budget
+from ..budget import Deadline, within
+from ..expansion import Expander, Vocabulary, has_patterns
+from ..parsing import parse_query
+from ..query_terms import marked_terms
 from ..snippets import make_snippet, mark_all
 from .docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery,
                           GenerationCache, intersect, shared_docsets, size_of)
@@ -51,6 +59,9 @@ META_FILE = "newsfacet.json"
 DATE_KEYS = ("date_new", "date_old")  # the sortable date columns (newest / oldest first)
 # The arrays saved beside the index for the generation a searcher has open, loaded once.
 _saved_arrays = GenerationCache()
+# The words of the searched fields, for fuzzy and wildcard expansion (one per generation).
+_vocabularies = GenerationCache()
+VOCABULARY = "vocab.words"
 
 
 def build_schema() -> Schema:
@@ -105,7 +116,8 @@ def _article(stored: dict) -> Article:
     data = json.loads(stored["data"])
     data.update(id=stored["id"], source=stored["source"], title=stored.get("title") or None,
                 body=stored.get("body", ""))
-    return Article.from_dict(data)
+    # An index written before text was repaired at indexing may hold lone surrogates.
+    return Article.from_dict(valid_data(data, 3))
 
 
 class WhooshEngine:
@@ -219,6 +231,11 @@ class WhooshEngine:
             if self._sets is None:
                 self._sets = shared_docsets(self._path_key, self._searcher, FACET_FIELDS,
                                             self._saved(self._searcher))
+                # Field lengths and their averages, which scoring builds on first use, are
+                # built here, so a query's time budget never pays for them.
+                for field in SEARCH_FIELDS:
+                    self._sets._field_lengths(self._searcher, field)
+                    self._sets._average(self._searcher, field)
             return self._searcher, self._sets
 
     @property
@@ -240,6 +257,7 @@ class WhooshEngine:
         if self._saved(searcher) or not sets.size:
             return  # saved already (and loaded from the file), or nothing to save
         arrays = {**sets.arrays(searcher, DATE_KEYS, SEARCH_FIELDS),
+                  VOCABULARY: np.array(self._vocabulary(searcher).words, dtype=str),
                   **self._stories(searcher, sets).arrays()}
         whoosh_saved.save(self.path, searcher, arrays)
 
@@ -290,11 +308,12 @@ class WhooshEngine:
         """Return searcher, doc sets, parsed query, its matches with their scores (None when
         not ranked by relevance, or when Whoosh must rank them), each filter's docs, and both."""
         searcher, sets = self._current()
-        parsed = self._parse(request.query)
-        if _effective_sort(request) == "relevance":
-            matched, scores = sets.scored(searcher, parsed)
-        else:
-            matched, scores = sets.query_docs(searcher, parsed), None
+        with within(Deadline()) as deadline:  # reading, expanding and matching the query
+            parsed = self._expanded(searcher, self._parse(request.query, deadline), deadline)
+            if _effective_sort(request) == "relevance":
+                matched, scores = sets.scored(searcher, parsed)
+            else:
+                matched, scores = sets.query_docs(searcher, parsed), None
         selections = self._selections(request, searcher, sets)
         filtered = intersect([matched, *(s for s in selections.values() if s is not None)])
         return searcher, sets, parsed, (matched, scores), selections, filtered
@@ -315,7 +334,8 @@ class WhooshEngine:
         paragraphs = [p for p in body.split("\n\n") if p.strip()]
         try:
             searcher, _ = self._current()
-            terms = _terms(searcher, self._parse(text)) if text.strip() else frozenset()
+            terms = (_terms(searcher, self._expanded(searcher, self._parse(text)))
+                     if text.strip() else frozenset())
         except QueryError:
             terms = frozenset()
         return [mark_all(p, terms, _analyze) for p in paragraphs]
@@ -347,18 +367,34 @@ class WhooshEngine:
 
     # -- search helpers --------------------------------------------------------------------
 
-    def _parse(self, text: str) -> query.Query:
+    def _vocabulary(self, searcher) -> Vocabulary:
+        """Return the words of the searched fields in the searcher's generation (saved beside
+        the index by ``prepare``, else read from the term dictionary once)."""
+        def build() -> Vocabulary:
+            saved = self._saved(searcher).get(VOCABULARY)
+            if saved is not None:
+                return Vocabulary(saved.tolist())
+            return Vocabulary.from_reader(searcher.reader(), SEARCH_FIELDS)
+
+        with budget.paused():  # built once a generation: not the query's time
+            return _vocabularies.get(self._path_key, searcher, build)
+
+    def _expanded(self, searcher, parsed: query.Query,
+                  deadline: Deadline | None = None) -> query.Query:
+        """Return the query with its fuzzy, wildcard and range words expanded (capped)."""
+        if not has_patterns(parsed):
+            return parsed
+        reader = searcher.reader()
+        expander = Expander(self._vocabulary(searcher),
+                            lambda word: reader.doc_frequency("body", word),
+                            reader.doc_count_all(), deadline or Deadline())
+        return expander.expand(parsed)
+
+    def _parse(self, text: str, deadline: Deadline | None = None) -> query.Query:
         if not text.strip():
             return query.Every()
         check_query_syntax(text)
-        try:
-            parsed = self._parser.parse(text)
-        except Exception as exc:  # the parser should never raise; if it does, it is the query
-            raise QueryError(f"cannot read the query {text!r}: {exc}") from exc
-        if parsed is query.NullQuery:
-            raise QueryError(f"the query {text!r} has no words to search for — "
-                             "type a word, a \"phrase\" or field:word")
-        return parsed
+        return parse_query(self._parser, text, deadline)
 
     def _selections(self, request: SearchRequest, searcher, sets: DocSets) -> dict[str, Any]:
         """Return the docs each active filter allows, as masks (None: filter not in use)."""
@@ -412,7 +448,8 @@ class WhooshEngine:
         article = _article(stored)
         snippet = ""
         if request.with_snippets:
-            snippet = make_snippet(article.body, terms, _analyze, self.settings.snippet_chars)
+            snippet = make_snippet(article.body, terms, _analyze, self.settings.snippet_chars,
+                                   title=article.title)
         return Hit.from_article(article, score, snippet)
 
 
@@ -435,10 +472,9 @@ def _page(searcher, sets: DocSets, parsed: query.Query, match, filtered,
 
 
 def _terms(searcher, parsed: query.Query) -> frozenset[str]:
-    """Return the indexed words a query looks for (wildcards and fuzzy terms expanded)."""
-    terms = parsed.existing_terms(searcher.reader(), expand=True)
-    return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t
-                     for field, t in terms if field in SEARCH_FIELDS)
+    """Return the words an (expanded) query looks for in the searched fields. Not Whoosh's
+    ``existing_terms``: see ``query_terms``."""
+    return marked_terms(parsed)
 
 
 def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query:
@@ -448,8 +484,10 @@ def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query
     return query.And([parsed, DocsQuery(searcher, filtered)])
 
 
-def _analyze(word: str) -> list[str]:
-    return [t.text for t in ANALYZER(word)]
+@functools.lru_cache(maxsize=65_536)
+def _analyze(word: str) -> tuple[str, ...]:
+    # Snippets analyse each candidate word of every hit; the same words come back all the time.
+    return tuple(t.text for t in ANALYZER(word))
 
 
 def _effective_sort(request: SearchRequest) -> str:
