@@ -128,8 +128,19 @@ def text_runs(pages: list[Page]) -> list[Run]:
     except ImportError as exc:
         print(f"text-dump mode: not available ({exc})")
         return []
+    from search.cleaner.collection import repeated_lines
+
     dumps = {p.id: html_to_text_dump(p.html) for p in pages}
-    return run_systems({"raw dump": lambda p: dumps[p.id], OURS: lambda p: clean_text(dumps[p.id]).body}, pages)
+    by_outlet: dict[str, list[str]] = {}
+    for page in pages:
+        by_outlet.setdefault(page.gold.get("outlet") or page.id, []).append(dumps[page.id])
+    shared = {outlet: repeated_lines(texts) for outlet, texts in by_outlet.items()}
+
+    def with_collection(page: Page) -> str:
+        return clean_text(dumps[page.id], shared[page.gold.get("outlet") or page.id]).body
+
+    return run_systems({"raw dump": lambda p: dumps[p.id], OURS: lambda p: clean_text(dumps[p.id]).body,
+                        f"{OURS} + outlet's dumps": with_collection}, pages)
 
 
 def print_table(title: str, scorer: ModuleType, runs: list[Run], pages: list[Page],

@@ -127,7 +127,7 @@ def bench_queries(index_dir: Path, fts_db, repeat: int) -> dict:
         return plain.search(text, mapped)
 
     def ours_cold(text, filters):  # every query decodes its postings again
-        engine._current()[1].clear_cache()
+        engine.current()[1].clear_cache()
         return ours(text, filters)
 
     results = {

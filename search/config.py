@@ -7,8 +7,8 @@ environment variable (prefix ``NEWSFACET_``), then the default below.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
 from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from .errors import ConfigError
@@ -18,8 +18,6 @@ ENV_PREFIX = "NEWSFACET_"
 
 
 def _setting(default: Any, help: str, env: str | None = None) -> Any:
-    from dataclasses import field
-
     return field(default=default, metadata={"help": help, "env": env})
 
 
@@ -55,6 +53,9 @@ class Settings:
     max_pages: int = _setting(10_000, "Most pages fetched in one run of index or update.", "MAX_PAGES")
     user_agent: str | None = _setting(None, "User agent sent when fetching; default "
                                             "newsfacet/VERSION (+URL).", "USER_AGENT")
+    lock_wait: float = _setting(30.0, "Seconds a run that writes the index (index, remove, "
+                                "update) waits for another one holding it before giving up.",
+                                "LOCK_WAIT")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

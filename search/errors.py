@@ -10,7 +10,8 @@
     ├── IndexCorrupt               an index that exists but cannot be opened or read
     ├── ArticleNotFound            no article with the given id
     ├── EntityNotFound             no entity of that name in the table or the index
-    └── EngineUnavailable          a search server that cannot be reached or refuses us
+    ├── EngineUnavailable          a search server that cannot be reached or refuses us
+    └── IndexBusy                  another indexing run is writing to the index
 
 The core raises these and never prints or exits; the CLI turns them into one ``Error:`` line
 and exit code 1, the web front end into a 4xx/503 page.
@@ -69,9 +70,44 @@ class EngineUnavailable(SearchError):
     """A search server cannot be reached or refuses our credentials."""
 
 
+class IndexBusy(SearchError):
+    """Another process holds the index's write lock for longer than we wait."""
+
+
 class EntityNotFound(SearchError):
     """Neither the entity table nor the index knows an entity name."""
 
     def __init__(self, message: str, suggestions: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.suggestions = suggestions
+
+
+# The HTTP status of each kind of error (the web front end answers with it; the CLI's --json
+# error object carries it too, so both describe an error the same way).
+HTTP_STATUS: dict[type[SearchError], int] = {
+    QueryError: 400, ConfigError: 400, ArticleNotFound: 404, EntityNotFound: 404,
+    IndexMissing: 503, IndexCorrupt: 503, EngineUnavailable: 503, EntityTableError: 503}
+
+
+def status_of(exc: SearchError) -> int:
+    """Return the HTTP status that stands for ``exc`` (400 for a kind not listed)."""
+    for kind, status in HTTP_STATUS.items():
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def error_details(exc: SearchError) -> dict:
+    """Return what an error object adds to status, title and message: close names for unknown
+    entities, by name as given."""
+    if isinstance(exc, UnknownEntity):
+        return {"unknown_entities": [{"name": name, "suggestions": list(close)}
+                                     for name, close in exc.suggestions.items()]}
+    return {}
+
+
+def error_object(exc: SearchError) -> dict:
+    """Return ``{"error": {"status", "title", "message", …}}``, the JSON shape of an error in
+    the web API and in the CLI's ``--json`` output."""
+    return {"error": {"status": status_of(exc), "title": type(exc).__name__, "message": str(exc),
+                      **error_details(exc)}}

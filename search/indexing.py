@@ -36,6 +36,8 @@ WINDOW_PER_WORKER = 4
 # A page whose cleaning takes longer is skipped: an 8 MB page of real paragraphs takes about
 # 15 s, while some 50 MB pages take many minutes.
 CLEAN_SECONDS = 120.0
+# Seconds to wait for another run writing the story data (the default of Settings.lock_wait).
+LOCK_WAIT = 30.0
 
 
 @dataclass
@@ -85,11 +87,12 @@ def index_paths(
     workers: int = 1,
     clean_seconds: float = CLEAN_SECONDS,
     progress: Callable[[int, str], None] | None = None,
+    lock_wait: float = LOCK_WAIT,
 ) -> IndexReport:
     """Clean and index every document under ``paths``; return what happened to each."""
     return index_documents(iter_documents(paths, max_bytes), engine, table, overrides=overrides,
                            max_text_chars=max_text_chars, workers=workers,
-                           clean_seconds=clean_seconds, progress=progress)
+                           clean_seconds=clean_seconds, progress=progress, lock_wait=lock_wait)
 
 
 def index_documents(
@@ -102,8 +105,12 @@ def index_documents(
     workers: int = 1,
     clean_seconds: float = CLEAN_SECONDS,
     progress: Callable[[int, str], None] | None = None,
+    lock_wait: float = LOCK_WAIT,
 ) -> IndexReport:
-    """Clean and index documents from any reader (files, a crawl); return what happened."""
+    """Clean and index documents from any reader (files, a crawl); return what happened.
+
+    ``lock_wait``: seconds to wait for another run holding the story data (the engine waits
+    its own ``Settings.lock_wait``) before raising IndexBusy."""
     report = IndexReport()
     existing = engine.hashes()
     overrides = overrides or {}
@@ -117,7 +124,7 @@ def index_documents(
             report.skipped.append(outcome)
             continue
         if stories is None:
-            stories = StoryIndex.load(sidecar_path(engine), existing, _stored(engine))
+            stories = StoryIndex.load(sidecar_path(engine), existing, _stored(engine), lock_wait)
         article = replace(outcome.article,
                           story=stories.assign(outcome.article, outcome.fingerprint))
         (report.updated if article.id in existing else report.added).append(article.id)

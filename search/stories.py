@@ -26,12 +26,15 @@ import logging
 import re
 import sqlite3
 import zlib
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from .engines import Engine
+from .errors import IndexBusy
 from .models import Article
 
 logger = logging.getLogger(__name__)
@@ -119,25 +122,40 @@ class StoryIndex:
     an indexed article (to verify a candidate), or None.
     """
 
-    def __init__(self, body_of: Callable[[str], str | None], path: Path | None = None) -> None:
+    def __init__(self, body_of: Callable[[str], str | None], path: Path | None = None,
+                 wait: float = 120.0) -> None:
         self.path = path
+        self.wait = wait  # seconds to wait for another run writing the sidecar
         self._body_of = body_of
-        self._db = _connect(path)
+        with _busy(path, wait):
+            self._db = _connect(path, wait)
         self._pending: dict[str, np.ndarray] = {}  # shingles of articles not yet committed
         self.merged = 0  # articles of this run that joined a story of another article
 
     # -- loading and saving ----------------------------------------------------------------
 
     @classmethod
-    def load(cls, path: Path | None, indexed: Mapping[str, str], stored: Callable[[str], Article | None]
-             ) -> StoryIndex:
+    def load(cls, path: Path | None, indexed: Mapping[str, str], stored: Callable[[str], Article | None],
+             wait: float = 120.0) -> StoryIndex:
         """Return the story index of an engine's articles (``indexed``: content hash by id),
-        from the sidecar at ``path`` where it matches, fingerprinting the rest again."""
+        from the sidecar at ``path`` where it matches, fingerprinting the rest again; raise
+        IndexBusy when another run keeps the sidecar locked for ``wait`` seconds."""
         def body_of(article_id: str) -> str | None:
             article = stored(article_id)
             return article.body if article else None
 
-        out = cls(body_of, path)
+        out = cls(body_of, path, wait)
+        try:
+            with _busy(path, wait):
+                return out._fill(indexed, stored)
+        except BaseException:
+            out.close()
+            raise
+
+    def _fill(self, indexed: Mapping[str, str], stored: Callable[[str], Article | None]
+              ) -> StoryIndex:
+        """Fingerprint the indexed articles the sidecar lacks or has in another version."""
+        out, path = self, self.path
         known = out._keep_matching(indexed)
         missing = [i for i in indexed if i not in known]
         if missing:
@@ -165,7 +183,8 @@ class StoryIndex:
 
     def save(self) -> None:
         """Make what was added since the last save durable (one SQLite commit)."""
-        self._db.commit()
+        with _busy(self.path, self.wait):
+            self._db.commit()
 
     def close(self) -> None:
         self._db.close()
@@ -174,6 +193,10 @@ class StoryIndex:
 
     def assign(self, article: Article, fp: Fingerprint | None) -> str:
         """Return the story id of an article about to be indexed, and remember it."""
+        with _busy(self.path, self.wait):
+            return self._assign(article, fp)
+
+    def _assign(self, article: Article, fp: Fingerprint | None) -> str:
         found = self._db.execute("SELECT story FROM articles WHERE id = ?", (article.id,)).fetchone()
         previous = found[0] if found else None
         story = None
@@ -255,34 +278,48 @@ CREATE INDEX IF NOT EXISTS bands_by_key ON bands (key);
 _LSH = f"{BANDS}x{ROWS} shingles {SHINGLE_WORDS}"
 
 
-def _connect(path: Path | None) -> sqlite3.Connection:
+@contextmanager
+def _busy(path: Path | None, wait: float) -> Iterator[None]:
+    """Map SQLite's "database is locked" (another run writing the sidecar) to IndexBusy."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        raise IndexBusy(f"another indexing run holds the index's story data {path} (waited "
+                        f"{wait:g} s) — let it finish and try again, or raise "
+                        "NEWSFACET_LOCK_WAIT") from exc
+
+
+def _connect(path: Path | None, wait: float = 120.0) -> sqlite3.Connection:
     """Open the sidecar (a fresh one when it is unreadable or made with other LSH settings),
     or a private temporary database without a path."""
     if path is None:
-        temporary = _open("")  # on disk, deleted when closed
+        temporary = _open("", wait)  # on disk, deleted when closed
         assert temporary is not None  # a new database has these settings
         return temporary
+    path.parent.mkdir(parents=True, exist_ok=True)
     for old in _OLD_SIDECARS:  # earlier versions' format: fingerprinted again instead
         (path.parent / old).unlink(missing_ok=True)
     try:
-        db = _open(str(path))
+        db = _open(str(path), wait)
         if db is not None:
             return db
     except sqlite3.DatabaseError as exc:
         logger.warning("ignoring unreadable %s (%s): fingerprinting again", path, exc)
     path.unlink(missing_ok=True)
-    db = _open(str(path))
+    db = _open(str(path), wait)
     assert db is not None  # a new file has these settings
     return db
 
 
-def _open(target: str) -> sqlite3.Connection | None:
+def _open(target: str, wait: float) -> sqlite3.Connection | None:
     """Return the database at ``target`` (created if missing; "" for a temporary one) with a
     bounded page cache large enough for the band index's random inserts and write-ahead
     logging (a crash loses at most the last batch's rows, which the next run recomputes); None
     when its LSH settings differ from these."""
     # Another run writing the same index waits for this one's batch (Whoosh's lock waits too).
-    db = sqlite3.connect(target, timeout=120.0)
+    db = sqlite3.connect(target, timeout=wait)
     db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
@@ -297,10 +334,9 @@ def _open(target: str) -> sqlite3.Connection | None:
     return db
 
 
-def sidecar_path(engine) -> Path | None:
-    """Return where an engine keeps its story sidecar: beside a Whoosh index, else nowhere."""
-    folder = getattr(engine, "path", None)
-    return Path(folder) / SIDECAR if folder else None
+def sidecar_path(engine: Engine) -> Path:
+    """Return where an engine keeps its story sidecar (in its ``data_dir``)."""
+    return engine.data_dir / SIDECAR
 
 
 __all__ = ["Fingerprint", "StoryIndex", "fingerprint", "jaccard", "new_story_id", "shingles",

@@ -146,12 +146,14 @@ def typesense_server(tmp_path_factory):
 
 
 @pytest.fixture
-def typesense_settings(typesense_server) -> Settings:
-    """Settings of the Typesense engine on the session's server, with a collection of its own."""
+def typesense_settings(typesense_server, tmp_path) -> Settings:
+    """Settings of the Typesense engine on the session's server, with a collection of its own
+    (and an index directory of its own, for the data kept beside the collection)."""
     import uuid
 
     return Settings(engine="typesense", typesense_nodes=typesense_server.url,
-                    typesense_api_key=TYPESENSE_KEY, typesense_collection=f"t{uuid.uuid4().hex[:12]}")
+                    typesense_api_key=TYPESENSE_KEY, typesense_collection=f"t{uuid.uuid4().hex[:12]}",
+                    index_dir=str(tmp_path / "index"))
 
 
 def run(runner, *args):

@@ -106,3 +106,58 @@ def test_author_bio_is_chrome():
     context = PageContext(titles=frozenset(), link_texts=frozenset(), author="Jane Doe")
     assert chrome_reason("Jane Doe is a staff writer covering transport.", context) == "author-bio"
     assert chrome_reason("Jane Doe said the bridge was safe.", context, at_tail=True) is None
+
+
+SELF_LINKED = """<!DOCTYPE html><html lang="en"><head>
+<title>Harbour bridge reopens after repairs - The Daily Example</title>
+<link rel="canonical" href="https://example.com/news/harbour-bridge-reopens">
+</head><body>
+<aside><a href="https://example.com/news/harbour-bridge-reopens?ref=sidebar">
+What the harbour bridge repairs changed</a></aside>
+<article>
+<h1>Harbour bridge reopens after repairs</h1>
+<h2><a href="/news/harbour-bridge-reopens#changes">What the harbour bridge repairs changed</a></h2>
+<p>The bridge reopened on Thursday after eighteen months of work.</p>
+<ul>
+<li>Engineers replaced every one of the rusted steel cables on both spans.</li>
+<li>The deck was resurfaced and its two cracked supports were rebuilt.</li>
+<li>Lorries may cross again for the first time since the inspection.</li>
+</ul>
+<p>Local shops on both banks said trade had fallen by a third while the bridge was shut, and several
+asked the council for help with their rents during the long closure of the crossing.</p>
+<p>The council said the final bill would be published at its next meeting in April, together with a
+plan for yearly inspections of the cables and the supports.</p>
+</article></body></html>"""
+
+
+def test_heading_linking_to_its_own_page_keeps_lead_and_list():
+    """A heading that is a permalink to the page itself is the article's own heading: the lead
+    paragraph under it and the list after that are article text, not a related-article card."""
+    doc = clean_html(SELF_LINKED, url="https://example.com/news/harbour-bridge-reopens")
+    for text in ("What the harbour bridge repairs changed",
+                 "The bridge reopened on Thursday after eighteen months of work.",
+                 "Engineers replaced every one of the rusted steel cables",
+                 "The deck was resurfaced", "Lorries may cross again"):
+        assert text in doc.body, text
+    # without the url argument the page's canonical address tells the same
+    assert "The bridge reopened on Thursday" in clean_html(SELF_LINKED).body
+
+
+def blocks(*rows):
+    from search.cleaner import Block
+    return [Block(text, label) for text, label in rows]
+
+
+def test_linked_heading_blurb_is_related_only_where_cards_go_on():
+    from search.cleaner.html_chrome import label_chrome
+    link = "Ferry strike called off after late talks"
+    context = PageContext(titles=frozenset(), link_texts=frozenset({"ferrystrikecalledoffafterlatetalks"}))
+    # a heading matching a link to another page, then the lead and a list of the article: kept
+    lead = label_chrome(blocks((link, "heading"), ("The ferry crews returned on Monday.", "body"),
+                               ("- Services restart at six in the morning.", "body"),
+                               ("- Fares stay as they were before the strike.", "body")), context)
+    assert [b.label for b in lead] == ["chrome", "body", "body", "body"]
+    # a card of another article (linked heading, blurb) followed by more chrome: the blurb goes
+    cards = label_chrome(blocks((link, "heading"), ("Unions and owners agreed late on Sunday.", "body"),
+                                ("Advertisement", "body")), context)
+    assert [(b.label, b.reason) for b in cards] == [("chrome", "link"), ("chrome", "related"), ("chrome", "advert")]

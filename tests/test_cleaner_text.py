@@ -212,3 +212,68 @@ def test_degenerate_dumps(text, body, labels):
     assert doc.body == body
     assert [b.label for b in doc.blocks] == labels
     assert doc.mode == "text"
+
+
+# The learned second opinion (search/cleaner/text_model.py, fitted by bench/fit_text_lines.py).
+
+def test_shipped_line_model_loads_and_matches_the_features():
+    from search.cleaner.text_model import FEATURES, load_model
+    model = load_model()
+    assert model is not None, "search/data/text_line_model.json is missing or does not match FEATURES"
+    assert model.names == FEATURES and 0 < model.drop_below <= model.keep_from < 1
+
+
+def test_line_model_relabels_only_lines_labelled_by_position():
+    from search.cleaner import Block
+    from search.cleaner.text_model import relabel
+    blocks = [Block("A paragraph of the story.", "body"), Block("Sign up today", "chrome", "header"),
+              Block("Photo: a credit", "chrome", "caption"), Block("By Jane Doe", "byline"),
+              Block("Another paragraph of the story.", "body")]
+    out = relabel(blocks, [0.1, 0.9, 0.9, 0.1, 0.9], [False, False, True, True, False], 0.3, 0.6)
+    assert [(b.label, b.reason) for b in out] == [
+        ("chrome", "line-model"), ("body", None), ("chrome", "caption"), ("byline", None), ("body", None)]
+
+
+def test_line_model_never_empties_an_article_the_rules_found():
+    from search.cleaner import Block
+    from search.cleaner.text_model import relabel
+    blocks = [Block("One short paragraph.", "body"), Block("Menu", "chrome", "header")]
+    assert relabel(blocks, [0.0, 0.0], [False, False], 0.3, 0.6) == blocks
+
+
+def test_line_model_scores_prose_above_repeated_menu_lines():
+    from search.cleaner.text import features_of, rule_blocks
+    from search.cleaner.text_model import load_model
+    story = " ".join(f"The council met on day {n} and agreed that the harbour bridge needs new cables."
+                     for n in range(3))
+    dump = "\n".join(["Home", "News", "Sport", "Home", "News", "Sport", story, story.replace("council", "mayor"),
+                      story.replace("bridge", "ferry"), "Home", "News", "Sport"])
+    model = load_model()
+    lines, blocks, span = rule_blocks(dump)
+    p = model.probabilities(features_of(lines, blocks, span, model.stopwords))
+    assert min(p[6:9]) > model.keep_from and max(p[:6] + p[9:]) < model.drop_below
+
+
+def test_lines_an_outlet_repeats_across_its_dumps_are_chrome():
+    from search.cleaner.collection import repeated_lines
+    chrome = ["The Morning Harbour Gazette is read by thousands of people across the county every day.",
+              "Our reporters cover the harbour, the council and the ferries for readers across the county."]
+    stories = [
+        ("Harbour strike halts grain exports",
+         "Dock workers walked out on Friday over pay and the port stopped loading grain at once.",
+         "The union said the strike would last until the owners made a better offer to all of the crews.",
+         "Owners said they would meet the union on Monday to talk about pay and the night shifts."),
+        ("Council approves new cycle lanes",
+         "The council voted on Tuesday to build cycle lanes on both banks of the river this year.",
+         "Work starts in spring and should be finished before the summer ferry timetable begins again.",
+         "Shop owners on the east bank said they feared losing the parking spaces outside their doors."),
+    ]
+    dumps = ["\n".join([title, first, *chrome, *rest]) for title, first, *rest in stories]
+    shared = repeated_lines(dumps)
+    alone, grouped = clean_text(dumps[0]), clean_text(dumps[0], boilerplate=shared)
+    assert all(line in alone.body for line in chrome)  # one dump alone cannot tell them from prose
+    assert all(line not in grouped.body for line in chrome)
+    for paragraph in stories[0][1:]:
+        assert paragraph in grouped.body
+    assert {b.reason for b in grouped.blocks if b.text in chrome} == {"boilerplate"}
+    assert repeated_lines(dumps[:1]) == frozenset()  # one dump shares nothing with itself

@@ -55,11 +55,74 @@ def test_search_human_output(runner, indexed):
     ("foo:bar", "Error: unknown field 'foo' in the query"),
 ])
 def test_bad_query_is_one_error_line(runner, indexed, query, message):
-    result = run(runner, "search", query, "--index", indexed, "--json")
+    result = run(runner, "search", query, "--index", indexed)
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith(message)
     assert len(result.stderr.strip().splitlines()) == 1
+    # with --json the error is also one JSON object on stdout (issue 18), same exit code
+    as_json = run(runner, "search", query, "--index", indexed, "--json")
+    assert as_json.exit_code == 1
+    error = json.loads(as_json.stdout)["error"]
+    assert (error["title"], error["status"], error["exit_code"]) == ("QueryError", 400, 1)
+    assert ("Error: " + error["message"]).startswith(message)
+    assert as_json.stderr.startswith(message)
+
+
+def _json_error(result, exit_code):
+    """The error object of a --json run, checked to be the only document on stdout."""
+    assert result.exit_code == exit_code, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"error"}
+    assert set(data["error"]) >= {"status", "title", "message", "exit_code"}
+    assert data["error"]["exit_code"] == exit_code
+    return data["error"]
+
+
+def test_json_error_for_missing_index(runner, tmp_path):
+    error = _json_error(run(runner, "search", "x", "--index", tmp_path / "nothing", "--json"), 1)
+    assert (error["title"], error["status"]) == ("IndexMissing", 503)
+    assert error["message"].startswith("no index in") and "newsfacet index seeds/" in error["message"]
+    error = _json_error(run(runner, "stats", "--index", tmp_path / "nothing", "--json"), 1)
+    assert error["title"] == "IndexMissing"
+
+
+def test_json_error_for_unknown_article(runner, indexed):
+    result = run(runner, "show", "0000000000000000", "--index", indexed, "--json")
+    error = _json_error(result, 1)
+    assert (error["title"], error["status"]) == ("ArticleNotFound", 404)
+    assert error["message"].startswith("no article with id")
+    assert result.stderr.startswith("Error: no article with id")
+
+
+def test_json_error_for_unknown_entity_names_close_ones(runner, indexed):
+    result = run(runner, "search", "--entity", "Kataib Hezbolah", "--index", indexed, "--json")
+    error = _json_error(result, 1)
+    assert error["title"] == "UnknownEntity"
+    assert error["unknown_entities"][0]["name"] == "Kataib Hezbolah"
+
+
+def test_json_error_for_bad_date(runner, indexed):
+    error = _json_error(run(runner, "search", "--since", "1987-02-30", "--index", indexed,
+                            "--json"), 1)
+    assert error["title"] == "QueryError"
+
+
+def test_typesense_without_the_extra_names_it(runner, monkeypatch):
+    """--engine typesense without the typesense package: one Error line naming the extra."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "typesense", None)  # makes `import typesense` fail
+    monkeypatch.setenv("NEWSFACET_TYPESENSE_API_KEY", "k")
+    result = run(runner, "search", "x", "--engine", "typesense")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: the Typesense engine needs")
+    assert "pip install -e '.[typesense]'" in lines[0]
+    assert "ModuleNotFoundError" not in lines[0]
+    error = _json_error(run(runner, "stats", "--engine", "typesense", "--json"), 1)
+    assert "pip install -e '.[typesense]'" in error["message"]
 
 
 def test_missing_index_is_a_user_error(runner, tmp_path):

@@ -35,9 +35,9 @@ def _expander(words=WORDS, deadline=None) -> Expander:
 
 def _parse(text: str) -> query.Query:
     from search.engines.parsing import parse_query
-    from search.engines.typesense.query import _whoosh_parser
+    from search.engines.analysis import query_parser
 
-    return parse_query(_whoosh_parser(), text)
+    return parse_query(query_parser(), text)
 
 
 def _terms(q: query.Query) -> set[tuple[str, str]]:

@@ -12,7 +12,7 @@ from whoosh import index
 from whoosh.fields import Schema
 
 from search.cli import cli
-from search.engines.whoosh.engine import _document, build_schema
+from search.engines.whoosh.engine import build_schema, document
 from search.models import Article
 
 from .conftest import SEEDS
@@ -29,7 +29,7 @@ def old_index(path, source: str) -> None:
     article = Article(id=doc_id, source=source, title="Embassy staff leave",
                       body="Staff left the embassy in Baghdad. (Reporting by A; Editing by B)",
                       content_hash="from-version-1")
-    doc = {k: v for k, v in _document(article).items() if k not in NEW_FIELDS}
+    doc = {k: v for k, v in document(article).items() if k not in NEW_FIELDS}
     writer.add_document(**doc)
     writer.commit()
     ix.close()

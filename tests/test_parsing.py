@@ -16,9 +16,9 @@ from search.query import check_query_syntax, read_free_text
 
 @pytest.fixture(scope="module")
 def parser():
-    from search.engines.typesense.query import _whoosh_parser
+    from search.engines.analysis import query_parser
 
-    return _whoosh_parser()
+    return query_parser()
 
 
 def _paragraphs(count: int) -> list[str]:

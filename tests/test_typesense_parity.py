@@ -81,10 +81,10 @@ REUTERS_CASES = [
 
 def _build(tmp_path_factory, server, name: str, inputs: list[str]) -> tuple:
     table = EntityTable.load(None)
-    whoosh = open_engine(Settings(index_dir=str(tmp_path_factory.mktemp(name) / "index")),
-                         create=True)
+    index_dir = str(tmp_path_factory.mktemp(name) / "index")
+    whoosh = open_engine(Settings(index_dir=index_dir), create=True)
     typesense = open_engine(Settings(engine="typesense", typesense_nodes=server.url,
-                                     typesense_api_key=TYPESENSE_KEY,
+                                     typesense_api_key=TYPESENSE_KEY, index_dir=index_dir + "-ts",
                                      typesense_collection=f"parity_{name}"), create=True)
     for engine in (whoosh, typesense):
         report = index_paths(inputs, engine, table)

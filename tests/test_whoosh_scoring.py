@@ -19,6 +19,7 @@ import pytest
 from bench.corpus import REUTERS, reuters_records
 from search.config import Settings
 from search.engines import open_engine
+from search.engines.analysis import parse_query
 from search.models import Article, Entity
 from search.query import build_request
 
@@ -57,15 +58,15 @@ def reuters_engine(tmp_path_factory):
 
 
 def test_index_has_segments_and_deletions(reuters_engine):
-    searcher, sets = reuters_engine._current()
+    searcher, sets = reuters_engine.current()
     assert len(searcher.leaf_searchers()) > 1
     assert sets.size > sets.live_count == 3000 - len(range(5, 3000, 97))
 
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_matches_and_top_ranks_equal_whoosh_exhaustive_scoring(reuters_engine, text):
-    searcher, sets = reuters_engine._current()
-    parsed = reuters_engine._parse(text)
+    searcher, sets = reuters_engine.current()
+    parsed = parse_query(text)
     mask, scores = sets.scored(searcher, parsed)
     assert scores is not None, f"{text!r} should be scored without Whoosh"
     theirs = searcher.search(parsed, limit=None)
@@ -80,10 +81,10 @@ def test_matches_and_top_ranks_equal_whoosh_exhaustive_scoring(reuters_engine, t
 
 
 def test_engine_pages_follow_whoosh_order_under_filters(reuters_engine):
-    searcher, _ = reuters_engine._current()
+    searcher, _ = reuters_engine.current()
     request = build_request("oil OR prices", entities=["usa"], per_page=5, page=2)
     results = reuters_engine.search(request)
-    parsed = reuters_engine._parse("oil OR prices")
+    parsed = parse_query("oil OR prices")
     everything = searcher.search(parsed, limit=None)
     usa = [everything[i] for i in range(len(everything))
            if "place|usa" in {f"{e['type']}|{e['name']}" for e in
@@ -93,9 +94,9 @@ def test_engine_pages_follow_whoosh_order_under_filters(reuters_engine):
 
 
 def test_wildcards_and_fuzzy_terms_are_ranked_by_whoosh(reuters_engine):
-    searcher, sets = reuters_engine._current()
+    searcher, sets = reuters_engine.current()
     for text in ("oil*", "petrol~"):
-        parsed = reuters_engine._parse(text)
+        parsed = parse_query(text)
         mask, scores = sets.scored(searcher, parsed)
         assert scores is None
         assert set(np.flatnonzero(mask).tolist()) == set(parsed.docs(searcher))
@@ -104,9 +105,9 @@ def test_wildcards_and_fuzzy_terms_are_ranked_by_whoosh(reuters_engine):
 
 
 def test_facet_counts_equal_a_recount_article_by_article(reuters_engine):
-    searcher, _ = reuters_engine._current()
+    searcher, _ = reuters_engine.current()
     results = reuters_engine.search(build_request("oil", facet_size=1000))
-    parsed = reuters_engine._parse("oil")
+    parsed = parse_query("oil")
     entity, outlet, year = Counter(), Counter(), Counter()
     for docnum in parsed.docs(searcher):
         data = json.loads(searcher.stored_fields(docnum)["data"])

@@ -7,7 +7,7 @@ from whoosh import index
 from whoosh.writing import SegmentWriter
 
 from bench.corpus import REUTERS, reuters_records
-from search.engines.whoosh.engine import _document, build_schema
+from search.engines.whoosh.engine import build_schema, document
 from search.engines.whoosh.writer import Writer
 from search.models import Article
 
@@ -27,7 +27,7 @@ def write(folder, writer_class, batches) -> None:
     for batch in batches:
         writer = writer_class(ix, limitmb=64)
         for article in batch:
-            writer.add_document(**_document(article))
+            writer.add_document(**document(article))
         writer.commit(merge=False)
     ix.close()
 

@@ -7,21 +7,11 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.errors import (ArticleNotFound, ConfigError, EngineUnavailable, EntityNotFound,
-                           EntityTableError, IndexCorrupt, IndexMissing, QueryError, SearchError,
-                           UnknownEntity)
+from search.errors import HTTP_STATUS, SearchError, error_details, status_of
 
 logger = logging.getLogger(__name__)
 
-STATUS = {QueryError: 400, ConfigError: 400, ArticleNotFound: 404, EntityNotFound: 404,
-          IndexMissing: 503, IndexCorrupt: 503, EngineUnavailable: 503, EntityTableError: 503}
-
-
-def status_of(exc: SearchError) -> int:
-    for kind, status in STATUS.items():
-        if isinstance(exc, kind):
-            return status
-    return 400
+STATUS = HTTP_STATUS  # the old name
 
 
 def _respond(status: int, title: str, message: str, **extra):
@@ -31,19 +21,10 @@ def _respond(status: int, title: str, message: str, **extra):
     return render_template("error.html", status=status, title=title, message=message), status
 
 
-def _details(exc: SearchError) -> dict:
-    """Return what an API error adds to status, title and message: close names for unknown
-    entities, by name as given."""
-    if isinstance(exc, UnknownEntity):
-        return {"unknown_entities": [{"name": name, "suggestions": list(close)}
-                                     for name, close in exc.suggestions.items()]}
-    return {}
-
-
 def init_app(app: Flask) -> None:
     @app.errorhandler(SearchError)
     def handle_search_error(exc: SearchError):
-        return _respond(status_of(exc), type(exc).__name__, str(exc), **_details(exc))
+        return _respond(status_of(exc), type(exc).__name__, str(exc), **error_details(exc))
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):

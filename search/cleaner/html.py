@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -73,14 +74,33 @@ def _extract_blocks(tree: HtmlElement, url: str | None) -> list[Block]:
 
 
 def _page_context(tree: HtmlElement, meta: dict[str, str | None]) -> PageContext:
-    """Return what the chrome filter needs to know of the page: headline keys, link texts, author."""
+    """Return what the chrome filter needs to know of the page: headline keys, link texts, author.
+
+    Links to the page itself (its permalink, a table of contents of its own sections) are not
+    links to other content: a heading that matches one is the article's own.
+    """
     # only the first headline-like <h1>: later ones are often section headings of the article
     first_h1 = next((h.text_content() for h in tree.iter("h1") if len(h.text_content().split()) >= 3), "")
     titles = {text_key(meta.get("title") or ""), text_key(first_h1)} - {""}
+    own = _address_key(meta.get("url") or "", "")
     links = set()
     for anchor in tree.iter("a"):
         text = anchor.text_content()
-        # in-page links ("#section") are a table of contents pointing at the article's own headings
-        if len(text.split()) >= MIN_LINK_WORDS and not (anchor.get("href") or "").startswith("#"):
-            links.add(text_key(text))
+        href = (anchor.get("href") or "").strip()
+        if len(text.split()) < MIN_LINK_WORDS or href.startswith("#"):
+            continue
+        if own and _address_key(href, meta.get("url") or "") == own:
+            continue
+        links.add(text_key(text))
     return PageContext(frozenset(titles), frozenset(links), meta.get("author"))
+
+
+def _address_key(href: str, base: str) -> str:
+    """Return the host and path ``href`` points at (relative to ``base``), without scheme,
+    ``www.``, query, fragment and trailing slash, for telling a link to the page itself; "" if none."""
+    try:
+        parts = urlsplit(urljoin(base, href))
+    except ValueError:
+        return ""
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}{parts.path.rstrip('/')}" if host else ""

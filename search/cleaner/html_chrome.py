@@ -53,22 +53,37 @@ def text_key(text: str) -> str:
 
 
 def label_chrome(blocks: list[Block], context: PageContext) -> list[Block]:
-    """Return the blocks with chrome relabelled ``chrome`` and a reason; body blocks are unchanged."""
+    """Return the blocks with chrome relabelled ``chrome`` and a reason; body blocks are unchanged.
+
+    Two rules look beyond one block. List items under a "Related" heading are related links.
+    A short paragraph under a heading that is one of the page's links is the blurb of another
+    article's card, but only where the cards go on: the block after it is chrome too, or the
+    page ends. A heading that only matches a link followed by the lead paragraph and the
+    article's own list keeps them both, and a blurb never opens a related list.
+    """
+    texts = [LIST_DASH_RE.sub("", block.text) for block in blocks]
+    reasons = [chrome_reason(text, context, index >= len(blocks) * (1 - BIO_TAIL_SHARE))
+               for index, text in enumerate(texts)]
     labelled = []
-    in_related_list = teaser_may_follow = False
+    in_related_list = False
     for index, block in enumerate(blocks):
-        text = LIST_DASH_RE.sub("", block.text)
+        text, reason = texts[index], reasons[index]
         is_item = text != block.text
-        at_tail = index >= len(blocks) * (1 - BIO_TAIL_SHARE)
-        reason = chrome_reason(text, context, at_tail)
         if reason is None and in_related_list and is_item:
             reason = "related"
-        elif reason is None and teaser_may_follow and len(text.split()) <= MAX_TEASER_WORDS:
+        elif reason is None and _is_teaser(blocks, reasons, index, text):
             reason = "related"  # the blurb under a linked headline of another article
-        teaser_may_follow = reason == "link" and block.label == "heading"
-        in_related_list = reason == "related" or (in_related_list and is_item)
+        in_related_list = reasons[index] == "related" or (in_related_list and is_item)
         labelled.append(Block(block.text, "chrome", reason) if reason else block)
     return labelled
+
+
+def _is_teaser(blocks: list[Block], reasons: list[str | None], index: int, text: str) -> bool:
+    """Return whether block ``index`` is a card's blurb: short, under a linked heading, before chrome or the end."""
+    if index == 0 or len(text.split()) > MAX_TEASER_WORDS:
+        return False
+    under_link = reasons[index - 1] == "link" and blocks[index - 1].label == "heading"
+    return under_link and (index + 1 == len(blocks) or reasons[index + 1] is not None)
 
 
 def chrome_reason(text: str, context: PageContext, at_tail: bool = False) -> str | None:

@@ -92,7 +92,7 @@ def _statements(tree: HtmlElement, data: PageData, url: str | None) -> Iterator[
         if (stated := _stated(element.get("datetime") or element.get("content"),
                               "html-element:itemprop=datePublished")):
             yield stated
-    canonical = _canonical_url(tree, data) or url
+    canonical = canonical_url(tree, data) or url
     if (canonical and (match := URL_DATE_RE.search(canonical))
             and (day := _checked(int(match[1]), int(match[2]), int(match[3])))):
         yield Stated(day, "url")
@@ -172,7 +172,7 @@ def _checked(year: int, month: int, day: int) -> str | None:
     return date.isoformat()
 
 
-def _canonical_url(tree: HtmlElement, data: PageData) -> str | None:
+def canonical_url(tree: HtmlElement, data: PageData) -> str | None:
     """Return the page's canonical or og:url address, if it declares one."""
     for link in tree.iter("link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):

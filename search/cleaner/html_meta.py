@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from .chrome import BARE_DATE
-from .html_date import DOTTED_DATE_RE, _canonical_url, find_published_date
+from .html_date import DOTTED_DATE_RE, canonical_url, find_published_date
 from .html_pagedata import PageData, ld_name, read_page_data
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def extract_page_meta(tree: HtmlElement, url: str | None = None) -> dict[str, st
         "date_source": date_source,
         "sitename": sitename,
         "author": _author(data),
-        "url": url or _canonical_url(tree, data),
+        "url": url or canonical_url(tree, data),
         "description": _value(data.first("og:description", "description", "twitter:description")),
         "language": _language(tree, data),
     }
@@ -122,7 +122,7 @@ def _sitename(tree: HtmlElement, data: PageData, url: str | None) -> str | None:
         name = _name_part(candidate)
         if name:
             return name
-    host = urlsplit(url or _canonical_url(tree, data) or "").hostname
+    host = urlsplit(url or canonical_url(tree, data) or "").hostname
     return re.sub(r"^www\.", "", host) if host else None
 
 

@@ -13,6 +13,9 @@ How a dump is read (general signals only; the phrases it knows are data in ``chr
    it, a standfirst below it; the rest is chrome. Core: body, datelines, lone short lines as
    sub-headings, lone unpunctuated sentences as captions. Tail: credits are kept, everything
    else is chrome named after the section that opened it ("Related Articles", a paywall …).
+5. A learned line model (``text_model``, fitted on the benchmark's train split) gives a second
+   opinion on the lines labelled by position alone and relabels those it confidently disagrees
+   with; lines the outlet's other dumps share (``collection``) are chrome when given.
 """
 
 from __future__ import annotations
@@ -24,24 +27,29 @@ from dataclasses import dataclass
 from .document import Block, CleanedDocument
 from .chrome import (BARE_DATE, BYLINE, CAPTION_CREDIT, CHROME_PHRASES, CREDIT_LINE, DATE_LINE,
                      DATE_PATTERN, DATELINE, EDGE_ONLY_REASONS, SECTION_OPENERS, STICKY_SECTION)
+from .collection import line_key
+from .text_model import line_features, load_model, overridable, relabel
 
 logger = logging.getLogger(__name__)
 
-PROSE_MIN_WORDS = 6  # "Washington says its diplomats are safe." is prose; "Read more." is not
-LONG_LINE_WORDS = 25  # an unpunctuated line this long is a paragraph, not a headline
-OTHER_LINE_PENALTY = 5  # cost of one non-prose line inside the core, in prose words
+# The constants below marked [train] were fitted on the extraction benchmark's train split by
+# bench/fit_text_rules.py (coordinate ascent on the benchmark F1, seeds' labels held fixed);
+# the comments say what each one means, not where its value came from.
+PROSE_MIN_WORDS = 8  # [train] "Washington says its diplomats are safe." is prose; "Read more." is not
+LONG_LINE_WORDS = 40  # [train] an unpunctuated line this long is a paragraph, not a headline
+OTHER_LINE_PENALTY = 3  # [train] cost of one non-prose line inside the core, in prose words
 # Each further line of an unbroken run of non-prose lines costs this much more: a sub-heading or
 # caption between paragraphs is cheap, a menu or a list of other stories splits the page.
-RUN_PENALTY_GROWTH = 0.5
+RUN_PENALTY_GROWTH = 0.25  # [train]
 # A line opening a section of other content ("Related Articles", "View comments") nearly ends
 # the article: only a much larger body of prose beyond it pulls the core across.
-OPENER_PENALTY = 50
+OPENER_PENALTY = 20  # [train]
 CJK_CHARS_PER_WORD = 2  # Chinese and Japanese write no spaces; about two characters make a word
-TITLE_WINDOW = 12  # the headline stands among the last lines of the header zone
+TITLE_WINDOW = 24  # [train] the headline stands among the last lines of the header zone
 TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30
 HEADING_MAX_WORDS = 12
-MENU_MIN_LINES = 6  # this many short lines in a row inside the core are a menu or link list
-CAPTION_MIN_WORDS = 8  # a shorter lone unpunctuated line is a sub-heading
+MENU_MIN_LINES = 4  # [train] this many short lines in a row inside the core are a menu or link list
+CAPTION_MIN_WORDS = 10  # [train] a shorter lone unpunctuated line is a sub-heading
 STANDFIRST_MAX_WORDS = 45
 MASTHEAD_MAX_WORDS = 4
 TAGLINE_MAX_WORDS = 8
@@ -69,18 +77,58 @@ class _Line:
         return (self.terminal and self.words >= min_words) or self.words >= LONG_LINE_WORDS
 
 
-def clean_text(text: str) -> CleanedDocument:
-    """Return the dump's article body (title left out) and every non-empty line as a labelled block."""
+def clean_text(text: str, boilerplate: frozenset[str] = frozenset()) -> CleanedDocument:
+    """Return the dump's article body (title left out) and every non-empty line as a labelled block.
+
+    ``boilerplate`` holds keys (``collection.line_key``) of lines that recur across the outlet's
+    other dumps (``collection.repeated_lines``): where the rules keep such a line only for
+    its position, it is chrome.
+    """
+    lines, blocks, span = rule_blocks(text)
+    model = load_model()
+    by_shape = shaped(lines, span) if (model is not None or boilerplate) else []
+    if model is not None and blocks:
+        rows = features_of(lines, blocks, span, model.stopwords)
+        blocks = relabel(blocks, model.probabilities(rows), by_shape, model.drop_below, model.keep_from)
+    if boilerplate:
+        blocks = _drop_boilerplate(blocks, by_shape, boilerplate)
+    body = "\n\n".join(block.text for block in blocks if block.kept)
+    logger.debug("text dump: %d lines, core %d-%d, %d kept", len(lines), span[0], span[1],
+                 sum(block.kept for block in blocks))
+    return CleanedDocument(body=body, mode="text", blocks=tuple(blocks))
+
+
+def _drop_boilerplate(blocks: list[Block], by_shape: list[bool], boilerplate: frozenset[str]) -> list[Block]:
+    """Return ``blocks`` with position-kept lines that recur across the collection labelled chrome."""
+    out = [Block(block.text, "chrome", "boilerplate")
+           if block.kept and overridable(block, shape) and line_key(block.text) in boilerplate else block
+           for block, shape in zip(blocks, by_shape, strict=True)]
+    return out if any(block.kept for block in out) or not any(block.kept for block in blocks) else blocks
+
+
+def rule_blocks(text: str) -> tuple[list[_Line], list[Block], tuple[int, int]]:
+    """Return the dump's lines, the rules' block for each, and the core span [start, end)."""
     lines = [_read_line(raw) for raw in _join_broken_lines(text.splitlines())]
     start, end = _core_span(lines)
     header = _label_header(lines[:start])
     core = _label_core(lines[start:end])
     tail = _label_tail(lines[end:])
-    blocks = _collapse_titles(_mark_standfirst(header + core) + tail)
-    body = "\n\n".join(block.text for block in blocks if block.kept)
-    logger.debug("text dump: %d lines, core %d-%d, %d kept", len(lines), start, end,
-                 sum(block.kept for block in blocks))
-    return CleanedDocument(body=body, mode="text", blocks=tuple(blocks))
+    return lines, _collapse_titles(_mark_standfirst(header + core) + tail), (start, end)
+
+
+def shaped(lines: list[_Line], span: tuple[int, int]) -> list[bool]:
+    """Return, per line, whether its own shape decided its label (see ``_label_shape``)."""
+    start, end = span
+    return [_label_shape(line, "header" if i < start else ("core" if i < end else "tail")) is not None
+            for i, line in enumerate(lines)]
+
+
+def features_of(lines: list[_Line], blocks: list[Block], span: tuple[int, int],
+                stopwords: frozenset[str]) -> list[list[float]]:
+    """Return the line model's feature rows for the lines of one dump (see ``text_model``)."""
+    return line_features([line.text for line in lines], [line.words for line in lines],
+                         [line.prose for line in lines], [line.phrase is not None for line in lines],
+                         blocks, span, stopwords)
 
 
 def _join_broken_lines(raw_lines: list[str]) -> list[str]:

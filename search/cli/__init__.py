@@ -7,7 +7,9 @@ to do next) and 2 on bad usage; ``--json`` prints exactly one JSON document on s
 Layout: ``options`` holds what the commands share (options, settings, the open engine, JSON
 output, the one-line error); ``commands`` (index, clean, search, show, stats, remove, serve),
 ``ingest`` (update, sources, watch), ``entities`` and ``migrate`` hold the commands; the list
-below registers every one of them.
+below registers every one of them. The cleaning pipeline, the crawler and the web app are
+imported inside the commands that use them, so that `newsfacet search` starts without loading
+trafilatura or Flask.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 import click
 
 from . import commands, entities, ingest, migrate
+from .options import emit_json
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,10 @@ def main() -> None:
         cli(prog_name="newsfacet")
     except Exception as exc:  # the CLI's top-level boundary: nothing may escape as a trace
         logger.debug("unexpected error", exc_info=True)
+        if "--json" in sys.argv[1:]:
+            emit_json({"error": {"status": 500, "title": "Internal error", "exit_code": 1,
+                                 "message": f"unexpected {type(exc).__name__}: {exc} — please "
+                                            "report it (run with -vv for the details)"}})
         click.echo(f"Error: unexpected {type(exc).__name__}: {exc} — please report it "
                    "(run with -vv for the details)", err=True)
         sys.exit(1)

@@ -13,6 +13,9 @@ import sys
 
 import click
 
+from ..entities.filter import search_checked
+from ..errors import ArticleNotFound, InputError
+from ..query import build_request
 from ..facets import BY_NAME
 from .options import (emit_json, engine_choice, engine_options, entity_match_of, entity_table,
                       facet_filters, fail_cleanly, fetch_options, filter_options, index_option,
@@ -61,7 +64,8 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
         else:
             report = index_paths(paths, eng, table, overrides=overrides, workers=workers,
                                  max_bytes=settings.max_file_bytes,
-                                 max_text_chars=settings.max_text_chars, progress=progress)
+                                 max_text_chars=settings.max_text_chars, progress=progress,
+                                 lock_wait=settings.lock_wait)
         total = eng.count()
     if show:
         click.echo("\r" + " " * 80 + "\r", nl=False, err=True)
@@ -81,8 +85,6 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
 
 def _fail_if_nothing_indexed(report) -> None:
     """Exit 1 when every input was skipped, so scripts notice (the summary says why)."""
-    from ..errors import InputError
-
     if report.skipped and not (report.added or report.updated or report.unchanged):
         raise InputError(f"nothing was indexed: all {len(report.skipped)} inputs were skipped "
                          "(reasons in the summary)")
@@ -100,7 +102,6 @@ def clean_command(ctx, file, as_json, blocks, entities_file):
 
     Example: newsfacet clean seeds/003_56f73b1ed947ec56.txt
     """
-    from ..errors import InputError
     from ..pipeline import process
     from ..ingest.sources import iter_documents
 
@@ -159,9 +160,6 @@ def search_command(ctx, query, since, until, all_entities, sort, limit, page, co
 
     Example: newsfacet search embassy --entity "Kataib Hezbollah" --json
     """
-    from ..entities.filter import search_checked
-    from ..query import build_request
-
     with opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
             settings, eng):
         table = entity_table(settings)
@@ -271,8 +269,6 @@ def remove_command(ctx, ids, index_dir):
 
     Example: newsfacet remove 3f2a9c0d1e2b4a5c
     """
-    from ..errors import ArticleNotFound
-
     with opened(ctx, index_dir=index_dir) as (_, eng):
         removed = eng.remove(ids)
         eng.prepare()

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..models import SearchRequest
 from .options import (emit_json, engine_options, entity_table, fail_cleanly, opened,
                       settings_for)
 
@@ -41,8 +42,6 @@ def suggest_command(ctx, limit, min_count, as_json, index_dir, engine, entities_
     Example: newsfacet entities suggest --min-count 3 --json
     """
     from ..entities.discovery import suggest_entities
-    from ..models import SearchRequest
-
     with opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
             settings, eng):
         table = entity_table(settings)

@@ -7,10 +7,12 @@ crawl_state.py and watches.py.
 
 from __future__ import annotations
 
+import itertools
 import sys
 
 import click
 
+from ..errors import InputError
 from .options import (emit_json, engine_options, entity_match_of, entity_table, facet_filters,
                       fail_cleanly, fetch_options, filter_options, index_option, opened,
                       settings_for)
@@ -55,8 +57,6 @@ def wants_crawl(paths, urls_file) -> bool:
 def index_with_crawl(settings, engine, table, paths, *, urls_file=None, max_pages=None,
                      overrides=None, workers=1, show_progress=False):
     """Index files, folders and URLs together; return the IndexReport (notes included)."""
-    import itertools
-
     from ..ingest.crawl import Crawler, is_url
     from ..ingest.crawl_state import CrawlState
     from ..indexing import index_documents
@@ -73,7 +73,8 @@ def index_with_crawl(settings, engine, table, paths, *, urls_file=None, max_page
                                     crawler.documents(urls, [urls_file] if urls_file else []))
         try:
             report = index_documents(documents, engine, table, overrides=overrides,
-                                     workers=workers, max_text_chars=settings.max_text_chars)
+                                     workers=workers, max_text_chars=settings.max_text_chars,
+                                     lock_wait=settings.lock_wait)
         finally:
             fetcher.close()
             _clear_progress(progress)
@@ -106,7 +107,6 @@ def update_command(ctx, max_pages, workers, as_json, index_dir, engine, entities
     """
     from ..ingest.crawl import Crawler
     from ..ingest.crawl_state import CrawlState
-    from ..errors import InputError
     from ..indexing import index_documents
     from ..watches import list_watches, new_matches
 
@@ -123,7 +123,8 @@ def update_command(ctx, max_pages, workers, as_json, index_dir, engine, entities
                               max_bytes=settings.max_file_bytes, progress=progress)
             try:
                 report = index_documents(crawler.documents(refresh=True), eng, table,
-                                         workers=workers, max_text_chars=settings.max_text_chars)
+                                         workers=workers, max_text_chars=settings.max_text_chars,
+                                         lock_wait=settings.lock_wait)
             finally:
                 fetcher.close()
                 _clear_progress(progress)
@@ -275,7 +276,6 @@ def watch_remove(ctx, number, index_dir):
 
     Example: newsfacet watch remove 2
     """
-    from ..errors import InputError
     from ..watches import remove_watch
 
     settings = settings_for(ctx, index_dir=index_dir)

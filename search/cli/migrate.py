@@ -15,13 +15,12 @@ import click
 from ..config import ENGINES
 from ..engines import open_engine
 from ..errors import ConfigError
+from ..models import SearchRequest
 from .options import emit_json, fail_cleanly, settings_for
 
 
 def copy_articles(source, target, *, batch: int = 1000, progress=None) -> dict[str, int]:
     """Copy every article of ``source`` missing or different in ``target``; return counts."""
-    from ..models import SearchRequest
-
     have = target.hashes()
     total = source.count()
     request = SearchRequest(sort="oldest", with_facets=False, with_snippets=False)
@@ -81,7 +80,7 @@ def migrate_command(ctx, index_dir, source_engine, target_engine, collection, ba
                 progress = (lambda n, total: click.echo(f"\rcopying {n:>9,} / {total:,}",
                                                         nl=False, err=True)) if show else None
                 counts = copy_articles(source, target, batch=batch, progress=progress)
-                where = getattr(target, "location", base.index_dir)
+                where = target.location
             finally:
                 target.close()
         finally:

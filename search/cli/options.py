@@ -17,7 +17,7 @@ import click
 from ..config import ENGINES, Settings
 from ..engines import open_engine
 from ..entities import EntityTable, load_table
-from ..errors import SearchError
+from ..errors import SearchError, error_object
 from ..facets import DISPLAY_ORDER, FACETS
 
 FACET_META = "newsfacet.facets"  # where filter_options keeps the facet values in ctx.meta
@@ -28,16 +28,42 @@ def settings_for(ctx: click.Context, **overrides) -> Settings:
     return Settings.from_env(**{**ctx.obj, **{k: v for k, v in overrides.items() if v is not None}})
 
 
+def json_wanted() -> bool:
+    """Return whether the running command was given ``--json``."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.params.get("as_json"))
+
+
+def emit_json_error(error: dict, exit_code: int) -> None:
+    """Print an error object (``{"error": {...}}``, the web API's shape, plus ``exit_code``) on
+    stdout as the command's one JSON document, the usual ``Error:`` line on stderr, and exit
+    with ``exit_code``."""
+    emit_json({"error": {**error["error"], "exit_code": exit_code}})
+    click.echo(f"Error: {error['error']['message']}", err=True)
+    sys.exit(exit_code)
+
+
 def fail_cleanly(func):
-    """Turn our errors into one ``Error:`` line and exit 1."""
+    """Turn our errors into one ``Error:`` line and exit 1; with ``--json``, into a JSON error
+    object on stdout (``{"error": {"status", "title", "message", "exit_code", …}}``), same exit
+    code."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
         except SearchError as exc:
+            if json_wanted():
+                emit_json_error(error_object(exc), 1)
             raise click.ClickException(str(exc)) from exc
+        except click.ClickException as exc:
+            if json_wanted():
+                emit_json_error({"error": {"status": 400, "title": type(exc).__name__,
+                                           "message": exc.format_message()}}, exc.exit_code)
+            raise
         except KeyboardInterrupt:
+            if json_wanted():
+                emit_json_error({"error": {"title": "Interrupted", "message": "interrupted"}}, 130)
             click.echo("Error: interrupted", err=True)
             sys.exit(130)
 
@@ -151,6 +177,7 @@ def entity_table(settings: Settings) -> EntityTable:
     return load_table(settings.entities_file, settings.index_dir)
 
 
-__all__ = ["collection_option", "emit_json", "engine_choice", "engine_options", "entity_match_of",
-           "entity_table", "facet_filters", "fail_cleanly", "fetch_options", "filter_options",
-           "index_option", "into_settings", "opened", "settings_for", "where"]
+__all__ = ["collection_option", "emit_json", "emit_json_error", "engine_choice", "engine_options",
+           "entity_match_of", "entity_table", "facet_filters", "fail_cleanly", "fetch_options",
+           "filter_options", "index_option", "into_settings", "json_wanted", "opened",
+           "settings_for", "where"]

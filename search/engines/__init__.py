@@ -1,11 +1,32 @@
 """The ``Engine`` protocol every search backend implements, and the function that opens one.
 
 Nothing outside this package imports a search library; callers get and give our dataclasses.
+Both engines read queries with the same analyzer and parser (``analysis``), store articles the
+same way (``stored``) and build hits, snippets, marked paragraphs, facet values and story copies
+with the same code (``results``, ``snippets``); ``whoosh/`` and ``typesense/`` hold only what
+differs. The Typesense engine imports nothing of the Whoosh engine.
+
+Where the engines differ in meaning (everything else is the same answer on both):
+
+- Query language: Whoosh runs all of it. Typesense runs words, "phrases", NOT word, AND and
+  field:word over the whole query; OR, wildcards (word*), fuzzy terms (word~), ranges, NOT
+  before a group, and a field on only part of the query raise a QueryError naming the
+  construct (never silently dropped).
+- ``IndexStats.size_bytes``: Whoosh counts the index folder's files on disk; Typesense reports
+  the server's active memory (all its collections).
+- ``Hit.score``: ranked searches score BM25F with the same formula on both (B=0.75, K1=1.2,
+  title twice), so scores agree within float rounding; a query part only Whoosh can score
+  (wildcards, fuzzy terms) is scored by Whoosh itself. ``more_like`` scores are Whoosh's BM25
+  on Whoosh and Typesense's ``text_match`` (a large integer) on Typesense: compare them only
+  within one answer. Sorted by date, scores are None on both.
+- Marking: Whoosh marks the indexed words a wildcard or fuzzy term expands to; on Typesense
+  such a query is refused, and ``highlight_paragraphs`` marks nothing for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Protocol
 
 from ..config import Settings
@@ -15,6 +36,16 @@ from ..models import Article, Hit, IndexStats, SearchRequest, SearchResults
 
 class Engine(Protocol):
     """A place articles are indexed in and searched."""
+
+    @property
+    def location(self) -> str:
+        """Where the articles are, for messages: the index folder, or the server and collection."""
+
+    @property
+    def data_dir(self) -> Path:
+        """The local folder for data kept beside the index (the story sidecar of
+        ``search.stories``): the index folder on Whoosh, a folder per collection under the
+        index directory on Typesense. It may not exist yet."""
 
     def upsert(self, articles: Sequence[Article]) -> None:
         """Add articles, replacing any stored article with the same id."""

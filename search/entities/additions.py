@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Iterable
 
-from .table import EntityTable, _key, _read_entries, load_table, overlay_path
 from ..errors import EntityTableError
+from .table import EntityTable, load_table, name_key, overlay_path, read_entries
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def add_entity(name: str, kind: str, aliases: Iterable[str] = (), *,
     aliases = tuple(dict.fromkeys(" ".join(a.split()) for a in aliases if a.strip()))
     table = load_table(entities_file, index_dir)
     known = table.resolve(name)
-    if known is not None and _key(known.name) != _key(name):
+    if known is not None and name_key(known.name) != name_key(name):
         raise EntityTableError(
             f"{name!r} is already an alias of {known.name!r} ({known.type}) — to add aliases, "
             f'run: newsfacet entities add "{known.name}" --type {known.type} --alias …')
@@ -71,7 +71,7 @@ def _save_to_file(path: Path, name: str, kind: str, aliases: tuple[str, ...]) ->
     if path.suffix.lower() != ".csv":
         table.save(path)
         return path
-    if any(_key(e["name"]) == _key(name) for e in EntityTable.load(path).entries):
+    if any(name_key(e["name"]) == name_key(name) for e in EntityTable.load(path).entries):
         raise EntityTableError(f"{name!r} is a row of {path} already: add the aliases to that "
                                "row by hand (CSV rows are not rewritten, to keep your comments)")
     line = io.StringIO()
@@ -83,9 +83,9 @@ def _save_to_file(path: Path, name: str, kind: str, aliases: tuple[str, ...]) ->
 
 
 def _save_to_overlay(path: Path, name: str, kind: str, aliases: tuple[str, ...]) -> Path:
-    entries = _read_entries(path) if path.is_file() else []
+    entries = read_entries(path) if path.is_file() else []
     for entry in entries:
-        if isinstance(entry, dict) and _key(str(entry.get("name", ""))) == _key(name):
+        if isinstance(entry, dict) and name_key(str(entry.get("name", ""))) == name_key(name):
             entry["aliases"] = [*entry.get("aliases", []), *aliases]
             break
     else:

@@ -108,7 +108,7 @@ class EntityTable:
                 which entry to fix.
         """
         location = Path(path) if path is not None else BUNDLED_TABLE
-        table = cls(_read_entries(location), source=str(location))
+        table = cls(read_entries(location), source=str(location))
         logger.debug("loaded %d entities from %s (fingerprint %s)",
                      len(table), location, table.fingerprint)
         return table
@@ -122,13 +122,13 @@ class EntityTable:
                 alias of another entity.
         """
         entries = [dict(entry, aliases=list(entry["aliases"])) for entry in self.entries]
-        by_key = {_key(entry["name"]): entry for entry in entries}
+        by_key = {name_key(entry["name"]): entry for entry in entries}
         for number, raw in enumerate(raw_entries, start=1):
             extra = _validate_entry(raw, number, source)
-            existing = by_key.get(_key(extra["name"]))
+            existing = by_key.get(name_key(extra["name"]))
             if existing is None:
                 entries.append(extra)
-                by_key[_key(extra["name"])] = extra
+                by_key[name_key(extra["name"])] = extra
             elif existing["type"] != extra["type"]:
                 raise EntityTableError(
                     f"{extra['name']!r} in {source} has type {extra['type']}, but it is a "
@@ -157,7 +157,7 @@ class EntityTable:
 
     def resolve(self, name: str) -> Entity | None:
         """Return the entity whose canonical name or alias is ``name`` (any case), else None."""
-        return self._by_key.get(_key(name)) if name else None
+        return self._by_key.get(name_key(name)) if name else None
 
     def aliases(self, name: str) -> tuple[str, ...]:
         """Return the other spellings of the entity named ``name`` (or an alias of it)."""
@@ -176,7 +176,7 @@ class EntityTable:
                 alias already belongs to another entity.
         """
         entries = [dict(entry) for entry in self.entries]
-        existing = next((e for e in entries if _key(e["name"]) == _key(name)), None)
+        existing = next((e for e in entries if name_key(e["name"]) == name_key(name)), None)
         if existing is None:
             entries.append({"name": name, "type": type, "aliases": list(aliases)})
         elif existing["type"] != type:
@@ -279,7 +279,7 @@ def load_table(entities_file: str | Path | None = None,
     overlay = overlay_path(index_dir) if index_dir else None
     if overlay is None or not overlay.is_file():
         return table
-    return table.merged(_read_entries(overlay), str(overlay))
+    return table.merged(read_entries(overlay), str(overlay))
 
 
 def normalise(text: str) -> str:
@@ -304,7 +304,7 @@ def _form(text: str) -> str:
     return _spelling(text).replace("'", "")
 
 
-def _key(text: str) -> str:
+def name_key(text: str) -> str:
     """Return the case-folded form used to resolve names and to detect clashing aliases."""
     return " ".join(_form(text).lower().split())
 
@@ -355,13 +355,13 @@ def _build_index(entries: list[dict[str, Any]], where: str
     names: set[str] = set()
     for entry in entries:
         entity = Entity(entry["name"], entry["type"])
-        if _key(entity.name) in names:
+        if name_key(entity.name) in names:
             raise EntityTableError(f"entity {entity.name!r} is listed twice in {where} — "
                                    "merge the two entries")
-        names.add(_key(entity.name))
+        names.add(name_key(entity.name))
         cased = set(entry.get("case_sensitive", ()))
         for alias in (entry["name"], *entry["aliases"], *entry.get("case_sensitive", ())):
-            key = _key(alias)
+            key = name_key(alias)
             if not key:
                 raise EntityTableError(f"an alias of {entity.name!r} in {where} is empty "
                                        "after removing punctuation — write it out or drop it")
@@ -390,7 +390,7 @@ def _fingerprint(entries: list[dict[str, Any]]) -> str:
 
 # --- reading and validating tables -------------------------------------------------------------
 
-def _read_entries(path: Path) -> list[dict[str, Any]]:
+def read_entries(path: Path) -> list[dict[str, Any]]:
     """Return the raw rows of a JSON or CSV table file."""
     try:
         text = path.read_text(encoding="utf-8-sig")

@@ -7,6 +7,7 @@ skips with a reason a user can act on.
 from __future__ import annotations
 
 import codecs
+import csv
 import errno
 import hashlib
 import json
@@ -18,6 +19,7 @@ from pathlib import Path
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from ..errors import InputError
 from ..unicode import valid_data, valid_text
 
 logger = logging.getLogger(__name__)
@@ -139,7 +141,7 @@ def _read_path(path: str, max_bytes: int) -> Iterator[RawDocument | Skipped]:
     if broken:
         yield Skipped(path, broken)
         return
-    from .warc import is_warc, iter_warc
+    from .warc import is_warc, iter_warc  # here: warc reads records into our RawDocument
 
     if is_warc(path) and os.path.isfile(path):
         yield from iter_warc(path, max_bytes)
@@ -279,8 +281,6 @@ def _parse_record(path: str, source: str, line: bytes) -> RawDocument | Skipped:
 
 def load_overrides(path: str) -> dict[str, dict[str, str]]:
     """Return metadata overrides from a CSV or JSON file, keyed by source path or URL."""
-    from ..errors import InputError
-
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -295,8 +295,6 @@ def load_overrides(path: str) -> dict[str, dict[str, str]]:
         rows = data.items() if isinstance(data, dict) else ((r.get("source") or r.get("url"), r)
                                                             for r in data if isinstance(r, dict))
     else:
-        import csv
-
         reader = csv.DictReader(text.splitlines())
         if not reader.fieldnames or not {"source", "url"} & set(reader.fieldnames):
             raise InputError(f"the metadata file {path} needs a 'source' (or 'url') column")

@@ -1,4 +1,4 @@
-"""Did-you-mean, more like this and full export on Typesense, as ``whoosh_browse`` does them.
+"""Did-you-mean, more like this and full export on Typesense, as the Whoosh engine's browse module does them.
 
 Typesense 0.24 has no "more like this" and no term dictionary to walk, so both are built from
 searches: a word unknown to the collection is looked up again with Typesense's typo tolerance
@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING
 
 from ...models import Article, Hit, SearchRequest
 from ...query import OPERATORS, blank_phrases, read_free_text
+from ..analysis import SUGGEST_WORD, analyze
 from ..snippets import lead_snippet
 from ..spelling import MAX_DISTANCE, best_word
-from ..whoosh.browse import _WORD
+from ..stored import decode_article
+from .query import EXACT
+from .rank import BLOCK
 
 if TYPE_CHECKING:
     from .engine import TypesenseEngine
@@ -33,14 +36,12 @@ CANDIDATE_TERMS = 40
 
 def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
     """Return the query with words unknown to the collection replaced by close ones, or None."""
-    from .engine import EXACT, _stems
-
     bare = blank_phrases(read_free_text(text))
-    words = [m for m in _WORD.finditer(bare) if m.group(1) not in OPERATORS]
-    stems = [(_stems(m.group(1).lower()) or [""])[0] for m in words]
+    words = [m for m in SUGGEST_WORD.finditer(bare) if m.group(1) not in OPERATORS]
+    stems = [(analyze(m.group(1).lower()) or [""])[0] for m in words]
     if not words:
         return None
-    known = engine._multi([{**EXACT, "q": s or "*", "query_by": "title_stems,body_stems",
+    known = engine.multi_search([{**EXACT, "q": s or "*", "query_by": "title_stems,body_stems",
                             "per_page": 0} for s in stems])
     out, changed, last = [], False, 0
     for match, stem, result in zip(words, stems, known, strict=False):
@@ -57,9 +58,7 @@ def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
 def _closest_word(engine: TypesenseEngine, word: str, stem: str) -> str | None:
     """Return the best indexed word for a typed one (``spelling.best_word``), its candidates
     found by Typesense's typo tolerance (up to two typos) and weighed by their frequency."""
-    from .engine import EXACT, _stems
-
-    result = engine._search({"q": stem, "query_by": "body_stems", "num_typos": MAX_DISTANCE,
+    result = engine.single_search({"q": stem, "query_by": "body_stems", "num_typos": MAX_DISTANCE,
                              "prefix": "false", "per_page": CANDIDATE_DOCS,
                              "drop_tokens_threshold": 0, "typo_tokens_threshold": CANDIDATE_DOCS,
                              "max_candidates": CANDIDATE_STEMS, "include_fields": "id,body",
@@ -69,13 +68,13 @@ def _closest_word(engine: TypesenseEngine, word: str, stem: str) -> str | None:
         tokens = {t.lower() for h in hit.get("highlights", []) for t in h.get("matched_tokens", [])
                   if t}
         for written in re.findall(r"\w+", hit["document"].get("body", "")):
-            found = _stems(written.lower())[:1]
+            found = analyze(written.lower())[:1]
             if found and found[0] in tokens:
                 forms.setdefault(found[0], {}).setdefault(written.lower())
     if not forms:
         return None
     near = sorted(forms)
-    counts = engine._multi([{**EXACT, "q": s, "query_by": "title_stems,body_stems",
+    counts = engine.multi_search([{**EXACT, "q": s, "query_by": "title_stems,body_stems",
                              "per_page": 0} for s in near])
     candidates = [(s, int(r["found"])) for s, r in zip(near, counts, strict=True)]
     return best_word(word, stem, candidates, lambda s: forms.get(s, {}))
@@ -83,14 +82,12 @@ def _closest_word(engine: TypesenseEngine, word: str, stem: str) -> str | None:
 
 def more_like(engine: TypesenseEngine, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
     """Return up to ``limit`` articles sharing the most telling stems of this one's body."""
-    from .engine import _article, _stems
-
     article = engine.get(article_id)
-    counts = Counter(w for w in _stems(article.body) if len(w) > 2 and not w.isdigit())
+    counts = Counter(w for w in analyze(article.body) if len(w) > 2 and not w.isdigit())
     candidates = [w for w, _ in counts.most_common(CANDIDATE_TERMS)]
     if not candidates:
         return ()
-    df = engine._multi([{"q": w, "query_by": "body_stems", "num_typos": 0, "prefix": "false",
+    df = engine.multi_search([{"q": w, "query_by": "body_stems", "num_typos": 0, "prefix": "false",
                          "per_page": 0} for w in candidates])
     total = max(engine.count(), 1)
     weight = {w: counts[w] * math.log(total / (int(r["found"]) + 1) + 1)
@@ -102,8 +99,8 @@ def more_like(engine: TypesenseEngine, article_id: str, limit: int = 5) -> tuple
               "drop_tokens_threshold": limit + 1, "per_page": limit + 1,  # +1: itself
               "exclude_fields": "title_stems,body_stems,body_top", "highlight_fields": "none"}
     hits: list[Hit] = []
-    for hit in engine._search(params)["hits"]:
-        similar = _article(hit["document"])
+    for hit in engine.single_search(params)["hits"]:
+        similar = decode_article(hit["document"])
         if similar.id != article_id and len(hits) < limit:
             hits.append(Hit.from_article(similar, float(hit.get("text_match", 0)),
                                          lead_snippet(similar.body, 160)))
@@ -114,8 +111,6 @@ def export_articles(engine: TypesenseEngine, request: SearchRequest,
                     limit: int) -> tuple[int, Iterator[Article]]:
     """Return how many articles match, and up to ``limit`` of them in the request's order,
     read a block at a time."""
-    from .rank import BLOCK
-
     total, first = engine.ordered_ids(request, 0, min(limit, BLOCK))
 
     def articles() -> Iterator[Article]:

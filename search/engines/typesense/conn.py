@@ -4,7 +4,8 @@ The ``typesense`` client is used with one client per node and no retries of its 
 this module decides what a failure means: a node that refuses connections or answers 5xx
 (a Raft election in progress, "Not Ready or Lagging") is skipped and the next one tried, with
 backoff, until a deadline; a wrong API key stops at once. Every failure reaches callers as one
-of our errors (``EngineUnavailable``), never as a client or ``requests`` exception.
+of our errors, never as a client or ``requests`` exception: this is the one place the engine
+maps them (``Connection.call``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...errors import ConfigError, EngineUnavailable
+from ...errors import ConfigError, EngineUnavailable, IndexCorrupt, IndexMissing, QueryError
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ RETRY_SECONDS = 30.0
 DOWN_ROUNDS = 2
 REQUEST_TIMEOUT = 30.0
 KEY_HINT = "check NEWSFACET_TYPESENSE_API_KEY (or the key in NEWSFACET_TYPESENSE_CONFIG)"
+_RAISE = object()  # ``missing`` not given: a 404 is an IndexMissing
 
 
 @dataclass(frozen=True)
@@ -65,12 +67,19 @@ def parse_nodes(text: str) -> tuple[Node, ...]:
     return tuple(nodes)
 
 
+MISSING_EXTRA = ("the Typesense engine needs the typesense extra: pip install -e '.[typesense]' "
+                 "(or pip install 'newsfacet[typesense]'), or use --engine whoosh")
+
+
 class Connection:
     """Requests to whichever node of the cluster answers, with retries and our errors."""
 
     def __init__(self, nodes: Sequence[Node], api_key: str, *,
                  retry_seconds: float = RETRY_SECONDS) -> None:
-        import typesense
+        try:
+            import typesense
+        except ImportError as exc:
+            raise ConfigError(MISSING_EXTRA) from exc
 
         if not api_key:
             raise ConfigError("the Typesense engine needs an API key: set "
@@ -90,11 +99,14 @@ class Connection:
     def where(self) -> str:
         return ", ".join(n.url for n in self.nodes)
 
-    def call(self, func: Callable[[Any], Any], what: str, *, deadline: float | None = None) -> Any:
+    def call(self, func: Callable[[Any], Any], what: str, *, missing: Any = _RAISE,
+             exists_ok: bool = False, deadline: float | None = None) -> Any:
         """Return ``func(client)`` from the first node that answers; raise our errors.
 
-        ``func`` gets a ``typesense.Client`` bound to one node. Client errors that are about
-        the request (400, 404, 409, 422) are raised unchanged for the caller to translate.
+        ``func`` gets a ``typesense.Client`` bound to one node. Answers about the request
+        itself become: 404 ``missing`` (raised if it is an exception, else returned; by default
+        an IndexMissing), 409 None with ``exists_ok`` (else EngineUnavailable), 400 QueryError,
+        422 IndexCorrupt (a document the collection's schema refuses).
         """
         import requests
         from typesense import exceptions as tx
@@ -117,11 +129,24 @@ class Connection:
                     self.failures += 1
                     refused += _refused(exc)
                     logger.debug("%s on %s failed: %s", what, self.nodes[index].url, exc)
-                except tx.TypesenseClientError as exc:
-                    if type(exc) is tx.TypesenseClientError:  # an unmapped status (e.g. 502)
-                        last = exc
-                        continue
-                    raise
+                except tx.ObjectNotFound as exc:
+                    if missing is _RAISE:
+                        raise IndexMissing(f"Typesense at {self.nodes[index].url} found nothing "
+                                           f"for {what}: {exc}") from exc
+                    if isinstance(missing, BaseException):
+                        raise missing from None
+                    return missing
+                except tx.ObjectAlreadyExists as exc:
+                    if exists_ok:
+                        return None
+                    raise EngineUnavailable(f"Typesense refused {what}: {exc}") from exc
+                except tx.RequestMalformed as exc:
+                    raise QueryError(f"Typesense cannot run {what}: {exc}") from exc
+                except tx.ObjectUnprocessable as exc:
+                    raise IndexCorrupt(f"Typesense refused {what}: {exc} — the collection may "
+                                       "have an older schema; delete it and index again") from exc
+                except tx.TypesenseClientError as exc:  # an unmapped status (e.g. 502): retried
+                    last = exc
             attempt += 1
             refused_rounds = refused_rounds + 1 if refused == len(self.nodes) else 0
             if refused_rounds >= DOWN_ROUNDS or time.monotonic() + delay > stop:

@@ -9,17 +9,20 @@ selection is counted by its own search without that selection, all in one ``mult
 Dates are int64 timestamps (``date_new``/``date_old``, with undated articles sorting last
 both ways) plus ``year``/``month`` strings for facets. Snippets are made from the stored body
 by ``snippets.make_snippet``, never from Typesense's highlighter, so they are escaped the same
-way. Relevance is re-ranked with BM25F (``typesense_rank``).
+way. Relevance is re-ranked with BM25F (``rank``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -27,13 +30,13 @@ from ...config import Settings
 from ...errors import ArticleNotFound, EngineUnavailable, IndexCorrupt, IndexMissing, QueryError
 from ...facets import FACET_NAMES, FACETS
 from ...models import Article, Hit, IndexStats, SearchRequest, SearchResults
-from . import browse as typesense_browse
-from . import stories as typesense_stories
-from ..snippets import make_snippet, mark_all
+from ..analysis import TITLE_BOOST, analyze, effective_sort
+from ..results import facet_values, highlight_paragraphs, make_hit
+from ..stored import decode_article, encode_data
+from . import browse, stories
 from .conn import Connection, parse_nodes
-from .query import STEM_FIELDS, TypesenseQuery, translate
+from .query import EXACT, STEM_FIELDS, TypesenseQuery, quoted, translate
 from .rank import BLOCK, bm25f_order, block_range, df_searches
-from ..whoosh.engine import ANALYZER, TITLE_BOOST, _analyze, _effective_sort, _facet_values
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +47,6 @@ FILTER_KEYS = {f.name: f"{f.name}_key" if f.case_folded else f.name for f in FAC
 CASE_FOLDED = tuple(f.name for f in FACETS if f.case_folded)
 # Sort keys that put undated articles last in both directions.
 NEWEST_UNDATED, OLDEST_UNDATED = -(2 ** 62), 2 ** 62
-# Matching exactly what the query says: no typos, no prefixes, no words dropped for more hits.
-EXACT = {"num_typos": 0, "prefix": "false", "drop_tokens_threshold": 0,
-         "typo_tokens_threshold": 0}
 INTERNAL_FIELDS = ",".join(["title_stems", "body_stems", "body_top",
                             *(FILTER_KEYS[name] for name in CASE_FOLDED),
                             "title_len", "body_len", "story_key"])
@@ -108,49 +108,30 @@ def _facet_values_of(article: Article) -> dict[str, Any]:
     return doc
 
 
-def _stems(text: str) -> list[str]:
-    return [t.text for t in ANALYZER(text or "")]
-
-
 def _timestamp(day: dt.date) -> int:
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
 
 
-def _document(article: Article) -> dict:
+def document(article: Article) -> dict:
     """Return the Typesense document of an article: stems and facets indexed, the rest stored."""
-    title, body = _stems(article.title or ""), _stems(article.body)
+    title, body = analyze(article.title or ""), analyze(article.body)
     top = sorted(w for w, n in Counter(body).items() if n > 1)
     stamp = _timestamp(article.date) if article.date else None
     doc = {
         "id": article.id, "source": article.source, "title": article.title or "",
         "body": article.body, "content_hash": article.content_hash,
-        "data": json.dumps({k: v for k, v in article.to_dict().items()
-                            if k not in ("id", "source", "title", "body")}),
+        "data": encode_data(article),
         "title_stems": " ".join(title), "body_stems": " ".join(body), "body_top": " ".join(top),
         "title_len": len(title), "body_len": len(body),
         **_facet_values_of(article),
         "date_new": stamp if stamp is not None else NEWEST_UNDATED,
         "date_old": stamp if stamp is not None else OLDEST_UNDATED,
-        "story_key": typesense_stories.story_key(article.id, article.story),
+        "story_key": stories.story_key(article.id, article.story),
     }
     for key in ("crawl_date", "story"):
         if getattr(article, key):
             doc[key] = getattr(article, key)
     return doc
-
-
-def _article(doc: dict) -> Article:
-    data = json.loads(doc.get("data") or "{}")
-    data.update(id=doc["id"], source=doc.get("source", ""), title=doc.get("title") or None,
-                body=doc.get("body", ""))
-    return Article.from_dict(data)
-
-
-def _quoted(value: str) -> str:
-    if "`" in value:
-        raise QueryError(f"filter values with a backtick ({value[:40]!r}) cannot be sent to "
-                         "Typesense: leave the backtick out")
-    return f"`{value}`"
 
 
 class TypesenseEngine:
@@ -170,22 +151,24 @@ class TypesenseEngine:
     def location(self) -> str:
         return f"Typesense {self.conn.where}, collection {self.name}"
 
-    def _open(self, create: bool) -> None:
-        from typesense import exceptions as tx
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.settings.index_dir) / "typesense" / quote(self.name, safe="")
 
-        try:
-            self.conn.call(lambda c: c.collections[self.name].retrieve(), "opening the collection")
+    def _open(self, create: bool) -> None:
+        found = self.conn.call(lambda c: c.collections[self.name].retrieve(),
+                               "opening the collection", missing=None)
+        if found is not None:
             return
-        except tx.ObjectNotFound:
-            if not create:
-                raise IndexMissing(f"no collection {self.name!r} on the Typesense server at "
-                                   f"{self.conn.where} — run `newsfacet index --engine typesense "
-                                   "seeds/` first (or set NEWSFACET_TYPESENSE_COLLECTION)") from None
+        if not create:
+            raise IndexMissing(f"no collection {self.name!r} on the Typesense server at "
+                               f"{self.conn.where} — run `newsfacet index --engine typesense "
+                               "seeds/` first (or set NEWSFACET_TYPESENSE_COLLECTION)")
         for schema in (collection_schema(self.name),
                        {"name": self._meta, "fields": [{"name": "kind", "type": "string"}]}):
-            with contextlib.suppress(tx.ObjectAlreadyExists):  # another process created it
-                self.conn.call(lambda c: c.collections.create(schema),  # noqa: B023 (called here)
-                               "creating a collection")
+            # exists_ok: another process may have created it meanwhile
+            self.conn.call(functools.partial(_create, schema=schema), "creating a collection",
+                           exists_ok=True)
 
     @property
     def _meta(self) -> str:
@@ -197,7 +180,7 @@ class TypesenseEngine:
     # -- writing ---------------------------------------------------------------------------
 
     def upsert(self, articles: Sequence[Article]) -> None:
-        docs = [_document(a) for a in articles]
+        docs = [document(a) for a in articles]
         for start in range(0, len(docs), IMPORT_BATCH):
             self._import(docs[start:start + IMPORT_BATCH])
         if docs:
@@ -209,8 +192,6 @@ class TypesenseEngine:
         Upserts are idempotent, so a batch whose answer was lost (the leader died mid-request)
         is simply sent again: every article ends up stored once.
         """
-        import time
-
         pending, deadline = docs, time.monotonic() + self.conn.retry_seconds
         while pending:
             results = self.conn.call(
@@ -233,18 +214,16 @@ class TypesenseEngine:
             pending = [doc for doc, _ in failed]
 
     def remove(self, ids: Iterable[str]) -> int:
-        from typesense import exceptions as tx
-
         removed = 0
         for article_id in dict.fromkeys(ids):
-            try:
-                self.conn.call(lambda c: self._docs(c)[quote(article_id, safe="")].delete(),  # noqa: B023
-                               "a removal")
-                removed += 1
-            except tx.ObjectNotFound:
-                pass
+            deleted = self.conn.call(functools.partial(self._delete, article_id=article_id),
+                                     "a removal", missing=None)
+            removed += deleted is not None
         self._touch()
         return removed
+
+    def _delete(self, client, article_id: str) -> dict:
+        return self._docs(client)[quote(article_id, safe="")].delete()
 
     def _touch(self) -> None:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -254,15 +233,14 @@ class TypesenseEngine:
     # -- reading ---------------------------------------------------------------------------
 
     def get(self, article_id: str) -> Article:
-        from typesense import exceptions as tx
-
+        missing = ArticleNotFound(f"no article with id {article_id!r} — "
+                                  "`newsfacet search` lists ids")
         try:
             doc = self.conn.call(lambda c: self._docs(c)[quote(article_id, safe="")].retrieve(),
-                                 "a lookup")
-        except (tx.ObjectNotFound, tx.RequestMalformed):
-            raise ArticleNotFound(f"no article with id {article_id!r} — "
-                                  "`newsfacet search` lists ids") from None
-        return _article(doc)
+                                 "a lookup", missing=missing)
+        except QueryError:  # an id Typesense cannot even look up
+            raise missing from None
+        return decode_article(doc)
 
     def hashes(self) -> dict[str, str]:
         text = self.conn.call(lambda c: self._docs(c).export({"include_fields": "id,content_hash"}),
@@ -282,16 +260,14 @@ class TypesenseEngine:
         return int(info.get("num_documents", 0))
 
     def stats(self) -> IndexStats:
-        result = self._search({"q": "*", "query_by": "title_stems", "per_page": 0,
+        result = self.single_search({"q": "*", "query_by": "title_stems", "per_page": 0,
                                "facet_by": ",".join(FACET_FIELDS), "max_facet_values": ALL_VALUES})
         counts = _facet_counts(result)
-        facets = {name: _facet_values(counts.get(name, {}), (), name) for name in FACET_FIELDS}
+        facets = {name: facet_values(counts.get(name, {}), (), name) for name in FACET_FIELDS}
         metrics = self.conn.call(lambda c: c.api_call.get("/metrics.json"), "metrics")
-        try:
-            meta = self.conn.call(lambda c: c.collections[self._meta].documents["meta"].retrieve(),
-                                  "the last update")
-        except Exception:  # no write yet, or an older collection: the date is simply unknown
-            meta = {}
+        # No write yet, or an older collection: the date is simply unknown.
+        meta = self.conn.call(lambda c: c.collections[self._meta].documents["meta"].retrieve(),
+                              "the last update", missing={})
         return IndexStats(articles=int(result["found"]), facets=facets,
                           size_bytes=int(float(metrics.get("typesense_memory_active_bytes", 0))),
                           last_update=meta.get("last_update"), location=self.location)
@@ -299,7 +275,7 @@ class TypesenseEngine:
     def search(self, request: SearchRequest) -> SearchResults:
         tq = translate(request.query)
         filters = self._filters(request)
-        sort = _effective_sort(request)
+        sort = effective_sort(request)
         start, stop = (request.page - 1) * request.per_page, request.page * request.per_page
         if sort == "relevance":
             searches, finish = self._ranking(tq, filters, start, stop)
@@ -309,18 +285,18 @@ class TypesenseEngine:
             if request.with_facets else {}
         extra = [s for s in facet_searches.values() if s is not searches[0]]
         if request.collapse:
-            extra.append(typesense_stories.count_search(self._base(tq, filters)))
-        results = self._multi(searches + extra)
+            extra.append(stories.count_search(self._base(tq, filters)))
+        results = self.multi_search(searches + extra)
         articles = int(results[0]["found"])
         if request.collapse:
-            ranked = typesense_stories.collapsed(
+            ranked = stories.collapsed(
                 lambda block: self._block_entries(tq, filters, sort, block), start, stop)
             hits = self._hits(ranked, tq, request)
         elif sort == "relevance":
             _, entries = finish(results[:len(searches)])
             hits = self._hits([(i, score) for i, score, _ in entries], tq, request)
         else:
-            hits = tuple(self._hit(_article(h["document"]), None, tq, request)
+            hits = tuple(self._hit(decode_article(h["document"]), None, tq, request)
                          for h in results[0]["hits"])
         facets = {}
         if request.with_facets:
@@ -329,7 +305,7 @@ class TypesenseEngine:
             facets = self._facets(request, facet_searches, searches[0], by_search)
         total = int(results[-1]["found"]) if request.collapse else articles
         return SearchResults(request=request, total=total, facets=facets, articles=articles,
-                             hits=typesense_stories.with_copies(self, hits))
+                             hits=stories.with_copies(self, hits))
 
     def _hits(self, ranked: list[tuple[str, float | None]], tq: TypesenseQuery,
               request: SearchRequest) -> tuple[Hit, ...]:
@@ -344,12 +320,12 @@ class TypesenseEngine:
         start, stop = block * BLOCK, (block + 1) * BLOCK
         if sort == "relevance":
             searches, finish = self._ranking(tq, filters, start, stop)
-            results = self._multi(searches)
+            results = self.multi_search(searches)
             total, entries = finish(results)
         else:
             page = self._page_search(tq, filters, sort, block + 1, BLOCK)
             page.pop("exclude_fields")
-            result = self._search({**page, "include_fields": "id,story_key"})
+            result = self.single_search({**page, "include_fields": "id,story_key"})
             total = int(result["found"])
             entries = [(h["document"]["id"], None, h["document"].get("story_key"))
                        for h in result["hits"]]
@@ -359,14 +335,14 @@ class TypesenseEngine:
         """Return the number of matches and the ids from ``start`` to ``stop`` in order."""
         tq = translate(request.query)
         filters = self._filters(request)
-        sort = _effective_sort(request)
+        sort = effective_sort(request)
         if sort == "relevance":
             searches, finish = self._ranking(tq, filters, start, stop)
-            total, entries = finish(self._multi(searches))
+            total, entries = finish(self.multi_search(searches))
             return total, [article_id for article_id, _, _ in entries]
         blocks = block_range(start, stop)
         page = self._page_search(tq, filters, sort, 1, BLOCK)
-        results = self._multi([{**page, "page": b + 1, "include_fields": "id"} for b in blocks])
+        results = self.multi_search([{**page, "page": b + 1, "include_fields": "id"} for b in blocks])
         ids = [h["document"]["id"] for r in results for h in r["hits"]]
         offset = blocks[0] * BLOCK
         return int(results[0]["found"]), ids[start - offset:stop - offset]
@@ -379,9 +355,9 @@ class TypesenseEngine:
         for name, values in request.filters.items():
             if values:
                 keys = [v.casefold() if name in CASE_FOLDED else v for v in values]
-                out[name] = f"{FILTER_KEYS[name]}:=[{','.join(_quoted(k) for k in keys)}]"
+                out[name] = f"{FILTER_KEYS[name]}:=[{','.join(quoted(k) for k in keys)}]"
                 if name == "entity" and request.all_entities:  # every value, not any
-                    out[name] = " && ".join(f"{FILTER_KEYS[name]}:={_quoted(k)}" for k in keys)
+                    out[name] = " && ".join(f"{FILTER_KEYS[name]}:={quoted(k)}" for k in keys)
         dates = []
         if request.since:
             dates.append(f"date_new:>={_timestamp(request.since)}")
@@ -390,7 +366,7 @@ class TypesenseEngine:
         if dates:
             out["dates"] = " && ".join(dates)  # not a facet: every facet's counts respect it
         if request.ids:  # saved searches over the articles an update added
-            out["ids"] = f"id:[{','.join(_quoted(i) for i in request.ids)}]"
+            out["ids"] = f"id:[{','.join(quoted(i) for i in request.ids)}]"
         return out
 
     def _base(self, tq: TypesenseQuery, filters: dict[str, str], skip: str | None = None) -> dict:
@@ -450,10 +426,10 @@ class TypesenseEngine:
             counts = _facet_counts(by_search[id(search)]).get(name, {})
             if search is main and not _exact_top(by_search[id(search)], name, request.facet_size):
                 # Values tie across the cut: count them all, so the cut is Whoosh's (by value).
-                again = self._search({**search, "per_page": 0, "facet_by": name,
+                again = self.single_search({**search, "per_page": 0, "facet_by": name,
                                       "max_facet_values": ALL_VALUES, "page": 1})
                 counts = _facet_counts(again).get(name, {})
-            facets[name] = _facet_values(counts, request.filters[name], name, request.facet_size)
+            facets[name] = facet_values(counts, request.filters[name], name, request.facet_size)
         return facets
 
     def _ranking(self, tq: TypesenseQuery, filters: dict[str, str], start: int, stop: int):
@@ -481,10 +457,8 @@ class TypesenseEngine:
 
     def _average_lengths(self) -> tuple[int, dict[str, float]]:
         """Return the article count and average stems per field, re-read every minute."""
-        import time
-
         if self._lengths is None or time.monotonic() - self._lengths[0] > 60:
-            result = self._search({"q": "*", "query_by": "title_stems", "per_page": 0,
+            result = self.single_search({"q": "*", "query_by": "title_stems", "per_page": 0,
                                    "facet_by": "title_len,body_len", "max_facet_values": 1})
             stats = {f["field_name"]: f.get("stats", {}) for f in result.get("facet_counts", [])}
             lengths = {"title": float(stats.get("title_len", {}).get("avg") or 1),
@@ -503,25 +477,22 @@ class TypesenseEngine:
                         out[article_id] = self.get(article_id)
             if not chunk:
                 continue
-            result = self._search({"q": "*", "query_by": "title_stems", "per_page": len(chunk),
-                                   "filter_by": f"id:[{','.join(_quoted(i) for i in chunk)}]",
+            result = self.single_search({"q": "*", "query_by": "title_stems", "per_page": len(chunk),
+                                   "filter_by": f"id:[{','.join(quoted(i) for i in chunk)}]",
                                    "exclude_fields": INTERNAL_FIELDS, "highlight_fields": "none"})
-            out.update({h["document"]["id"]: _article(h["document"]) for h in result["hits"]})
+            out.update({h["document"]["id"]: decode_article(h["document"]) for h in result["hits"]})
         return out
 
     def _hit(self, article: Article, score: float | None, tq: TypesenseQuery,
              request: SearchRequest) -> Hit:
-        snippet = ""
-        if request.with_snippets:
-            terms = frozenset() if tq.is_every else tq.terms
-            snippet = make_snippet(article.body, terms, _analyze, self.settings.snippet_chars,
-                                   title=article.title)
-        return Hit.from_article(article, score, snippet)
+        terms = frozenset() if tq.is_every else tq.terms
+        return make_hit(article, score, terms, request, self.settings.snippet_chars)
 
-    def _search(self, params: dict) -> dict:
-        return self._multi([params])[0]
+    def single_search(self, params: dict) -> dict:
+        """Run one search (Typesense parameters); raise our errors if it failed."""
+        return self.multi_search([params])[0]
 
-    def _multi(self, searches: list[dict]) -> list[dict]:
+    def multi_search(self, searches: list[dict]) -> list[dict]:
         """Run searches in one request; raise our errors for any that failed."""
         body = {"searches": [{**s, "collection": self.name} for s in searches]}
         results = self.conn.call(lambda c: c.multi_search.perform(body, {}), "a search")["results"]
@@ -540,25 +511,29 @@ class TypesenseEngine:
     # -- article page, did-you-mean, more like this, export ---------------------------------
 
     def highlight_paragraphs(self, body: str, text: str) -> list[str]:
-        """Return the body's paragraphs as HTML-safe strings with the query's matches marked."""
-        paragraphs = [p for p in body.split("\n\n") if p.strip()]
+        """Return the body's paragraphs as HTML-safe strings with the query's words marked (a
+        query Typesense cannot run marks nothing)."""
         try:
             terms = translate(text).terms if text.strip() else frozenset()
         except QueryError:
             terms = frozenset()
-        return [mark_all(p, terms, _analyze) for p in paragraphs]
+        return highlight_paragraphs(body, terms)
 
     def suggest(self, text: str) -> str | None:
-        return typesense_browse.suggest_query(self, text)
+        return browse.suggest_query(self, text)
 
     def more_like(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
-        return typesense_browse.more_like(self, article_id, limit)
+        return browse.more_like(self, article_id, limit)
 
     def export(self, request: SearchRequest, limit: int) -> tuple[int, Iterator[Article]]:
-        return typesense_browse.export_articles(self, request, limit)
+        return browse.export_articles(self, request, limit)
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _create(client, schema: dict) -> dict:
+    return client.collections.create(schema)
 
 
 def _facet_counts(result: dict) -> dict[str, dict[str, int]]:
@@ -579,4 +554,4 @@ def _exact_top(result: dict, name: str, limit: int | None) -> bool:
     return len(counts) > limit and counts[-1] < counts[limit - 1]
 
 
-__all__ = ["TypesenseEngine", "collection_schema", "FACET_FIELDS"]
+__all__ = ["FACET_FIELDS", "TypesenseEngine", "collection_schema", "document"]

@@ -1,6 +1,6 @@
 """Our query language (Whoosh's syntax) translated to a Typesense ``q`` and ``query_by``.
 
-The query is parsed by the very parser the Whoosh engine uses, so both engines read a query
+The query is parsed by the very parser the Whoosh engine uses (``analysis.parse_query``), so both engines read a query
 the same way (words stemmed by the same analyzer, phrases, fields, NOT). Typesense's ``q`` can
 say: all these words and phrases, minus these (``-word``, ``-"a phrase"``), in these fields.
 What it cannot say is refused with a QueryError naming the construct, never dropped:
@@ -13,18 +13,19 @@ matches exactly what it matches in Whoosh.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
+from whoosh import query
+
 from ...errors import QueryError
-from ...query import SEARCH_FIELDS, check_query_syntax
-from ..parsing import parse_query
+from ...query import SEARCH_FIELDS
+from ..analysis import parse_query
 
 STEM_FIELDS = {"title": "title_stems", "body": "body_stems"}
 ON_TYPESENSE = "is not supported on the Typesense engine"
-
-_parser = None
-_lock = threading.Lock()
+# Matching exactly what the query says: no typos, no prefixes, no words dropped for more hits.
+EXACT = {"num_typos": 0, "prefix": "false", "drop_tokens_threshold": 0,
+         "typo_tokens_threshold": 0}
 
 
 @dataclass(frozen=True)
@@ -69,30 +70,19 @@ class TypesenseQuery:
 EVERY = TypesenseQuery("*", SEARCH_FIELDS, ())
 
 
-def _whoosh_parser():
-    global _parser
-    with _lock:
-        if _parser is None:
-            from whoosh import qparser
-
-            from ..whoosh.engine import TITLE_BOOST, build_schema
-
-            _parser = qparser.MultifieldParser(list(SEARCH_FIELDS), build_schema(),
-                                               fieldboosts={"title": TITLE_BOOST})
-            _parser.add_plugin(qparser.FuzzyTermPlugin())
-        return _parser
+def quoted(value: str) -> str:
+    """Return a value as a literal of a ``filter_by`` clause; raise QueryError if it cannot be."""
+    if "`" in value:
+        raise QueryError(f"filter values with a backtick ({value[:40]!r}) cannot be sent to "
+                         "Typesense: leave the backtick out")
+    return f"`{value}`"
 
 
 def translate(text: str) -> TypesenseQuery:
     """Return the Typesense form of a query; raise QueryError for what it cannot express."""
-    from whoosh import query
-
     if not text.strip():
         return EVERY
-    check_query_syntax(text)
-    parser = _whoosh_parser()
-    with _lock:
-        parsed = parse_query(parser, text)
+    parsed = parse_query(text)
     if isinstance(parsed, query.Every):
         return EVERY
     clauses = _clauses(parsed)
@@ -110,8 +100,6 @@ def translate(text: str) -> TypesenseQuery:
 
 
 def _clauses(q) -> list[Clause]:
-    from whoosh import query
-
     if isinstance(q, query.Term):
         return [Clause((_text(q.text),), frozenset([q.fieldname]))]
     if isinstance(q, query.Phrase):
@@ -150,8 +138,6 @@ def _negated(q) -> list[Clause]:
 
 
 def _unsupported(q) -> str:
-    from whoosh import query
-
     if isinstance(q, query.FuzzyTerm):
         return "fuzzy terms (word~) " + ON_TYPESENSE + ": spell the word out"
     if isinstance(q, (query.Prefix, query.Wildcard)):

@@ -1,7 +1,7 @@
 """Stories on Typesense: one hit per story (``collapse``), and each hit's other copies.
 
-As in ``whoosh_stories``, collapsing is a step over the ranked order: walk the matches in the
-request's order, block by block, and keep the first article of each story. Every article has a
+As on Whoosh, collapsing is a step over the ranked order (``results.first_per_story``), read
+block by block. Every article has a
 ``story_key`` (its story, or its own id when it has none), so ``group_by=story_key`` counts
 the stories among the matches (Typesense's ``found`` counts groups). ``copies`` and "also in"
 come from the whole collection, not from the matches: they say where else a story ran.
@@ -9,16 +9,18 @@ come from the whole collection, not from the matches: they say where else a stor
 
 from __future__ import annotations
 
-from dataclasses import replace
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ...models import Hit, StoryCopy
+from ...models import Hit
+from ..results import MAX_ALSO_IN, first_per_story, with_copies as hit_with_copies
+from ..stored import decode_article
+from .query import quoted
 
 if TYPE_CHECKING:
     from .engine import TypesenseEngine
 
-MAX_ALSO_IN = 20  # as whoosh_stories: most other copies listed; ``copies`` counts them all
+Entry = tuple[str, "float | None", str]  # (id, score, story_key)
 
 
 def story_key(article_id: str, story: str | None) -> str:
@@ -31,38 +33,31 @@ def count_search(base: dict) -> dict:
     return {**base, "group_by": "story_key", "group_limit": 1, "per_page": 0}
 
 
-def collapsed(entries_of_block, start: int, stop: int) -> list[tuple[str, float | None]]:
+def collapsed(entries_of_block: Callable[[int], tuple[list[Entry], bool]], start: int,
+              stop: int) -> list[tuple[str, float | None]]:
     """Return entries ``start:stop`` of the ranked order with one entry per story.
 
     ``entries_of_block(n)`` returns block ``n`` of the order as (id, score, story_key), and
-    whether more blocks follow.
+    whether more blocks follow; blocks are read only as far as the page needs.
     """
-    seen: set[str | None] = set()
-    firsts: list[tuple[str, float | None]] = []
-    block = 0
-    while len(firsts) < stop:
-        entries, more = entries_of_block(block)
-        for article_id, score, key in entries:
-            if key not in seen:
-                seen.add(key)
-                firsts.append((article_id, score))
-                if len(firsts) >= stop:
-                    break
-        if not more:
-            break
-        block += 1
-    return firsts[start:stop]
+    def ranked() -> Iterator[Entry]:
+        block, more = 0, True
+        while more:
+            entries, more = entries_of_block(block)
+            yield from entries
+            block += 1
+
+    firsts = first_per_story(ranked(), lambda entry: entry[2], stop)
+    return [(article_id, score) for article_id, score, _ in firsts[start:stop]]
 
 
 def with_copies(engine: TypesenseEngine, hits: Sequence[Hit]) -> tuple[Hit, ...]:
     """Return the hits, each with its story's copy count and other copies."""
-    from .engine import _article, _quoted
-
     stories = sorted({h.story for h in hits if h.story and "`" not in h.story})
     if not stories:
         return tuple(hits)
-    where = f"story:=[{','.join(_quoted(s) for s in stories)}]"
-    counts, members = engine._multi([
+    where = f"story:=[{','.join(quoted(s) for s in stories)}]"
+    counts, members = engine.multi_search([
         {"q": "*", "query_by": "title_stems", "filter_by": where, "per_page": 0,
          "facet_by": "story", "max_facet_values": len(stories)},
         {"q": "*", "query_by": "title_stems", "filter_by": where, "group_by": "story",
@@ -73,14 +68,11 @@ def with_copies(engine: TypesenseEngine, hits: Sequence[Hit]) -> tuple[Hit, ...]
               for c in f.get("counts", [])}
     copies_of = {}
     for group in members.get("grouped_hits", []):
-        copies_of[group["group_key"][0]] = [_article(h["document"]) for h in group["hits"]]
+        copies_of[group["group_key"][0]] = [decode_article(h["document"]) for h in group["hits"]]
     out = []
     for hit in hits:
         if not hit.story or hit.story not in copies:
             out.append(hit)
             continue
-        others = [a for a in copies_of.get(hit.story, []) if a.id != hit.id][:MAX_ALSO_IN]
-        out.append(replace(hit, copies=copies[hit.story], also_in=tuple(
-            StoryCopy(id=a.id, source=a.source, outlet=a.outlet, title=a.title, date=a.date)
-            for a in others)))
+        out.append(hit_with_copies(hit, copies[hit.story], copies_of.get(hit.story, [])))
     return tuple(out)

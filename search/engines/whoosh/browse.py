@@ -1,27 +1,25 @@
 """What the front end needs beyond a page of hits: did-you-mean, more like this, full export.
 
-Kept apart from ``whoosh.py`` so the search path stays small; these functions reuse the
+Kept apart from ``engine.py`` so the search path stays small; these functions reuse the
 engine's current searcher, parser and filters, so they see exactly what ``search`` sees.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ...errors import ArticleNotFound
 from ...models import Article, Hit, SearchRequest
 from ...query import OPERATORS, blank_phrases, read_free_text
+from ..analysis import ANALYZER, SUGGEST_WORD, analyze_word
 from ..snippets import find_matches, lead_snippet
 from ..spelling import MAX_DISTANCE, best_word
+from ..stored import decode_article
 
 if TYPE_CHECKING:
     from .engine import WhooshEngine
 
-# A word worth correcting: letters only, not a field name ("title:"), not a wildcard or fuzzy
-# term ("embass*", "embasy~"), not inside a quoted phrase (phrases are blanked out first).
-_WORD = re.compile(r"(?<![\w*?~:])([^\W\d_]{3,})(?![\w*?~:])")
 SPELL_FIELDS = ("body", "title")
 WRITTEN_DOCS = 3  # articles read for the forms in which a candidate word is written
 
@@ -33,13 +31,11 @@ def suggest_query(engine: WhooshEngine, text: str) -> str | None:
     and its distance to the typed word as articles write it (``spelling.best_word``).
     Returns None when every word is known or nothing is close.
     """
-    from .engine import ANALYZER
-
-    searcher, _ = engine._current()
+    searcher, _ = engine.current()
     reader = searcher.reader()
     bare = blank_phrases(read_free_text(text))
     out, changed, last = [], False, 0
-    for match in _WORD.finditer(bare):
+    for match in SUGGEST_WORD.finditer(bare):
         word = match.group(1)
         if word in OPERATORS:
             continue
@@ -56,7 +52,7 @@ def suggest_query(engine: WhooshEngine, text: str) -> str | None:
 
 def candidates_for(engine: WhooshEngine, searcher, word: str, stem: str) -> list[tuple[str, int]]:
     """Return (stem, document frequency) of the indexed stems within reach of a typed word."""
-    vocabulary = engine._vocabulary(searcher)
+    vocabulary = engine.vocabulary(searcher)
     reader = searcher.reader()
     near = {w for key in {stem, word.lower()} for w, _ in vocabulary.within(key, MAX_DISTANCE)}
     return [(w, max(reader.doc_frequency(f, w) for f in SPELL_FIELDS)) for w in sorted(near)]
@@ -69,8 +65,6 @@ def surface_form(searcher, stem: str) -> str | None:
 
 def written_forms(searcher, stem: str, documents: int = WRITTEN_DOCS) -> list[str]:
     """Return the forms in which the first few articles holding a stem write it (lower case)."""
-    from .engine import _analyze
-
     reader = searcher.reader()
     forms: dict[str, None] = {}
     for field in SPELL_FIELDS:
@@ -80,7 +74,7 @@ def written_forms(searcher, stem: str, documents: int = WRITTEN_DOCS) -> list[st
             if n >= documents:
                 break
             text = searcher.stored_fields(docnum).get(field, "")
-            for start, end, _ in find_matches(text, frozenset([stem]), _analyze, limit=20):
+            for start, end, _ in find_matches(text, frozenset([stem]), analyze_word, limit=20):
                 forms.setdefault(text[start:end].lower())
         if forms:
             break
@@ -89,9 +83,7 @@ def written_forms(searcher, stem: str, documents: int = WRITTEN_DOCS) -> list[st
 
 def more_like(engine: WhooshEngine, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
     """Return up to ``limit`` articles sharing the most telling words of this one's body."""
-    from .engine import _article
-
-    searcher, _ = engine._current()
+    searcher, _ = engine.current()
     docnum = searcher.document_number(id=article_id)
     if docnum is None:
         raise ArticleNotFound(f"no article with id {article_id!r} — `newsfacet search` lists ids")
@@ -99,7 +91,7 @@ def more_like(engine: WhooshEngine, article_id: str, limit: int = 5) -> tuple[Hi
     results = searcher.more_like(docnum, "body", text=body, top=limit, numterms=12)
     hits = []
     for hit in results:
-        article = _article(hit.fields())
+        article = decode_article(hit.fields())
         hits.append(Hit.from_article(article, hit.score, lead_snippet(article.body, 160)))
     return tuple(hits)
 
@@ -111,12 +103,10 @@ def export_articles(engine: WhooshEngine, request: SearchRequest,
     Articles are read one at a time from the searcher current at the call, so a long export
     holds one article in memory and is not disturbed by a commit made meanwhile.
     """
-    from .engine import _article
-
     total, docnums, searcher = engine.ordered(request, limit)
 
     def articles() -> Iterator[Article]:
         for docnum in docnums:
-            yield _article(searcher.stored_fields(docnum))
+            yield decode_article(searcher.stored_fields(docnum))
 
     return total, articles()

@@ -368,6 +368,12 @@ class DocSets:
         return idf * ((tf * (BM25_K1 + 1)) /
                       (tf + BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / avg)))
 
+    def warm(self, searcher, fields) -> None:
+        """Build the fields' lengths and average lengths now (scoring builds them on first use)."""
+        for field in fields:
+            self._field_lengths(searcher, field)
+            self._average(searcher, field)
+
     def _average(self, searcher, field: str) -> float:
         avg = self._avg.get(field)
         if avg is None:

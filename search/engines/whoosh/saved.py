@@ -15,6 +15,8 @@ import logging
 import os
 import stat
 import tempfile
+import zipfile
+import zlib
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
@@ -60,7 +62,8 @@ def load(folder: Path, searcher) -> dict[str, np.ndarray]:
         problem = _inconsistency(arrays, searcher.reader().doc_count_all())
     except FileNotFoundError:
         return {}
-    except Exception as exc:  # a damaged file
+    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
+        # a damaged file: what numpy's and zipfile's readers raise on one
         problem = f"{type(exc).__name__}: {exc}"
     if problem:
         logger.warning("ignoring %s (%s); its arrays are built again", folder / FILE, problem)

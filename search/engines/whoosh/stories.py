@@ -1,8 +1,7 @@
 """Stories in a Whoosh index: each document's story, copies per story, and collapsing.
 
-Collapsing is a step over the ranked order, kept apart from the ranking itself: walk the
-matches in the request's order and keep the first (best-ranked) document of each story until
-the page is full. ``copies`` and "also in" are read from the whole index, not from the matches:
+Collapsing is a step over the ranked order (``results.first_per_story``), grouping documents
+by ``StoryTable.key``. ``copies`` and "also in" are read from the whole index, not from the matches:
 they say where else a story ran.
 """
 
@@ -12,11 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ...models import Article, Hit, StoryCopy
+from ...models import Article, Hit
+from ..results import with_copies
 from .docs import GenerationCache
-
-# Most other copies listed with a hit ("also in: …"); ``copies`` still counts them all.
-MAX_ALSO_IN = 20
 
 
 class StoryTable:
@@ -29,7 +26,7 @@ class StoryTable:
     def __init__(self, searcher, live: np.ndarray,
                  saved: Mapping[str, np.ndarray] | None = None) -> None:
         size = searcher.reader().doc_count_all()
-        if saved and "story.codes" in saved:  # checked by whoosh_saved.load
+        if saved and "story.codes" in saved:  # checked by saved.load
             self.codes, self.names = saved["story.codes"], saved["story.names"].tolist()
         else:
             self.codes, self.names = _story_codes(searcher, live, size)
@@ -83,47 +80,14 @@ def story_table(path: str, searcher, live: np.ndarray,
     return _tables.get(path, searcher, lambda: StoryTable(searcher, live, saved))
 
 
-def collapsed_page(page: Callable[[int, int], list], table: StoryTable, start: int, stop: int,
-                   total: int) -> list:
-    """Return entries ``start:stop`` of the ranked order with one entry per story.
-
-    ``page(0, n)`` returns the first ``n`` ranked ``(docnum, score)`` entries; it is asked for
-    more until the collapsed page is full or the matches run out.
-    """
-    want = max(stop * 2, 20)
-    while True:
-        ranked = page(0, want)
-        seen, firsts = set(), []
-        for entry in ranked:
-            key = table.key(entry[0])
-            if key not in seen:
-                seen.add(key)
-                firsts.append(entry)
-                if len(firsts) >= stop:
-                    return firsts[start:stop]
-        if len(ranked) < want or want >= total:
-            return firsts[start:stop]
-        want *= 4
-
-
-def with_copies(hit: Hit, docnum: int, table: StoryTable,
-                stored: Callable[[int], Article]) -> Hit:
-    """Return the hit with its copy count and the other copies ("also in")."""
-    from dataclasses import replace
-
-    if table.story(docnum) is None:
-        return hit
-    members = table.members(docnum)
-    others = [d for d in members if d != docnum][:MAX_ALSO_IN]
-    return replace(hit, copies=len(members), also_in=tuple(_copy(stored(d)) for d in others))
-
-
-def _copy(article: Article) -> StoryCopy:
-    return StoryCopy(id=article.id, source=article.source, outlet=article.outlet,
-                     title=article.title, date=article.date)
-
-
 def hits_with_copies(hits: Sequence[Hit], docnums: Sequence[int], table: StoryTable,
                      stored: Callable[[int], Article]) -> tuple[Hit, ...]:
-    """Return the hits, each with its copies."""
-    return tuple(with_copies(h, d, table, stored) for h, d in zip(hits, docnums, strict=False))
+    """Return the hits, each with its story's copy count and other copies ("also in")."""
+    out = []
+    for hit, docnum in zip(hits, docnums, strict=True):
+        if table.story(docnum) is None:
+            out.append(hit)
+            continue
+        members = table.members(docnum)
+        out.append(with_copies(hit, len(members), (stored(d) for d in members if d != docnum)))
+    return tuple(out)

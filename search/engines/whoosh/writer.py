@@ -17,6 +17,7 @@ positions), field length and stored field of an index written each way.
 from __future__ import annotations
 
 import functools
+import struct
 from collections.abc import Sequence
 
 import numpy as np
@@ -117,7 +118,8 @@ def _id_hashes(writer: SegmentWriter, segment) -> np.ndarray | None:
     or None when they cannot be read."""
     try:
         reader = SegmentReader(writer.storage, writer.schema, segment)
-    except Exception:  # whatever Whoosh raises on a segment it cannot open: check every id
+    except (OSError, EOFError, ValueError, KeyError, struct.error):
+        # what Whoosh raises on a segment it cannot open: check every id
         return None
     try:
         if not reader.has_column("id"):
