@@ -398,3 +398,34 @@ def test_templates_write_no_url_by_hand():
 
     for template in (Path(web.__file__).parent / "templates").glob("*.html"):
         assert not re.search(r'(href|action)="/', template.read_text()), template.name
+
+
+# -- paging stops at the last page the server accepts (issue 18) ---------------------------
+
+def test_pager_never_links_past_max_page(engine, settings):
+    """4 articles, 1 a page, max_page 2: "page X of 2", and every next link answers 200."""
+    import dataclasses
+    import html as html_lib
+
+    from web import create_app
+
+    client = create_app({"TESTING": True,
+                         "SETTINGS": dataclasses.replace(settings, max_page=2)}).test_client()
+    assert client.get("/search?per_page=1&page=3").status_code == 400  # the server's limit
+    url, seen = "/search?per_page=1", []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
+        seen.append(re.search(r"page (\d+) of (\d+)", page).groups())
+        assert "only the first 2 pages can be shown" in page
+        link = re.search(r'<a rel="next" href="([^"]+)"', page)
+        url = html_lib.unescape(link.group(1)) if link else ""
+    assert seen == [("1", "2"), ("2", "2")]
+
+
+def test_pager_without_a_cut_says_nothing_of_it(client):
+    page = client.get("/search?per_page=1").get_data(as_text=True)
+    assert "page 1 of 4" in page and "pages can be shown" not in page
+    last = client.get("/search?per_page=1&page=4").get_data(as_text=True)
+    assert 'rel="next"' not in last and 'rel="prev"' in last

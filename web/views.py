@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup
 
 from search.errors import QueryError, UnknownEntity
@@ -34,6 +34,13 @@ def entity_type(name: str) -> str | None:
     return entity.type if entity else None
 
 
+def last_page(results) -> int:
+    """Return the last page the pager may link to: the last page of results, but no page past
+    the highest one the server accepts (``max_page``), which would answer 400."""
+    pages = results.pages if results is not None else 1
+    return max(1, min(pages, current_app.config["SETTINGS"].max_page))
+
+
 @bp.get("/search")
 def search_page():
     # The page groups syndicated copies unless told not to (collapse=0); the API does not.
@@ -44,7 +51,8 @@ def search_page():
         "search.html", results=results, error=error and str(error), unknown=unknown,
         args=args, links=links,
         groups=facet_groups(results, args, entity_type),
-        chips=chips(args, entity_type), timeline=build_timeline(results, args))
+        chips=chips(args, entity_type), timeline=build_timeline(results, args),
+        last_page=last_page(results))
     return body, 400 if error else 200
 
 

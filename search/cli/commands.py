@@ -172,7 +172,7 @@ def search_command(ctx, query, since, until, all_entities, sort, limit, page, co
     if as_json:
         emit_json(results.to_dict())
         return
-    _print_results(results)
+    _print_results(results, settings.max_page)
 
 
 def _terminal_snippet(snippet: str) -> str:
@@ -181,7 +181,7 @@ def _terminal_snippet(snippet: str) -> str:
                    else html.unescape(p) for i, p in enumerate(parts))
 
 
-def _print_results(results) -> None:
+def _print_results(results, max_page: int) -> None:
     request = results.request
     what = f'"{request.query}"' if request.query else "all articles"
     if request.all_entities and len(request.entities) > 1:
@@ -190,7 +190,8 @@ def _print_results(results) -> None:
     if request.collapse:
         count = (f"{results.total} stor{'ies' if results.total != 1 else 'y'} "
                  f"({results.articles} article{'s' if results.articles != 1 else ''})")
-    click.echo(f"{count} match {what} (page {request.page} of {results.pages})")
+    last = max(1, min(results.pages, max_page))  # --page past max_page is refused
+    click.echo(f"{count} match {what} (page {request.page} of {last})")
     for message in results.messages:
         click.echo(f"note: {message}")
     for number, hit in enumerate(results.hits, start=(request.page - 1) * request.per_page + 1):
