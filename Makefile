@@ -42,7 +42,9 @@ test-fast:
 	$(BIN)/python -m pytest -q -x -p no:cacheprovider -m "not slow and not browser and not typesense"
 
 bench: install-test
+	$(BIN)/pip install --quiet -e ".[test,typesense,bench]"
 	$(BIN)/python -m bench.extraction ../shared/extraction-bench/dev/
+	$(BIN)/python -m bench.relevance
 
 clean:
 	rm -rf $(VENV) index/[!.]* .pytest_cache .mypy_cache .ruff_cache

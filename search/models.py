@@ -205,6 +205,38 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Matching:
+    """How a query of plain words (no operators, quotes or fields) was matched.
+
+    ``relaxed`` is True when fewer than ``bm25f.MIN_FULL_MATCHES`` (10) articles (after
+    filters) hold every word: then the results are the articles holding any of the query's
+    telling words, those with every word first, then by BM25F, which weighs each word by its
+    rarity.
+    """
+
+    words: int
+    with_all_words: int
+    relaxed: bool
+
+    @property
+    def message(self) -> str | None:
+        """Return the sentence that tells the reader, or None when every word is required."""
+        if not self.relaxed:
+            return None
+        if not self.with_all_words:
+            return f"no article has all {self.words} words; showing those with most of them"
+        if self.with_all_words == 1:
+            return (f"only 1 article has all {self.words} words; showing it first, then those "
+                    "with most of them")
+        return (f"only {self.with_all_words} articles have all {self.words} words; showing "
+                "them first, then those with most of them")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"strategy": "most" if self.relaxed else "all", "words": self.words,
+                "with_all_words": self.with_all_words, "message": self.message}
+
+
+@dataclass(frozen=True)
 class SearchResults:
     """A page of hits, the total, facet counts over every match, and notes for the user."""
 
@@ -215,6 +247,7 @@ class SearchResults:
     messages: tuple[str, ...] = ()
     suggestion: str | None = None
     articles: int | None = None  # matching articles; differs from total when collapsed
+    matching: Matching | None = None  # None: not a query of plain words
 
     @property
     def pages(self) -> int:
@@ -228,6 +261,7 @@ class SearchResults:
             # Collapsed: total counts stories (one hit each); facet counts still count articles.
             "collapse": self.request.collapse,
             "articles": self.total if self.articles is None else self.articles,
+            "matching": self.matching.to_dict() if self.matching else None,
             "entity_match": self.request.entity_match,
         }
         if self.messages:

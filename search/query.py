@@ -34,6 +34,12 @@ def blank_phrases(text: str) -> str:
     return re.sub(r'"[^"]*"', lambda m: " " * len(m.group()), text)
 
 
+def has_operators(text: str) -> bool:
+    """Return whether the query uses an operator (AND, OR, NOT... in capitals; in lower case
+    they are plain words) outside its quoted phrases."""
+    return any(token in OPERATORS for token in re.findall(r"[^\s()]+", blank_phrases(text)))
+
+
 def is_field_syntax(match: re.Match, text: str) -> bool:
     """Return whether a ``_COLON`` match in ``text`` (the query as typed) is a field
     restriction rather than a word of text."""

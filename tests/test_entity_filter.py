@@ -154,9 +154,11 @@ def test_cli_refuses_an_unknown_entity_with_close_names(runner, records_index):
     result = run(runner, "search", "coffee", "--entity", "Brazilx", "--index", records_index)
     assert result.exit_code == 1
     assert result.stderr == "Error: no entity 'Brazilx'; did you mean Brazil?\n"
+    # With --json the error is a JSON object on stdout (issue 18), same exit code.
     result = run(runner, "search", "--entity", "Qwertz", "--index", records_index, "--json")
-    assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr.startswith("Error: no entity 'Qwertz' in the index or the entity table")
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error["message"].startswith("no entity 'Qwertz' in the index or the entity table")
     # Known names: from the index (any case), or from the table with no article yet.
     for name in ("brazil", "Hezbollah"):
         assert run(runner, "search", "--entity", name, "--index", records_index).exit_code == 0

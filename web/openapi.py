@@ -57,6 +57,21 @@ def _schemas() -> dict[str, Any]:
                    "additionalProperties": facet_list},
         "messages": {"type": "array", "items": {"type": "string"}},
         "suggestion": {"type": "string", "description": "The query with misspelled words corrected."},
+        "matching": {
+            "description": "How a query of two or more plain words (no operators, quotes or "
+                           "fields) was matched; null for any other query.",
+            "oneOf": [{"type": "null"}, _object({
+                "strategy": {"enum": ["all", "most"],
+                             "description": "all: articles holding every word; most: fewer than "
+                                            "10 do, so those holding most of the words (rare "
+                                            "words weigh more) follow them."},
+                "words": {"type": "integer", "minimum": 2},
+                "with_all_words": {"type": "integer", "minimum": 0,
+                                   "description": "Matching articles (filters applied) "
+                                                  "holding every word."},
+                "message": _nullable("string",
+                                     description="What to tell the reader, when relaxed.")},
+                ["strategy", "words", "with_all_words", "message"])]},
         "collapse": {"type": "boolean", "description": "One hit per story: total then counts stories."},
         "articles": {"type": "integer", "minimum": 0,
                      "description": "Matching articles; facet counts count articles, collapsed or not."},

@@ -194,6 +194,8 @@ def _print_results(results, max_page: int) -> None:
     click.echo(f"{count} match {what} (page {request.page} of {last})")
     for message in results.messages:
         click.echo(f"note: {message}")
+    if results.matching and results.matching.message:
+        click.echo(f"note: {results.matching.message}")
     for number, hit in enumerate(results.hits, start=(request.page - 1) * request.per_page + 1):
         click.echo("")
         click.echo(click.style(f"{number:>3}. {hit.title or '(untitled)'}", bold=True))

@@ -18,13 +18,14 @@ from whoosh.fields import TEXT, Schema
 
 from ..models import SearchRequest
 from ..query import SEARCH_FIELDS, check_query_syntax
+from . import bm25f
 from .budget import Deadline
 from .parsing import parse_query as parse_with
 
 # No stop list: "The Hague" or a quoted phrase must stay searchable, and BM25 already weighs
 # very common words down.
 ANALYZER = StemmingAnalyzer(stoplist=None, minsize=1)
-TITLE_BOOST = 2.0
+TITLE_BOOST = bm25f.FIELD_WEIGHTS["title"]  # the parser's field boost is BM25F's field weight
 # A word worth correcting (did-you-mean): letters only, not a field name ("title:"), not a
 # wildcard or fuzzy term ("embass*", "embasy~"), not inside a quoted phrase (phrases are
 # blanked out first).

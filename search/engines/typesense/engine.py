@@ -30,7 +30,7 @@ from ...config import Settings
 from ...errors import ArticleNotFound, EngineUnavailable, IndexCorrupt, IndexMissing, QueryError
 from ...facets import FACET_NAMES, FACETS
 from ...models import Article, Hit, IndexStats, SearchRequest, SearchResults
-from ..analysis import TITLE_BOOST, analyze, effective_sort
+from ..analysis import analyze, effective_sort
 from ..results import facet_values, highlight_paragraphs, make_hit
 from ..stored import decode_article, encode_data
 from . import browse, stories
@@ -438,8 +438,9 @@ class TypesenseEngine:
         blocks = list(block_range(start, stop))
         pairs = df_searches(tq.clauses)
         searches = [self._candidates(tq, filters, block) for block in blocks]
-        searches += [{**EXACT, "q": word, "query_by": STEM_FIELDS[field], "per_page": 0}
-                     for field, word in pairs]
+        searches += [{**EXACT, "q": word, "per_page": 0,
+                      "query_by": ",".join(STEM_FIELDS[f] for f in fields)}
+                     for fields, word in pairs]
 
         def finish(results: list[dict]) -> tuple[int, list[tuple[str, float, str | None]]]:
             df = {pair: int(r["found"])
@@ -448,8 +449,7 @@ class TypesenseEngine:
             ranked = []
             for result in results[:len(blocks)]:  # each block in its own BM25F order
                 ranked += [(doc["id"], score, doc.get("story_key")) for doc, score in bm25f_order(
-                    [h["document"] for h in result["hits"]], tq.clauses, df, n_docs, lengths,
-                    TITLE_BOOST)]
+                    [h["document"] for h in result["hits"]], tq.clauses, df, n_docs, lengths)]
             offset = blocks[0] * BLOCK
             return int(results[0]["found"]), ranked[start - offset:stop - offset]
 

@@ -1,13 +1,15 @@
-"""Document sets and BM25 scores for one Whoosh index generation, as NumPy arrays.
+"""Document sets and BM25F scores for one Whoosh index generation, as NumPy arrays.
 
 Whoosh finds and scores matches one posting at a time through layers of Python matcher objects:
 on 100,000 articles a very common word ("said", in 60% of them) took 200 ms to rank. Here a
 match is a boolean mask over docnums and a score is a float array: facet counts are one
-``bincount`` per facet, a page in date order is one masked slice, and relevance is Whoosh's own
-BM25F formula evaluated on whole posting lists at once, then ``argpartition`` for the top hits.
-The formula, its statistics (idf from ``doc_count_all``, average field length, byte-encoded
-field lengths) and its tie order (lower docnum first) are Whoosh's, so the ranking is the same
-as ``searcher.search`` gives (``tests/test_whoosh_scoring.py`` checks it on real articles).
+``bincount`` per facet, a page in date order is one masked slice, and relevance is BM25F
+(``bm25f``: a word's field frequencies weighted and length-normalised per field, then
+saturated once) evaluated on whole posting lists at once, then ``argpartition`` for the top
+hits, ties to the lower docnum. A word searched in title and body (the parser's ``Or`` of one
+term per field, boosts as field weights) is one BM25F term; words, phrases and groups add up.
+``tests/test_whoosh_scoring.py`` checks the scores against a BM25F computed from the stored
+text of real articles.
 
 A ``DocSets`` is built once per index generation and shared by every thread of a process
 (``shared_docsets``); it holds no reader, because Whoosh readers share file handles and must not
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
-from math import log
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
@@ -29,18 +30,17 @@ from whoosh import query
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from .. import budget
+from .. import bm25f, budget
 
 # Most postings (docnum + weight, 8 bytes each) kept decoded per process: 2M is 16 MB.
 POSTINGS_CACHE = 2_000_000
 # Sort keys that put undated articles last in both directions (stored in date_new/date_old).
 UNDATED_NEWEST, UNDATED_OLDEST = "0000-00-00", "9999-99-99"
 T = TypeVar("T")
-BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults, which the index searches with
 
 
 class Unscorable(Exception):
-    """A query part this module cannot score exactly as Whoosh would; Whoosh ranks it."""
+    """A query part this module cannot score (wildcards, fuzzy terms); Whoosh ranks it."""
 
 
 def _leaf_postings(matcher, offset: int, weighted: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -147,6 +147,7 @@ class DocSets:
         self._sizes: dict = {}
         self._cached = 0
         self._avg: dict[str, float] = {k: float(v) for k, v in _saved_group(saved, "avg").items()}
+        self._norms: dict[str, np.ndarray] = {}
 
     def arrays(self, searcher, key_fields: Iterable[str],
                length_fields: Iterable[str]) -> dict[str, np.ndarray]:
@@ -266,9 +267,34 @@ class DocSets:
             return self.query_docs(searcher, q), None
         return mask & self.live, scores
 
-    def top(self, scores: np.ndarray, docs, start: int, stop: int) -> list[tuple[int, float]]:
+    def words(self, searcher, groups: list[query.Or],
+              scored: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Return, for a query of plain words (each an ``Or`` of one term per field), the live
+        docs holding every word, those holding any word rare enough to tell (in fewer than
+        half the docs; any word at all when no such word occurs), and the BM25F scores."""
+        parts = [self._evaluate(searcher, g, scored) for g in groups]
+        masks = [mask for mask, _ in parts]
+        every = np.logical_and.reduce(masks) & self.live
+        telling = [m for m in masks if bm25f.is_telling(self.size, size_of(m))]
+        some = np.logical_or.reduce(telling) if telling else np.zeros(self.size, dtype=bool)
+        if not (some & self.live).any():
+            some = np.logical_or.reduce(masks)
+        scores = None
+        if scored:
+            scores = parts[0][1].copy()
+            for _, s in parts[1:]:
+                scores += s
+        return every, some & self.live, scores
+
+    def top(self, scores: np.ndarray, docs, start: int, stop: int,
+            first=None) -> list[tuple[int, float]]:
         """Return (docnum, score) of ``docs`` ranked by score from ``start`` to ``stop``; ties
-        go to the lower docnum, as in Whoosh."""
+        go to the lower docnum. ``first`` (a mask) ranks its docs above all others."""
+        if first is not None:
+            head = self.top(scores, docs & first, 0, stop)
+            if len(head) >= stop:
+                return head[start:stop]
+            return (head + self.top(scores, docs & ~first, 0, stop - len(head)))[start:stop]
         candidates = np.flatnonzero(docs)
         values = scores[candidates]
         if len(candidates) > stop:
@@ -282,7 +308,9 @@ class DocSets:
         """Return (mask, scores) for a query tree; scores None when not ``scored``."""
         if q is query.NullQuery:
             return self._empty(scored)
-        if isinstance(q, query.Term):
+        if type(q) is query.Term:
+            if self._scorable(searcher, q.fieldname):
+                return self._word(searcher, q.text, {q.fieldname: q.boost}, scored)
             return self._term(searcher, q.fieldname, q.text, q.boost, scored)
         if isinstance(q, query.Every):
             if scored:
@@ -292,16 +320,16 @@ class DocSets:
             return self._combine([self._evaluate(searcher, c, scored) for c in q.children()],
                                  np.logical_and, scored, q.boost)
         if isinstance(q, query.Or) and not q.minmatch and not q.scale:
-            return self._combine([self._evaluate(searcher, c, scored) for c in q.children()],
-                                 np.logical_or, scored, q.boost)
+            return self._combine(self._or_parts(searcher, q, scored), np.logical_or, scored,
+                                 q.boost)
         if isinstance(q, query.AndNot):
             mask, scores = self._evaluate(searcher, q.a, scored)
             return mask & ~self._evaluate(searcher, q.b, False)[0], scores
-        if isinstance(q, query.Not):  # Whoosh scores each doc it lets through 1 (× boost)
+        if isinstance(q, query.Not):  # says nothing of relevance: adds no score
             mask = self.live & ~self._evaluate(searcher, q.query, False)[0]
-            return mask, mask * float(q.boost) if scored else None
+            return mask, np.zeros(self.size) if scored else None
         if isinstance(q, query.Phrase) and len(q.words) > 1:
-            return self._phrase(searcher, q, scored)
+            return self._phrases(searcher, [q], scored)
         if scored:
             raise Unscorable(q)
         if isinstance(q, query.MultiTerm):
@@ -315,6 +343,26 @@ class DocSets:
         if isinstance(q, (query.Require, query.AndMaybe)):
             return self._evaluate(searcher, q.children()[0], False)
         return self._mask(q.docs(searcher)), None  # anything rarer: Whoosh's own matchers
+
+    def _or_parts(self, searcher, q: query.Or, scored: bool) -> list:
+        """Return (mask, scores) of an Or's parts: the terms of one word in several fields
+        make one BM25F word (their boosts weigh the fields), the same phrase in several
+        fields one phrase; other children count apart."""
+        words: dict[str, dict[str, float]] = {}
+        phrases: dict[tuple, list[query.Phrase]] = {}
+        rest = []
+        for child in q.children():
+            if type(child) is query.Term and self._scorable(searcher, child.fieldname):
+                weights = words.setdefault(child.text, {})
+                weights[child.fieldname] = max(child.boost, weights.get(child.fieldname, 0.0))
+            elif (isinstance(child, query.Phrase) and len(child.words) > 1
+                  and self._scorable(searcher, child.fieldname)):
+                phrases.setdefault((tuple(child.words), child.slop), []).append(child)
+            else:
+                rest.append(child)
+        parts = [self._word(searcher, text, weights, scored) for text, weights in words.items()]
+        parts += [self._phrases(searcher, group, scored) for group in phrases.values()]
+        return parts + [self._evaluate(searcher, c, scored) for c in rest]
 
     def _empty(self, scored: bool):
         return (np.zeros(self.size, dtype=bool),
@@ -338,7 +386,34 @@ class DocSets:
             scores *= boost
         return mask, scores
 
+    @staticmethod
+    def _scorable(searcher, field: str) -> bool:
+        return field in searcher.schema and searcher.schema[field].scorable
+
+    def _word(self, searcher, text, weights: Mapping[str, float], scored: bool):
+        """Return the docs holding a word in any of the weighted fields, and its BM25F score:
+        field frequencies weighted and normalised by length, added, then saturated once."""
+        mask = np.zeros(self.size, dtype=bool)
+        tf = np.zeros(self.size) if scored else None
+        for field, weight in weights.items():
+            try:
+                raw = searcher.schema[field].to_bytes(text)
+            except ValueError:
+                continue
+            ids, freqs = self._postings(searcher, field, raw)
+            mask[ids] = True
+            if tf is not None:
+                tf[ids] += weight * freqs.astype(np.float64) / self._norm(searcher, field)[ids]
+        if tf is None:
+            return mask, None
+        # Over every stored doc, deleted ones included, as the postings count them.
+        held = np.flatnonzero(mask)
+        scores = np.zeros(self.size)
+        scores[held] = bm25f.idf(self.size, len(held)) * bm25f.saturate(tf[held])
+        return mask, scores
+
     def _term(self, searcher, field: str, text, boost: float, scored: bool):
+        """A term of a field that is not scored by BM25F (an id, an entity): its weight."""
         if field not in searcher.schema:
             return self._empty(scored)
         try:
@@ -351,22 +426,18 @@ class DocSets:
         if not scored:
             return mask, None
         scores = np.zeros(self.size)
-        scores[ids] = self._bm25(searcher, field, raw, ids, weights) * boost
+        scores[ids] = weights.astype(np.float64) * boost
         return mask, scores
 
-    def _bm25(self, searcher, field: str, raw: bytes, ids, weights) -> np.ndarray:
-        """Whoosh's BM25F for one term of one field, over its postings."""
-        tf = weights.astype(np.float64)
-        if not len(ids):  # no postings (an empty index has no documents: log(0))
-            return tf
-        if not searcher.schema[field].scorable:
-            return tf  # Whoosh's WeightScorer: the weight itself
-        # Over every stored doc, deleted ones included, as Whoosh counts (``size`` and postings).
-        idf = log(self.size / (len(ids) + 1)) + 1
-        avg = self._average(searcher, field)
-        lengths = self._field_lengths(searcher, field)[ids]
-        return idf * ((tf * (BM25_K1 + 1)) /
-                      (tf + BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / avg)))
+    def _norm(self, searcher, field: str) -> np.ndarray:
+        """Return each doc's BM25F length normalisation of a field."""
+        norm = self._norms.get(field)
+        if norm is None:
+            norm = bm25f.normaliser(self._field_lengths(searcher, field),
+                                    self._average(searcher, field), field)
+            with self._lock:
+                self._norms[field] = norm
+        return norm
 
     def warm(self, searcher, fields) -> None:
         """Build the fields' lengths and average lengths now (scoring builds them on first use)."""
@@ -380,7 +451,22 @@ class DocSets:
             avg = self._avg[field] = searcher.avg_field_length(field) or 1
         return avg
 
-    def _phrase(self, searcher, q: query.Phrase, scored: bool):
+    def _phrases(self, searcher, group: list[query.Phrase], scored: bool):
+        """Return the docs where one phrase occurs in any of its fields, scored as the BM25F
+        sum of its words over those fields (the phrase's boosts weigh the fields)."""
+        mask = np.zeros(self.size, dtype=bool)
+        for q in group:
+            mask |= self._phrase_mask(searcher, q)
+        if not scored:
+            return mask, None
+        weights = {q.fieldname: q.boost for q in group}
+        scores = np.zeros(self.size)
+        for word in dict.fromkeys(group[0].words):
+            scores += self._word(searcher, word, weights, True)[1]
+        scores[~mask] = 0.0
+        return mask, scores
+
+    def _phrase_mask(self, searcher, q: query.Phrase) -> np.ndarray:
         key = ("phrase", q.fieldname, tuple(q.words), q.slop)
         ids = self._recall(key)
         if ids is None:
@@ -388,14 +474,7 @@ class DocSets:
             self._remember(key, ids, len(ids))
         mask = np.zeros(self.size, dtype=bool)
         mask[ids] = True
-        if not scored:
-            return mask, None
-        # Whoosh scores a phrase as the sum of its words' scores where the phrase occurs.
-        scores = np.zeros(self.size)
-        for word in q.words:
-            scores += self._term(searcher, q.fieldname, word, 1.0, True)[1]
-        scores[~mask] = 0.0
-        return mask, scores * q.boost
+        return mask
 
     def clear_cache(self) -> None:
         """Forget the decoded postings and phrase matches (the benchmark's cold runs)."""

@@ -27,8 +27,9 @@ from whoosh.filedb.filestore import FileStorage
 from ...config import Settings
 from ...errors import ArticleNotFound, IndexMissing, QueryError
 from ...facets import BY_NAME, FACET_NAMES, FACETS
-from ...models import Article, Hit, IndexStats, SearchRequest, SearchResults
-from ...query import SEARCH_FIELDS
+from ...models import Article, Hit, IndexStats, Matching, SearchRequest, SearchResults
+from ...query import SEARCH_FIELDS, has_operators
+from .. import bm25f
 from .. import budget
 from ..analysis import ANALYZER, effective_sort, parse_query
 from ..budget import Deadline, within
@@ -273,7 +274,8 @@ class WhooshEngine:
                           last_update=last, location=self.location)
 
     def search(self, request: SearchRequest) -> SearchResults:
-        searcher, sets, parsed, (matched, scores), selections, filtered = self._match(request)
+        searcher, sets, parsed, match, selections, filtered, matching = self._match(request)
+        matched = match[0]
         facets = {}
         if request.with_facets:
             for name in FACET_FIELDS:
@@ -282,28 +284,46 @@ class WhooshEngine:
                 counts = sets.count(name, intersect([matched, *others]))
                 facets[name] = facet_values(counts, request.filters[name], name,
                                             request.facet_size)
-        hits, total = self._hits(searcher, sets, parsed, (matched, scores), filtered, request)
+        hits, total = self._hits(searcher, sets, parsed, match, filtered, request)
         return SearchResults(request=request, total=total, hits=hits, facets=facets,
-                             articles=size_of(filtered))
+                             articles=size_of(filtered), matching=matching)
 
     def _match(self, request: SearchRequest):
-        """Return searcher, doc sets, parsed query, its matches with their scores (None when
-        not ranked by relevance, or when Whoosh must rank them), each filter's docs, and both."""
+        """Return searcher, doc sets, parsed query, its matches (docs, their scores (None when
+        not ranked by relevance, or when Whoosh must rank them) and the docs to rank first),
+        each filter's docs, both together, and how plain words were matched (or None).
+
+        A query of plain words matches the articles holding every word, unless fewer than
+        ``bm25f.MIN_FULL_MATCHES`` of the filtered ones do: then it matches those holding any
+        of its telling words, the ones with every word ranked first (``DocSets.words``)."""
         searcher, sets = self.current()
+        relevance = effective_sort(request) == "relevance"
+        selections = self._selections(request, searcher, sets)
+        allowed = [s for s in selections.values() if s is not None]
+        first, matching = None, None
         with within(Deadline()) as deadline:  # reading, expanding and matching the query
             parsed = self._expanded(searcher, self._parse(request.query, deadline), deadline)
-            if effective_sort(request) == "relevance":
+            groups = _plain_words(parsed, request.query)
+            if groups:
+                every, some, scores = sets.words(searcher, groups, relevance)
+                # A saved search's "new articles only" (ids) does not decide: it would relax
+                # nearly every saved search of two words into "any of them".
+                chosen = [s for name, s in selections.items() if s is not None and name != "ids"]
+                with_all = size_of(intersect([every, *chosen]))
+                matching = Matching(len(groups), with_all, with_all < bm25f.MIN_FULL_MATCHES)
+                matched = some if matching.relaxed else every
+                first = every if matching.relaxed and with_all else None
+            elif relevance:
                 matched, scores = sets.scored(searcher, parsed)
             else:
                 matched, scores = sets.query_docs(searcher, parsed), None
-        selections = self._selections(request, searcher, sets)
-        filtered = intersect([matched, *(s for s in selections.values() if s is not None)])
-        return searcher, sets, parsed, (matched, scores), selections, filtered
+        filtered = intersect([matched, *allowed])
+        return searcher, sets, parsed, (matched, scores, first), selections, filtered, matching
 
     def ordered(self, request: SearchRequest, limit: int) -> tuple[int, list[int], Any]:
         """Return the number of matches, the docnums of the first ``limit`` in the request's
         order, and the searcher they belong to."""
-        searcher, sets, parsed, matched, _, filtered = self._match(request)
+        searcher, sets, parsed, matched, _, filtered, _ = self._match(request)
         page = _page(searcher, sets, parsed, matched, filtered, request, 0, limit)
         return size_of(filtered), [docnum for docnum, _ in page], searcher
 
@@ -429,18 +449,54 @@ def _page(searcher, sets: DocSets, parsed: query.Query, match, filtered,
           request: SearchRequest, start: int, stop: int) -> list[tuple[int, float | None]]:
     """Return (docnum, score) of the filtered matches from ``start`` to ``stop`` in the
     request's order; scores only when ranked by relevance."""
-    matched, scores = match
+    matched, scores, first = match
     if stop <= start or start >= size_of(filtered):
         return []
     sort = effective_sort(request)
     if sort == "relevance" and scores is not None:
-        return list(sets.top(scores, filtered, start, stop))  # (a page: a short list)
+        return list(sets.top(scores, filtered, start, stop, first))  # (a page: a short list)
     if sort == "relevance":  # a query part only Whoosh can score (wildcards, fuzzy terms)
         results = searcher.search(_restricted(searcher, parsed, matched, filtered), limit=stop)
         return [(results.docnum(i), results.score(i))
                 for i in range(start, min(stop, results.scored_length()))]
     key, reverse = ("date_new", True) if sort == "newest" else ("date_old", False)
     return [(d, None) for d in sets.page_in_order(searcher, key, reverse, filtered, start, stop)]
+
+
+def _plain_words(parsed: query.Query, text: str) -> list[query.Or] | None:
+    """Return the distinct words of a query of two or more plain words, each as an ``Or`` of
+    one term per searched field (as the parser reads a word), or None for any other query:
+    an operator (AND, OR, NOT in capitals), a phrase, a field, a boost, a wildcard or a fuzzy
+    term keep their exact meaning. A hyphenated word ("three-nation") counts as its words."""
+    if not isinstance(parsed, query.And) or parsed.boost != 1.0 or has_operators(text):
+        return None
+    words: dict[str, query.Or] = {}
+    for group in parsed.children():
+        found = _words_of(group)
+        if found is None:
+            return None
+        for word, boosts in found:
+            words.setdefault(word, query.Or([query.Term(f, word, boost=b) for f, b in boosts]))
+    return list(words.values()) if len(words) > 1 else None
+
+
+def _words_of(q: query.Query) -> list[tuple[str, list[tuple[str, float]]]] | None:
+    """Return the words of one plain word (or hyphenated word) with each field's boost, or
+    None when the part is anything else."""
+    if not isinstance(q, query.Or) or q.boost != 1.0 or q.minmatch or q.scale:
+        return None
+    per_field = []
+    for child in q.children():
+        terms = list(child.children()) if type(child) is query.And and child.boost == 1.0 \
+            else [child]
+        if not all(type(t) is query.Term for t in terms) or len({t.fieldname for t in terms}) != 1:
+            return None
+        per_field.append((terms[0].fieldname, [t.text for t in terms], [t.boost for t in terms]))
+    if sorted(f for f, _, _ in per_field) != sorted(SEARCH_FIELDS) \
+            or len({tuple(w) for _, w, _ in per_field}) != 1:
+        return None
+    return [(word, [(f, boosts[i]) for f, _, boosts in per_field])
+            for i, word in enumerate(per_field[0][1])]
 
 
 def _terms(searcher, parsed: query.Query) -> frozenset[str]:
