@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from .engines import Engine
 from .entities.table import EntityTable
 from .errors import ArticleNotFound
+from .entities.ner.collection import CollectionNames
 from .pipeline import Processed, article_id, content_hash, process
 from .ingest.sources import RawDocument, Skipped, failure_reason, iter_documents
 from .stories import StoryIndex, sidecar_path
@@ -118,6 +119,7 @@ def index_documents(
     batch: list = []
     batch_chars = 0
     stories: StoryIndex | None = None  # loaded at the first changed article, not before
+    names = CollectionNames(table)
     for outcome in _run(jobs, table, max_text_chars, workers, clean_seconds):
         if isinstance(outcome, Skipped):
             logger.warning("skipped %s: %s", outcome.source, outcome.reason)
@@ -128,12 +130,13 @@ def index_documents(
         article = replace(outcome.article,
                           story=stories.assign(outcome.article, outcome.fingerprint))
         (report.updated if article.id in existing else report.added).append(article.id)
+        names.observe(article)
         batch.append(article)
         batch_chars += len(article.body)
         if len(batch) >= BATCH_SIZE or batch_chars >= BATCH_CHARS:
-            _commit(engine, batch, stories)
+            _commit(engine, names.resolve(batch), stories)
             batch, batch_chars = [], 0
-    _commit(engine, batch, stories)
+    _commit(engine, names.resolve(batch), stories)
     engine.prepare()
     if stories is not None:
         report.merged = stories.merged

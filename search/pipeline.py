@@ -16,6 +16,7 @@ from typing import Any
 
 from .agency import find_credit
 from .cleaner import CleanedDocument, clean_html, clean_text
+from .entities import ner
 from .entities.given import given_entities
 from .entities.table import EntityTable
 from .ingest.sources import RawDocument, Skipped, article_id
@@ -33,7 +34,8 @@ WRAP_CHARS = 80
 # Bump when cleaning or extraction changes, so re-indexing refreshes every article.
 # 2: wire agency credits and story fingerprints.
 # 3: entities a record lists are all kept (typed by the table, the record, the text or "other").
-PIPELINE_VERSION = "3"
+# 4: people, organisations and places recognised in every article (search/entities/ner).
+PIPELINE_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,9 @@ class Processed:
 
 
 def content_hash(raw: RawDocument, table: EntityTable, hints: Mapping[str, str]) -> str:
-    """Return a hash that changes when the input, the pipeline, the entity table or hints do."""
-    key = "\n".join([raw.raw_hash, PIPELINE_VERSION, table.fingerprint,
+    """Return a hash that changes when the input, the pipeline, the entity table, the
+    recogniser or hints do."""
+    key = "\n".join([raw.raw_hash, PIPELINE_VERSION, table.fingerprint, ner.fingerprint(),
                      json.dumps(dict(hints), sort_keys=True)])
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
@@ -104,10 +107,11 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
     if not body:
         what = "the page" if raw.kind == "html" else "the text"
         return Skipped(raw.source, f"no article text found in {what} after cleaning")
-    found = table.find(metadata.title, body)
-    entities = found + given_entities(raw.fields.get("entities") or (), table, found)
     # Credits are read from the cleaner's chrome too: a syndication disclaimer is chrome.
     credit = find_credit(body.split("\n\n"), [b.text for b in cleaned.blocks if not b.kept])
+    found = ner.find_entities(table, metadata.title, body,
+                              outlets=(metadata.outlet, credit.agency if credit else None))
+    entities = found + given_entities(raw.fields.get("entities") or (), table, found)
     article = Article(
         id=article_id(raw), source=raw.source, body=body, title=metadata.title,
         url=metadata.url or (raw.source if "://" in raw.source else None),

@@ -7,6 +7,7 @@ becomes a QueryError that says how to fix it.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -106,10 +107,9 @@ def parse_date_filter(value: str | None, *, end: bool, name: str) -> dt.date | N
     text = str(value).strip()
     if len(text) > 64:
         raise QueryError(f"--{name} is too long: give a date such as 2019-05-01 or \"May 2019\"")
-    try:
-        return _period_bound(dt.date.fromisoformat(text), "day", end)
-    except ValueError:
-        pass
+    numeric = _numeric_date(text, name)
+    if numeric is not None:
+        return _period_bound(*numeric, end)
     from dateparser.date import DateDataParser  # slow to import; only phrases need it
 
     # English only: without `languages` dateparser loads and tries every locale it knows on the
@@ -124,6 +124,74 @@ def parse_date_filter(value: str | None, *, end: bool, name: str) -> dt.date | N
     return _period_bound(data.date_obj.date(), data.period or "day", end)
 
 
+# Dates written with digits only. ISO forms (year first) are read as ISO or refused; a date
+# with the year last is read as day/month or month/day only when just one reading is a date.
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_YEAR_FIRST = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})")
+_YEAR_LAST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})")
+_EXAMPLES = "use an ISO date (2019-05-01) or a phrase such as \"May 2019\" or \"2 years ago\""
+
+
+def _day(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def human_date(day: dt.date) -> str:
+    """Return ``day`` written so it reads one way only: "1 April 1987"."""
+    return f"{day.day} {day:%B} {day.year}"
+
+
+def _numeric_date(text: str, name: str) -> tuple[dt.date, str] | None:
+    """Return ``(date, period)`` for a date written in digits, None for anything else (a
+    phrase); raise QueryError for digits that are no date or that read as two dates."""
+    for pattern in (_ISO_DAY, _YEAR_FIRST):
+        match = pattern.fullmatch(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            found = _day(year, month, day)
+            if found is None:
+                why = (f"there is no month {month}" if not 1 <= month <= 12 else
+                       f"there is no year {year}" if year < dt.MINYEAR else
+                       f"{calendar.month_name[month]} {year} has no day {day}")
+                raise QueryError(f"{text!r} for --{name} is no date (year-month-day: {why}); "
+                                 f"{_EXAMPLES}")
+            return found, "day"
+    match = _ISO_MONTH.fullmatch(text)
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12 or year < dt.MINYEAR:
+            why = f"there is no year {year}" if year < dt.MINYEAR else f"there is no month {month}"
+            raise QueryError(f"{text!r} for --{name} is no month (year-month: {why}); "
+                             f"{_EXAMPLES}")
+        return dt.date(year, month, 1), "month"
+    match = _YEAR_LAST.fullmatch(text)
+    if match:
+        first, second, year_text = match.groups()
+        if len(year_text) == 2:
+            raise QueryError(f"{text!r} for --{name}: write the year in full, or {_EXAMPLES}")
+        year = int(year_text)
+        readings = dict.fromkeys(d for d in (_day(year, int(second), int(first)),  # day/month
+                                             _day(year, int(first), int(second)))  # month/day
+                                 if d is not None)
+        if not readings:
+            raise QueryError(f"{text!r} for --{name} is no date: {_EXAMPLES}")
+        if len(readings) > 1:
+            day_month, month_day = readings
+            raise QueryError(
+                f"{text!r} for --{name} reads two ways: {human_date(day_month)} (day/month) or "
+                f"{human_date(month_day)} (month/day); write {day_month.isoformat()} or "
+                f"{month_day.isoformat()}")
+        return next(iter(readings)), "day"
+    try:  # the other forms Python reads as ISO (19870401, 1987-W14-3)
+        return dt.date.fromisoformat(text), "day"
+    except ValueError:
+        return None
+
+
 def _period_bound(day: dt.date, period: str, end: bool) -> dt.date:
     if not end:
         return day.replace(day=1) if period == "month" else (
@@ -131,8 +199,7 @@ def _period_bound(day: dt.date, period: str, end: bool) -> dt.date:
     if period == "year":
         return day.replace(month=12, day=31)
     if period == "month":
-        following = day.replace(day=28) + dt.timedelta(days=4)
-        return following - dt.timedelta(days=following.day)
+        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
     return day
 
 

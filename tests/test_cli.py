@@ -192,3 +192,28 @@ def test_metadata_file_overrides(runner, tmp_path):
     run(runner, "index", folder, "--index", index, "--metadata", meta)
     hit = json.loads(run(runner, "search", "--index", index, "--json").stdout)["hits"][0]
     assert (hit["date"], hit["outlet"]) == ("2019-05-16", "The Test Times")
+
+
+@pytest.mark.parametrize("value, message", [
+    ("1987-13-01", "Error: '1987-13-01' for --since is no date (year-month-day: there is no "
+                   "month 13)"),
+    ("01/04/1987", "Error: '01/04/1987' for --since reads two ways: 1 April 1987 (day/month) or "
+                   "4 January 1987 (month/day); write 1987-04-01 or 1987-01-04"),
+])
+def test_typed_dates_are_refused_not_reinterpreted(runner, indexed, value, message):
+    result = run(runner, "search", "--since", value, "--index", indexed)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(message) and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unambiguous_numeric_date_filters(runner, indexed):
+    everything = json.loads(run(runner, "search", "--index", indexed, "--json").stdout)["total"]
+    dates = sorted(h["date"] for h in json.loads(run(
+        runner, "search", "--index", indexed, "--json", "--limit", "50").stdout)["hits"]
+        if h["date"])
+    last = dates[-1]
+    year, month, day = last.split("-")
+    since = f"{int(day):02d}/{month}/{year}" if int(day) > 12 else f"{year}/{month}/{day}"
+    data = json.loads(run(runner, "search", "--since", since, "--index", indexed, "--json").stdout)
+    assert 1 <= data["total"] < everything
+    assert all(h["date"] >= last for h in data["hits"])

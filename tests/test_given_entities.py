@@ -70,12 +70,14 @@ def test_a_record_name_the_table_lacks_is_a_facet_and_a_filter(runner, tmp_path)
     assert run(runner, "index", records, "--index", index).exit_code == 0
     found = json.loads(run(runner, "search", "--entity", "reagan", "--index", index, "--json").stdout)
     assert [h["id"] for h in found["hits"]] == ["reuters21578-1250"]
-    assert {"name": "reagan", "type": "other"} in found["hits"][0]["entities"]
+    # The text names him too (search/entities/ner): the record's "reagan" is that person.
+    assert {"name": "Reagan", "type": "person"} in found["hits"][0]["entities"]
+    assert {"name": "reagan", "type": "other"} not in found["hits"][0]["entities"]
     assert {"name": "United States", "type": "place"} in found["hits"][0]["entities"]
     stats = json.loads(run(runner, "stats", "--index", index, "--json").stdout)
     entities = {(v["value"], v.get("type")): v["count"] for v in stats["facets"]["entity"]}
     assert entities[("Brazil", "place")] == 1 and entities[("ICO", "org")] == 1
-    assert entities[("reagan", "other")] == 1
+    assert entities[("Reagan", "person")] == 1 and ("reagan", "other") not in entities
 
 
 def test_the_pipeline_version_makes_the_next_index_run_process_again(runner, tmp_path, monkeypatch):

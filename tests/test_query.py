@@ -58,7 +58,9 @@ def test_relative_date_is_in_the_past():
     assert parse_date_filter("2 years ago", end=False, name="since") < dt.date.today()
 
 
-@pytest.mark.parametrize("value", ["not a date at all", "x" * 100, "2019-13-45"])
+@pytest.mark.parametrize("value", ["not a date at all", "x" * 100, "2019-13-45", "1987-13-01",
+                                   "1987-02-30", "0000-01-01", "1987-00", "01/04/1987",
+                                   "01/04/87", "32/13/1987"])
 def test_bad_dates(value):
     with pytest.raises(QueryError, match="--since"):
         parse_date_filter(value, end=False, name="since")
@@ -89,3 +91,23 @@ def test_build_request_rejects_bad_values(kwargs, message):
 def test_query_length_limit():
     with pytest.raises(QueryError, match="limit is 10"):
         build_request("x" * 11, settings=Settings(max_query_chars=10))
+
+
+@pytest.mark.parametrize("value, since, until", [
+    ("1987-04", dt.date(1987, 4, 1), dt.date(1987, 4, 30)),
+    ("1987/04/01", dt.date(1987, 4, 1), dt.date(1987, 4, 1)),
+    ("13/04/1987", dt.date(1987, 4, 13), dt.date(1987, 4, 13)),   # day/month: one reading
+    ("04/13/1987", dt.date(1987, 4, 13), dt.date(1987, 4, 13)),   # month/day: one reading
+    ("04/04/1987", dt.date(1987, 4, 4), dt.date(1987, 4, 4)),     # both readings the same
+    ("9999-12", dt.date(9999, 12, 1), dt.date(9999, 12, 31)),
+])
+def test_numeric_dates_read_one_way(value, since, until):
+    assert parse_date_filter(value, end=False, name="since") == since
+    assert parse_date_filter(value, end=True, name="until") == until
+
+
+def test_numeric_date_that_reads_two_ways_names_both():
+    with pytest.raises(QueryError) as info:
+        parse_date_filter("01/04/1987", end=False, name="since")
+    assert "1 April 1987 (day/month) or 4 January 1987 (month/day)" in str(info.value)
+    assert "1987-04-01 or 1987-01-04" in str(info.value)

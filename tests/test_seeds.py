@@ -138,3 +138,17 @@ def test_agency_facet_from_credit_lines(index):
     assert facets == {"AFP": 1, "Associated Press": 1, "Reuters": 1}
     assert seeds_of(search(index, "--agency", "reuters", "--agency", "AFP")) == {"000", "003"}
     assert seeds_of(search(index, "embassy", "--agency", "Associated Press")) == {"002"}
+
+
+def test_people_the_seeds_quote_are_recognised(index):
+    """Issue 16: people the table does not know are recognised, with their full names, and
+    the table's groups keep their names and types."""
+    values = {(v["value"], v["type"]): v["count"]
+              for v in search(index)["facets"]["entity"]}
+    for person in ["Nasr al-Shomari", "Chris Ghika", "Layth al-Azari", "Qais al-Khazali",
+                   "Heiko Maas", "Sanam Vakil", "Barham Salih"]:
+        assert (person, "person") in values, person
+    assert values[("Popular Mobilization Forces", "group")] == 3
+    assert values[("Kataib Hezbollah", "group")] == 2
+    assert not [name for name, kind in values if name in ("PMF", "Hezbollah", "Azari")]
+    assert not [name for name, kind in values if kind == "place" and name.endswith("linked")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from html.parser import HTMLParser
@@ -158,7 +159,7 @@ def test_chips_remove_one_filter_and_clear_all(client):
     url = "/search?q=embassy&entity=Kataib+Hezbollah&outlet=Reuters&since=2019-01-01"
     chips = {c["text"]: c["href"] for c in parse(client.get(url).get_data(as_text=True)).chips}
     assert set(chips) == {"Remove filter Kataib Hezbollah ×", "Remove filter Reuters ×",
-                          "Remove filter from 2019-01-01 ×"}
+                          "Remove filter from 1 January 2019 ×"}
     assert parse_qsl(urlsplit(chips["Remove filter Reuters ×"]).query) == [
         ("q", "embassy"), ("entity", "Kataib Hezbollah"), ("since", "2019-01-01")]
     page = client.get(url).get_data(as_text=True)
@@ -429,3 +430,34 @@ def test_pager_without_a_cut_says_nothing_of_it(client):
     assert "page 1 of 4" in page and "pages can be shown" not in page
     last = client.get("/search?per_page=1&page=4").get_data(as_text=True)
     assert 'rel="next"' not in last and 'rel="prev"' in last
+
+
+# -- dates typed by users: the chip shows the date understood (issue 18) -------------------
+
+@pytest.mark.parametrize("query, chip", [
+    ("since=1987-04", "from 1 April 1987"),
+    ("until=1987-04", "to 30 April 1987"),
+    ("since=13%2F04%2F1987", "from 13 April 1987"),      # 13/04/1987 reads one way only
+    ("since=May+2019&until=May+2019", "from 1 May 2019"),
+    ("since=May+2019&until=May+2019", "to 31 May 2019"),
+])
+def test_date_chip_shows_the_date_understood(client, query, chip):
+    response = client.get(f"/search?{query}")
+    assert response.status_code == 200
+    texts = [c["text"] for c in parse(response.get_data(as_text=True)).chips]
+    assert f"Remove filter {chip} ×" in texts, texts
+
+
+@pytest.mark.parametrize("value, message", [
+    ("1987-13-01", "there is no month 13"),               # not read as 13 January
+    ("01%2F04%2F1987", "reads two ways: 1 April 1987 (day/month) or 4 January 1987 (month/day)"),
+])
+def test_date_that_is_no_date_or_reads_two_ways_is_refused(client, value, message):
+    response = client.get(f"/search?since={value}")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in html.unescape(page)
+    texts = [c["text"] for c in parse(page).chips]
+    assert any(t.endswith("(not understood) ×") for t in texts), texts
+    api = client.get(f"/api/search?since={value}")
+    assert api.status_code == 400 and message in api.get_json()["error"]["message"]

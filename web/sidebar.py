@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MultiDict
 
 from search.facets import DISPLAY_ORDER, FACETS, UNDATED, Facet
+from search.errors import QueryError
 from search.models import FacetValue, SearchResults
+from search.query import human_date, parse_date_filter
 
 from . import links
 
@@ -110,7 +112,9 @@ def _group(facet: Facet, results: SearchResults, args: MultiDict) -> FacetGroup:
 
 
 def chips(args: MultiDict, entity_type) -> list[Chip]:
-    """Return the active filters in URL order, each with its removal link."""
+    """Return the active filters in URL order, each with its removal link. A date filter's
+    chip shows the date understood ("from 1 April 1987" for "1987-04", "to 30 April 1987"),
+    or the text typed marked "not understood" (the search then ran without it)."""
     out = []
     for facet in FACETS:
         param = facet.name
@@ -119,5 +123,11 @@ def chips(args: MultiDict, entity_type) -> list[Chip]:
             out.append(Chip(param, period_label(value), links.toggle(args, param, value), type_))
     for param, word in (("since", "from"), ("until", "to")):
         if args.get(param, "").strip():
-            out.append(Chip(param, f"{word} {args[param].strip()}", links.with_args(args, **{param: None})))
+            try:
+                understood = parse_date_filter(args[param], end=param == "until", name=param)
+            except QueryError:
+                understood = None
+            label = (f"{word} {human_date(understood)}" if understood is not None
+                     else f"{word} {args[param].strip()} (not understood)")
+            out.append(Chip(param, label, links.with_args(args, **{param: None})))
     return out

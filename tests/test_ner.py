@@ -1,0 +1,176 @@
+"""Recognised people, organisations and places (search/entities/ner): the bundled recogniser, the
+curated table's authority over it, collection-level evidence, and a spaCy pipeline named by
+NEWSFACET_NER_MODEL (a tiny one trained here on the spot).
+
+The texts are written for these tests; the recogniser's accuracy is measured on CoNLL-2003
+dev by ../shared/eval/entities/score_entities.py, not here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from search.entities import EntityTable, ner
+from search.entities.ner.collection import CollectionNames
+from search.entities.ner.recogniser import Recogniser, consolidate
+from search.errors import ConfigError
+from search.ingest import RawDocument
+from search.models import Article, Entity
+from search.pipeline import content_hash, process
+
+
+@pytest.fixture(scope="module")
+def table() -> EntityTable:
+    return EntityTable.load()
+
+
+@pytest.fixture(autouse=True)
+def _bundled(monkeypatch):
+    monkeypatch.delenv(ner.NER_ENV, raising=False)
+
+
+def names(entities) -> dict[str, str]:
+    return {e.name: e.type for e in entities}
+
+
+def test_recogniser_finds_people_organisations_places():
+    text = ("Finance Minister Maria Okonkwo told parliament in Lagos on Tuesday that Zenith "
+            "Bank Plc would repay the loan. Okonkwo said the Central Bank of Nigeria agreed.")
+    found = {m.text: m.label for m in Recogniser().mentions(text)}
+    assert found.get("Maria Okonkwo") == "PER"
+    assert found.get("Lagos") == "LOC"
+    assert found.get("Zenith Bank Plc") == "ORG"
+    assert "Tuesday" not in found and "Finance Minister Maria Okonkwo" not in found
+
+
+def test_adjectives_and_months_are_not_places_or_people():
+    text = "Iranian and European officials met in May, a French diplomat said in Geneva."
+    found = {m.text: m.label for m in Recogniser().mentions(text)}
+    assert found.get("Geneva") == "LOC"
+    assert not {"Iranian", "European", "French", "May"} & set(found)
+
+
+def test_headline_capitals_give_known_places_only():
+    found = {m.text for m in Recogniser().mentions("SOCCER - BRAZIL BEAT WALES IN CARDIFF")}
+    assert {"BRAZIL", "WALES", "CARDIFF"} <= found and "SOCCER" not in found
+
+
+def test_names_never_cross_punctuation():
+    text = "Goals: Duncan Ferguson, Stuart McCall (Rangers). Attendance: 40,000"
+    for m in Recogniser().mentions(text):
+        assert "," not in m.text and "(" not in m.text and m.text[-1:] != "."
+
+
+def test_short_form_joins_the_full_name_within_an_article():
+    recogniser = Recogniser()
+    text = "Treasury Secretary James Baker met bankers. Baker said rates would fall."
+    assert ("James Baker", "PER") in consolidate(recogniser.mentions(text))
+    assert all(name != "Baker" for name, _ in consolidate(recogniser.mentions(text)))
+
+
+def test_table_stays_the_authority(table):
+    found = names(ner.find_entities(
+        table, "Kataib Hezbollah fighters clash with Iraqi police",
+        "Kataib Hezbollah, part of the PMF, said its commander Abu Fadak al-Mohammedawi "
+        "met officials in Baghdad. The PMF denied it."))
+    assert found["Kataib Hezbollah"] == "group"
+    assert found["Popular Mobilization Forces"] == "group"
+    assert "PMF" not in found and "Hezbollah" not in found
+    assert "Abu Fadak al-Mohammedawi" in found or "Abu Fadak" in found
+
+
+def test_recognised_alias_resolves_to_the_table(table):
+    entry = table.entries[0]
+    alias = next((a for a in entry["aliases"] if " " in a), entry["name"])
+    found = ner.find_entities(table, None, f"Officials said {alias} had agreed on Monday.")
+    assert Entity(entry["name"], entry["type"]) in found
+
+
+def test_outlet_is_not_an_entity_of_its_own_articles(table):
+    body = ("WASHINGTON, March 3 - Federal Reserve Chairman Paul Volcker told Reuters the "
+            "dollar was stable. Volcker spoke in Washington.\n\nReuter")
+    own = names(ner.find_entities(table, "FED'S VOLCKER SEES STABLE DOLLAR", body,
+                                  outlets=["Reuters"]))
+    assert "Reuters" not in own and "Reuter" not in own
+    assert own.get("Paul Volcker") == "person"
+    other = names(ner.find_entities(table, None, body, outlets=["Business Standard"]))
+    assert "Reuters" in other
+
+
+def test_recognition_can_be_turned_off(table, monkeypatch):
+    monkeypatch.setenv(ner.NER_ENV, "none")
+    body = "Finance Minister Maria Okonkwo spoke in Lagos about Hezbollah."
+    assert ner.find_entities(table, None, body) == table.find(None, body)
+    assert ner.fingerprint() == "none"
+
+
+def test_recogniser_change_reindexes(table, monkeypatch):
+    raw = RawDocument(source="a.txt", kind="text", content="Paul Volcker spoke.",
+                      raw_hash="x", fields={})
+    bundled = content_hash(raw, table, {})
+    monkeypatch.setenv(ner.NER_ENV, "none")
+    assert content_hash(raw, table, {}) != bundled
+
+
+def test_unknown_spacy_pipeline_is_a_clear_error(monkeypatch, table):
+    monkeypatch.setenv(ner.NER_ENV, "no_such_pipeline_xyz")
+    with pytest.raises(ConfigError, match="NEWSFACET_NER_MODEL=no_such_pipeline_xyz"):
+        ner.find_entities(table, None, "Paul Volcker spoke.")
+
+
+def _article(doc_id: str, *entities: Entity) -> Article:
+    return Article(id=doc_id, source=doc_id, body="x", entities=entities)
+
+
+def test_collection_evidence_types_and_full_names(table):
+    names_ = CollectionNames(table)
+    batch = [_article("a", Entity("Ronald Reagan", "person"), Entity("Acme Widgets", "org")),
+             _article("b", Entity("Ronald Reagan", "person"), Entity("Acme Widgets", "org")),
+             _article("c", Entity("Reagan", "person"), Entity("Acme Widgets", "place")),
+             _article("d", Entity("Kataib Hezbollah", "group"), Entity("Hezbollah", "group")),
+             _article("e", Entity("Friday Reagan", "person")),  # a stray misreading
+             _article("f", Entity("Ronald Reagan", "person"))]
+    for article in batch:
+        names_.observe(article)
+    out = {a.id: a.entities for a in names_.resolve(batch)}
+    assert out["c"] == (Entity("Ronald Reagan", "person"), Entity("Acme Widgets", "org"))
+    assert out["d"] == batch[3].entities  # table entities are never changed
+
+
+def test_surname_of_two_people_is_left_alone(table):
+    names_ = CollectionNames(table)
+    batch = [_article(str(k), Entity(full, "person")) for k, full in
+             enumerate(["James Baker", "James Baker", "Kenneth Baker", "Kenneth Baker"])]
+    batch.append(_article("x", Entity("Baker", "person")))
+    for article in batch:
+        names_.observe(article)
+    assert names_.resolve(batch)[-1].entities == (Entity("Baker", "person"),)
+
+
+def test_spacy_pipeline_from_the_setting(tmp_path, monkeypatch, table):
+    """A tiny spaCy pipeline, trained here, replaces the bundled recogniser."""
+    spacy = pytest.importorskip("spacy", reason="spaCy is in the test extra")
+    from spacy.training import Example
+
+    spacy.util.fix_random_seed(16)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("ner")
+    data = [("yesterday zorblat quux visited the harbour", [(10, 22, "PERSON")]),
+            ("the minister met zorblat quux in town", [(17, 29, "PERSON")]),
+            ("officials in vexmoor said on monday", [(13, 20, "GPE")]),
+            ("rain fell over vexmoor again", [(15, 22, "GPE")])]
+    examples = [Example.from_dict(nlp.make_doc(text), {"entities": ents}) for text, ents in data]
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(40):
+        nlp.update(examples, sgd=optimizer, drop=0.0)
+    path = tmp_path / "tiny_pipeline"
+    nlp.to_disk(path)
+
+    raw = RawDocument(source="a.txt", kind="text",
+                      content="yesterday zorblat quux visited the harbour", raw_hash="y", fields={})
+    bundled = content_hash(raw, table, {})
+    monkeypatch.setenv(ner.NER_ENV, str(path))
+    assert ner.fingerprint().startswith("spacy:")
+    assert content_hash(raw, table, {}) != bundled
+    processed = process(raw, table)
+    assert Entity("zorblat quux", "person") in processed.article.entities
