@@ -18,6 +18,7 @@ import pytest
 from bench.corpus import REUTERS
 from search.config import Settings
 from search.engines import open_engine
+from search.engines.analysis import ANALYZER, analyze_word
 from search.engines.query_terms import query_terms
 from search.engines.snippets import find_matches, make_snippet, mark_all
 from search.models import Article
@@ -61,29 +62,23 @@ def test_militia_is_marked_on_every_seed_and_on_its_article_page(indexed, runner
 
 
 def test_short_words_whose_stem_changes_are_marked():
-    from search.engines.whoosh.engine import _analyze
-
     text = "They say the day may come. Any buyer pays."
-    terms = frozenset(t for w in ("they", "say", "day", "may", "any", "pay") for t in _analyze(w))
-    assert [text[a:b] for a, b, _ in find_matches(text, terms, _analyze)] == \
+    terms = frozenset(t for w in ("they", "say", "day", "may", "any", "pay") for t in analyze_word(w))
+    assert [text[a:b] for a, b, _ in find_matches(text, terms, analyze_word)] == \
         ["They", "say", "day", "may", "Any", "pays"]
 
 
 def test_a_title_only_match_marks_the_title_in_the_snippet():
-    from search.engines.whoosh.engine import _analyze
-
-    snippet = make_snippet("Qtly div 11 cents vs 11 cents prior.", frozenset(_analyze("quarterly")),
-                           _analyze, 200, title="TRANZONIC <TNZ> SETS QUARTERLY")
+    snippet = make_snippet("Qtly div 11 cents vs 11 cents prior.", frozenset(analyze_word("quarterly")),
+                           analyze_word, 200, title="TRANZONIC <TNZ> SETS QUARTERLY")
     assert snippet.startswith("TRANZONIC &lt;TNZ&gt; SETS <mark>QUARTERLY</mark> — Qtly div")
 
 
 def test_tokens_with_dots_are_marked_as_the_analyzer_reads_them():
-    from search.engines.whoosh.engine import _analyze
-
     text = "The U.S. said x.com and com. rose; u.s policy"
-    marked = MARK.findall(mark_all(text, frozenset(_analyze("u.s")), _analyze))
+    marked = MARK.findall(mark_all(text, frozenset(analyze_word("u.s")), analyze_word))
     assert marked == ["U.S", "u.s"]
-    assert MARK.findall(mark_all(text, frozenset(_analyze("com")), _analyze)) == ["com"]
+    assert MARK.findall(mark_all(text, frozenset(analyze_word("com")), analyze_word)) == ["com"]
 
 
 # -- acceptance 3: 5,000 Reuters articles, both engines ------------------------------------
@@ -114,9 +109,7 @@ def _body_words(articles: list[Article]) -> list[str]:
 
 def _expected_marks(engine, text: str, query: str) -> int:
     """How many words of the text the analyzer reads as one of the query's words."""
-    from search.engines.whoosh.engine import ANALYZER, _analyze
-
-    terms = frozenset(_analyze(query))
+    terms = frozenset(analyze_word(query))
     return sum(1 for t in ANALYZER(text) if t.text in terms)
 
 

@@ -14,11 +14,11 @@ import sys
 import click
 
 from ..entities.filter import search_checked
-from ..errors import ArticleNotFound, InputError
+from ..errors import ArticleNotFound, InputError, error_object
 from ..query import build_request
 from ..facets import BY_NAME
-from .options import (emit_json, engine_choice, engine_options, entity_match_of, entity_table,
-                      facet_filters, fail_cleanly, fetch_options, filter_options, index_option,
+from .options import (emit_json, emit_json_error, engine_choice, engine_options, entity_match_of,
+                      entity_table, facet_filters, fail_cleanly, fetch_options, filter_options, index_option,
                       opened, settings_for, where)
 
 
@@ -70,8 +70,12 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
     if show:
         click.echo("\r" + " " * 80 + "\r", nl=False, err=True)
     if as_json:
-        emit_json({**report.to_dict(), "articles": total, "index": settings.index_dir})
-        _fail_if_nothing_indexed(report)
+        data = {**report.to_dict(), "articles": total, "index": settings.index_dir}
+        try:
+            _fail_if_nothing_indexed(report)
+        except InputError as exc:  # one document: the summary, with the error in it
+            emit_json_error({**data, **error_object(exc)}, 1)
+        emit_json(data)
         return
     click.echo(f"added {len(report.added)}, updated {len(report.updated)}, "
                f"unchanged {report.unchanged}, skipped {len(report.skipped)} "

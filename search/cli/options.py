@@ -35,10 +35,10 @@ def json_wanted() -> bool:
 
 
 def emit_json_error(error: dict, exit_code: int) -> None:
-    """Print an error object (``{"error": {...}}``, the web API's shape, plus ``exit_code``) on
-    stdout as the command's one JSON document, the usual ``Error:`` line on stderr, and exit
-    with ``exit_code``."""
-    emit_json({"error": {**error["error"], "exit_code": exit_code}})
+    """Print an error object (``{"error": {...}}``, the web API's shape, plus ``exit_code``;
+    other keys of ``error`` kept, such as a summary) on stdout as the command's one JSON
+    document, the usual ``Error:`` line on stderr, and exit with ``exit_code``."""
+    emit_json({**error, "error": {**error["error"], "exit_code": exit_code}})
     click.echo(f"Error: {error['error']['message']}", err=True)
     sys.exit(exit_code)
 
