@@ -200,7 +200,8 @@ def clean_one(raw: RawDocument, table: EntityTable, hints: Mapping[str, str],
             return process(raw, table, hints, max_text_chars)
     except _Overtime:
         return Skipped(raw.source, f"cleaning took longer than {seconds:g} s (page too big "
-                                   "or too complex; lower NEWSFACET_MAX_FILE_BYTES skips such pages early)")
+                                   "or too complex; lower NEWSFACET_MAX_FILE_BYTES skips such "
+                                   "pages early)")
     except RecursionError:
         return Skipped(raw.source, "page is nested too deeply to parse")
     except MemoryError:

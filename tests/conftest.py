@@ -23,14 +23,18 @@ IRAQ = Entity("Iraq", "place")
 
 ARTICLES = [
     Article(id="a1", source="a1.txt", title="Rockets hit near embassy",
-            body="Rockets struck near the US embassy in Baghdad on Sunday.\n\nKataib Hezbollah denied it.",
-            outlet="Reuters", date=dt.date(2020, 1, 5), date_source="dateline", entities=(KH, IRAQ)),
+            body="Rockets struck near the US embassy in Baghdad on Sunday.\n\nKataib Hezbollah "
+                 "denied it.",
+            outlet="Reuters", date=dt.date(2020, 1, 5), date_source="dateline",
+            entities=(KH, IRAQ)),
     Article(id="a2", source="a2.txt", title="Militias reject threat claim",
-            body="Two armed groups rejected a US claim. The Popular Mobilization Forces said nothing.",
+            body="Two armed groups rejected a US claim. The Popular Mobilization Forces said "
+                 "nothing.",
             outlet="AFP", date=dt.date(2019, 5, 16), date_source="html-meta", entities=(PMF, AAH)),
     Article(id="a3", source="a3.txt", title="Embassy staff leave",
             body="Staff left the embassy. <script>alert(1)</script> & more.",
-            outlet="Reuters", date=dt.date(2019, 5, 15), date_source="html-meta", entities=(PMF, KH)),
+            outlet="Reuters", date=dt.date(2019, 5, 15), date_source="html-meta",
+            entities=(PMF, KH)),
     Article(id="a4", source="a4.txt", title="Undated analysis",
             body="An analysis of militia politics in Iraq without a date.", outlet=None,
             date=None, entities=(IRAQ,)),
@@ -152,7 +156,8 @@ def typesense_settings(typesense_server, tmp_path) -> Settings:
     import uuid
 
     return Settings(engine="typesense", typesense_nodes=typesense_server.url,
-                    typesense_api_key=TYPESENSE_KEY, typesense_collection=f"t{uuid.uuid4().hex[:12]}",
+                    typesense_api_key=TYPESENSE_KEY,
+                    typesense_collection=f"t{uuid.uuid4().hex[:12]}",
                     index_dir=str(tmp_path / "index"))
 
 

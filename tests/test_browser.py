@@ -34,7 +34,8 @@ PHONE = {"width": 390, "height": 844}
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"no Chromium at {CHROMIUM}: run `make browser` (apt-get install chromium)"),
+                       reason=f"no Chromium at {CHROMIUM}: run `make browser` (apt-get install "
+                              "chromium)"),
 ]
 
 
@@ -53,7 +54,8 @@ def server(tmp_path_factory):
     here = os.getcwd()
     os.chdir(root)  # relative paths, so articles show "seeds/…" as their source
     try:
-        result = CliRunner().invoke(cli, ["index", "seeds", "hostile", "--index", str(index), "--json"])
+        result = CliRunner().invoke(cli,
+                                    ["index", "seeds", "hostile", "--index", str(index), "--json"])
     finally:
         os.chdir(here)
     assert result.exit_code == 0, result.output
@@ -141,7 +143,8 @@ def test_search_filter_timeline_article_and_export(server, browser, tmp_path):
     assert ("entity", "Asaib Ahl al-Haq") in url_params(page)
     assert shown_total(page) == api(server, q="embassy", entity="Asaib Ahl al-Haq")["total"] == 3
     assert page.locator("fieldset[data-group=group] input[value='Asaib Ahl al-Haq']").is_checked()
-    assert [" ".join(t.split()) for t in page.locator("ul.chips.active a.chip").all_text_contents()] \
+    assert [" ".join(t.split())
+            for t in page.locator("ul.chips.active a.chip").all_text_contents()] \
         == ["Remove filter Asaib Ahl al-Haq ×"]
 
     # Then an outlet: AND across facets, so the total becomes that outlet's count.
@@ -171,7 +174,8 @@ def test_search_filter_timeline_article_and_export(server, browser, tmp_path):
     page.wait_for_url(re.compile(r"month=2020-01"))
     assert shown_total(page) == bar_count == api(server, q="embassy", month="2020-01")["total"] == 2
     assert "Jan 2020" in page.locator("ul.chips.active").inner_text()
-    assert page.locator("svg.timeline-chart a.bar-link.selected").get_attribute("data-value") == "2020-01"
+    selected = page.locator("svg.timeline-chart a.bar-link.selected")
+    assert selected.get_attribute("data-value") == "2020-01"
     for date in page.locator("li.hit time").all_inner_texts():
         assert date.startswith("2020-01")
     watch.assert_safe()
@@ -179,7 +183,8 @@ def test_search_filter_timeline_article_and_export(server, browser, tmp_path):
     # Export CSV: every matching article, formulas defused, markup kept as text.
     with page.expect_download() as download:
         page.locator("p.export a", has_text="CSV").click()
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(exported)))
     assert len(rows) == bar_count
     hostile = next(r for r in rows if "Hostile Times" in r["outlet"])
     assert hostile["outlet"] == '<b onmouseover="window.__xss=3">Hostile Times</b>'
@@ -230,7 +235,8 @@ def test_hostile_page_shows_markup_as_text_and_runs_nothing(server, browser):
     page.wait_for_url(re.compile(r"/article/"))
     assert page.locator("article h1").inner_text().startswith("<script>window.__xss=1</script>")
     body = page.locator(".body").inner_text()
-    assert "<script>window.__xss=5</script>" in body and '<img src=x onerror="window.__xss=6">' in body
+    assert ("<script>window.__xss=5</script>" in body
+            and '<img src=x onerror="window.__xss=6">' in body)
     assert page.locator(".body script, .body img, .body i").count() == 0
 
     page.goto(server + "/search?q=signature")
@@ -240,7 +246,8 @@ def test_hostile_page_shows_markup_as_text_and_runs_nothing(server, browser):
     assert page.locator("dd.source").inner_text() == "javascript:window.__xss=7"
 
     entity = '<img src=x onerror="window.__xss=10">'
-    response = page.goto(server + "/search?" + urlencode({"entity": entity, "q": '<script>window.__xss=11</script>x'}))
+    response = page.goto(server + "/search?" + urlencode(
+        {"entity": entity, "q": '<script>window.__xss=11</script>x'}))
     # No such entity: a 400 naming it, as text, in the message and in how to add it.
     assert response.status == 400 and entity in page.locator("p.error").inner_text()
     assert entity in page.locator(".add-entity code").first.inner_text()
@@ -317,7 +324,8 @@ def test_screenshots(server, browser, name, viewport):
 
 
 def _export(base: str, **params) -> list[dict]:
-    with urlopen(f"{base}/api/search?{urlencode({**params, 'format': 'json'}, doseq=True)}") as response:
+    query = urlencode({**params, "format": "json"}, doseq=True)
+    with urlopen(f"{base}/api/search?{query}") as response:
         return json.load(response)["articles"]
 
 
@@ -336,7 +344,8 @@ def test_entity_page_for_asaib_ahl_al_haq(server, browser):
     titles = {a["title"] for a in articles}
     assert len(articles) == 3
     assert "US Pulling Diplomats Out of Embassy in Baghdad Amid Heightened Tensions" in titles
-    assert any(t.startswith("Two key pro-Iran Iraqi armed groups Thursday rejected") for t in titles)
+    assert any(t.startswith("Two key pro-Iran Iraqi armed groups Thursday rejected")
+               for t in titles)
     assert outlets["Business Standard"] == 1
     assert {"Harakat al-Nujaba", "Kataib Hezbollah", "Popular Mobilization Forces"} <= set(groups)
 

@@ -17,8 +17,8 @@ GROUPS = ("Kataib Hezbollah", "Asaib Ahl al-Haq")
 
 def _counts(page, group: str) -> dict[str, int]:
     items = page.locator(f"fieldset[data-group={group}] li")
-    return {items.nth(i).locator(".value").inner_text(): int(items.nth(i).locator(".count").inner_text())
-            for i in range(items.count())}
+    return {items.nth(i).locator(".value").inner_text():
+            int(items.nth(i).locator(".count").inner_text()) for i in range(items.count())}
 
 
 def test_all_of_the_selected_entities(server, browser):
@@ -69,7 +69,8 @@ def test_unknown_entity_filter_in_the_browser(server, browser):
     assert response.status == 400
     assert page.locator("p.error").inner_text() == \
         "no entity 'Kataib Hezbolah'; did you mean Kataib Hezbollah?"
-    assert 'newsfacet entities add "Kataib Hezbolah" --type' in page.locator(".add-entity").inner_text()
+    hint = page.locator(".add-entity").inner_text()
+    assert 'newsfacet entities add "Kataib Hezbolah" --type' in hint
     # The rest of the search is shown (not a silent 0), and the suggestion is one click away.
     assert shown_total(page) == api(server, q="embassy")["total"] > 0
     page.locator(".entity-suggestions a").click()

@@ -82,7 +82,8 @@ def _json_error(result, exit_code):
 def test_json_error_for_missing_index(runner, tmp_path):
     error = _json_error(run(runner, "search", "x", "--index", tmp_path / "nothing", "--json"), 1)
     assert (error["title"], error["status"]) == ("IndexMissing", 503)
-    assert error["message"].startswith("no index in") and "newsfacet index seeds/" in error["message"]
+    assert (error["message"].startswith("no index in")
+            and "newsfacet index seeds/" in error["message"])
     error = _json_error(run(runner, "stats", "--index", tmp_path / "nothing", "--json"), 1)
     assert error["title"] == "IndexMissing"
 

@@ -143,7 +143,8 @@ def test_snippets_mark_matches_escape_text_and_lead_without_query(any_engine):
     hit = search(any_engine, query="staff").hits[0]
     assert "<mark>Staff</mark>" in hit.snippet and "<script>" not in hit.snippet
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in hit.snippet
-    assert search(any_engine, years=("undated",)).hits[0].snippet.startswith("An analysis of militia")
+    assert search(any_engine, years=("undated",)).hits[0].snippet.startswith("An analysis of "
+                                                                             "militia")
 
 
 def test_highlight_paragraphs(any_engine):

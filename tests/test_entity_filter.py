@@ -219,7 +219,8 @@ def test_api_entity_match_all(client, extra):
     assert {v["value"]: v["count"] for v in data["facets"]["entity"]} == {"Brazil": 1, "London": 1}
     assert client.get("/api/search?entity=Brazil&entity=London").get_json()["total"] == 2
     bad = client.get("/api/search?entity=Brazil&entity_match=most")
-    assert bad.status_code == 400 and "entity_match must be one of any, all" in bad.get_json()["error"]["message"]
+    assert (bad.status_code == 400
+            and "entity_match must be one of any, all" in bad.get_json()["error"]["message"])
 
 
 def test_openapi_describes_entity_match_and_unknown_entities(client):
@@ -248,7 +249,8 @@ def test_page_explains_an_unknown_entity_and_offers_close_names(client, extra):
 def test_page_toggles_between_any_and_all_of_the_entities(client, extra):
     page = client.get("/search?entity=Brazil&entity=London").get_data(as_text=True)
     assert "<strong>2</strong> articles" in page
-    assert 'href="/search?entity=Brazil&amp;entity=London&amp;entity_match=all">all of them</a>' in page
+    assert ('href="/search?entity=Brazil&amp;entity=London&amp;entity_match=all">all of them</a>'
+            in page)
     assert '<option value="all">all</option>' in page
     page = client.get("/search?entity=Brazil&entity=London&entity_match=all").get_data(as_text=True)
     assert "<strong>1</strong> article" in page

@@ -18,7 +18,8 @@ CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"no Chromium at {CHROMIUM}: run `make browser` (apt-get install chromium)"),
+                       reason=f"no Chromium at {CHROMIUM}: run `make browser` (apt-get install "
+                              "chromium)"),
 ]
 
 
@@ -48,7 +49,9 @@ def test_save_run_and_remove_a_search_without_javascript(server, tmp_path):
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = browser.new_context(java_script_enabled=False).new_page()
         violations = []
-        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+        page.on("console",
+                lambda m: violations.append(m.text) if "Content Security Policy" in m.text
+                else None)
         page.goto(server + "/search?q=embassy&outlet=Reuters")
         page.get_by_role("button", name="Save this search").click()
         page.wait_for_url(re.compile(r"/watches\?saved=1$"))

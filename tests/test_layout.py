@@ -191,7 +191,8 @@ def test_no_private_name_is_used_across_modules():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (isinstance(node, ast.Attribute) and node.attr in elsewhere
                     and name not in elsewhere[node.attr]
-                    and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))):
+                    and not (isinstance(node.value, ast.Name)
+                             and node.value.id in ("self", "cls"))):
                 offenders.append(f"{name}:{node.lineno} uses {ast.unparse(node)} "
                                  f"(defined in {', '.join(sorted(elsewhere[node.attr]))})")
     assert offenders == []

@@ -24,7 +24,8 @@ def check(document: dict, path: str, status: int, response, mimetype: str = "app
     assert response.status_code == status, response.get_data(as_text=True)
     declared = document["paths"][path]["get"]["responses"][str(status)]["content"]
     assert response.mimetype in declared and response.mimetype == mimetype
-    body = response.get_json() if mimetype == "application/json" else response.get_data(as_text=True)
+    body = (response.get_json() if mimetype == "application/json"
+            else response.get_data(as_text=True))
     validator(document, declared[mimetype]["schema"]).validate(body)
     return body
 

@@ -109,7 +109,8 @@ def test_collapse_in_the_api(app_for):
     assert (data["total"], data["articles"], len(data["hits"])) == (3, 5, 3)
     assert client.get("/api/search?q=Baghdad").get_json()["total"] == 5  # API default: off
     bad = client.get("/api/search?collapse=maybe")
-    assert bad.status_code == 400 and "collapse must be 1 or 0" in bad.get_json()["error"]["message"]
+    assert (bad.status_code == 400
+            and "collapse must be 1 or 0" in bad.get_json()["error"]["message"])
 
 
 def test_the_page_collapses_by_default_with_also_in(app_for):
@@ -120,7 +121,8 @@ def test_the_page_collapses_by_default_with_also_in(app_for):
     also = re.search(r'<p class="also-in">(.*?)</p>', page, re.S).group(1)
     assert "3 copies" in also
     outlets = re.findall(r'<a href="/article/[^"]+">([^<]+)</a>', also)
-    assert len(outlets) == 2 and set(outlets) <= {"The Gulf Ledger", "Meridian Daily", "Levant Post"}
+    assert len(outlets) == 2 and set(outlets) <= {"The Gulf Ledger", "Meridian Daily",
+                                                  "Levant Post"}
     assert "collapse=0" in page  # the way to see every copy
     flat = client.get("/search?q=Baghdad&collapse=0").get_data(as_text=True)
     assert flat.count('<li class="hit">') == 5

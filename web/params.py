@@ -31,7 +31,8 @@ def collapse_flag(args: MultiDict, default: bool) -> bool:
     raise QueryError(f"collapse must be 1 or 0, not {value[:20]!r}")
 
 
-def search_request(args: MultiDict, *, collapse_default: bool = False, **overrides) -> SearchRequest:
+def search_request(args: MultiDict, *, collapse_default: bool = False,
+                   **overrides) -> SearchRequest:
     """Return the SearchRequest the URL parameters describe; raise QueryError.
 
     ``collapse_default`` is what a missing ``collapse`` means: on for the page, off for the API.

@@ -23,7 +23,8 @@ LOWER_NAME_WORDS = frozenset({"of", "the", "and", "de", "la", "le", "du", "der",
 
 
 def extract_page_meta(tree: HtmlElement, url: str | None = None) -> dict[str, str | None]:
-    """Return the page_meta mapping (title, date, date_source, sitename, author, url, description, language)."""
+    """Return the page_meta mapping (title, date, date_source, sitename, author, url, description,
+    language)."""
     data = read_page_data(tree)
     date, date_source = find_published_date(tree, data, url)
     sitename = _sitename(tree, data, url)
@@ -127,23 +128,27 @@ def _sitename(tree: HtmlElement, data: PageData, url: str | None) -> str | None:
 
 
 def _name_part(value: str | None) -> str | None:
-    """Return the name in a site-name value ("LinkNaija | Nigeria's news" -> "LinkNaija"), or None for a tagline."""
+    """Return the name in a site-name value ("LinkNaija | Nigeria's news" -> "LinkNaija"), or None
+    for a tagline."""
     if not value:
         return None
     for part in TITLE_SEPARATORS_RE.split(" ".join(value.split())):
         words = part.split()
         if words and len(words) <= MAX_NAME_WORDS and all(
-                w[0].isupper() or not w[0].isalpha() or w.lower() in LOWER_NAME_WORDS for w in words):
+                w[0].isupper() or not w[0].isalpha() or w.lower() in LOWER_NAME_WORDS
+                for w in words):
             return part
     return None
 
 
 def _author(data: PageData) -> str | None:
-    """Return the author's name from meta tags or the JSON-LD article; profile URLs are not names."""
+    """Return the author's name from meta tags or the JSON-LD article; profile URLs are not
+    names."""
     for obj in data.articles():
         if (name := ld_name(obj.get("author"))) and "://" not in name:
             return name
-    found = data.first("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
+    found = data.first("author", "article:author", "parsely-author", "sailthru.author",
+                       "dc.creator")
     if found and "://" not in found[1]:
         return found[1]
     return None

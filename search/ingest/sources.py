@@ -72,7 +72,8 @@ def iter_documents(paths: Iterable[str], max_bytes: int) -> Iterator[RawDocument
             try:
                 real = os.path.realpath(path)
                 if real in seen_files:
-                    yield _printable(Skipped(path, f"same file as one already read (link to {real})"))
+                    yield _printable(Skipped(path,
+                                             f"same file as one already read (link to {real})"))
                     continue
                 seen_files.add(real)
                 for item in _read_path(path, max_bytes):
@@ -120,8 +121,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\x80-\x9f\u2028\u2029]")
 
 def _escaped(match: re.Match) -> str:
     char = match.group()
-    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}"
-                                                         if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+    code = f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, code)
 
 
 def _walk(given: str) -> Iterator[str]:
@@ -195,7 +196,8 @@ def _document(path: str, kind: str, raw: bytes) -> RawDocument | Skipped:
 
 
 def decode(raw: bytes, *, html: bool = False) -> str | None:
-    """Return bytes decoded by BOM, UTF-8, the page's declared charset, then cp1252; None if binary."""
+    """Return bytes decoded by BOM, UTF-8, the page's declared charset, then cp1252; None if
+    binary."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(bom):

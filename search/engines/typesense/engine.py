@@ -202,14 +202,16 @@ class TypesenseEngine:
             if not failed:
                 return
             doc, first = failed[0]
-            if int(first.get("code", 500)) < 500 and "lagging" not in str(first.get("error")).lower():
+            if (int(first.get("code", 500)) < 500
+                and "lagging" not in str(first.get("error")).lower()):
                 raise IndexCorrupt(f"Typesense refused article {doc['id']!r}: {first.get('error')} "
                                    f"— the collection {self.name!r} may have an older schema; "
                                    "delete it and index again")
             if time.monotonic() > deadline:
                 raise EngineUnavailable(f"Typesense kept refusing {len(failed)} articles "
                                         f"({first.get('error')}) — check the cluster's health")
-            logger.info("retrying %d articles Typesense refused: %s", len(failed), first.get("error"))
+            logger.info("retrying %d articles Typesense refused: %s", len(failed),
+                        first.get("error"))
             time.sleep(0.5)
             pending = [doc for doc, _ in failed]
 
@@ -301,7 +303,8 @@ class TypesenseEngine:
         facets = {}
         if request.with_facets:
             by_search = {id(searches[0]): results[0]}
-            by_search.update({id(s): r for s, r in zip(extra, results[len(searches):], strict=False)})
+            by_search.update({id(s): r for s, r in zip(extra, results[len(searches):],
+                                                       strict=False)})
             facets = self._facets(request, facet_searches, searches[0], by_search)
         total = int(results[-1]["found"]) if request.collapse else articles
         return SearchResults(request=request, total=total, facets=facets, articles=articles,
@@ -342,7 +345,8 @@ class TypesenseEngine:
             return total, [article_id for article_id, _, _ in entries]
         blocks = block_range(start, stop)
         page = self._page_search(tq, filters, sort, 1, BLOCK)
-        results = self.multi_search([{**page, "page": b + 1, "include_fields": "id"} for b in blocks])
+        results = self.multi_search([{**page, "page": b + 1, "include_fields": "id"}
+                                     for b in blocks])
         ids = [h["document"]["id"] for r in results for h in r["hits"]]
         offset = blocks[0] * BLOCK
         return int(results[0]["found"]), ids[start - offset:stop - offset]
@@ -477,7 +481,8 @@ class TypesenseEngine:
                         out[article_id] = self.get(article_id)
             if not chunk:
                 continue
-            result = self.single_search({"q": "*", "query_by": "title_stems", "per_page": len(chunk),
+            result = self.single_search({"q": "*", "query_by": "title_stems",
+                                         "per_page": len(chunk),
                                    "filter_by": f"id:[{','.join(quoted(i) for i in chunk)}]",
                                    "exclude_fields": INTERNAL_FIELDS, "highlight_fields": "none"})
             out.update({h["document"]["id"]: decode_article(h["document"]) for h in result["hits"]})

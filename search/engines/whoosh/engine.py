@@ -416,7 +416,8 @@ class WhooshEngine:
             # Its own key, not a facet name, so every facet's counts respect the date range.
             out["dates"] = sets.date_range(searcher, start, end)
         if request.ids:
-            out["ids"] = sets.query_docs(searcher, query.Or([query.Term("id", i) for i in request.ids]))
+            out["ids"] = sets.query_docs(searcher,
+                                         query.Or([query.Term("id", i) for i in request.ids]))
         return out
 
     def _hits(self, searcher, sets: DocSets, parsed, matched, filtered,
@@ -438,7 +439,8 @@ class WhooshEngine:
             return (), total
         # The same searcher throughout: another current() call could refresh it mid-request,
         # and a refreshed Whoosh searcher closes the readers it does not reuse.
-        terms = _terms(searcher, parsed) if request.query.strip() and request.with_snippets else frozenset()
+        terms = (_terms(searcher, parsed) if request.query.strip() and request.with_snippets
+                 else frozenset())
         hits = [make_hit(decode_article(searcher.stored_fields(d)), score, terms, request,
                          self.settings.snippet_chars) for d, score in page]
         stored = lambda d: decode_article(searcher.stored_fields(d))  # noqa: E731
