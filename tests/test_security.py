@@ -18,7 +18,7 @@ from search.engines import open_engine
 from web import create_app
 from web.security import CONTENT_SECURITY_POLICY, COOKIE
 
-from .conftest import ARTICLES, HOSTILE
+from .conftest import ARTICLES, CHROMIUM, HOSTILE
 
 PAGES = ["/", "/search?q=embassy",
          "/search?q=embassy&entity=%3Cimg+src%3Dx+onerror%3D%22window.__xss%3D5%22%3E",
@@ -253,7 +253,6 @@ def test_real_server_listens_on_loopback_only(settings, engine):
 
 # -- in the real browser (Debian's Chromium), against the real server ---------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
 REFLECTED = ["/search?q=%3Cscript%3Ewindow.__xss%3D1%3C/script%3E",
              "/search?q=%22%3E%3Cimg%20src%3Dx%20onerror%3D%22window.__xss%3D2%22%3E",
              "/search?entity=%3Cimg%20src%3Dx%20onerror%3Dalert(3)%3E&since=%3Cscript%3Ealert(4)%3C/script%3E",
@@ -265,17 +264,14 @@ REFLECTED = ["/search?q=%3Cscript%3Ewindow.__xss%3D1%3C/script%3E",
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium: run `make browser`")
-def test_browser_runs_no_hostile_script_and_refuses_framing(settings, engine):
-    from playwright.sync_api import sync_playwright
-
+def test_browser_runs_no_hostile_script_and_refuses_framing(settings, engine, browser):
     from bench.load import serving
 
     engine.upsert([HOSTILE])
     engine.close()
-    with serving(settings.index_dir, threads=2) as (host, port), sync_playwright() as p:
+    # The production server (waitress, as `newsfacet serve`), not the test one: its headers.
+    with serving(settings.index_dir, threads=2) as (host, port):
         base = f"http://{host}:{port}"
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = browser.new_page()
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -291,4 +287,4 @@ def test_browser_runs_no_hostile_script_and_refuses_framing(settings, engine):
         page.wait_for_timeout(500)
         (child,) = page.main_frame.child_frames
         assert child.url.startswith("chrome-error://"), child.url
-        browser.close()
+        page.close()
