@@ -57,30 +57,44 @@ def wants_crawl(paths, urls_file) -> bool:
 def index_with_crawl(settings, engine, table, paths, *, urls_file=None, max_pages=None,
                      overrides=None, workers=1, show_progress=False):
     """Index files, folders and URLs together; return the IndexReport (notes included)."""
-    from ..ingest.crawl import Crawler, is_url
+    from ..ingest.crawl import is_url
     from ..ingest.crawl_state import CrawlState
-    from ..indexing import index_documents
     from ..ingest.sources import iter_documents
 
     urls = [p for p in paths if is_url(p)]
     files = [p for p in paths if not is_url(p)]
-    progress = _progress() if show_progress else None
-    fetcher = fetcher_for(settings)
     with CrawlState(settings.index_dir) as state:
+        report, crawl = _crawl_and_index(
+            settings, engine, table, state,
+            lambda crawler: itertools.chain(
+                iter_documents(files, settings.max_file_bytes),
+                crawler.documents(urls, [urls_file] if urls_file else [])),
+            max_pages=max_pages, workers=workers, overrides=overrides,
+            progress=_progress() if show_progress else None)
+    report.notes += _notes(crawl)
+    return report
+
+
+def _crawl_and_index(settings, engine, table, state, documents, *, max_pages=None, workers=1,
+                    overrides=None, progress=None):
+    """Index what ``documents(crawler)`` yields, through a crawler on the crawl ``state`` with
+    the settings' fetcher; close the fetcher and clear the progress bar however it ends.
+    Return the IndexReport and the CrawlReport (the crawl state updated from the first)."""
+    from ..indexing import index_documents
+    from ..ingest.crawl import Crawler
+
+    fetcher = fetcher_for(settings)
+    try:
         crawler = Crawler(fetcher, state, max_pages=max_pages or settings.max_pages,
                           max_bytes=settings.max_file_bytes, progress=progress)
-        documents = itertools.chain(iter_documents(files, settings.max_file_bytes),
-                                    crawler.documents(urls, [urls_file] if urls_file else []))
-        try:
-            report = index_documents(documents, engine, table, overrides=overrides,
-                                     workers=workers, max_text_chars=settings.max_text_chars,
-                                     lock_wait=settings.lock_wait)
-        finally:
-            fetcher.close()
-            _clear_progress(progress)
-        crawler.finish(report)
-    report.notes += _notes(crawler.report)
-    return report
+        report = index_documents(documents(crawler), engine, table, overrides=overrides,
+                                 workers=workers, max_text_chars=settings.max_text_chars,
+                                 lock_wait=settings.lock_wait)
+    finally:
+        fetcher.close()
+        _clear_progress(progress)
+    crawler.finish(report)
+    return report, crawler.report
 
 
 def _notes(crawl) -> list[str]:
@@ -105,9 +119,7 @@ def update_command(ctx, max_pages, workers, as_json, index_dir, engine, entities
 
     Example: newsfacet update --json
     """
-    from ..ingest.crawl import Crawler
     from ..ingest.crawl_state import CrawlState
-    from ..indexing import index_documents
     from ..watches import list_watches, new_matches
 
     progress = None if as_json else _progress()
@@ -118,25 +130,17 @@ def update_command(ctx, max_pages, workers, as_json, index_dir, engine, entities
             if not state.sources():
                 raise InputError(f"nothing to update: no URLs, feeds or sitemaps were indexed into "
                                  f"{settings.index_dir} — run `newsfacet index FEED_URL` first")
-            fetcher = fetcher_for(settings)
-            crawler = Crawler(fetcher, state, max_pages=max_pages or settings.max_pages,
-                              max_bytes=settings.max_file_bytes, progress=progress)
-            try:
-                report = index_documents(crawler.documents(refresh=True), eng, table,
-                                         workers=workers, max_text_chars=settings.max_text_chars,
-                                         lock_wait=settings.lock_wait)
-            finally:
-                fetcher.close()
-                _clear_progress(progress)
-            crawler.finish(report)
+            report, crawl = _crawl_and_index(
+                settings, eng, table, state, lambda crawler: crawler.documents(refresh=True),
+                max_pages=max_pages, workers=workers, progress=progress)
         matches = new_matches(eng.search, list_watches(settings.index_dir), report.added,
                               settings, table.resolve)
         total = eng.count()
     if as_json:
-        emit_json({**report.to_dict(), **crawler.report.to_dict(), "articles": total,
+        emit_json({**report.to_dict(), **crawl.to_dict(), "articles": total,
                "index": settings.index_dir, "watches": [m.to_dict() for m in matches]})
         return
-    for note in _notes(crawler.report):
+    for note in _notes(crawl):
         click.echo(note)
     click.echo(f"added {len(report.added)}, updated {len(report.updated)}, "
                f"unchanged {report.unchanged}, skipped {len(report.skipped)} "
