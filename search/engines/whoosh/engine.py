@@ -281,7 +281,8 @@ class WhooshEngine:
             for name in FACET_FIELDS:
                 others = [s for key, s in selections.items()
                           if (key != name or not request.disjunctive(name)) and s is not None]
-                counts = sets.count(name, intersect([matched, *others]))
+                counts = sets.count(name, intersect([matched, *others]), request.facet_size,
+                                    request.filters[name])
                 facets[name] = facet_values(counts, request.filters[name], name,
                                             request.facet_size)
         hits, total = self._hits(searcher, sets, parsed, match, filtered, request)
@@ -403,12 +404,11 @@ class WhooshEngine:
             if not values:
                 out[name] = None
                 continue
-            vocabulary = sets.terms(name) if BY_NAME[name].case_folded else None
             if name == "entity" and request.all_entities:  # every value: one set per value
-                out[name] = intersect([sets.select(name, _match_terms(name, v, vocabulary))
+                out[name] = intersect([sets.select(name, _match_terms(sets, name, v))
                                        for v in values])
                 continue
-            terms = [t for v in values for t in _match_terms(name, v, vocabulary)]
+            terms = [t for v in values for t in _match_terms(sets, name, v)]
             out[name] = sets.select(name, terms)
         if request.since or request.until:
             start = request.since.isoformat() if request.since else None
@@ -514,12 +514,13 @@ def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query
     return query.And([parsed, DocsQuery(searcher, filtered)])
 
 
-def _match_terms(name: str, value: str, vocabulary: list[str] | None) -> list[str]:
-    """Return the indexed terms a filter value selects (``vocabulary``: every term of a
-    case-folded facet, to look through; None: the value is the term)."""
-    if vocabulary is None:
+def _match_terms(sets: DocSets, name: str, value: str) -> list[str]:
+    """Return the indexed terms a filter value selects (case-insensitive for a case-folded
+    facet of the registry, entities by name whatever their type)."""
+    facet = BY_NAME[name]
+    if not facet.case_folded:
         return [value]
-    return [t for t in vocabulary if BY_NAME[name].selects(t, value)]
+    return sets.terms_named(name, value, typed=facet.typed)
 
 
 def _collapsed_page(page: Callable[[int], list], table: stories.StoryTable, start: int,
