@@ -13,6 +13,9 @@ import pytest
 
 from search.models import FacetValue, SearchRequest, SearchResults
 
+from .conftest import form_token
+
+
 class _PageParser(HTMLParser):
     """Collects the facet form (fields and checkboxes by facet), chips and timeline bars."""
 
@@ -386,8 +389,8 @@ def test_links_keep_the_prefix_the_app_is_mounted_under(client, url):
 
 
 def test_saved_search_redirect_keeps_the_prefix(client):
-    client.set_cookie("newsfacet_form", "t" * 43)
-    response = client.post("/watches", data={"q": "embassy", "form_token": "t" * 43},
+    token = form_token(client)
+    response = client.post("/watches", data={"q": "embassy", "form_token": token},
                            environ_overrides={"SCRIPT_NAME": "/news"})
     assert response.status_code == 303 and response.headers["Location"] == "/news/watches?saved=1"
 
