@@ -306,10 +306,11 @@ def serve_command(ctx, host, port, workers, threads, debug, index_dir, engine, e
     from web.server import default_workers, serve
 
     settings = settings_for(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
-    app = create_app({"SETTINGS": settings})
+    app = create_app({"SETTINGS": settings, "BIND": (host, port)})
     if not _is_loopback(host):
         click.echo(f"Warning: serving on {host}: anyone who can reach this machine can read "
-                   "the index; set NEWSFACET_ACCESS_TOKEN to require a token", err=True)
+                   "the index; set NEWSFACET_ACCESS_TOKEN to require a token (and list the "
+                   "names it is reached by in NEWSFACET_ALLOWED_HOSTS)", err=True)
     click.echo(f"newsfacet serving {where(settings)} on http://{host}:{port}/", err=True)
     if debug:
         app.run(host=host, port=port, debug=True)
