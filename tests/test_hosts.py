@@ -136,3 +136,17 @@ def test_a_rebound_name_gets_no_redirect(settings, engine):
     client = _client(settings, bind=("127.0.0.1", 8000))
     response = client.get("/api//search?q=embassy", headers={"Host": "evil.example:8000"})
     assert response.status_code == 400 and "Location" not in response.headers
+
+
+@pytest.mark.parametrize("allowed", [None, "*"])
+@pytest.mark.parametrize("host", ["x" * 300, "a..b", ".", "x" * 64 + ".example"],
+                         ids=["long", "empty-label", "dot", "long-label"])
+def test_a_host_werkzeug_cannot_read_is_a_400_not_a_500(settings, engine, allowed, host):
+    """Found by bench/route_fuzz.py: such a Host leaves Flask without a URL adapter, and the
+    error page's url_for failed (500)."""
+    client = _client(settings, bind=("127.0.0.1", 8000), allowed=allowed)
+    for path in ("/search?q=embassy", "/api/search?q=embassy", "/nope"):
+        response = client.get(path, environ_overrides={"HTTP_HOST": host})
+        assert response.status_code == 400, (path, response.get_data(as_text=True)[:200])
+        for name, value in HEADERS.items():
+            assert response.headers[name] == value

@@ -174,7 +174,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                                                "schema": {"type": "integer"}}},
                  "content": {"application/json": {"schema": {"oneOf": [_ref("SearchResults"), _ref("Export")]}},
                              "text/csv": {"schema": {"type": "string", "description": csv_help}}}}
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {"title": "newsfacet", "version": "1",
                  "description": "Faceted full-text search over news articles."},
@@ -205,3 +205,22 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         },
         "components": {"schemas": _schemas()},
     }
+    _add_common_errors(document, settings, error)
+    return document
+
+
+def _add_common_errors(document: dict[str, Any], settings: Settings, error: dict) -> None:
+    """Give every operation the refusals that come before any route (web/hosts.py,
+    web/limits.py, web/security.py)."""
+    common = {
+        "400": _json(error, "A Host this server does not answer to (NEWSFACET_ALLOWED_HOSTS "
+                            "lists more names), or a query string that is not UTF-8."),
+        "414": _json(error, "The address is too long."),
+        "431": _json(error, "The request's headers are too large."),
+    }
+    if settings.access_token:
+        common["401"] = _json(error, "No access token, or a wrong one (Authorization: Bearer).")
+    for item in document["paths"].values():
+        for operation in item.values():
+            for status, response in common.items():
+                operation["responses"].setdefault(status, response)
