@@ -11,6 +11,7 @@ schema.
 
     python -m bench.route_fuzz                     # 20,000 requests on the seeds
     python -m bench.route_fuzz --requests 2000
+    python -m bench.route_fuzz --server            # as raw HTTP to real gunicorn servers
 
 Prints the number of requests, the statuses seen and the failures; exits 1 on any failure.
 tests/test_route_fuzz.py runs the same checks on fewer requests.
@@ -19,6 +20,7 @@ tests/test_route_fuzz.py runs the same checks on fewer requests.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import string
 import sys
@@ -257,6 +259,63 @@ def send(apps: dict[str, Any], request: Request):
     return client.open(request.url(), **kwargs)
 
 
+@dataclass
+class RawResponse:
+    """An answer read off a socket, with the few attributes ``check`` reads."""
+
+    status_code: int
+    headers: Any
+    body: bytes
+
+    @property
+    def mimetype(self) -> str:
+        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+    def get_data(self, as_text: bool = False) -> Any:
+        return self.body.decode("utf-8", "replace") if as_text else self.body
+
+
+def _dechunk(body: bytes) -> bytes:
+    out, rest = [], body
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line.split(b";")[0] or b"0", 16)
+        if size == 0:
+            break
+        out.append(rest[:size])
+        rest = rest[size + 2:]
+    return b"".join(out)
+
+
+def send_http(ports: dict[str, int], request: Request, timeout: float = 30.0) -> RawResponse:
+    """Send ``request`` as raw bytes to the real server of its app (``newsfacet serve``);
+    a Host of ours names that server's port."""
+    import socket
+
+    from werkzeug.datastructures import Headers
+
+    port = ports[request.app]
+    host = request.host.replace(":8000", f":{port}")
+    body = urlencode(list(request.form)).encode() if request.form is not None else b""
+    lines = [f"{request.method} {request.url()} HTTP/1.1", f"Host: {host}", "Connection: close",
+             *(f"{k}: {v}" for k, v in request.headers)]
+    if request.form is not None:
+        lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+    data = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + body
+    chunks = []
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    head, _, payload = b"".join(chunks).partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = Headers([tuple(part.strip() for part in line.split(":", 1))
+                       for line in header_lines if ":" in line])
+    if headers.get("Transfer-Encoding", "").lower() == "chunked":
+        payload = _dechunk(payload)
+    return RawResponse(int(status_line.split()[1]), headers, payload)
+
+
 # -- the apps and the run -----------------------------------------------------------------
 
 def make_apps(index_dir: str) -> dict[str, Any]:
@@ -302,8 +361,10 @@ def kinds_of(request: Request) -> list[str]:
     return found
 
 
-def run(apps: dict[str, Any], count: int, tally: Tally, seed: int | None = None) -> None:
-    """Send ``count`` generated requests; raise (after Hypothesis shrinks it) on a failure."""
+def run(apps: dict[str, Any], count: int, tally: Tally, seed: int | None = None,
+        ports: dict[str, int] | None = None) -> None:
+    """Send ``count`` generated requests (through the test client, or to the real servers on
+    ``ports``); raise (after Hypothesis shrinks it) on a failure."""
     documents = {name: app.test_client().get(
         "/api/openapi.json", headers={"Host": GOOD_HOSTS[0], "Authorization": f"Bearer {TOKEN}"}
     ).get_json() for name, app in apps.items()}
@@ -315,7 +376,7 @@ def run(apps: dict[str, Any], count: int, tally: Tally, seed: int | None = None)
                                      HealthCheck.data_too_large], print_blob=False)
     @given(request=requests(document, ids))
     def one(request: Request) -> None:
-        response = send(apps, request)
+        response = send(apps, request) if ports is None else send_http(ports, request)
         tally.requests += 1
         tally.statuses[response.status_code] += 1
         tally.kinds.update(kinds_of(request))
@@ -334,6 +395,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--index", help="index to use (default: the seeds, indexed to a temp dir)")
     parser.add_argument("--seed", type=int, help="random seed (default: derandomized, repeatable)")
+    parser.add_argument("--server", action="store_true",
+                        help="send to real `newsfacet serve --workers 2` (gunicorn) servers, "
+                             "open and with a token, as raw HTTP")
     args = parser.parse_args(argv)
     tally = Tally()
     started = time.monotonic()
@@ -346,10 +410,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             index_seeds(index)
         apps = make_apps(index)
         failure = None
-        try:
-            run(apps, args.requests, tally, args.seed)
-        except Exception as exc:  # the shrunk failing request, reported below
-            failure = exc
+        with contextlib.ExitStack() as servers:
+            ports = None
+            if args.server:
+                from bench.load import serving
+
+                ports = {name: servers.enter_context(serving(
+                    index, threads=4, args=["--workers", "2"],
+                    env={"NEWSFACET_ACCESS_TOKEN": TOKEN} if name == "locked" else {}))[1]
+                    for name in apps}
+            try:
+                run(apps, args.requests, tally, args.seed, ports)
+            except Exception as exc:  # the shrunk failing request, reported below
+                failure = exc
     seconds = time.monotonic() - started
     by_class = Counter(f"{s // 100}xx" for s in tally.statuses.elements())
     print(f"requests: {tally.requests:,} in {seconds:.0f} s")
