@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import ipaddress
 import re
-import sys
 
 import click
 
@@ -17,6 +16,7 @@ from ..entities.filter import search_checked
 from ..errors import ArticleNotFound, InputError, error_object
 from ..query import build_request
 from ..facets import BY_NAME
+from .progress import SKIPS_LISTED, IndexProgress, echo_skips, on_terminal, write_skips
 from .options import (emit_json, emit_json_error, engine_choice, engine_options, entity_match_of,
                       entity_table, facet_filters, fail_cleanly, fetch_options, filter_options, index_option,
                       opened, settings_for, where)
@@ -29,12 +29,18 @@ from .options import (emit_json, emit_json_error, engine_choice, engine_options,
 @click.option("--metadata", "metadata_file", metavar="FILE",
               help="CSV or JSON of title/date/outlet/url by source path or URL.")
 @fetch_options
+@click.option("--verbose", is_flag=True,
+              help=f"List every skipped input (more than {SKIPS_LISTED} are otherwise counted "
+                   "by reason).")
+@click.option("--skips", "skips_file", metavar="FILE",
+              type=click.Path(dir_okay=False, writable=True),
+              help="Write every skipped input to FILE, one 'source<TAB>reason' line each.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @engine_options
 @click.pass_context
 @fail_cleanly
-def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_json, index_dir,
-                  engine, entities_file):
+def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, verbose, skips_file,
+                  as_json, index_dir, engine, entities_file):
     """Clean and index files and folders (.html, .htm, .txt, .jsonl, .warc, .warc.gz; folders
     recursively), web pages by URL, and the pages that RSS/Atom feeds and sitemaps link to.
 
@@ -46,13 +52,12 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
     """
     from .ingest import index_with_crawl, wants_crawl
     from ..indexing import index_paths
-    from ..ingest.sources import load_overrides
+    from ..ingest.sources import count_documents, load_overrides
 
     if not paths and not urls_file:
         raise click.UsageError("give files, folders or URLs to index (or --urls FILE)")
-    show = sys.stderr.isatty() and not as_json
-    progress = (lambda n, source: click.echo(f"\rreading {n:>7,}  {source[-60:]:<60}",
-                                             nl=False, err=True)) if show else None
+    show = on_terminal() and not as_json
+    progress = IndexProgress(count_documents(paths)) if show else None
     with opened(ctx, create=True, index_dir=index_dir, engine=engine,
                  entities_file=entities_file) as (settings, eng):
         table = entity_table(settings)
@@ -67,8 +72,10 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
                                  max_text_chars=settings.max_text_chars, progress=progress,
                                  lock_wait=settings.lock_wait)
         total = eng.count()
-    if show:
-        click.echo("\r" + " " * 80 + "\r", nl=False, err=True)
+    if progress:
+        progress.clear()
+    if skips_file:
+        write_skips(report.skipped, skips_file)
     if as_json:
         data = {**report.to_dict(), "articles": total, "index": settings.index_dir}
         try:
@@ -80,8 +87,7 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
     click.echo(f"added {len(report.added)}, updated {len(report.updated)}, "
                f"unchanged {report.unchanged}, skipped {len(report.skipped)} "
                f"— {total} articles in {where(settings)}")
-    for skip in report.skipped:
-        click.echo(f"  skipped {skip.source}: {skip.reason}")
+    echo_skips(report.skipped, verbose=verbose, skips_file=skips_file)
     for note in report.notes:
         click.echo(f"  {note}")
     _fail_if_nothing_indexed(report)

@@ -16,6 +16,7 @@ from ..errors import InputError
 from .options import (emit_json, engine_options, entity_match_of, entity_table, facet_filters,
                       fail_cleanly, fetch_options, filter_options, index_option, opened,
                       settings_for)
+from .progress import echo_skips
 
 BAR = 24
 
@@ -93,11 +94,13 @@ def _notes(crawl) -> list[str]:
 
 @click.command("update")
 @fetch_options
+@click.option("--verbose", is_flag=True, help="List every skipped input (many are otherwise "
+                                              "counted by reason).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @engine_options
 @click.pass_context
 @fail_cleanly
-def update_command(ctx, max_pages, workers, as_json, index_dir, engine, entities_file):
+def update_command(ctx, max_pages, workers, verbose, as_json, index_dir, engine, entities_file):
     """Re-read the feeds, sitemaps and URL lists indexed before and add what is new.
 
     Feeds and sitemaps are asked for with conditional requests (ETag, Last-Modified), so an
@@ -141,8 +144,7 @@ def update_command(ctx, max_pages, workers, as_json, index_dir, engine, entities
     click.echo(f"added {len(report.added)}, updated {len(report.updated)}, "
                f"unchanged {report.unchanged}, skipped {len(report.skipped)} "
                f"— {total} articles in {settings.index_dir}")
-    for skip in report.skipped:
-        click.echo(f"  skipped {skip.source}: {skip.reason}")
+    echo_skips(report.skipped, verbose=verbose, skips_file=None, with_file=False)
     _print_matches(matches)
 
 
