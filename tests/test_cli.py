@@ -323,3 +323,30 @@ def test_skip_reasons_group_by_kind(reason, kind):
     from search.indexing import skip_kind
 
     assert skip_kind(reason) == kind
+
+
+def test_headline_only_records_are_indexed_under_their_title(runner, tmp_path):
+    """Issue 18: a record with a title and no text (a wire brief) is indexed and flagged;
+    a page with a title and no text is still skipped."""
+    records = tmp_path / "wire.jsonl"
+    records.write_text(
+        json.dumps({"id": "brief", "title": "U.S. M-1 MONEY SUPPLY RISES 2.1 BILLION DLRS",
+                    "date": "1987-03-02"}) + "\n"
+        + json.dumps({"id": "story", "title": "Cocoa review",
+                      "body": "Showers continued in the Bahia cocoa zone this week."}) + "\n"
+        + json.dumps({"id": "blank", "title": "  ", "body": ""}) + "\n", encoding="utf-8")
+    page = tmp_path / "wall.html"
+    page.write_text("<html><head><title>Subscribe to read</title></head><body></body></html>")
+    data = json.loads(run(runner, "index", records, page, "--index", tmp_path / "ix",
+                          "--json").stdout)
+    assert (data["added"], data["skipped"]) == (2, 2)
+    reasons = {s["source"].rsplit("/", 1)[-1]: s["reason"] for s in data["skips"]}
+    assert reasons == {"wire.jsonl#3": "record has no body, html or title",
+                       "wall.html": "no article text found in the page after cleaning"}
+    hits = json.loads(run(runner, "search", "money supply", "--index", tmp_path / "ix",
+                          "--json").stdout)["hits"]
+    assert [(h["id"], h["headline_only"], h["date"]) for h in hits] == [
+        ("brief", True, "1987-03-02")]
+    assert hits[0]["snippet"] == "U.S. M-1 <mark>MONEY</mark> <mark>SUPPLY</mark> RISES 2.1 BILLION DLRS"
+    other = json.loads(run(runner, "search", "cocoa", "--index", tmp_path / "ix", "--json").stdout)
+    assert [h["headline_only"] for h in other["hits"]] == [False]

@@ -44,6 +44,9 @@ def _schemas() -> dict[str, Any]:
         "snippet": {"type": "string", "description": "HTML-safe: escaped text, matches in <mark>."},
         "crawl_date": text_or_null, "agency": text_or_null, "story": text_or_null,
         "copies": _nullable("integer", description="Indexed articles sharing this story."),
+        "headline_only": {"type": "boolean",
+                          "description": "A record with a title and no article text, indexed "
+                                         "under its title."},
         "also_in": {"type": "array", "description": "The story's other copies (at most 20).",
                     "items": _object({"id": {"type": "string"}, "source": {"type": "string"},
                                       "outlet": text_or_null, "title": text_or_null,
