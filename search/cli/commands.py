@@ -52,6 +52,8 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, verb
     """
     from .ingest import index_with_crawl, wants_crawl
     from ..indexing import index_paths
+    from ..ingest.crawl import is_url
+    from ..ingest.file_sources import remember_file_sources
     from ..ingest.sources import count_documents, load_overrides
 
     if not paths and not urls_file:
@@ -72,6 +74,7 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, verb
                                  max_text_chars=settings.max_text_chars, progress=progress,
                                  lock_wait=settings.lock_wait)
         total = eng.count()
+        remember_file_sources(settings.index_dir, [p for p in paths if not is_url(p)])
     if progress:
         progress.clear()
     if skips_file:
