@@ -350,3 +350,34 @@ def test_headline_only_records_are_indexed_under_their_title(runner, tmp_path):
     assert hits[0]["snippet"] == "U.S. M-1 <mark>MONEY</mark> <mark>SUPPLY</mark> RISES 2.1 BILLION DLRS"
     other = json.loads(run(runner, "search", "cocoa", "--index", tmp_path / "ix", "--json").stdout)
     assert [h["headline_only"] for h in other["hits"]] == [False]
+
+
+def test_typesense_options_do_not_clutter_help_but_still_work(runner, tmp_path):
+    """Issue 18: --collection is no line of its own in any command's help (--engine's help
+    names it) and is still accepted."""
+    for name in ("index", "search", "show", "stats", "remove", "serve", "update"):
+        text = run(runner, name, "--help").stdout
+        assert "\n  --collection" not in text, name
+        assert "typesense also takes --collection NAME" in " ".join(text.split()), name
+    result = run(runner, "stats", "--index", tmp_path / "none", "--collection", "mine")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: no index in")
+
+
+def test_clean_on_a_jsonl_says_which_record_it_shows(runner, tmp_path):
+    """Issue 18: `clean` on a .jsonl says it shows record 1 of N, and --record N shows another."""
+    records = tmp_path / "wire.jsonl"
+    records.write_text("".join(json.dumps({"id": f"r{n}", "title": f"Story number {n}",
+                                           "body": f"The text of story {n}."}) + "\n"
+                               for n in (1, 2, 3)), encoding="utf-8")
+    first = run(runner, "clean", records)
+    assert first.exit_code == 0 and "Story number 1" in first.stdout
+    assert first.stderr == f"note: record 1 of 3 in {records}; --record N shows another\n"
+    third = run(runner, "clean", records, "--record", 3, "--json")
+    data = json.loads(third.stdout)
+    assert (data["title"], data["record"], data["records"]) == ("Story number 3", 3, 3)
+    past = run(runner, "clean", records, "--record", 4)
+    assert past.exit_code == 1 and past.stderr == f"Error: {records} holds 3 records, not 4\n"
+    page = tmp_path / "one.txt"
+    page.write_text("A headline here\n\nThe article says something long enough to keep.\n")
+    single = run(runner, "clean", page)
+    assert single.exit_code == 0 and single.stderr == ""  # one article: nothing to say

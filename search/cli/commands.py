@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import itertools
 import re
 
 import click
@@ -107,28 +108,41 @@ def _fail_if_nothing_indexed(report) -> None:
 @click.argument("file")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--blocks", is_flag=True, help="Show every block with the cleaner's decision.")
+@click.option("--record", type=click.IntRange(1), default=1, show_default=True,
+              help="Which record of a .jsonl or web archive to show.")
 @click.option("--entities", "entities_file", metavar="FILE", help="Entity table.")
 @click.pass_context
 @fail_cleanly
-def clean_command(ctx, file, as_json, blocks, entities_file):
+def clean_command(ctx, file, as_json, blocks, record, entities_file):
     """Show what would be indexed for one file, without indexing it.
+
+    A .jsonl file or a web archive holds many articles: the first is shown, and a note on
+    stderr says how many there are (--record N shows another).
 
     Example: newsfacet clean seeds/003_56f73b1ed947ec56.txt
     """
     from ..pipeline import process
-    from ..ingest.sources import iter_documents
+    from ..ingest.sources import count_documents, iter_documents
 
     settings = settings_for(ctx, entities_file=entities_file)
-    first = next(iter_documents([file], settings.max_file_bytes), None)  # not a whole folder
-    if first is None:
-        raise InputError(f"{file} holds no article")
-    result = first if hasattr(first, "reason") else process(first, entity_table(settings),
-                                                            max_text_chars=settings.max_text_chars)
+    documents = iter_documents([file], settings.max_file_bytes)
+    chosen = next(itertools.islice(documents, record - 1, None), None)
+    records = count_documents([file])
+    if chosen is None:
+        raise InputError(f"{file} holds no article" if record == 1 else
+                         f"{file} holds {records or 'fewer'} records, not {record}")
+    result = chosen if hasattr(chosen, "reason") else process(
+        chosen, entity_table(settings), max_text_chars=settings.max_text_chars)
     if hasattr(result, "reason"):
         raise InputError(f"{result.source}: {result.reason}")
+    if records is None or records > 1:
+        of = f"{records:,}" if records else "several"
+        click.echo(f"note: record {record} of {of} in {file}; --record N shows another",
+                   err=True)
     article, cleaned = result.article, result.cleaned
     if as_json:
         data = article.to_dict()
+        data["record"], data["records"] = record, records
         data["blocks"] = [{"text": b.text, "label": b.label, "reason": b.reason}
                           for b in cleaned.blocks]
         emit_json(data)
