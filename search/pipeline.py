@@ -35,7 +35,8 @@ WRAP_CHARS = 80
 # 2: wire agency credits and story fingerprints.
 # 3: entities a record lists are all kept (typed by the table, the record, the text or "other").
 # 4: people, organisations and places recognised in every article (search/entities/ner).
-PIPELINE_VERSION = "4"
+# 5: outlets of HTML pages are names where the page gives one ("CBS News", not "cbsnews.com").
+PIPELINE_VERSION = "5"
 
 
 @dataclass(frozen=True)
