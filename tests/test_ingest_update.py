@@ -196,3 +196,22 @@ def test_update_reindexes_new_and_changed_files_and_reports_watches(fast, tmp_pa
     assert [(f["path"], f["kind"]) for f in listed["files"]] == [("news", "folder"),
                                                                 ("wire.jsonl", "file")]
     assert f"folder        {folder}" in run(fast, "sources", "--index", "ix").stdout
+
+
+def test_update_from_another_folder_reads_relative_paths_by_their_absolute_path(
+        fast, tmp_path, monkeypatch):
+    """A folder given relative is still found when `update` runs elsewhere."""
+    (tmp_path / "work").mkdir()
+    folder = tmp_path / "work" / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Harbour repairs\n\nThe harbour repairs began on Monday.\n")
+    monkeypatch.chdir(tmp_path / "work")
+    assert run(fast, "index", "news", "--index", tmp_path / "ix").exit_code == 0
+    (folder / "b.txt").write_text("Flood warning\n\nA flood warning was issued for the coast.\n")
+    monkeypatch.chdir(tmp_path)
+    report = json.loads(run(fast, "update", "--index", tmp_path / "ix", "--json").stdout)
+    assert (report["added"], report["unchanged"]) == (1, 1)
+    assert report["files"] == [str(folder)]
+    monkeypatch.chdir(tmp_path / "work")  # back where it was given: read as given again
+    assert json.loads(run(fast, "update", "--index", tmp_path / "ix", "--json").stdout)[
+        "files"] == ["news"]

@@ -112,7 +112,7 @@ def update_command(ctx, max_pages, workers, verbose, as_json, index_dir, engine,
     """
     from ..ingest.crawl import CrawlReport
     from ..ingest.crawl_state import exists
-    from ..ingest.file_sources import file_sources, remember_file_sources
+    from ..ingest.file_sources import file_sources, touch_file_sources
     from ..watches import list_watches, new_matches
 
     progress = None if as_json else _progress()
@@ -133,7 +133,7 @@ def update_command(ctx, max_pages, workers, verbose, as_json, index_dir, engine,
         if report is None:
             report = _update_files(settings, eng, table, files, workers)
         if files:
-            remember_file_sources(settings.index_dir, files)
+            touch_file_sources(settings.index_dir)
         matches = new_matches(eng.search, list_watches(settings.index_dir), report.added,
                               settings, table.resolve)
         total = eng.count()

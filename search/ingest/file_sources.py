@@ -74,6 +74,14 @@ def remember_file_sources(index_dir: str, paths: Iterable[str]) -> list[FileSour
     return list(sources.values())
 
 
+def touch_file_sources(index_dir: str) -> None:
+    """Record that every file and folder recorded was indexed again now (``update``), each
+    keeping the path it was first given by."""
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _write(index_dir, [FileSource(s.given, s.absolute, s.kind, now)
+                       for s in file_sources(index_dir)])
+
+
 def _write(index_dir: str, sources: list[FileSource]) -> None:
     folder = Path(index_dir)
     folder.mkdir(parents=True, exist_ok=True)
