@@ -52,7 +52,7 @@ def test_adjectives_and_months_are_not_places_or_people():
 
 def test_headline_capitals_give_known_places_only():
     found = {m.text for m in Recogniser().mentions("SOCCER - BRAZIL BEAT WALES IN CARDIFF")}
-    assert {"BRAZIL", "WALES", "CARDIFF"} <= found and "SOCCER" not in found
+    assert {"Brazil", "Wales", "Cardiff"} <= found and "Soccer" not in found  # spelled as in text
 
 
 def test_names_never_cross_punctuation():
@@ -174,3 +174,57 @@ def test_spacy_pipeline_from_the_setting(tmp_path, monkeypatch, table):
     assert content_hash(raw, table, {}) != bundled
     processed = process(raw, table)
     assert Entity("zorblat quux", "person") in processed.article.entities
+
+
+def test_one_spelling_per_name_across_the_collection(table):
+    """A record's "canada", a headline's "CANADA" and the text's "Canada" are one facet value
+    (Typesense counts values regardless of case: several spellings made the engines differ)."""
+    names_ = CollectionNames(table)
+    batch = [_article("a", Entity("canada", "place")),  # a record's list, lower case
+             _article("b", Entity("CANADA", "place"), Entity("Canada", "place")),
+             _article("c", Entity("Canada", "place")),
+             _article("d", Entity("Zorblat Quux", "person")),
+             _article("e", Entity("zorblat quux", "other"))]  # a record's untyped name
+    for article in batch:
+        names_.observe(article)
+    out = {a.id: a.entities for a in names_.resolve(batch)}
+    assert out["a"] == out["c"] == (Entity("Canada", "place"),)
+    assert out["b"] == (Entity("Canada", "place"),)  # one value, once
+    assert out["e"] == (Entity("Zorblat Quux", "person"),)
+
+
+def test_a_written_spelling_stays_for_later_batches(table):
+    names_ = CollectionNames(table)
+    first = [_article("a", Entity("ACME WIDGETS", "org"))]
+    names_.observe(first[0])
+    assert names_.resolve(first)[0].entities == (Entity("ACME WIDGETS", "org"),)
+    later = [_article("b", Entity("Acme Widgets", "org"))]  # a better spelling, too late
+    names_.observe(later[0])
+    assert names_.resolve(later)[0].entities == (Entity("ACME WIDGETS", "org"),)
+
+
+def test_places_in_capitals_are_spelled_as_in_running_text(table):
+    found = names(ner.find_entities(table, "BRAZIL COFFEE EXPORTS FALL IN SOUTH AFRICA",
+                                    "Exports from Brazil fell, traders in Santos said."))
+    assert found.get("Brazil") == "place" and "BRAZIL" not in found
+    assert found.get("South Africa") == "place" and "SOUTH AFRICA" not in found
+
+
+@pytest.mark.parametrize("spellings, expected", [
+    (["M-3", "M3", "M3"], "M3"),  # one value for Typesense: punctuation does not count
+    (["Sao Paulo", "São Paulo", "São Paulo"], "São Paulo"),
+    (["Ex-Im", "EXIM"], "Ex-Im"),  # mixed case is preferred over capitals
+])
+def test_spellings_typesense_counts_as_one_value_are_one(table, spellings, expected):
+    names_ = CollectionNames(table)
+    batch = [_article(str(k), Entity(s, "org")) for k, s in enumerate(spellings)]
+    for article in batch:
+        names_.observe(article)
+    assert {a.entities for a in names_.resolve(batch)} == {(Entity(expected, "org"),)}
+
+
+def test_a_name_the_table_knows_but_for_punctuation_is_the_table_entity(table):
+    names_ = CollectionNames(table)
+    batch = [_article("a", Entity("Kataib Hezbollah.", "org"))]  # resolve() does not know it
+    names_.observe(batch[0])
+    assert names_.resolve(batch)[0].entities == (table.resolve("Kataib Hezbollah"),)

@@ -528,7 +528,7 @@ class Recogniser:
                 kind = places.get(key)
                 if kind in ("country", "admin", "continent") or (
                         kind == "city" and model.lower_ratio.get(key, 0.0) < 0.3):
-                    scored.append((0.9, i, j, "LOC"))
+                    scored.append((0.9, i, j, "CAPS"))
                     continue
                 if tokens.headline or _mostly_upper(tokens, i, j):
                     continue
@@ -554,7 +554,7 @@ class Recogniser:
                 continue
             for k in range(i, j):
                 taken[k] = True
-            if label not in OUTPUT_TYPES:
+            if label not in OUTPUT_TYPES and label != "CAPS":
                 continue
             out.append((i, j, label, score))
         return _teams(tokens, out, places)
@@ -579,7 +579,7 @@ def _teams(tokens: Tokens, found: list[tuple[int, int, str, float]], places: dic
     country, as news style has it; a person followed by a score stays a person)."""
     words, spans, text = tokens.words, tokens.spans, tokens.text
     scored = [k for k, (i, j, label, _) in enumerate(found)
-              if label == "LOC" and j < len(words) and _SCORE.match(words[j])
+              if label in ("LOC", "CAPS") and j < len(words) and _SCORE.match(words[j])
               and tokens.spaced(j)]
     teams = set()
     if len(scored) >= 3:
@@ -590,9 +590,28 @@ def _teams(tokens: Tokens, found: list[tuple[int, int, str, float]], places: dic
     out = []
     for k, (i, j, label, score) in enumerate(found):
         start, end = spans[i][0], spans[j - 1][1]
-        out.append(Mention(start, end, text[start:end], "ORG" if k in teams else label, score))
+        name = text[start:end]
+        kind = "ORG" if k in teams else label
+        if label == "CAPS":  # a place in a headline or dateline: spelled as in running text
+            name, kind = place_spelling(name), "ORG" if k in teams else "LOC"
+        out.append(Mention(start, end, name, kind, score))
     out.sort(key=lambda m: m.start)
     return out
+
+
+def place_spelling(name: str) -> str:
+    """Return a place name written in capitals as running text writes it: "SOUTH AFRICA" ->
+    "South Africa", "GUINEA-BISSAU" -> "Guinea-Bissau"; words of three letters or fewer stay
+    in capitals ("UAE", "U.S.", "UK")."""
+    words = []
+    for k, word in enumerate(name.split()):
+        if k and word.lower() in JOINERS:
+            words.append(word.lower())
+        elif len(word) >= 4 and word.isalpha() or "-" in word:
+            words.append("-".join(p.capitalize() if len(p) >= 4 else p for p in word.split("-")))
+        else:
+            words.append(word)
+    return " ".join(words)
 
 
 def _mostly_upper(tokens: Tokens, i: int, j: int) -> bool:
