@@ -228,3 +228,17 @@ def test_a_name_the_table_knows_but_for_punctuation_is_the_table_entity(table):
     batch = [_article("a", Entity("Kataib Hezbollah.", "org"))]  # resolve() does not know it
     names_.observe(batch[0])
     assert names_.resolve(batch)[0].entities == (table.resolve("Kataib Hezbollah"),)
+
+
+@pytest.mark.parametrize("capitals, expected", [
+    ("NEW YORK", "New York"),
+    ("THE HAGUE", "The Hague"),
+    ("BOSNIA AND HERZEGOVINA", "Bosnia and Herzegovina"),  # a joiner stays in lower case
+    ("GUINEA-BISSAU", "Guinea-Bissau"),
+    ("UAE", "UAE"),  # a lone short word is an abbreviation
+    ("U.S.", "U.S."),
+])
+def test_place_spelling(capitals, expected):
+    from search.entities.ner.recogniser import place_spelling
+
+    assert place_spelling(capitals) == expected

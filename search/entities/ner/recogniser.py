@@ -601,17 +601,21 @@ def _teams(tokens: Tokens, found: list[tuple[int, int, str, float]], places: dic
 
 def place_spelling(name: str) -> str:
     """Return a place name written in capitals as running text writes it: "SOUTH AFRICA" ->
-    "South Africa", "GUINEA-BISSAU" -> "Guinea-Bissau"; words of three letters or fewer stay
-    in capitals ("UAE", "U.S.", "UK")."""
-    words = []
-    for k, word in enumerate(name.split()):
+    "South Africa", "NEW YORK" -> "New York", "GUINEA-BISSAU" -> "Guinea-Bissau", "BOSNIA AND
+    HERZEGOVINA" -> "Bosnia and Herzegovina"; a lone short word stays in capitals ("UAE",
+    "UK"), and so does a dotted one ("U.S.")."""
+    words = name.split()
+    if len(words) == 1 and len(name) <= 3:
+        return name
+    out = []
+    for k, word in enumerate(words):
         if k and word.lower() in JOINERS:
-            words.append(word.lower())
-        elif len(word) >= 4 and word.isalpha() or "-" in word:
-            words.append("-".join(p.capitalize() if len(p) >= 4 else p for p in word.split("-")))
+            out.append(word.lower())
+        elif word.replace("-", "").isalpha():
+            out.append("-".join(part.capitalize() for part in word.split("-")))
         else:
-            words.append(word)
-    return " ".join(words)
+            out.append(word)
+    return " ".join(out)
 
 
 def _mostly_upper(tokens: Tokens, i: int, j: int) -> bool:
