@@ -242,3 +242,36 @@ def test_place_spelling(capitals, expected):
     from search.entities.ner.recogniser import place_spelling
 
     assert place_spelling(capitals) == expected
+
+
+def test_table_row_labels_are_no_people():
+    """Earnings tables start each row with an abbreviation ("Avg", "Oper"): no names."""
+    text = ("Zenith Widgets Inc said its profit rose.\n\nQtr\n\n"
+            "Oper shr loss two cts vs profit seven cts\n\nRevs 291.8 mln vs 151.1 mln\n\n"
+            "Avg shrs 51.7 mln vs 43.4 mln\n\nYear\n\nOper shr profit nil vs profit 12 cts\n\n"
+            "Revs 569.3 mln vs 298.5 mln\n\nAvg shrs 51.6 mln vs 41.1 mln\n\n"
+            "Brazil 1,200 tonnes vs 900 tonnes\n\n"  # a place labels a row: still a place
+            "Reagan said the economy was strong.")  # a sentence, not a row
+    recogniser = Recogniser()
+    found = dict(consolidate(recogniser.mentions(text), (), recogniser.model.lone_name_score))
+    assert found == {"Zenith Widgets Inc": "ORG", "Brazil": "LOC", "Reagan": "PER"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a legal form alone is no name: the whole company is found instead
+    ("Fenwick-Harlow Inc said its board has approved a three-for-two stock split.",
+     {"Fenwick-Harlow Inc": "ORG"}),
+    # a company's short form
+    ("Michael Hammes, vice president of international operations, said Chrysler planned to "
+     "market a few hundred vehicles. Chrysler Corp owns 24 pct of Mitsubishi Motors Corp.",
+     {"Michael Hammes": "PER", "Chrysler": "ORG", "Chrysler Corp": "ORG",
+      "Mitsubishi Motors Corp.": "ORG"}),
+    ("said Lawrence Cohn, analyst with Merrill Lynch and Co.",
+     {"Lawrence Cohn": "PER", "Merrill Lynch": "ORG"}),
+    ("Moody's Investors Service Inc said it lowered the debt ratings of Fluor Corp.",
+     {"Moody": "ORG", "Fluor Corp.": "ORG"}),
+])
+def test_company_names(text, expected):
+    recogniser = Recogniser()
+    assert dict(consolidate(recogniser.mentions(text), (), recogniser.model.lone_name_score)) \
+        == expected

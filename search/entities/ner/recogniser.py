@@ -502,6 +502,12 @@ class Recogniser:
             return None  # "Iranian-linked", "Iran-backed": an adjective
         if places.get(key) in ("country", "continent"):
             label = "LOC"  # a country is a place, its national team too (news style)
+        forms = [_legal_form(w) for w in words[i:j]]
+        if all(forms):
+            return None  # "Inc", "Co Inc": the end of a company's name, cut off from it
+        if forms[-1] or _legal_form_follows(tokens, j) or (
+                label == "PER" and _possessive_company(tokens, j)):
+            return "ORG"  # "Smith Inc", "Merrill Lynch and Co", "Moody's Investors Service Inc"
         if j - i == 1:
             word = words[i]
             if word in CALENDAR or key in model.demonyms:
@@ -511,6 +517,8 @@ class Recogniser:
             if tokens.first(i) and j < len(words) and \
                     tokens.text[tokens.spans[i][1]:tokens.spans[j][0]].startswith(":"):
                 return None  # "Attendance: 40,000", a label at the start of a line
+            if key not in places and not tokens.uppers[i] and _row_label(tokens, i):
+                return None  # "Avg shrs 51.7 mln vs 43.4 mln": a table row's label
         return label
 
     def _decode(self, tokens: Tokens, text: str) -> list[Mention]:
@@ -558,6 +566,63 @@ class Recogniser:
                 continue
             out.append((i, j, label, score))
         return _teams(tokens, out, places)
+
+
+# Legal forms of companies: they end a company's name and are no name alone.
+LEGAL_FORMS = frozenset("""co inc corp ltd plc llc lp llp nv bv ag sa gmbh spa cie pty kk
+incorporated limited""".split())
+# What ends a sentence: a line without it is a heading, a list item or a table row.
+_SENTENCE_END = re.compile(r"[.!?:;\"')\u201d]\s*$")
+
+
+def _legal_form(word: str) -> bool:
+    return word.lower().rstrip(".") in LEGAL_FORMS
+
+
+def _legal_form_follows(tokens: Tokens, j: int) -> bool:
+    """Tell whether a legal form follows words[:j] ("Chrysler Corp", "Merrill Lynch and Co")."""
+    words = tokens.words
+    if j < len(words) and tokens.spaced(j) and tokens.caps[j] and _legal_form(words[j]):
+        return True
+    return (j + 1 < len(words) and words[j].lower() in ("and", "&") and tokens.spaced(j)
+            and tokens.spaced(j + 1) and tokens.caps[j + 1] and _legal_form(words[j + 1]))
+
+
+def _possessive_company(tokens: Tokens, j: int) -> bool:
+    """Tell whether words[:j] is followed by "'s" and a company's name ending in a legal
+    form ("Moody's Investors Service Inc", "McDonald's Corp")."""
+    words, text, spans = tokens.words, tokens.text, tokens.spans
+    # the tokeniser leaves the possessive's "s" a word of its own
+    if j + 1 >= len(words) or words[j] not in ("s", "S") or \
+            text[spans[j - 1][1]:spans[j][0]] not in ("'", "\u2019"):
+        return False
+    k = j + 1
+    while k < len(words) and k - j <= MAX_SPAN and tokens.caps[k] and tokens.spaced(k):
+        if _legal_form(words[k]):
+            return True
+        k += 1
+    return False
+
+
+def _row_label(tokens: Tokens, i: int) -> bool:
+    """Tell whether word i is the label of a table row: it starts a line that is no
+    sentence (no closing punctuation), has at least two more words and no other capital
+    ("Avg shrs 51.7 mln vs 43.4 mln", "Oper shr loss two cts vs profit seven cts")."""
+    text, spans = tokens.text, tokens.spans
+    start = spans[i][0]
+    if text[text.rfind("\n", 0, start) + 1:start].strip():
+        return False  # not the line's first word
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    if _SENTENCE_END.search(text[start:end]):
+        return False
+    k, others = i + 1, 0
+    while k < len(spans) and spans[k][0] < end:
+        if tokens.caps[k]:
+            return False
+        others += 1
+        k += 1
+    return others >= 2
 
 
 # The last word of an event's name: events are not organisations (nor facet values yet).
@@ -647,6 +712,12 @@ def consolidate(mentions: Iterable[Mention], people: Iterable[str] = (),
             spelled[key] = key
         votes[key][m.label] = votes[key].get(m.label, 0.0) + m.score
     label = {k: max(v, key=v.__getitem__) for k, v in votes.items()}
+    # A "person" that begins the name of a company of the same article is that company
+    # ("Chrysler" beside "Chrysler Corp", "Merrill Lynch" beside "Merrill Lynch and Co Inc").
+    companies = [k for k in order if label[k] == "ORG" and _legal_form(k.split()[-1])]
+    for key in order:
+        if label[key] == "PER" and any(c.startswith(key + " ") for c in companies):
+            label[key] = "ORG"
     full_names = [*people, *(k for k in order if label[k] == "PER" and " " in k)]
     parts: dict[str, str] = {}
     for full in full_names:
