@@ -173,9 +173,12 @@ def shape(word: str) -> str:
     return "".join(out)[:6]
 
 
-def candidate_spans(tokens: Tokens) -> list[tuple[int, int]]:
-    """Return (i, j) word ranges (j exclusive) of every candidate name."""
-    spans: list[tuple[int, int]] = []
+def capitalised_runs(tokens: Tokens, joiners: frozenset[str] = JOINERS) -> list[tuple[int, int]]:
+    """Return (i, j) word ranges (j exclusive) of the runs of capitalised words: words parted
+    by spaces only, inside one sentence, with at most two of ``joiners`` between two
+    capitalised words ("Bank of England", "Osama bin Laden"). Entity discovery reads the
+    same runs (search/entities/discovery.py)."""
+    runs: list[tuple[int, int]] = []
     words, caps = tokens.words, tokens.caps
     n = len(words)
     i = 0
@@ -188,20 +191,29 @@ def candidate_spans(tokens: Tokens) -> list[tuple[int, int]]:
             if caps[j] and words[j][0].isalpha() and not tokens.first(j):
                 j += 1
                 continue
-            if j + 1 < n and words[j].lower() in JOINERS and not tokens.first(j):
+            if j + 1 < n and words[j].lower() in joiners and not tokens.first(j):
                 k = j + 1
-                while k < n and words[k].lower() in JOINERS and k - j < 2:
+                while k < n and words[k].lower() in joiners and k - j < 2:
                     k += 1
                 if k < n and caps[k] and words[k][0].isalpha() and not tokens.first(k) \
                         and all(tokens.spaced(x) for x in range(j + 1, k + 1)):
                     j = k + 1
                     continue
             break
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def candidate_spans(tokens: Tokens) -> list[tuple[int, int]]:
+    """Return (i, j) word ranges (j exclusive) of every candidate name: each capitalised run
+    and the candidates inside it."""
+    spans: list[tuple[int, int]] = []
+    for i, j in capitalised_runs(tokens):
         if j == i + 1:
             spans.append((i, j))
         else:
             spans.extend(_sub_runs(tokens, i, j))
-        i = j
     return spans
 
 
