@@ -275,3 +275,12 @@ def test_company_names(text, expected):
     recogniser = Recogniser()
     assert dict(consolidate(recogniser.mentions(text), (), recogniser.model.lone_name_score)) \
         == expected
+
+
+def test_events_and_laws(table):
+    found = names(ner.find_entities(table, None, (
+        "Brazil won the World Cup in 1994. Congress passed the Clean Air Act, and the Louvre "
+        "Accord was signed in Paris. Marathon said its profit rose.")))
+    assert found["World Cup"] == "event"
+    assert found["Clean Air Act"] == found["Louvre Accord"] == "law"
+    assert "Marathon" not in found or found["Marathon"] != "event"

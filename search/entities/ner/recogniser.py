@@ -62,7 +62,7 @@ technologies communications telecom pharmaceuticals pharmaceutical medical elect
 electronics chemical chemicals steel mining insurance finance financial bancorp bancshares
 airline railways shipping""".split())
 CLASSES = ("O", "PER", "ORG", "LOC", "MISC")
-OUTPUT_TYPES = {"PER": "person", "ORG": "org", "LOC": "place"}
+OUTPUT_TYPES = {"PER": "person", "ORG": "org", "LOC": "place", "EVENT": "event", "LAW": "law"}
 MAX_SPAN = 7
 SHARED_CACHE_SIZE = 100_000  # entries of each cache of rows kept between articles
 MAX_RUN = 12
@@ -506,7 +506,11 @@ class Recogniser:
         words = tokens.words
         key = " ".join(w.lower() for w in words[i:j])
         if words[j - 1].lower() in EVENT_WORDS:
-            return None  # "World Cup", "U.S. Open": an event, not an organisation
+            # "World Cup", "U.S. Open": an event, not an organisation ("Marathon" alone is
+            # more often a company's name)
+            return "EVENT" if j - i > 1 or key == "olympics" else None
+        if j - i > 1 and words[j - 1].lower() in LAW_WORDS:
+            return "LAW"  # "Clean Air Act", "Louvre Accord"
         last = words[j - 1]
         if last.lower() in model.demonyms or last.lower() in CREDIT_WORDS:
             return None  # "Populist Iraqi", "Ahmed Aboulenein Editing"
@@ -639,7 +643,9 @@ def _row_label(tokens: Tokens, i: int) -> bool:
 
 # The last word of an event's name: events are not organisations (nor facet values yet).
 EVENT_WORDS = frozenset("""cup open games olympics championship championships series tour trophy masters classic
-tournament prix grand-prix marathon rally festival""".split())
+tournament prix grand-prix marathon rally festival war""".split())
+# The last word of the name of a law, treaty or agreement.
+LAW_WORDS = frozenset("act treaty accord accords protocol charter amendment agreement".split())
 # Words of a news credit line: "Reporting by ... Editing by ..." ends a name.
 CREDIT_WORDS = frozenset(["editing", "reporting", "writing", "additional", "compiled", "produced"])
 CALENDAR = frozenset("""January February March April May June July August September October November December Monday
