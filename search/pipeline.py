@@ -35,7 +35,9 @@ WRAP_CHARS = 80
 # 2: wire agency credits and story fingerprints.
 # 3: entities a record lists are all kept (typed by the table, the record, the text or "other").
 # 4: people, organisations and places recognised in every article (search/entities/ner).
-PIPELINE_VERSION = "4"
+# 5: recognised events and laws, companies' legal forms and short forms, table row labels,
+#    places in capitals spelled as in running text.
+PIPELINE_VERSION = "5"
 
 
 @dataclass(frozen=True)
