@@ -284,3 +284,12 @@ def test_events_and_laws(table):
     assert found["World Cup"] == "event"
     assert found["Clean Air Act"] == found["Louvre Accord"] == "law"
     assert "Marathon" not in found or found["Marathon"] != "event"
+
+
+def test_an_acronym_keeps_its_capitals(table):
+    """Reuters writes "OPEC" mostly and "Opec" sometimes: the facet value is OPEC."""
+    names_ = CollectionNames(table)
+    batch = [_article(str(k), Entity(s, "org")) for k, s in enumerate(["OPEC", "Opec", "OPEC"])]
+    for article in batch:
+        names_.observe(article)
+    assert {a.entities for a in names_.resolve(batch)} == {(Entity("OPEC", "org"),)}

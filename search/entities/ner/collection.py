@@ -8,10 +8,11 @@ are):
   a name that is the table's but for case, accents or punctuation becomes the table's entity.
   Names are compared as Typesense counts facet values (``facet_key``: case, accents and
   punctuation left out, spaces kept); Whoosh counts each spelling apart, so several
-  spellings would also make the engines disagree. The spelling is the best one seen:
-  mixed case ("Canada", "McDonald"), else capitals ("OPEC"), else lower case; the most
-  frequent among equals. Once a spelling is written to the index it stays, and the index's
-  own spellings are read back at the start of a run that adds to it.
+  spellings would also make the engines disagree. The spelling is the most frequent good
+  one: mixed case ("Canada", "McDonald") or an acronym ("OPEC", not the "Opec" some articles
+  write) before several words in capitals, lower case last. Once a spelling is written to
+  the index it stays, and the index's own spellings are read back at the start of a run
+  that adds to it.
 - One name keeps one type across the collection: the type that at least two thirds of its
   articles gave it. A name without such a majority (a city and its baseball club, "Chicago")
   keeps the type each article gives it. A name a record gave without a type (``other``)
@@ -60,11 +61,13 @@ def facet_key(name: str) -> str:
 
 
 def spelling_rank(name: str) -> int:
-    """Return how good a spelling of a facet value is: 0 mixed case, 1 capitals, 2 lower case."""
-    if name.isupper():
-        return 1
+    """Return how good a spelling of a facet value is: 0 mixed case or one word in capitals
+    (an acronym: "OPEC"), 1 several words in capitals (a headline's "ZORBLAT CORP"), 2 lower
+    case (a record's "canada")."""
     if name.islower():
         return 2
+    if name.isupper() and " " in name:
+        return 1
     return 0
 
 
@@ -146,7 +149,8 @@ class CollectionNames:
         seen = self.spellings.get(key)
         if not seen:
             return None
-        return min(seen, key=lambda s: (spelling_rank(s), -seen[s], s))
+        # the most frequent good spelling; mixed case on a tie ("Ex-Im" over "EXIM")
+        return min(seen, key=lambda s: (spelling_rank(s), -seen[s], s.isupper(), s))
 
     def _entity(self, entity: Entity) -> Entity:
         if not self._collective(entity):
