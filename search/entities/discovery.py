@@ -38,7 +38,7 @@ from pathlib import Path
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .ner.recogniser import Tokens, capitalised_runs
+from .ner.recogniser import Tokens, capitalised_runs, row_label
 from .table import EntityTable, normalise
 from ..models import Article
 
@@ -304,7 +304,9 @@ def _runs(text: str, start: int, stop: int, starts: list[int], ends: list[int], 
             if fits:
                 piece.append(k)
                 continue
-            if piece and not _touches_known(piece, known, words, i, j):
+            if len(piece) == 1 and row_label(tokens, piece[0]):
+                pass  # "Revs 291.8 mln vs 151.1 mln": a table row's label, as the recogniser says
+            elif piece and not _touches_known(piece, known, words, i, j):
                 # After a dateline ("BAGHDAD (Reuters) - Paramilitary groups…") a sentence starts.
                 initial = piece[0] == 0 or (piece[0] < 6 and
                                             text[start:stop][:spans[piece[0]][0]].rstrip().endswith("-"))

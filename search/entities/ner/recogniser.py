@@ -533,7 +533,7 @@ class Recogniser:
             if tokens.first(i) and j < len(words) and \
                     tokens.text[tokens.spans[i][1]:tokens.spans[j][0]].startswith(":"):
                 return None  # "Attendance: 40,000", a label at the start of a line
-            if key not in places and not tokens.uppers[i] and _row_label(tokens, i):
+            if key not in places and not tokens.uppers[i] and row_label(tokens, i):
                 return None  # "Avg shrs 51.7 mln vs 43.4 mln": a table row's label
         return label
 
@@ -620,7 +620,7 @@ def _possessive_company(tokens: Tokens, j: int) -> bool:
     return False
 
 
-def _row_label(tokens: Tokens, i: int) -> bool:
+def row_label(tokens: Tokens, i: int) -> bool:
     """Tell whether word i is the label of a table row: it starts a line that is no
     sentence (no closing punctuation), has at least two more words and no other capital
     ("Avg shrs 51.7 mln vs 43.4 mln", "Oper shr loss two cts vs profit seven cts")."""
