@@ -175,18 +175,18 @@ def wait_until_up(host: str, port: int, seconds: float = 30.0) -> None:
 
 @contextmanager
 def serving(index_dir: str, *, threads: int = 8, env: dict[str, str] | None = None,
-            log: list[str] | None = None) -> Iterator[tuple[str, int]]:
+            log: list[str] | None = None, args: Sequence[str] = ()) -> Iterator[tuple[str, int]]:
     """Start ``newsfacet serve`` (waitress) on a free loopback port; stop it on exit.
 
     The server's stderr goes to a temporary file (a pipe nobody reads would block the server
     once its buffer fills); ``log``, when given, receives its text after the server stops, so
-    a test can show the traceback behind a 500.
+    a test can show the traceback behind a 500. ``args`` go to the command (``--workers 2``).
     """
     port = free_port()
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "search", "serve", "--index", index_dir, "--host", "127.0.0.1",
-             "--port", str(port), "--threads", str(threads)],
+             "--port", str(port), "--threads", str(threads), *args],
             cwd=ROOT, env={**os.environ, **(env or {})},
             stdout=subprocess.DEVNULL, stderr=stderr)
         try:

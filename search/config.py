@@ -44,6 +44,9 @@ class Settings:
     max_export: int = _setting(10_000, "Most articles in one CSV/JSON export.", "MAX_EXPORT")
     snippet_chars: int = _setting(240, "Length of a snippet in characters.")
     access_token: str | None = _setting(None, "Token required to read through the web server.", "ACCESS_TOKEN")
+    allowed_hosts: str | None = _setting(
+        None, "Host names the web server answers to besides its bound address (comma-separated "
+        "name or name:port; * for any, when a proxy checks Host itself).", "ALLOWED_HOSTS")
     fetch_delay: float = _setting(1.0, "Seconds between two requests to one host.", "FETCH_DELAY")
     fetch_timeout: float = _setting(30.0, "Seconds to wait for a server before giving up.", "FETCH_TIMEOUT")
     fetch_retries: int = _setting(2, "Retries of a request that failed for a passing reason "

@@ -163,6 +163,14 @@ def run(runner, *args):
     return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
+def form_token(client, url: str = "/search?q=embassy") -> str:
+    """The token of the forms on a page, as a browser gets it (the cookie comes along)."""
+    import re
+
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+
+
 @pytest.fixture
 def indexed(runner, tmp_path, seeds_copy):
     """An index of the seeds made by `newsfacet index`."""

@@ -142,7 +142,7 @@ def test_hostile_corpus_is_indexed_or_skipped_with_reasons(runner, tmp_path, unr
     assert data["added"] == data["articles"] == good  # 0 good articles lost
     assert data["skipped"] == len(skips) == sum(1 for v in EXPECTED.values() if v != "indexed")
 
-    human = runner.invoke(cli, ["index", str(corpus), "--index", str(index)])
+    human = runner.invoke(cli, ["index", str(corpus), "--index", str(index), "--verbose"])
     assert human.exit_code == 0
     assert human.stdout.startswith(f"added 0, updated 0, unchanged {good}, skipped {len(skips)}")
     for name in skips:

@@ -178,9 +178,14 @@ def test_search_filter_timeline_article_and_export(server, browser, tmp_path):
 
     # Export CSV: every matching article, formulas defused, markup kept as text.
     with page.expect_download() as download:
-        page.locator("p.export a", has_text="CSV").click()
+        page.locator("p.export a", has_text=re.compile(r"^CSV$")).click()
+    assert download.value.suggested_filename == "newsfacet-embassy.csv"  # names the search
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
     assert len(rows) == bar_count
+    assert page.locator("p.export").inner_text().startswith(f"Export all {bar_count}:")
+    with page.expect_download() as excel:  # the spreadsheet's CSV starts with a UTF-8 BOM
+        page.locator("p.export a", has_text="CSV for Excel").click()
+    assert Path(excel.value.path()).read_bytes().startswith(b"\xef\xbb\xbfid,title,")
     hostile = next(r for r in rows if "Hostile Times" in r["outlet"])
     assert hostile["outlet"] == '<b onmouseover="window.__xss=3">Hostile Times</b>'
     assert "<script>window.__xss=9</script>" in hostile["body"]

@@ -192,3 +192,14 @@ def test_collapse_shows_one_hit_per_story_with_its_copies(any_engine):
     assert results.total == 1 and results.articles == 2
     (hit,) = results.hits
     assert hit.copies == 2 and [c.id for c in hit.also_in] == [({"a1", "c1"} - {hit.id}).pop()]
+
+
+def test_a_headline_only_article_is_found_by_its_title_and_flagged(any_engine):
+    """Issue 18: a record with a title and no text is stored, found and flagged on both engines."""
+    any_engine.upsert([dataclasses.replace(ARTICLES[3], id="brief", body="",
+                                           title="Money supply rises in the week")])
+    any_engine.prepare()
+    results = search(any_engine, query="money supply")
+    assert [(h.id, h.headline_only) for h in results.hits] == [("brief", True)]
+    assert any_engine.get("brief").body == ""
+    assert not any(h.headline_only for h in search(any_engine, query="embassy").hits)

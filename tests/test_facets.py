@@ -18,9 +18,8 @@ from search.models import Article, SearchRequest
 from search.query import build_request
 from search.watches import Watch, list_watches
 
-from .conftest import ARTICLES
+from .conftest import ARTICLES, form_token
 
-CSRF = "f" * 43
 
 
 @pytest.fixture
@@ -147,9 +146,8 @@ def test_every_facet_is_described_by_the_openapi_document(client):
 
 
 def test_every_facet_is_kept_by_a_saved_search(client, settings, samples):
-    client.set_cookie("newsfacet_form", CSRF)
     form = {**{name: [value] for name, value in samples.items()}, "q": "embassy",
-            "form_token": CSRF}
+            "form_token": form_token(client)}
     response = client.post("/watches", data=form)
     assert response.status_code == 303, response.get_data(as_text=True)
     (watch,) = list_watches(settings.index_dir)

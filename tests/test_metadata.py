@@ -159,3 +159,38 @@ def test_parse_date(value, expected):
 def test_parse_date_never_raises(value):
     date = parse_date(value)
     assert date is None or dt.date(1800, 1, 1) <= date <= dt.date.today()
+
+
+def _page(head: str) -> str:
+    body = "<p>" + "A paragraph of the article that is long enough to be kept as text. " * 4 + "</p>"
+    return f"<html><head>{head}</head><body><article><h1>The headline of it</h1>{body}</article></body></html>"
+
+
+@pytest.mark.parametrize("url, head, outlet", [
+    # AP's hosted pages call the site "Hosted"; their publisher's page names AP (issue 18)
+    ("https://hosted.ap.org/eagle/article/1", '<title>Storm hits | Hosted</title>'
+     '<meta property="og:site_name" content="Hosted">'
+     '<meta property="article:publisher" content="https://www.facebook.com/APNews">', "AP News"),
+    # no site name: the title's name of the host, not the bare host
+    ("https://www.cbsnews.com/news/x/", "<title>Storm hits coast - CBS News</title>", "CBS News"),
+    ("https://www.oregonlive.com/x", "<title>Storm hits - oregonlive.com</title>", "oregonlive.com"),
+    # a declared name that names the host is kept; one naming a section gives way to the title's
+    ("https://www.latimes.com/x", '<title>Storm - Los Angeles Times</title>'
+     '<meta property="og:site_name" content="Los Angeles Times">', "Los Angeles Times"),
+    ("https://www.nationalgeographic.com/x", '<title>Storm | National Geographic</title>'
+     '<meta property="og:site_name" content="Health">', "National Geographic"),
+    # a name of its own that names no part of the host stays (expapp.com is "Experience")
+    ("https://www.expapp.com/x", '<title>Storm</title><meta property="og:site_name" '
+     'content="Experience"><meta property="article:publisher" '
+     'content="https://www.facebook.com/ExpApp">', "Experience"),
+    # a lower-case handle spells no name: the bare host stays
+    ("https://www.sportsnet.ca/x", '<title>Storm</title><meta property="article:publisher" '
+     'content="http://www.facebook.com/sportsnet">', "sportsnet.ca"),
+    # a social media handle is not a name
+    ("https://www.politifact.com/x", '<title>Storm | PolitiFact</title>'
+     '<meta property="og:site_name" content="@politifact">', "PolitiFact"),
+])
+def test_outlet_is_a_name_not_a_host_or_a_label(url, head, outlet):
+    from search.cleaner import clean_html
+
+    assert extract_metadata(clean_html(_page(head), url=url), {}).outlet == outlet

@@ -44,6 +44,9 @@ def _schemas() -> dict[str, Any]:
         "snippet": {"type": "string", "description": "HTML-safe: escaped text, matches in <mark>."},
         "crawl_date": text_or_null, "agency": text_or_null, "story": text_or_null,
         "copies": _nullable("integer", description="Indexed articles sharing this story."),
+        "headline_only": {"type": "boolean",
+                          "description": "A record with a title and no article text, indexed "
+                                         "under its title."},
         "also_in": {"type": "array", "description": "The story's other copies (at most 20).",
                     "items": _object({"id": {"type": "string"}, "source": {"type": "string"},
                                       "outlet": text_or_null, "title": text_or_null,
@@ -90,6 +93,9 @@ def _schemas() -> dict[str, Any]:
     export = _object({
         "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
         "limit": {"type": "integer"}, "count": {"type": "integer", "minimum": 0},
+        "truncated": {"type": "boolean", "description": "Whether more articles match than the "
+                                                        "export holds (total > limit)."},
+        "note": _nullable("string", description="Where the export was cut, when it was."),
         "articles": {"type": "array", "items": _object(article_fields, required)}})
     unknown = {"type": "array", "description": "Entity filters that name no entity of the index "
                "or the entity table (title UnknownEntity), each with close names to use instead.",
@@ -155,7 +161,13 @@ def _parameters(settings: Settings) -> list[dict[str, Any]]:
               "copy shown with its copies in also_in); total then counts stories, while facet "
               "counts and articles count articles. Exports ignore it."),
         param("format", {"type": "string", "enum": list(EXPORT_FORMATS)},
-              f"Export every matching article (at most {settings.max_export}) instead of a page."),
+              f"Export every matching article (at most {settings.max_export}) instead of a page; "
+              "a cut export says so (a last CSV line starting '# cut:', truncated in the JSON)."),
+        param("limit", {"type": "integer", "minimum": 1, "maximum": settings.max_export,
+                        "default": settings.max_export}, "Most articles in an export."),
+        param("bom", {"type": "string", "enum": ["1", "0", "true", "false", "on", "off"],
+                      "default": "0"},
+              "1: the CSV starts with a UTF-8 byte order mark (spreadsheets then read it as UTF-8)."),
     ]
 
 
@@ -174,7 +186,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                                                "schema": {"type": "integer"}}},
                  "content": {"application/json": {"schema": {"oneOf": [_ref("SearchResults"), _ref("Export")]}},
                              "text/csv": {"schema": {"type": "string", "description": csv_help}}}}
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {"title": "newsfacet", "version": "1",
                  "description": "Faceted full-text search over news articles."},
@@ -205,3 +217,22 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         },
         "components": {"schemas": _schemas()},
     }
+    _add_common_errors(document, settings, error)
+    return document
+
+
+def _add_common_errors(document: dict[str, Any], settings: Settings, error: dict) -> None:
+    """Give every operation the refusals that come before any route (web/hosts.py,
+    web/limits.py, web/security.py)."""
+    common = {
+        "400": _json(error, "A Host this server does not answer to (NEWSFACET_ALLOWED_HOSTS "
+                            "lists more names), or a query string that is not UTF-8."),
+        "414": _json(error, "The address is too long."),
+        "431": _json(error, "The request's headers are too large."),
+    }
+    if settings.access_token:
+        common["401"] = _json(error, "No access token, or a wrong one (Authorization: Bearer).")
+    for item in document["paths"].values():
+        for operation in item.values():
+            for status, response in common.items():
+                operation["responses"].setdefault(status, response)

