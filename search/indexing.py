@@ -149,6 +149,8 @@ def index_documents(
     batch_chars = 0
     stories: StoryIndex | None = None  # loaded at the first changed article, not before
     names = CollectionNames(table)
+    if existing:  # new articles take the spellings and types the index already has
+        names.seed(engine.stats().facets.get("entity", ()))
     for outcome in _run(jobs, table, max_text_chars, workers, clean_seconds):
         if isinstance(outcome, Skipped):
             logger.warning("skipped %s: %s", outcome.source, outcome.reason)

@@ -36,7 +36,9 @@ WRAP_CHARS = 80
 # 3: entities a record lists are all kept (typed by the table, the record, the text or "other").
 # 4: people, organisations and places recognised in every article (search/entities/ner).
 # 5: outlets of HTML pages are names where the page gives one ("CBS News", not "cbsnews.com").
-PIPELINE_VERSION = "5"
+# 6: recognised events and laws, companies' legal forms and short forms, table row labels,
+#    places in capitals spelled as in running text.
+PIPELINE_VERSION = "6"
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,22 @@ def test_the_pipeline_version_makes_the_next_index_run_process_again(runner, tmp
     assert "unchanged 1" in run(runner, "index", records, "--index", index).output
     monkeypatch.setattr("search.pipeline.PIPELINE_VERSION", "test-next")
     assert "updated 1" in run(runner, "index", records, "--index", index).output
+
+
+def test_one_spelling_of_a_record_name_across_runs(runner, tmp_path):
+    """A record's "zorblat corp" and another's "Zorblat Corp" are one facet value, also when
+    the second comes in a later run (the index's spelling stays)."""
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(json.dumps({"id": "a1", "title": "T", "body": "Some text.",
+                                 "entities": [{"name": "ZORBLAT CORP", "type": "org"}]}) + "\n"
+                     + json.dumps({"id": "a2", "title": "T", "body": "Other text.",
+                                   "entities": [{"name": "zorblat corp", "type": "org"}]}) + "\n")
+    second.write_text(json.dumps({"id": "b1", "title": "T", "body": "More text.",
+                                  "entities": [{"name": "Zorblat Corp.", "type": "org"}]}) + "\n")
+    index = tmp_path / "ix"
+    assert run(runner, "index", first, "--index", index).exit_code == 0
+    assert run(runner, "index", second, "--index", index).exit_code == 0
+    stats = json.loads(run(runner, "stats", "--index", index, "--json").stdout)
+    zorblat = [(v["value"], v["count"]) for v in stats["facets"]["entity"]
+               if "zorblat" in v["value"].casefold()]
+    assert zorblat == [("ZORBLAT CORP", 3)]

@@ -28,10 +28,10 @@ from .recogniser import MODEL_PATH, Mention, Recogniser, consolidate
 
 NER_ENV = "NEWSFACET_NER_MODEL"
 OFF_VALUES = ("none", "off", "0", "false")
-TYPES = {"PER": "person", "ORG": "org", "LOC": "place"}
+TYPES = {"PER": "person", "ORG": "org", "LOC": "place", "EVENT": "event", "LAW": "law"}
 # spaCy's label schemes (OntoNotes, CoNLL/WikiNER) to ours; others (NORP, DATE, MISC ...) left out
 SPACY_TYPES = {"PERSON": "PER", "PER": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC",
-               "FAC": "LOC"}
+               "FAC": "LOC", "EVENT": "EVENT", "LAW": "LAW"}
 _NAME_FORBIDDEN = re.compile(r"[,|]")
 
 
