@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 import signal
 import sqlite3
 import threading
@@ -49,6 +50,33 @@ PARENT_CHECK_SECONDS = 1.0
 RUN_LOCK = "index-run"
 
 
+# Parts of a skip reason that name one input (a path, a size), removed to group skips by kind.
+_REASON_DETAILS = (
+    (re.compile(r"^(same (?:id|content) as) .*"), r"\1 an earlier document"),
+    (re.compile(r"^(\w+) is .*over the limit.*"), r"\1 over the size limit"),
+    (re.compile(r" after [\d,]+ records.*"), ""),
+    (re.compile(r" \(.*"), ""),  # a parenthesis explains one case: the error, the link target
+    (re.compile(r": .*"), ""),  # after a colon: the detail (an OS error, the readable types)
+)
+
+
+def skip_kind(reason: str) -> str:
+    """Return the kind of a skip reason, the same for every input skipped for one cause
+    ("same id as a.txt" and "same id as b.txt" are both "same id as an earlier document")."""
+    for pattern, replacement in _REASON_DETAILS:
+        reason = pattern.sub(replacement, reason, count=1)
+    return reason.strip() or "unknown reason"
+
+
+def skip_counts(skipped: Iterable[Skipped]) -> dict[str, int]:
+    """Return how many inputs were skipped for each kind of reason, most frequent first."""
+    counts: dict[str, int] = {}
+    for skip in skipped:
+        kind = skip_kind(skip.reason)
+        counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 @dataclass
 class IndexReport:
     """What one indexing run did."""
@@ -69,6 +97,7 @@ class IndexReport:
                 "unchanged": self.unchanged, "skipped": len(self.skipped),
                 "merged_into_stories": self.merged,
                 "skips": [{"source": s.source, "reason": s.reason} for s in self.skipped],
+                "skip_reasons": skip_counts(self.skipped),
                 **({"notes": self.notes} if self.notes else {})}
 
 
@@ -155,6 +184,8 @@ def _index_documents(documents, engine: Engine, table: EntityTable, *, overrides
     batch_chars = 0
     stories: StoryIndex | None = None  # loaded at the first changed article, not before
     names = CollectionNames(table)
+    if existing:  # new articles take the spellings and types the index already has
+        names.seed(engine.stats().facets.get("entity", ()))
     try:
         for outcome in _run(jobs, table, max_text_chars, workers, clean_seconds):
             if isinstance(outcome, Skipped):
@@ -162,7 +193,8 @@ def _index_documents(documents, engine: Engine, table: EntityTable, *, overrides
                 report.skipped.append(outcome)
                 continue
             if stories is None:
-                stories = StoryIndex.load(sidecar_path(engine), existing, _stored(engine), lock_wait)
+                stories = StoryIndex.load(sidecar_path(engine), existing, _stored(engine),
+                                          lock_wait)
             article = replace(outcome.article,
                               story=stories.assign(outcome.article, outcome.fingerprint))
             (report.updated if article.id in existing else report.added).append(article.id)
@@ -240,7 +272,8 @@ def clean_one(raw: RawDocument, table: EntityTable, hints: Mapping[str, str],
             return process(raw, table, hints, max_text_chars)
     except _Overtime:
         return Skipped(raw.source, f"cleaning took longer than {seconds:g} s (page too big "
-                                   "or too complex; lower NEWSFACET_MAX_FILE_BYTES skips such pages early)")
+                                   "or too complex; lower NEWSFACET_MAX_FILE_BYTES skips such "
+                                   "pages early)")
     except RecursionError:
         return Skipped(raw.source, "page is nested too deeply to parse")
     except MemoryError:

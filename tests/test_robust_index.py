@@ -484,7 +484,8 @@ NEWS = "<p>The embassy in Baghdad was quiet on Monday after a week of protests a
     ("<div>" * 254 + NEWS + "</div>" * 254,
      "page is nested too deeply to parse (257 levels; the HTML parser reads 256)"),
     ("<div>" * 253 + NEWS + "</div>" * 253, None),  # read: not skipped
-    ("<div>" * 10 + "<p>Menu</p>" + "</div>" * 10, "no article text found in the page after cleaning"),
+    ("<div>" * 10 + "<p>Menu</p>" + "</div>" * 10,
+     "no article text found in the page after cleaning"),
 ])
 def test_a_deeply_nested_page_is_skipped_as_such(runner, tmp_path, page, reason):
     import json
