@@ -1,6 +1,7 @@
 """Fit how text dumps are grouped into outlets for collection-level boilerplate, on the train split.
 
-    python -m bench.fit_collection ../shared/extraction-bench/train/ [--check ../shared/extraction-bench/dev/]
+    python -m bench.fit_collection ../shared/extraction-bench/train/ \
+        [--check ../shared/extraction-bench/dev/]
 
 The benchmark folder is read as one collection, as ``newsfacet index FOLDER`` reads it: every
 dump goes into one :class:`search.cleaner.collection.Collection`, which groups the dumps by the
@@ -78,7 +79,8 @@ class Scorer:
 def read(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     pages = load_pages(folder)
     dumps = {p.id: html_to_text_dump(p.html) for p in pages}
-    return dumps, {p.id: p.gold.get("outlet") or p.id for p in pages}, {p.id: p.gold.get("body") or "" for p in pages}
+    hosts = {p.id: p.gold.get("outlet") or p.id for p in pages}
+    return dumps, hosts, {p.id: p.gold.get("body") or "" for p in pages}
 
 
 def report(name: str, scorer, dumps, hosts, golds) -> tuple:
@@ -95,7 +97,8 @@ def report(name: str, scorer, dumps, hosts, golds) -> tuple:
             oracle.add(page_id, dumps[page_id], outlet=hosts[page_id])
     gold_f1 = score.f1({i: oracle.boilerplate(i, d) for i, d in dumps.items()})
     print(f"{name}: pairs P {precision:.3f} R {recall:.3f}; text F1 alone {score.f1({})[2]:.4f}, "
-          f"grouped {f1[2]:.4f} (P {f1[0]:.4f} R {f1[1]:.4f}), grouped by the gold host {gold_f1[2]:.4f}")
+          f"grouped {f1[2]:.4f} (P {f1[0]:.4f} R {f1[1]:.4f}), "
+          f"grouped by the gold host {gold_f1[2]:.4f}")
     return f1
 
 
@@ -108,7 +111,8 @@ def main(argv: list[str] | None = None) -> None:
     scorer = load_scorer(args.scorer)
     dumps, hosts, golds = read(args.train)
     score = Scorer(scorer, dumps, golds)
-    print(f"train: {len(dumps)} dumps, {len(set(hosts.values()))} hosts; alone F1 {score.f1({})[2]:.4f}")
+    print(f"train: {len(dumps)} dumps, {len(set(hosts.values()))} hosts; "
+          f"alone F1 {score.f1({})[2]:.4f}")
     best = None
     for lines in sorted(LINES_GRID, reverse=True):
         for overlap in sorted(OVERLAP_GRID, reverse=True):
@@ -117,7 +121,8 @@ def main(argv: list[str] | None = None) -> None:
             precision, recall = pair_scores(found, hosts)
             f1 = score.f1({i: found.boilerplate(i, d) for i, d in dumps.items()})[2]
             pairs = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-            print(f"  lines {lines:>2} overlap {overlap:.1f}: pairs P {precision:.3f} R {recall:.3f}, F1 {f1:.4f}")
+            print(f"  lines {lines:>2} overlap {overlap:.1f}: pairs P {precision:.3f} "
+                  f"R {recall:.3f}, F1 {f1:.4f}")
             rank = (round(f1, 3), round(pairs, 3))
             if best is None or rank > best[0]:
                 best = (rank, lines, overlap)

@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> None:
     for share in GRID:
         paragraphs.WRAPPED_SHARE = share
         found, false = share_wrapped(wire["TRAIN"]), share_wrapped(dumps)
-        print(f"  share {share:.1f}: TRAIN stories wrapped {found:.4f}, train dumps + seeds wrapped {false:.4f}")
+        print(f"  share {share:.1f}: TRAIN stories wrapped {found:.4f}, "
+              f"train dumps + seeds wrapped {false:.4f}")
         if false == 0 and (best is None or found >= best[0]):
             best = (found, share)
     if best is None:
@@ -90,9 +91,11 @@ def sign_offs(texts: list[str]) -> None:
     credited = 0
     for text in ending:
         cleaned = clean_text(text)
-        credit = find_credit(cleaned.body.split("\n\n"), [b.text for b in cleaned.blocks if not b.kept])
+        chrome = [b.text for b in cleaned.blocks if not b.kept]
+        credit = find_credit(cleaned.body.split("\n\n"), chrome)
         credited += credit is not None and credit.agency == "Reuters"
-    print(f"TEST stories ending with the sign-off: {len(ending)}; credited to Reuters as .txt: {credited}")
+    print(f"TEST stories ending with the sign-off: {len(ending)}; "
+          f"credited to Reuters as .txt: {credited}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import signal
 import sqlite3
 import threading
@@ -42,6 +43,33 @@ CLEAN_SECONDS = 120.0
 LOCK_WAIT = 30.0
 
 
+# Parts of a skip reason that name one input (a path, a size), removed to group skips by kind.
+_REASON_DETAILS = (
+    (re.compile(r"^(same (?:id|content) as) .*"), r"\1 an earlier document"),
+    (re.compile(r"^(\w+) is .*over the limit.*"), r"\1 over the size limit"),
+    (re.compile(r" after [\d,]+ records.*"), ""),
+    (re.compile(r" \(.*"), ""),  # a parenthesis explains one case: the error, the link target
+    (re.compile(r": .*"), ""),  # after a colon: the detail (an OS error, the readable types)
+)
+
+
+def skip_kind(reason: str) -> str:
+    """Return the kind of a skip reason, the same for every input skipped for one cause
+    ("same id as a.txt" and "same id as b.txt" are both "same id as an earlier document")."""
+    for pattern, replacement in _REASON_DETAILS:
+        reason = pattern.sub(replacement, reason, count=1)
+    return reason.strip() or "unknown reason"
+
+
+def skip_counts(skipped: Iterable[Skipped]) -> dict[str, int]:
+    """Return how many inputs were skipped for each kind of reason, most frequent first."""
+    counts: dict[str, int] = {}
+    for skip in skipped:
+        kind = skip_kind(skip.reason)
+        counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 @dataclass
 class IndexReport:
     """What one indexing run did."""
@@ -62,6 +90,7 @@ class IndexReport:
                 "unchanged": self.unchanged, "skipped": len(self.skipped),
                 "merged_into_stories": self.merged,
                 "skips": [{"source": s.source, "reason": s.reason} for s in self.skipped],
+                "skip_reasons": skip_counts(self.skipped),
                 **({"notes": self.notes} if self.notes else {})}
 
 
@@ -156,6 +185,8 @@ def index_documents(
     batch_chars = 0
     stories: StoryIndex | None = None  # loaded at the first changed article, not before
     names = CollectionNames(table)
+    if existing:  # new articles take the spellings and types the index already has
+        names.seed(engine.stats().facets.get("entity", ()))
     for outcome in _run(jobs, table, max_text_chars, workers, clean_seconds):
         if isinstance(outcome, Skipped):
             logger.warning("skipped %s: %s", outcome.source, outcome.reason)
@@ -237,7 +268,8 @@ def clean_one(raw: RawDocument, table: EntityTable, hints: Mapping[str, str],
             return process(raw, table, hints, max_text_chars, shared)
     except _Overtime:
         return Skipped(raw.source, f"cleaning took longer than {seconds:g} s (page too big "
-                                   "or too complex; lower NEWSFACET_MAX_FILE_BYTES skips such pages early)")
+                                   "or too complex; lower NEWSFACET_MAX_FILE_BYTES skips such "
+                                   "pages early)")
     except RecursionError:
         return Skipped(raw.source, "page is nested too deeply to parse")
     except MemoryError:
@@ -264,7 +296,8 @@ def _changed(documents: Iterator[RawDocument | Skipped], existing: Mapping[str, 
             doc_id = article_id(doc)
             earlier = seen.earlier(doc_id, doc.raw_hash, doc.source)
             hints = overrides.get(doc.source, {})
-            shared = collection.shared(doc.source, doc.kind, doc.content) if collection is not None else NOTHING_SHARED
+            shared = (collection.shared(doc.source, doc.kind, doc.content)
+                      if collection is not None else NOTHING_SHARED)
             unchanged = existing.get(doc_id) == content_hash(doc, table, hints, shared)
         except Exception as exc:  # one record is the unit of failure
             logger.debug("checking %s failed", doc.source, exc_info=True)

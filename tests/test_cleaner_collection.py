@@ -14,22 +14,28 @@ MENU = ["Harbour Gazette", "Home", "Local News", "Business Desk", "Sport Results
         "Letters to the Editor"]
 FOOTER = ["Privacy Policy", "Terms of Use", "Contact the Newsroom", "Advertise With Us"]
 # A sentence-shaped promo in the middle of each article: one dump alone cannot tell it from prose.
-PROMO = "Sign up to the Harbour Gazette morning briefing for the stories that matter across the county."
+PROMO = ("Sign up to the Harbour Gazette morning briefing for the stories that matter across "
+         "the county.")
 STORIES = [
     ("Harbour strike halts grain exports",
      "Dock workers walked out on Friday over pay and the port stopped loading grain at once.",
-     "The union said the strike would last until the owners made a better offer to all of the crews.",
+     "The union said the strike would last until the owners made a better offer to all of the "
+     "crews.",
      "Owners said they would meet the union on Monday to talk about pay and the night shifts."),
     ("Council approves new cycle lanes",
      "The council voted on Tuesday to build cycle lanes on both banks of the river this year.",
      "Work starts in spring and should be finished before the summer ferry timetable begins again.",
-     "Shop owners on the east bank said they feared losing the parking spaces outside their doors."),
+     "Shop owners on the east bank said they feared losing the parking spaces outside their "
+     "doors."),
     ("Ferry fares rise for the first time in a decade",
-     "Ferry fares across the estuary will rise by a tenth in April, the operator said on Wednesday.",
+     "Ferry fares across the estuary will rise by a tenth in April, the operator said on "
+     "Wednesday.",
      "The operator blamed the price of fuel and said the winter timetable would stay as it is now.",
-     "Passengers who travel every day can still buy a season ticket at last year's price until March."),
+     "Passengers who travel every day can still buy a season ticket at last year's price until "
+     "March."),
 ]
-OTHER_OUTLET = ["Valley Courier", "Front Page", "Farming", "Markets", "Rugby", "Obituaries", "Puzzles"]
+OTHER_OUTLET = ["Valley Courier", "Front Page", "Farming", "Markets", "Rugby", "Obituaries",
+                "Puzzles"]
 
 
 def gazette(title: str, first: str, *rest: str) -> str:
@@ -37,7 +43,8 @@ def gazette(title: str, first: str, *rest: str) -> str:
 
 
 def courier(title: str, *paragraphs: str) -> str:
-    return "\n\n".join([*OTHER_OUTLET, title, *paragraphs, "Valley Courier, all the news from the hills"]) + "\n"
+    footer = "Valley Courier, all the news from the hills"
+    return "\n\n".join([*OTHER_OUTLET, title, *paragraphs, footer]) + "\n"
 
 
 def test_lines_an_outlets_dumps_share_are_chrome_and_another_outlets_copy_keeps_them():
@@ -59,7 +66,8 @@ def test_lines_an_outlets_dumps_share_are_chrome_and_another_outlets_copy_keeps_
     assert all(paragraph in grouped.body for paragraph in STORIES[0][1:])
 
     assert collection.boilerplate("courier.txt", dumps["courier.txt"]) == frozenset()
-    copy = clean_text(dumps["courier.txt"], boilerplate=collection.boilerplate("courier.txt", dumps["courier.txt"]))
+    copy = clean_text(dumps["courier.txt"],
+                      boilerplate=collection.boilerplate("courier.txt", dumps["courier.txt"]))
     assert all(paragraph in copy.body for paragraph in [*STORIES[0][1:], PROMO])
 
 
@@ -72,10 +80,10 @@ def test_a_lone_dump_is_unaffected():
 
 def test_two_versions_of_one_story_keep_the_paragraphs_they_share():
     title, first, second, third = STORIES[0]
-    update = (f"{title}: talks set for Monday", "Talks between the union and the owners are set for Monday.",
-              first, second, third)
-    dumps = [gazette(*story) for story in STORIES] + [gazette(*update),
-                                                     gazette("Bridge closed for repairs", *STORIES[1][1:])]
+    update = (f"{title}: talks set for Monday",
+              "Talks between the union and the owners are set for Monday.", first, second, third)
+    dumps = [gazette(*story) for story in STORIES]
+    dumps += [gazette(*update), gazette("Bridge closed for repairs", *STORIES[1][1:])]
     collection = Collection()
     for n, text in enumerate(dumps):
         collection.add(str(n), text)
@@ -88,9 +96,9 @@ def test_two_versions_of_one_story_keep_the_paragraphs_they_share():
 
 def _bodies(runner, index) -> dict[str, str]:
     listed = json.loads(run(runner, "search", "--index", index, "--json", "--limit", "50").stdout)
-    return {hit["source"].rsplit("/", 1)[-1]: json.loads(run(runner, "show", hit["id"], "--index", index,
-                                                             "--json").stdout)["body"]
-            for hit in listed["hits"]}
+    shown = (json.loads(run(runner, "show", hit["id"], "--index", index, "--json").stdout)
+             for hit in listed["hits"])
+    return {article["source"].rsplit("/", 1)[-1]: article["body"] for article in shown}
 
 
 def test_indexing_a_folder_drops_what_the_outlets_dumps_share(runner, tmp_path):
@@ -98,7 +106,8 @@ def test_indexing_a_folder_drops_what_the_outlets_dumps_share(runner, tmp_path):
     folder.mkdir()
     for n, story in enumerate(STORIES[:2]):
         (folder / f"gazette-{n}.txt").write_text(gazette(*story), encoding="utf-8")
-    (folder / "courier.txt").write_text(courier(STORIES[0][0], *STORIES[0][1:], PROMO), encoding="utf-8")
+    copy = courier(STORIES[0][0], *STORIES[0][1:], PROMO)
+    (folder / "courier.txt").write_text(copy, encoding="utf-8")
     index = tmp_path / "ix"
     first = run(runner, "index", folder, "--index", index, "--json")
     assert first.exit_code == 0, first.output

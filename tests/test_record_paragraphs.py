@@ -49,12 +49,14 @@ def test_record_paragraphs(body, expected):
 def test_wire_story_keeps_paragraphs_and_its_sign_off_names_the_agency(runner, tmp_path, sign_off):
     records = tmp_path / "wire.jsonl"
     body = WIRE.replace(" Reuter\n", sign_off)
-    records.write_text(json.dumps({"id": "wire-1", "title": "BAHIA COCOA REVIEW", "body": body}) + "\n",
+    records.write_text(json.dumps({"id": "wire-1", "title": "BAHIA COCOA REVIEW", "body": body})
+                       + "\n",
                        encoding="utf-8")
     index_dir = tmp_path / "index"
     assert run(runner, "index", records, "--index", index_dir).exit_code == 0
     shown = json.loads(run(runner, "show", "wire-1", "--index", index_dir, "--json").output)
-    assert shown["body"].split("\n\n")[1] == "The dry period means the harvest will be late this year."
+    assert shown["body"].split("\n\n")[1] == ("The dry period means the harvest will be late "
+                                              "this year.")
     assert len(shown["body"].split("\n\n")) == 4
     assert shown["agency"] == "Reuters"
 
@@ -63,8 +65,8 @@ WIRE_PARAGRAPHS = [
     "Showers continued throughout the week in the Bahia cocoa zone, alleviating the drought since "
     "early January, the commission said in its weekly review.",
     "The dry period means the harvest will be late this year.",
-    "Arrivals for the week ended February 22 were 155,221 bags of 60 kilos, against 5.81 mln at the "
-    "same stage last year.",
+    "Arrivals for the week ended February 22 were 155,221 bags of 60 kilos, against 5.81 mln at "
+    "the same stage last year.",
     "Reuter",
 ]
 
@@ -88,7 +90,8 @@ def test_plain_text_file_keeps_paragraphs_and_its_sign_off_names_the_agency(runn
     index_dir = tmp_path / "index"
     assert run(runner, "index", story, "--index", index_dir).exit_code == 0
     listed = json.loads(run(runner, "search", "--index", index_dir, "--json").stdout)
-    shown = json.loads(run(runner, "show", listed["hits"][0]["id"], "--index", index_dir, "--json").stdout)
+    article_id = listed["hits"][0]["id"]
+    shown = json.loads(run(runner, "show", article_id, "--index", index_dir, "--json").stdout)
     assert shown["title"] == "BAHIA COCOA REVIEW"
     assert shown["body"].split("\n\n") == WIRE_PARAGRAPHS
     assert (shown["agency"], shown["agency_source"]) == ("Reuters", "sign-off")
@@ -96,8 +99,8 @@ def test_plain_text_file_keeps_paragraphs_and_its_sign_off_names_the_agency(runn
 
 @pytest.mark.parametrize("text", [
     # a dump: one block per line, blank lines between
-    "London Daily\n\nFocus on the big picture.\n\nThreat to evacuate US diplomats\n\nThe United States has "
-    "made preparations to withdraw diplomats.\n",
+    "London Daily\n\nFocus on the big picture.\n\nThreat to evacuate US diplomats\n\n"
+    "The United States has made preparations to withdraw diplomats.\n",
     # one paragraph a line, no blank lines, lines longer than wrapped text
     "A first paragraph that runs well past the eighty characters of any hard-wrapped text.\n"
     "A second paragraph, on its own line, which also runs past eighty characters of text.\n"

@@ -1,4 +1,5 @@
-"""One blueprint, ``bp``: the search and article pages; args become a SearchRequest, results a page."""
+"""One blueprint, ``bp``: the search and article pages; args become a SearchRequest, results a
+page."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def search_page():
         args=args, links=links,
         groups=facet_groups(results, args, entity_type),
         chips=chips(args, entity_type), timeline=build_timeline(results, args),
-        last_page=last_page(results))
+        last_page=last_page(results), max_export=current_app.config["SETTINGS"].max_export)
     return body, 400 if error else 200
 
 

@@ -45,7 +45,8 @@ PROSE_SHARE = 0.5
 
 def _hash(key: str) -> int:
     """Return a 64-bit hash of a line key (stable across processes, unlike ``hash``)."""
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
 
 
 def _keyed(text: str) -> list[tuple[str, bool]]:
@@ -62,7 +63,9 @@ class Shared:
 
     def fingerprint(self) -> str:
         """Return a string that changes when what is shared does ("" when nothing is)."""
-        return "\x1f".join([*sorted(self.lines), "\x1e", *sorted(self.title_affixes)]) if self else ""
+        if not self:
+            return ""
+        return "\x1f".join([*sorted(self.lines), "\x1e", *sorted(self.title_affixes)])
 
     def __bool__(self) -> bool:
         return bool(self.lines or self.title_affixes)
@@ -92,7 +95,7 @@ class Collection:
         self._outlets: list[_Outlet] = []
         self._outlet_of: dict[str, int] = {}
         self._by_line: dict[int, list[int]] = {}  # signature line -> outlets whose signature has it
-        self._named: dict[str, int] = {}  # outlets given by name (a hint), not found by their chrome
+        self._named: dict[str, int] = {}  # outlets given by name (a hint), not by their chrome
 
     def __len__(self) -> int:
         return len(self._outlet_of)
@@ -136,7 +139,8 @@ class Collection:
         self.titles.add(source, html, url)
 
     def shared(self, source: str, kind: str, content: str) -> Shared:
-        """Return what the outlet's other documents share with this one (``kind`` "text" or "html")."""
+        """Return what the outlet's other documents share with this one (``kind``: "text" or
+        "html")."""
         if kind == "text":
             return Shared(lines=self.boilerplate(source, content))
         if kind == "html":

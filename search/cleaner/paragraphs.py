@@ -1,4 +1,4 @@
-"""Paragraphs of plain text: blank lines and indented first lines start one, wrapped lines are joined.
+"""Paragraphs of plain text: blank lines and indented first lines start one, wrapped lines join.
 
 A JSON record's body and a hard-wrapped ``.txt`` story (the 1987 Reuters wire: lines under 70
 characters, each paragraph's first line indented, an indented "Reuter" to close) are written
@@ -21,7 +21,7 @@ WRAP_CHARS = 80
 # (bench/fit_wrapping.py: Reuters-21578 TRAIN stories against the extraction benchmark's train
 # dumps and the seeds; checked on the TEST stories and the dev dumps.)
 WRAPPED_SHARE = 0.1  # [fitted]
-FULL_LINE_CHARS = WRAP_CHARS // 2  # a wrapped line fills at least half the width; a menu's lines do not
+FULL_LINE_CHARS = WRAP_CHARS // 2  # a wrapped line fills half the width at least; a menu's do not
 LONG_LINE_SHARE = 0.01  # lines over WRAP_CHARS a wrapped text may have (a table row, a URL)
 MIN_LINES = 3  # fewer lines say nothing about wrapping
 
@@ -55,5 +55,6 @@ def hard_wrapped(text: str) -> bool:
     if sum(len(line.strip()) > WRAP_CHARS for line in filled) > LONG_LINE_SHARE * len(filled):
         return False
     running_on = sum(1 for line, following in zip(lines, lines[1:], strict=False)
-                     if len(line.strip()) >= FULL_LINE_CHARS and following.strip() and not following[0].isspace())
+                     if len(line.strip()) >= FULL_LINE_CHARS and following.strip()
+                     and not following[0].isspace())
     return running_on >= WRAPPED_SHARE * len(filled)

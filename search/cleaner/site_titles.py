@@ -1,4 +1,4 @@
-"""Site affixes of headlines, found across a collection: what an outlet's page titles share is not the headline.
+"""Site affixes of headlines, found across a collection: what a site's titles share is no headline.
 
 A page that declares no site name still gives itself away when several of its outlet's pages
 are indexed together: "Man charged over attack – Soccer – Sport – Breaking News – Belfast
@@ -73,7 +73,7 @@ def page_titles(html: str, url: str | None = None) -> tuple[str, list[str]]:
 
 def affixes_of(title: str) -> set[str]:
     """Return the keys of every leading ("<"-tagged) and trailing (">"-tagged) part of a title
-    set off by a separator, e.g. ``>belfasttelegraph`` and ``>sportbreakingnewsbelfasttelegraph``."""
+    set off by a separator, e.g. ``>belfasttelegraph``, ``>sportbreakingnewsbelfasttelegraph``."""
     out = set()
     for separator in AFFIX_SEPARATORS.finditer(title):
         before, after = _key(title[:separator.start()]), _key(title[separator.end():])
@@ -107,7 +107,8 @@ class SiteTitles:
         self._own: dict[str, frozenset[str]] = {}  # source -> the affixes of its own titles
 
     def add(self, source: str, html: str, url: str | None = None) -> None:
-        """Read one page's declared titles into the collection (a source added twice counts once)."""
+        """Read one page's declared titles into the collection (a source added twice counts
+        once)."""
         if source in self._site_of:
             return
         site, titles = page_titles(html, url)
@@ -118,7 +119,8 @@ class SiteTitles:
         self._affixes.setdefault(site, Counter()).update(own)
 
     def affixes(self, source: str) -> frozenset[str]:
-        """Return the affixes of the page's titles that its site repeats on at least ``MIN_PAGES`` pages."""
+        """Return the affixes of the page's titles that its site repeats on ``MIN_PAGES`` pages
+        or more."""
         site = self._site_of.get(source)
         if site is None or self._pages[site] < MIN_PAGES:
             return frozenset()
