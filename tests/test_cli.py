@@ -82,7 +82,8 @@ def _json_error(result, exit_code):
 def test_json_error_for_missing_index(runner, tmp_path):
     error = _json_error(run(runner, "search", "x", "--index", tmp_path / "nothing", "--json"), 1)
     assert (error["title"], error["status"]) == ("IndexMissing", 503)
-    assert error["message"].startswith("no index in") and "newsfacet index seeds/" in error["message"]
+    assert (error["message"].startswith("no index in")
+            and "newsfacet index seeds/" in error["message"])
     error = _json_error(run(runner, "stats", "--index", tmp_path / "nothing", "--json"), 1)
     assert error["title"] == "IndexMissing"
 
@@ -347,7 +348,8 @@ def test_headline_only_records_are_indexed_under_their_title(runner, tmp_path):
                           "--json").stdout)["hits"]
     assert [(h["id"], h["headline_only"], h["date"]) for h in hits] == [
         ("brief", True, "1987-03-02")]
-    assert hits[0]["snippet"] == "U.S. M-1 <mark>MONEY</mark> <mark>SUPPLY</mark> RISES 2.1 BILLION DLRS"
+    assert hits[0]["snippet"] == ("U.S. M-1 <mark>MONEY</mark> <mark>SUPPLY</mark> RISES 2.1 "
+                                  "BILLION DLRS")
     other = json.loads(run(runner, "search", "cocoa", "--index", tmp_path / "ix", "--json").stdout)
     assert [h["headline_only"] for h in other["hits"]] == [False]
 

@@ -48,7 +48,8 @@ def test_a_tossed_cookie_with_a_matching_token_is_refused(client, settings, sent
     removed = client.post("/watches/1/remove", data={"form_token": sent})
     for response in (created, removed):
         assert response.status_code == 400
-        assert "this form has expired or did not come from this site" in response.get_data(as_text=True)
+        page = response.get_data(as_text=True)
+        assert "this form has expired or did not come from this site" in page
     assert _saved(settings) == ["kept"]
 
 

@@ -38,7 +38,8 @@ GIVEN = [
     (["Washington, D.C.|x"], (), [Entity("Washington D.C. x", "other")]),
     # Unusable items are skipped: no name, not a string, blank, too long; duplicates once.
     ([{"type": "person"}, 5, None, "  ", "x" * 201, ["a"], {"name": 3}], (), []),
-    (["Volcker", "volcker", "Volcker"], (), [Entity("Volcker", "other"), Entity("volcker", "other")]),
+    (["Volcker", "volcker", "Volcker"], (),
+     [Entity("Volcker", "other"), Entity("volcker", "other")]),
 ]
 
 
@@ -68,7 +69,8 @@ def test_a_record_name_the_table_lacks_is_a_facet_and_a_filter(runner, tmp_path)
     ]) + "\n")
     index = tmp_path / "ix"
     assert run(runner, "index", records, "--index", index).exit_code == 0
-    found = json.loads(run(runner, "search", "--entity", "reagan", "--index", index, "--json").stdout)
+    found = json.loads(run(runner, "search", "--entity", "reagan", "--index", index,
+                           "--json").stdout)
     assert [h["id"] for h in found["hits"]] == ["reuters21578-1250"]
     # The text names him too (search/entities/ner): the record's "reagan" is that person.
     assert {"name": "Reagan", "type": "person"} in found["hits"][0]["entities"]

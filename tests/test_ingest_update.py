@@ -76,7 +76,8 @@ def test_update_reads_url_lists_again(fast, server, tmp_path):
     first = site.add("/a", story("Alpha", "alpha review"))
     listing = tmp_path / "urls.txt"
     listing.write_text(first + "\n")
-    assert json.loads(run(fast, "index", "--urls", listing, "--index", index, "--json").stdout)["added"] == 1
+    added = json.loads(run(fast, "index", "--urls", listing, "--index", index, "--json").stdout)
+    assert added["added"] == 1
     second = site.add("/b", story("Beta", "beta review"))
     listing.write_text(f"{first}\n{second}\n")
     report = json.loads(run(fast, "update", "--index", index, "--json").stdout)
@@ -140,14 +141,16 @@ def test_watch_add_list_remove(fast, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     ([], "Error: give a query or at least one filter to watch\n"),
-    (['"unbalanced'], 'Error: unbalanced quotes in the query: close the "phrase" or remove the quote\n'),
+    (['"unbalanced'],
+     'Error: unbalanced quotes in the query: close the "phrase" or remove the quote\n'),
     (["x", "--since", "not a date at all"], "Error: cannot read the date"),
 ])
 def test_watch_add_refuses_searches_that_cannot_run(fast, tmp_path, args, message):
     result = run(fast, "watch", "add", *args, "--index", tmp_path / "ix")
     assert result.exit_code == 1
     assert result.stderr.startswith(message)
-    assert json.loads(run(fast, "watch", "list", "--json", "--index", tmp_path / "ix").stdout) == {"watches": []}
+    listed = run(fast, "watch", "list", "--json", "--index", tmp_path / "ix").stdout
+    assert json.loads(listed) == {"watches": []}
 
 
 def test_watch_commands_have_help(fast):
@@ -172,7 +175,8 @@ def test_update_reindexes_new_and_changed_files_and_reports_watches(fast, tmp_pa
     for query in ("flood", "strike"):
         assert run(fast, "watch", "add", query, "--index", "ix").exit_code == 0
 
-    (folder / "flood.txt").write_text("Flood warning\n\nA flood warning was issued for the coast.\n")
+    (folder / "flood.txt").write_text("Flood warning\n\n"
+                                      "A flood warning was issued for the coast.\n")
     (folder / "harbour.txt").write_text("Harbour repairs\n\nThe harbour repairs ended; a flood "
                                         "barrier follows.\n")
     with wire.open("a", encoding="utf-8") as handle:

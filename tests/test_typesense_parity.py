@@ -189,7 +189,8 @@ def check(rows: list[dict]) -> None:
 def test_seeds_give_the_same_results_on_both_engines(seeds):
     rows = [compare(*seeds, text, options) for text, options in SEED_CASES]
     print_table("seeds: Whoosh vs Typesense", rows)
-    assert rows[0]["whoosh"] > 0 and rows[3]["whoosh"] == 0 < rows[4]["whoosh"]  # the cases do find something
+    # the cases do find something
+    assert rows[0]["whoosh"] > 0 and rows[3]["whoosh"] == 0 < rows[4]["whoosh"]
     check(rows)
 
 

@@ -235,7 +235,8 @@ def test_pages_and_export_links_keep_the_search(client):
 # -- article page ------------------------------------------------------------------------
 
 def test_article_page_numbers_matches_and_links_between_them(client):
-    page = client.get("/article/a1?q=embassy+OR+rockets&outlet=Reuters&page=1").get_data(as_text=True)
+    page = client.get("/article/a1?q=embassy+OR+rockets&outlet=Reuters&page=1").get_data(
+        as_text=True)
     marks = re.findall(r'<mark id="m(\d+)" tabindex="-1">(\w+)</mark>', page)
     assert marks == [("1", "Rockets"), ("2", "embassy")]
     assert 'href="#m2" title="Next match"' in page and 'href="#m1" title="Next match"' in page
@@ -263,12 +264,14 @@ def test_hostile_article_is_text_on_every_page(client, hostile):
     search = client.get("/search?q=embassy").get_data(as_text=True)
     _no_live_markup(search)
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;Evil" in search  # title
-    assert "&lt;b&gt;bold&lt;/b&gt; <mark>embassy</mark> &lt;script&gt;window.__xss=3" in search  # snippet
+    # snippet
+    assert "&lt;b&gt;bold&lt;/b&gt; <mark>embassy</mark> &lt;script&gt;window.__xss=3" in search
     assert "&lt;i onmouseover=&#34;window.__xss=4&#34;&gt;Outlet&lt;/i&gt;" in search  # facet
     entity = '<img src=x onerror="window.__xss=5">'
     chosen = client.get("/search?" + urlencode({"entity": entity})).get_data(as_text=True)
     _no_live_markup(chosen)
-    assert "Remove filter </span>&lt;img src=x onerror=&#34;window.__xss=5&#34;&gt;" in chosen  # chip
+    # chip
+    assert "Remove filter </span>&lt;img src=x onerror=&#34;window.__xss=5&#34;&gt;" in chosen
     article = client.get("/article/evil?q=embassy").get_data(as_text=True)
     _no_live_markup(article)
     assert "&lt;b&gt;bold&lt;/b&gt;" in article

@@ -32,7 +32,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
-        response = app.make_response(_respond(exc.code or 500, exc.name, exc.description or exc.name))
+        response = app.make_response(_respond(exc.code or 500, exc.name,
+                                              exc.description or exc.name))
         # The exception's own headers (Allow of a 405, Retry-After, ...) stay on the answer.
         for name, value in exc.get_headers():
             if name.lower() != "content-type":

@@ -44,8 +44,8 @@ def _row(article: Article, link: Callable[[str], str]) -> list[str]:
 
 
 def export_limit(args, most: int) -> int:
-    """Return the rows an export asks for (``limit``, at most ``most``, the setting NEWSFACET_MAX_EXPORT);
-    raise QueryError for a value that is no whole number in range."""
+    """Return the rows an export asks for (``limit``, at most ``most``, the setting
+    NEWSFACET_MAX_EXPORT); raise QueryError for a value that is no whole number in range."""
     given = args.get("limit", "").strip()
     if not given:
         return most

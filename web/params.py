@@ -36,7 +36,8 @@ def collapse_flag(args: MultiDict, default: bool) -> bool:
     return flag(args, "collapse", default)
 
 
-def search_request(args: MultiDict, *, collapse_default: bool = False, **overrides) -> SearchRequest:
+def search_request(args: MultiDict, *, collapse_default: bool = False,
+                   **overrides) -> SearchRequest:
     """Return the SearchRequest the URL parameters describe; raise QueryError.
 
     ``collapse_default`` is what a missing ``collapse`` means: on for the page, off for the API.

@@ -1,4 +1,5 @@
-"""One blueprint, ``bp``: the search and article pages; args become a SearchRequest, results a page."""
+"""One blueprint, ``bp``: the search and article pages; args become a SearchRequest, results a
+page."""
 
 from __future__ import annotations
 

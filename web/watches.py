@@ -50,7 +50,8 @@ def save_watch():
     settings = current_app.config["SETTINGS"]
     table = state.entity_table()
     watch = add_watch(settings.index_dir, request.form.get("q", ""), filters, settings,
-                      table.resolve, check=lambda r: check_entities(state.engine(), table, r.entities))
+                      table.resolve,
+                      check=lambda r: check_entities(state.engine(), table, r.entities))
     return redirect(url_for(".watches_page", saved=watch.id), code=303)
 
 

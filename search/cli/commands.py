@@ -19,14 +19,15 @@ from ..query import build_request
 from ..facets import BY_NAME
 from .progress import SKIPS_LISTED, IndexProgress, echo_skips, on_terminal, write_skips
 from .options import (emit_json, emit_json_error, engine_choice, engine_options, entity_match_of,
-                      entity_table, facet_filters, fail_cleanly, fetch_options, filter_options, index_option,
-                      opened, settings_for, where)
+                      entity_table, facet_filters, fail_cleanly, fetch_options, filter_options,
+                      index_option, opened, settings_for, where)
 
 
 @click.command("index")
 @click.argument("paths", nargs=-1)
 @click.option("--urls", "urls_file", metavar="FILE",
-              help="A file of URLs to fetch, one a line (# comments); feeds and sitemaps are followed.")
+              help="A file of URLs to fetch, one a line (# comments); feeds and sitemaps are "
+                   "followed.")
 @click.option("--metadata", "metadata_file", metavar="FILE",
               help="CSV or JSON of title/date/outlet/url by source path or URL.")
 @fetch_options
@@ -233,7 +234,8 @@ def _print_results(results, max_page: int) -> None:
             click.echo(f"     {hit.copies} copies · also in: {', '.join(hit.also_in_labels())}")
     for name, values in results.facets.items():
         if values:
-            shown = ", ".join(f"{'*' if v.selected else ''}{v.value} ({v.count})" for v in values[:8])
+            shown = ", ".join(f"{'*' if v.selected else ''}{v.value} ({v.count})"
+                              for v in values[:8])
             more = f", … {len(values) - 8} more" if len(values) > 8 else ""
             click.echo(f"\n{name}: {shown}{more}", nl=False)
     click.echo("")

@@ -58,30 +58,44 @@ def wants_crawl(paths, urls_file) -> bool:
 def index_with_crawl(settings, engine, table, paths, *, urls_file=None, max_pages=None,
                      overrides=None, workers=1, show_progress=False):
     """Index files, folders and URLs together; return the IndexReport (notes included)."""
-    from ..ingest.crawl import Crawler, is_url
+    from ..ingest.crawl import is_url
     from ..ingest.crawl_state import CrawlState
-    from ..indexing import index_documents
     from ..ingest.sources import iter_documents
 
     urls = [p for p in paths if is_url(p)]
     files = [p for p in paths if not is_url(p)]
-    progress = _progress() if show_progress else None
-    fetcher = fetcher_for(settings)
     with CrawlState(settings.index_dir) as state:
+        report, crawl = _crawl_and_index(
+            settings, engine, table, state,
+            lambda crawler: itertools.chain(
+                iter_documents(files, settings.max_file_bytes),
+                crawler.documents(urls, [urls_file] if urls_file else [])),
+            max_pages=max_pages, workers=workers, overrides=overrides,
+            progress=_progress() if show_progress else None)
+    report.notes += _notes(crawl)
+    return report
+
+
+def _crawl_and_index(settings, engine, table, state, documents, *, max_pages=None, workers=1,
+                    overrides=None, progress=None):
+    """Index what ``documents(crawler)`` yields, through a crawler on the crawl ``state`` with
+    the settings' fetcher; close the fetcher and clear the progress bar however it ends.
+    Return the IndexReport and the CrawlReport (the crawl state updated from the first)."""
+    from ..indexing import index_documents
+    from ..ingest.crawl import Crawler
+
+    fetcher = fetcher_for(settings)
+    try:
         crawler = Crawler(fetcher, state, max_pages=max_pages or settings.max_pages,
                           max_bytes=settings.max_file_bytes, progress=progress)
-        documents = itertools.chain(iter_documents(files, settings.max_file_bytes),
-                                    crawler.documents(urls, [urls_file] if urls_file else []))
-        try:
-            report = index_documents(documents, engine, table, overrides=overrides,
-                                     workers=workers, max_text_chars=settings.max_text_chars,
-                                     lock_wait=settings.lock_wait)
-        finally:
-            fetcher.close()
-            _clear_progress(progress)
-        crawler.finish(report)
-    report.notes += _notes(crawler.report)
-    return report
+        report = index_documents(documents(crawler), engine, table, overrides=overrides,
+                                 workers=workers, max_text_chars=settings.max_text_chars,
+                                 lock_wait=settings.lock_wait)
+    finally:
+        fetcher.close()
+        _clear_progress(progress)
+    crawler.finish(report)
+    return report, crawler.report
 
 
 def _notes(crawl) -> list[str]:
@@ -154,28 +168,18 @@ def update_command(ctx, max_pages, workers, verbose, as_json, index_dir, engine,
 def _update_crawled(settings, engine, table, files, max_pages, workers, progress):
     """Index the files again and re-read the crawled sources; return (report, crawl report),
     or (None, …) when the crawl state names no source."""
-    from ..ingest.crawl import Crawler, CrawlReport
+    from ..ingest.crawl import CrawlReport
     from ..ingest.crawl_state import CrawlState
     from ..ingest.sources import iter_documents
-    from ..indexing import index_documents
 
     with CrawlState(settings.index_dir) as state:
         if not state.sources():
             return None, CrawlReport()
-        fetcher = fetcher_for(settings)
-        crawler = Crawler(fetcher, state, max_pages=max_pages or settings.max_pages,
-                          max_bytes=settings.max_file_bytes, progress=progress)
-        documents = itertools.chain(iter_documents(files, settings.max_file_bytes),
-                                    crawler.documents(refresh=True))
-        try:
-            report = index_documents(documents, engine, table, workers=workers,
-                                     max_text_chars=settings.max_text_chars,
-                                     lock_wait=settings.lock_wait)
-        finally:
-            fetcher.close()
-            _clear_progress(progress)
-        crawler.finish(report)
-    return report, crawler.report
+        return _crawl_and_index(
+            settings, engine, table, state,
+            lambda crawler: itertools.chain(iter_documents(files, settings.max_file_bytes),
+                                            crawler.documents(refresh=True)),
+            max_pages=max_pages, workers=workers, progress=progress)
 
 
 def _update_files(settings, engine, table, files, workers):

@@ -4,7 +4,8 @@ BM25F (Robertson and Zaragoza, "The Probabilistic Relevance Framework: BM25 and 
 section 3.3): a word's frequencies in title and body are each divided by their field's length
 normalisation, weighted, added, and only then saturated, once:
 
-    tf~(w, d) = sum over fields f of weight_f * tf(w, f, d) / ((1 - b_f) + b_f * len_f(d) / avglen_f)
+    tf~(w, d) = sum over fields f of
+                weight_f * tf(w, f, d) / ((1 - b_f) + b_f * len_f(d) / avglen_f)
     score(d)  = sum over query words w of  idf(w) * tf~ * (k1 + 1) / (k1 + tf~)
 
 so a word in the title and the body counts once, more than either alone, never twice a full

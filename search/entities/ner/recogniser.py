@@ -45,17 +45,17 @@ JOINERS = frozenset({"of", "de", "del", "della", "di", "da", "do", "dos", "das",
                      "le", "van", "von", "der", "den", "bin", "ibn", "al", "el", "y", "and",
                      "&", "for", "the", "on", "ben", "abu", "st", "mc"})
 # Titles and roles written before a person's name; features, weighted by training.
-TITLES = frozenset("""mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame lord lady president vice-president premier
-minister chancellor senator sen. sen rep. rep congressman congresswoman governor gov. gov
-mayor king queen prince princess pope sheikh ayatollah general gen. gen colonel col. col lt.
-lieutenant captain capt. major sergeant sgt. admiral judge justice secretary chairman
+TITLES = frozenset("""mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame lord lady president
+vice-president premier minister chancellor senator sen. sen rep. rep congressman congresswoman
+governor gov. gov mayor king queen prince princess pope sheikh ayatollah general gen. gen colonel
+col. col lt. lieutenant captain capt. major sergeant sgt. admiral judge justice secretary chairman
 chairwoman chief spokesman spokeswoman director coach striker midfielder defender goalkeeper
 captain ambassador envoy commissioner inspector superintendent officer deputy bishop
 archbishop cardinal rabbi imam father brother sister saint st. reverend rev. dr
 president-elect maj maj. brig brig. cpl leader analyst economist manager trader""".split())
-ORG_SUFFIXES = frozenset("""inc inc. corp corp. co co. ltd ltd. plc llc ag sa nv bv gmbh spa bank group party council
-association union university college institute committee agency commission department
-ministry federation airlines airways motors holdings industries international corporation
+ORG_SUFFIXES = frozenset("""inc inc. corp corp. co co. ltd ltd. plc llc ag sa nv bv gmbh spa bank
+group party council association union university college institute committee agency commission
+department ministry federation airlines airways motors holdings industries international corporation
 company partners foundation fund trust exchange army navy police court parliament assembly
 congress senate board authority service services news times post press journal club team fc
 league organisation organization front movement alliance brigade brigades forces office
@@ -73,11 +73,13 @@ MAX_RUN = 12
 # A word: dotted abbreviations (U.S., Mr., P.), or letters and digits joined by "-", "&" or an
 # apostrophe (al-Shomari, AT&T, O'Neill); a possessive 's stays outside.
 _WORD = re.compile(r"(?:[^\W\d_]\.){2,}|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Co|Corp|Inc|Ltd|Gen|Col|Lt|Sgt|"
-                   r"Capt|Gov|Sen|Rep|Prof|Rev|Mt|Ft|Bros|Messrs|Maj|Brig|Cpl)\.|[^\W\d_]\.(?=\s+[^\W\d_])|"
+                   r"Capt|Gov|Sen|Rep|Prof|Rev|Mt|Ft|Bros|Messrs|Maj|Brig|Cpl)\.|"
+                   r"[^\W\d_]\.(?=\s+[^\W\d_])|"
                    r"\w+(?:[&\-]\w+|'(?![sS]\b)\w+)*")
 # What between two words ends a sentence (or a headline, list item or table cell).
 _BREAK = re.compile(r"[.!?:;\"\u201c\u201d\n|(\[]|\s-\s|--")
-_NAME_PREFIX = re.compile(r"^(?:al|el|ad|as|an|ar|bin|ibn|abu|van|von|de|di|da|du|le|la|mc|mac|o)[-'][A-Z]")
+_NAME_PREFIX = re.compile(r"^(?:al|el|ad|as|an|ar|bin|ibn|abu|van|von|de|di|da|du|le|la|mc|mac|"
+                          r"o)[-'][A-Z]")
 
 
 @dataclass(frozen=True)
@@ -157,8 +159,8 @@ class Tokens:
         return self.uppers[k]
 
 
-_ABBREV = frozenset("""mr mrs ms dr st jr sr co corp inc ltd gen col lt sgt capt gov sen rep prof rev no vs mt ft
-bros messrs maj brig cpl""".split())
+_ABBREV = frozenset("""mr mrs ms dr st jr sr co corp inc ltd gen col lt sgt capt gov sen rep prof
+rev no vs mt ft bros messrs maj brig cpl""".split())
 
 
 def tokenise(text: str) -> Tokens:
@@ -314,11 +316,11 @@ class Model:
 # Adjectives of nationality not made by adding -n, -an, -ian, -ese, -ish or -i to a
 # country's name.
 IRREGULAR_DEMONYMS = frozenset("""swede swedes welsh chechen chechens moslem moslems muslim
-muslims arab arabs kurd kurds kurdish dutch french british english scottish irish greek greeks swiss thai filipino serb
-serbs croat croats bosnian bosnians czech czechs slovak slovaks basque palestinian
-palestinians tamil tamils sikh sikhs hindu hindus christian christians jewish jews catholic
-catholics shi'ite shiite shiites sunni sunnis tutsi tutsis hutu hutus pashtun pashtuns uzbek
-uzbeks tajik tajiks turkmen afghan afghans lebanese""".split())
+muslims arab arabs kurd kurds kurdish dutch french british english scottish irish greek greeks swiss
+thai filipino serb serbs croat croats bosnian bosnians czech czechs slovak slovaks basque
+palestinian palestinians tamil tamils sikh sikhs hindu hindus christian christians jewish jews
+catholic catholics shi'ite shiite shiites sunni sunnis tutsi tutsis hutu hutus pashtun pashtuns
+uzbek uzbeks tajik tajiks turkmen afghan afghans lebanese""".split())
 
 
 def _demonyms(places: dict[str, str]) -> frozenset[str]:
@@ -452,7 +454,8 @@ def _span_part(tokens: Tokens, i: int, j: int, model: Model) -> list[str]:
     feats.append("shs:" + "_".join([shape(w) for w in span[:4]]))
     if tokens.first(i):
         feats.append("ssf:" + first)
-        feats.append("ssr:" + _ratio_bucket(ratios.get(first)) + ("d" if first in doc_lower else ""))
+        feats.append("ssr:" + _ratio_bucket(ratios.get(first))
+                     + ("d" if first in doc_lower else ""))
     if first in doc_lower:
         feats.append("doclow_f")
     if last in doc_lower:
@@ -564,7 +567,8 @@ class Recogniser:
                     continue
             pending.append((i, j))
         if pending:
-            probs = model.probabilities_of_rows([span_rows(tokens, i, j, model) for i, j in pending])
+            probs = model.probabilities_of_rows([span_rows(tokens, i, j, model)
+                                                 for i, j in pending])
             entity = 1.0 - probs[:, 0]
             best = probs[:, 1:].argmax(axis=1) + 1
             threshold = model.threshold
@@ -653,14 +657,14 @@ def row_label(tokens: Tokens, i: int, several_lines: bool | None = None) -> bool
 
 
 # The last word of an event's name: an event is no organisation, it is an `event`.
-EVENT_WORDS = frozenset("""cup open games olympics championship championships series tour trophy masters classic
-tournament prix grand-prix marathon rally festival war""".split())
+EVENT_WORDS = frozenset("""cup open games olympics championship championships series tour trophy
+masters classic tournament prix grand-prix marathon rally festival war""".split())
 # The last word of the name of a law, treaty or agreement.
 LAW_WORDS = frozenset("act treaty accord accords protocol charter amendment agreement".split())
 # Words of a news credit line: "Reporting by ... Editing by ..." ends a name.
 CREDIT_WORDS = frozenset(["editing", "reporting", "writing", "additional", "compiled", "produced"])
-CALENDAR = frozenset("""January February March April May June July August September October November December Monday
-Tuesday Wednesday Thursday Friday Saturday Sunday""".split())
+CALENDAR = frozenset("""January February March April May June July August September October November
+December Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split())
 _DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
 _SCORE = re.compile(r"\d{1,3}(?:-\d{1,2})?$")
 

@@ -320,7 +320,8 @@ def fit(train_docs, dev_docs, lexicon, place_names, names, c_values=(1.0,)):
     classes = list(clf.classes_)
     order = [classes.index(k) for k in CLASSES]
     coef = clf.coef_[order]
-    weights: dict[str, list[float]] = {"__bias__": [round(float(v), 4) for v in clf.intercept_[order]]}
+    weights: dict[str, list[float]] = {"__bias__": [round(float(v), 4)
+                                                    for v in clf.intercept_[order]]}
     for k, name in enumerate(names):
         column = [round(float(v), 3) for v in coef[:, k]]
         if max(abs(v) for v in column) >= 0.01:
@@ -336,7 +337,8 @@ def fit_lone_name_score(model: Model, dev_docs: list[list[Sentence]]) -> tuple[f
     docs = []
     for doc in dev_docs:
         text, gold = doc_text(doc)
-        people = {" ".join(text[a:b].lower().split()) for (a, b), lab in gold.items() if lab == "PER"}
+        people = {" ".join(text[a:b].lower().split()) for (a, b), lab in gold.items()
+                  if lab == "PER"}
         docs.append((recogniser.mentions(text), people))
     best = (-1.0, 0.0, "")
     for lone in (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0):
