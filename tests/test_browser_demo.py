@@ -124,3 +124,64 @@ def test_demo_article_screenshot(server, browser):
     assert page.locator("mark").count() >= 1
     page.screenshot(path=str(SCREENSHOTS / "demo-article.png"))
     context.close()
+
+
+# Issue 18's small items, where a browser is needed to see them.
+
+def test_more_entities_on_a_card_open_on_click(server, browser):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(server + "/search?q=embassy")
+    card = page.locator("li.hit").first
+    more = card.locator("details.more-entities")
+    hidden = more.locator("a.chip")
+    count = hidden.count()
+    assert more.locator("summary").inner_text() == f"+{count} more" and count > 0
+    assert not hidden.first.is_visible()
+    more.locator("summary").click()
+    assert hidden.first.is_visible() and hidden.last.is_visible()
+    hidden.first.click()  # each opens its entity page, like the chips before it
+    page.wait_for_url(re.compile(r"/entity/"))
+    context.close()
+
+
+def test_a_facet_filter_that_matches_nothing_says_no_match(server, browser):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(server + "/search")
+    people = page.locator("fieldset[data-group=person]")
+    assert people.locator("li").count() > 8  # long enough to get a filter box
+    no_match = people.locator(".no-match")
+    assert not no_match.is_visible()
+    people.locator("input.facet-filter").fill("zzzz")
+    assert no_match.is_visible() and no_match.inner_text() == "no match"
+    assert people.locator("li:visible").count() == 0
+    people.locator("input.facet-filter").fill("trump")
+    assert not no_match.is_visible()
+    assert people.locator("li:visible .value").all_inner_texts() == ["Donald Trump"]
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("path", ["/entity/No%20Such%20Group", "/article/nosuchid"])
+def test_not_found_pages_have_side_margins(server, browser, viewport, path):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    assert page.goto(server + path).status == 404
+    box = page.locator("h1").bounding_box()
+    assert box["x"] >= 12, f"the heading touches the window's edge ({box['x']} px)"
+    message = page.locator("p.error").bounding_box()
+    assert message["x"] >= 12 and message["x"] + message["width"] <= viewport["width"] - 12
+    assert page.title() in ("404 Unknown entity — newsfacet", "404 Article not found — newsfacet")
+    context.close()
+
+
+def test_browsing_without_a_query_shows_newest_first_as_used(server, browser):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(server + "/search")
+    assert page.locator("nav.sort strong").inner_text() == "newest"
+    assert page.locator("nav.sort").inner_text().split() == ["Sort:", "newest", "oldest"]
+    dates = page.locator("li.hit time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert dates == sorted(dates, reverse=True) and dates
+    context.close()

@@ -9,6 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 from search.errors import HTTP_STATUS, SearchError, error_details, status_of
 
+from .display import error_title
+
 logger = logging.getLogger(__name__)
 
 STATUS = HTTP_STATUS  # the old name
@@ -18,7 +20,8 @@ def _respond(status: int, title: str, message: str, **extra):
     if request.path.startswith("/api/") or request.path == "/healthz":
         return jsonify({"error": {"status": status, "title": title, "message": message,
                                   **extra}}), status
-    return render_template("error.html", status=status, title=title, message=message), status
+    return render_template("error.html", status=status, title=error_title(title),
+                           message=message), status
 
 
 def init_app(app: Flask) -> None:
