@@ -160,3 +160,17 @@ def test_the_readme_shows_screenshots_of_the_demo_corpus_only():
     assert images and images[0] == "docs/screenshots/demo-search.png"
     assert {Path(i).name for i in images} <= set(DEMO_SCREENSHOTS)
     assert all(Path(i).parent == Path("docs/screenshots") for i in images)
+
+
+def test_the_two_commands_are_the_ones_make_and_ci_run():
+    """`make demo` and `make test` (CI's `.ci/run`) exist, and installing says where the
+    command went, as the README's "Running the installed command" promises."""
+    text = README.read_text(encoding="utf-8")
+    shown = re.findall(r"^make ([\w-]+)", text, re.M) + re.findall(r"`make ([\w-]+)`", text)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([\w-]+):", makefile, re.M))
+    assert {"demo", "test"} <= set(shown) and set(shown) <= targets
+    assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(encoding="utf-8"), re.M)
+    dry_run = subprocess.run(["make", "-n", "install"], cwd=ROOT, text=True, capture_output=True,
+                             check=True).stdout
+    assert ".venv/bin/newsfacet" in dry_run and "source .venv/bin/activate" in dry_run
