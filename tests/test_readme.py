@@ -174,3 +174,25 @@ def test_the_two_commands_are_the_ones_make_and_ci_run():
     dry_run = subprocess.run(["make", "-n", "install"], cwd=ROOT, text=True, capture_output=True,
                              check=True).stdout
     assert ".venv/bin/newsfacet" in dry_run and "source .venv/bin/activate" in dry_run
+
+
+def _anchors(markdown: str) -> set[str]:
+    """Return the anchors GitHub gives the headings of a page ("## Ranking on judged queries"
+    is #ranking-on-judged-queries)."""
+    headings = re.findall(r"^#{1,6} (.+)$", re.sub(r"```.*?```", "", markdown, flags=re.S), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+@pytest.mark.parametrize("page", ["README.md", *sorted(p.relative_to(ROOT).as_posix()
+                                                        for p in (ROOT / "docs").glob("*.md"))])
+def test_links_to_sections_name_sections_that_exist(page):
+    path = ROOT / page
+    text = path.read_text(encoding="utf-8")
+    broken = []
+    for target, anchor in re.findall(r"\]\(([^)#\s]*)#([^)\s]+)\)", text):
+        if "://" in target:
+            continue
+        linked = (path.parent / target) if target else path
+        if anchor not in _anchors(linked.read_text(encoding="utf-8")):
+            broken.append(f"{target}#{anchor}")
+    assert not broken, f"{page} links to sections that do not exist: {broken}"
