@@ -1,4 +1,5 @@
-"""Extraction benchmark: trafilatura alone versus our cleaner, on any folder of the benchmark format.
+"""Extraction benchmark: trafilatura alone versus our cleaner, on any folder of the benchmark
+format.
 
     python bench/extraction.py FOLDER [--mode html|text|both] [--per-page] [--scorer PATH]
 
@@ -115,7 +116,8 @@ def html_runs(pages: list[Page], metas: dict[str, dict]) -> list[Run]:
 
     return run_systems({
         "trafilatura": lambda p: trafilatura.extract(p.html) or "",
-        "trafilatura no-comments": lambda p: trafilatura.extract(p.html, include_comments=False) or "",
+        "trafilatura no-comments": lambda p: trafilatura.extract(p.html, include_comments=False)
+        or "",
         OURS: ours,
     }, pages)
 
@@ -139,7 +141,8 @@ def text_runs(pages: list[Page]) -> list[Run]:
     def with_collection(page: Page) -> str:
         return clean_text(dumps[page.id], shared[page.gold.get("outlet") or page.id]).body
 
-    return run_systems({"raw dump": lambda p: dumps[p.id], OURS: lambda p: clean_text(dumps[p.id]).body,
+    return run_systems({"raw dump": lambda p: dumps[p.id],
+                        OURS: lambda p: clean_text(dumps[p.id]).body,
                         f"{OURS} + outlet's dumps": with_collection}, pages)
 
 
@@ -160,8 +163,10 @@ def print_table(title: str, scorer: ModuleType, runs: list[Run], pages: list[Pag
 
 def print_per_page(scorer: ModuleType, runs: list[Run], scored: dict) -> None:
     """Print each page's F1 for every system, worst of ours first."""
-    ids = sorted(scored[runs[-1].name][0], key=lambda i: scorer.page_f1(scored[runs[-1].name][0][i]))
-    print(f"\n{'id':<26} " + " ".join(f"{run.name[:14]:>14}" for run in runs) + "   (page F1; P/R of ours)")
+    ids = sorted(scored[runs[-1].name][0],
+                 key=lambda i: scorer.page_f1(scored[runs[-1].name][0][i]))
+    print(f"\n{'id':<26} " + " ".join(f"{run.name[:14]:>14}" for run in runs)
+          + "   (page F1; P/R of ours)")
     for page_id in ids:
         cells = [scorer.page_f1(scored[run.name][0][page_id]) for run in runs]
         t = scored[runs[-1].name][0][page_id]
@@ -190,7 +195,8 @@ def outlet_matches(name: str | None, host: str | None) -> bool:
 
 
 def _spelt_by_prefixes(label: str, words: list[str]) -> bool:
-    """Return whether ``label`` is non-empty prefixes of ``words`` (in order, none skipped) joined."""
+    """Return whether ``label`` is non-empty prefixes of ``words`` (in order, none skipped)
+    joined."""
     if not label:
         return True
     if not words:
@@ -207,7 +213,8 @@ def print_metadata(pages: list[Page], metas: dict[str, dict]) -> None:
     date_missing = sum(not metas[p.id].get("date") for p in dated)
     date_wrong = len(dated) - date_ok - date_missing
     undated_given = sum(bool(metas[p.id].get("date")) for p in pages if not p.gold.get("date"))
-    outlet_ok = sum(outlet_matches(metas[p.id].get("sitename"), p.gold.get("outlet")) for p in pages)
+    outlet_ok = sum(outlet_matches(metas[p.id].get("sitename"), p.gold.get("outlet"))
+                    for p in pages)
     outlet_missing = sum(not metas[p.id].get("sitename") for p in pages)
     n = len(pages) or 1
     print(f"\n== metadata ({OURS}, HTML) ==")
@@ -215,11 +222,13 @@ def print_metadata(pages: list[Page], metas: dict[str, dict]) -> None:
     print(f"date    {date_ok}/{len(dated)} correct, {date_missing} missing, {date_wrong} WRONG"
           f" (score {(date_ok - 2 * date_wrong) / (len(dated) or 1):.3f}: wrong counts -2);"
           f" {undated_given} dates given where the gold has none")
-    print(f"outlet  {outlet_ok}/{len(pages)} = {outlet_ok / n:.3f} name the gold host, {outlet_missing} missing")
+    print(f"outlet  {outlet_ok}/{len(pages)} = {outlet_ok / n:.3f} name the gold host, "
+          f"{outlet_missing} missing")
     for p in pages:
         got = metas[p.id].get("date")
         if p.gold.get("date") and got and got != p.gold["date"]:
-            print(f"  wrong date {p.id}: {got} ({metas[p.id].get('date_source')}) vs gold {p.gold['date']}")
+            print(f"  wrong date {p.id}: {got} ({metas[p.id].get('date_source')}) vs gold "
+                  f"{p.gold['date']}")
 
 
 def main(argv: list[str] | None = None) -> None:

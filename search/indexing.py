@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import signal
 import sqlite3
 import threading
@@ -41,6 +42,33 @@ CLEAN_SECONDS = 120.0
 LOCK_WAIT = 30.0
 
 
+# Parts of a skip reason that name one input (a path, a size), removed to group skips by kind.
+_REASON_DETAILS = (
+    (re.compile(r"^(same (?:id|content) as) .*"), r"\1 an earlier document"),
+    (re.compile(r"^(\w+) is .*over the limit.*"), r"\1 over the size limit"),
+    (re.compile(r" after [\d,]+ records.*"), ""),
+    (re.compile(r" \(.*"), ""),  # a parenthesis explains one case: the error, the link target
+    (re.compile(r": .*"), ""),  # after a colon: the detail (an OS error, the readable types)
+)
+
+
+def skip_kind(reason: str) -> str:
+    """Return the kind of a skip reason, the same for every input skipped for one cause
+    ("same id as a.txt" and "same id as b.txt" are both "same id as an earlier document")."""
+    for pattern, replacement in _REASON_DETAILS:
+        reason = pattern.sub(replacement, reason, count=1)
+    return reason.strip() or "unknown reason"
+
+
+def skip_counts(skipped: Iterable[Skipped]) -> dict[str, int]:
+    """Return how many inputs were skipped for each kind of reason, most frequent first."""
+    counts: dict[str, int] = {}
+    for skip in skipped:
+        kind = skip_kind(skip.reason)
+        counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 @dataclass
 class IndexReport:
     """What one indexing run did."""
@@ -61,6 +89,7 @@ class IndexReport:
                 "unchanged": self.unchanged, "skipped": len(self.skipped),
                 "merged_into_stories": self.merged,
                 "skips": [{"source": s.source, "reason": s.reason} for s in self.skipped],
+                "skip_reasons": skip_counts(self.skipped),
                 **({"notes": self.notes} if self.notes else {})}
 
 
@@ -120,6 +149,8 @@ def index_documents(
     batch_chars = 0
     stories: StoryIndex | None = None  # loaded at the first changed article, not before
     names = CollectionNames(table)
+    if existing:  # new articles take the spellings and types the index already has
+        names.seed(engine.stats().facets.get("entity", ()))
     for outcome in _run(jobs, table, max_text_chars, workers, clean_seconds):
         if isinstance(outcome, Skipped):
             logger.warning("skipped %s: %s", outcome.source, outcome.reason)
@@ -200,7 +231,8 @@ def clean_one(raw: RawDocument, table: EntityTable, hints: Mapping[str, str],
             return process(raw, table, hints, max_text_chars)
     except _Overtime:
         return Skipped(raw.source, f"cleaning took longer than {seconds:g} s (page too big "
-                                   "or too complex; lower NEWSFACET_MAX_FILE_BYTES skips such pages early)")
+                                   "or too complex; lower NEWSFACET_MAX_FILE_BYTES skips such "
+                                   "pages early)")
     except RecursionError:
         return Skipped(raw.source, "page is nested too deeply to parse")
     except MemoryError:

@@ -35,8 +35,8 @@ DEMO_SCREENSHOTS = ("demo-search.png", "demo-search-phone.png", "demo-article.pn
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"no Chromium at {CHROMIUM}: run `make browser` (apt-get install chromium)"),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}: "
+                       "run `make browser` (apt-get install chromium)"),
 ]
 
 

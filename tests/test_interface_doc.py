@@ -19,6 +19,7 @@ from .conftest import ROOT
 
 DOC = ROOT / "docs" / "interface.md"
 CONTRACT = SHARED / "INTERFACE.md"
+SHARED_OPTIONS = ("--index", "--entities", "--collection", "--engine")  # marked † in the doc
 
 
 def doc() -> str:
@@ -52,7 +53,7 @@ def test_every_option_of_every_command_is_documented():
         for param in command.params:
             if isinstance(param, click.Option) and not param.hidden and param.name != "help":
                 long = max(param.opts, key=len)
-                shared = long in ("--index", "--entities", "--collection", "--engine") and "†" in row
+                shared = long in SHARED_OPTIONS and "†" in row
                 if f"`{long}" not in row and not shared:
                     missing.append(f"newsfacet {' '.join(words)} {long}")
     for param in cli.params:
@@ -85,7 +86,8 @@ def test_openapi_paths_and_parameters_match_the_doc(client):
     documented = {_route_text(r) for r in re.findall(r"`GET (/api/[^`?]*|/healthz)", text)}
     assert paths == documented
     parameters = [p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]]
-    url_params = text.split("URL parameters of `/search` and `/api/search`:", 1)[1].split("\n\n", 1)[0]
+    url_params = text.split("URL parameters of `/search` and `/api/search`:", 1)[1]
+    url_params = url_params.split("\n\n", 1)[0]
     missing = [name for name in parameters if f"`{name}`" not in url_params]
     assert not missing, f"/api/search parameters missing from docs/interface.md: {missing}"
 
@@ -111,6 +113,7 @@ def test_every_key_of_the_article_json_is_documented(client):
 def test_the_contract_is_copied_word_for_word():
     """docs/interface.md holds every line of the shared contract (headings one level down)."""
     text = doc()
-    lines = [line.lstrip("#").strip() for line in CONTRACT.read_text(encoding="utf-8").splitlines()[1:]]
+    contract = CONTRACT.read_text(encoding="utf-8").splitlines()[1:]
+    lines = [line.lstrip("#").strip() for line in contract]
     missing = [line for line in lines if line and line not in text]
     assert not missing, f"lines of {CONTRACT} missing from docs/interface.md: {missing}"

@@ -89,7 +89,8 @@ def pattern_of(shown: str) -> tuple[re.Pattern[str], list[str]]:
 
 
 def test_the_readme_has_examples_of_the_main_commands():
-    commands = {shlex.split(e.command)[1] for e in console_examples(README.read_text(encoding="utf-8"))}
+    examples = console_examples(README.read_text(encoding="utf-8"))
+    commands = {shlex.split(e.command)[1] for e in examples}
     assert {"index", "search", "show", "stats", "clean", "entities"} <= commands
 
 
@@ -125,7 +126,8 @@ def test_every_setting_is_in_the_readme_settings_table():
                 if f.metadata.get("env")}
     missing = (settings | set(EXTRA_SETTINGS)) - documented
     assert not missing, f"add these settings to the README's Settings table: {sorted(missing)}"
-    assert not documented - settings - set(EXTRA_SETTINGS), "the README lists a setting that is gone"
+    gone = documented - settings - set(EXTRA_SETTINGS)
+    assert not gone, f"the README lists settings that are gone: {sorted(gone)}"
 
 
 def test_settings_read_from_the_environment_are_all_known():
@@ -134,7 +136,8 @@ def test_settings_read_from_the_environment_are_all_known():
              if f.metadata.get("env")} | set(EXTRA_SETTINGS)
     read = set()
     for path in [*(ROOT / "search").rglob("*.py"), *(ROOT / "web").rglob("*.py")]:
-        read |= set(re.findall(r"\b(NEWSFACET_[A-Z][A-Z_]*[A-Z])\b", path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        read |= set(re.findall(r"\b(NEWSFACET_[A-Z][A-Z_]*[A-Z])\b", text))
     assert read <= known, f"settings read but not documented: {sorted(read - known)}"
 
 

@@ -46,11 +46,13 @@ def test_record_paragraphs(body, expected):
 def test_wire_story_keeps_paragraphs_and_its_sign_off_names_the_agency(runner, tmp_path, sign_off):
     records = tmp_path / "wire.jsonl"
     body = WIRE.replace(" Reuter\n", sign_off)
-    records.write_text(json.dumps({"id": "wire-1", "title": "BAHIA COCOA REVIEW", "body": body}) + "\n",
+    records.write_text(json.dumps({"id": "wire-1", "title": "BAHIA COCOA REVIEW", "body": body})
+                       + "\n",
                        encoding="utf-8")
     index_dir = tmp_path / "index"
     assert run(runner, "index", records, "--index", index_dir).exit_code == 0
     shown = json.loads(run(runner, "show", "wire-1", "--index", index_dir, "--json").output)
-    assert shown["body"].split("\n\n")[1] == "The dry period means the harvest will be late this year."
+    assert shown["body"].split("\n\n")[1] == ("The dry period means the harvest will be late "
+                                              "this year.")
     assert len(shown["body"].split("\n\n")) == 4
     assert shown["agency"] == "Reuters"

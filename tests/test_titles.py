@@ -20,10 +20,12 @@ BODY = ("<p>The old harbour bridge reopened to traffic on Thursday morning after
      "Flood waters rise in the north"),
     ("Flood waters rise | 2021-11-08", "", None, "Flood waters rise"),
     # a short site name must be the whole part ("dw" is inside "Flood waters")
-    ("Flood waters rise - Ice melts", "", "https://www.dw.com/en/a-1", "Flood waters rise - Ice melts"),
+    ("Flood waters rise - Ice melts", "", "https://www.dw.com/en/a-1",
+     "Flood waters rise - Ice melts"),
     ("Bridge reopens: what it means", '<meta property="og:site_name" content="Example News">', None,
      "Bridge reopens: what it means"),
 ])
 def test_site_name_and_date_affixes_removed(title, head, url, expected):
-    html = f"<html><head><title>{title}</title>{head}</head><body><article>{BODY}</article></body></html>"
+    html = (f"<html><head><title>{title}</title>{head}</head>"
+            f"<body><article>{BODY}</article></body></html>")
     assert clean_html(html, url=url).page_meta["title"] == expected

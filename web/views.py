@@ -1,4 +1,5 @@
-"""One blueprint, ``bp``: the search and article pages; args become a SearchRequest, results a page."""
+"""One blueprint, ``bp``: the search and article pages; args become a SearchRequest, results a
+page."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def search_page():
         groups=facet_groups(results, args, entity_type),
         chips=chips(args, entity_type), timeline=build_timeline(results, args),
         date_examples=display.date_examples(results), sort_used=effective_sort(results.request),
-        last_page=last_page(results))
+        last_page=last_page(results), max_export=current_app.config["SETTINGS"].max_export)
     return body, 400 if error else 200
 
 

@@ -30,5 +30,6 @@ def repeated_lines(texts: Iterable[str], min_documents: int = MIN_DOCUMENTS) -> 
     """Return the keys of the lines that occur in at least ``min_documents`` of ``texts``."""
     documents: Counter[str] = Counter()
     for text in texts:
-        documents.update({key for line in text.splitlines() if len(key := line_key(line)) >= MIN_KEY_CHARS})
+        documents.update({key for line in text.splitlines()
+                          if len(key := line_key(line)) >= MIN_KEY_CHARS})
     return frozenset(key for key, count in documents.items() if count >= min_documents)
