@@ -22,7 +22,7 @@ How it works (the model is ``model.json.gz`` beside this file; ``train.py`` make
    is that company.
 
 Feature extraction is plain Python over one pass of the text (no per-token model), so an
-article of 150 words costs well under a millisecond; see README "Recognised entities".
+article of 150 words costs well under a millisecond; see docs/entities.md "Recognised entities".
 """
 
 from __future__ import annotations
