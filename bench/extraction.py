@@ -7,9 +7,11 @@ FOLDER holds ``<id>.html`` (the raw page) and ``<id>.json`` (gold: ``body``, ``t
 ``outlet``). Bodies are scored with the benchmark's own ``score.py`` (word 4-gram shingles,
 per-page normalised, F1 from mean precision and mean recall). HTML mode compares trafilatura
 (defaults, and ``include_comments=False``) with ``clean_html``; text-dump mode compares the
-raw dump kept whole with ``clean_text`` on the dump. Metadata (title, date, outlet) of
-``clean_html`` is checked against the gold; a date that disagrees with the gold is counted
-apart from a missing one. The last line is ``F1 <our HTML F1>``.
+raw dump kept whole with ``clean_text`` on the dump, alone and with the lines its outlet's
+other dumps in the folder share (the folder read as one collection, as ``newsfacet index``
+does). Metadata (title, date, outlet) of ``clean_html`` is checked against the gold; a date
+that disagrees with the gold is counted apart from a missing one. The last line is
+``F1 <our HTML F1>``.
 """
 
 from __future__ import annotations
@@ -108,9 +110,15 @@ def html_runs(pages: list[Page], metas: dict[str, dict]) -> list[Run]:
     import trafilatura
 
     from search.cleaner import clean_html
+    from search.cleaner.collection import Collection
+
+    collection = Collection()  # the folder as one collection, as `newsfacet index FOLDER` reads it
+    for page in pages:
+        collection.add_page(page.id, page.html)
 
     def ours(page: Page) -> str:
-        doc = clean_html(page.html)
+        affixes = collection.shared(page.id, "html", page.html).title_affixes
+        doc = clean_html(page.html, title_affixes=affixes)
         metas[page.id] = dict(doc.page_meta)
         return doc.body
 
@@ -130,20 +138,22 @@ def text_runs(pages: list[Page]) -> list[Run]:
     except ImportError as exc:
         print(f"text-dump mode: not available ({exc})")
         return []
-    from search.cleaner.collection import repeated_lines
+    from search.cleaner.collection import Collection
 
     dumps = {p.id: html_to_text_dump(p.html) for p in pages}
-    by_outlet: dict[str, list[str]] = {}
+    # The folder is one collection, as `newsfacet index FOLDER` reads it: dumps are grouped into
+    # outlets by their own chrome (the gold host is not used), each dump's shared lines are chrome.
+    collection = Collection()
     for page in pages:
-        by_outlet.setdefault(page.gold.get("outlet") or page.id, []).append(dumps[page.id])
-    shared = {outlet: repeated_lines(texts) for outlet, texts in by_outlet.items()}
+        collection.add(page.id, dumps[page.id])
+    shared = {page.id: collection.boilerplate(page.id, dumps[page.id]) for page in pages}
 
     def with_collection(page: Page) -> str:
-        return clean_text(dumps[page.id], shared[page.gold.get("outlet") or page.id]).body
+        return clean_text(dumps[page.id], shared[page.id]).body
 
     return run_systems({"raw dump": lambda p: dumps[p.id],
                         OURS: lambda p: clean_text(dumps[p.id]).body,
-                        f"{OURS} + outlet's dumps": with_collection}, pages)
+                        f"{OURS} + collection": with_collection}, pages)
 
 
 def print_table(title: str, scorer: ModuleType, runs: list[Run], pages: list[Page],

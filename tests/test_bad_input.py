@@ -15,6 +15,7 @@ import time
 import pytest
 
 from search import indexing
+from search.cleaner.collection import NOTHING_SHARED
 from search.cli import cli
 from search.config import Settings
 from search.engines import open_engine
@@ -273,7 +274,7 @@ def test_workers_keep_a_bounded_window_of_jobs(tmp_path):
         for i in range(200):
             consumed.append(i)
             yield RawDocument(source=f"{i}.txt", kind="record", content=f"{GOOD_TEXT} {i}",
-                              raw_hash=str(i)), {}
+                              raw_hash=str(i)), {}, NOTHING_SHARED
 
     outcomes = indexing._run(jobs(), EntityTable.load(None), 10_000, workers=2, seconds=30)
     first = next(outcomes)

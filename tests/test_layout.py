@@ -221,10 +221,11 @@ def test_typesense_engine_imports_nothing_of_the_whoosh_engine():
 
 # Where a catch-all is the design: the top-level boundaries of the CLI and the web app, and the
 # places one untrusted input is the unit of failure (issue 19: a file, a record, a metadata row,
-# a page's cleaning, htmldate on one page, a web archive record's decoding), so that one bad
+# a page's cleaning, a document read into the collection before indexing, htmldate on one
+# page, a web archive record's decoding), so that one bad
 # input becomes a skip with its reason instead of a lost run. A handler that re-raises one of
 # our errors is a mapping, not a catch-all, and is not counted.
-BOUNDARIES = {"search.cli": 1, "web.server": 1, "search.indexing": 2, "search.ingest.sources": 3,
+BOUNDARIES = {"search.cli": 1, "web.server": 1, "search.indexing": 3, "search.ingest.sources": 3,
               "search.ingest.warc": 1, "search.cleaner.html_date": 1}
 CATCH_ALL = ("Exception", "BaseException")
 

@@ -93,6 +93,10 @@ CREDIT_LINE = re.compile(
     _I,
 )
 
+# A wire story's closing sign-off, a line of its own: "Reuter" (the 1987 wire), "REUTER", "- AFP".
+SIGN_OFF = re.compile(r"^(?:[-–—]{1,2}\s*)?"
+                      r"(?:Reuters?|REUTERS?|AFP|AP|dpa|Xinhua|UPI|PTI|ANI|IANS|EFE|ANSA)\.?$")
+
 # "BAGHDAD – …", "WASHINGTON (Reuters) - …", "LONDON, May 3 (AP) — …".
 DATELINE = re.compile(r"^[A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+)*(?:,[^–—\-]{1,30})?(?: \([A-Za-z "
                       r"]+\))?\s*[–—\-]\s+\S")

@@ -33,16 +33,18 @@ EMPTY_META: dict[str, str | None] = dict.fromkeys(
     ("title", "date", "date_source", "sitename", "author", "url", "description", "language"))
 
 
-def clean_html(html: str, url: str | None = None) -> CleanedDocument:
+def clean_html(html: str, url: str | None = None,
+               title_affixes: frozenset[str] = frozenset()) -> CleanedDocument:
     """Return the page's article text as body blocks, with chrome removed and the page's metadata.
 
     A page with no article (empty, tiny, binary garbage, scripts only) gives an empty ``body``;
-    bad HTML never raises.
+    bad HTML never raises. ``title_affixes``: parts of the page's titles its site's other pages
+    repeat (``site_titles.SiteTitles``), taken off the title.
     """
     tree = _parse(html)
     if tree is None:
         return CleanedDocument(body="", mode="html", page_meta=dict(EMPTY_META, url=url))
-    meta = extract_page_meta(tree, url)
+    meta = extract_page_meta(tree, url, title_affixes)
     context = _page_context(tree, meta)
     blocks = label_chrome(_extract_blocks(tree, url), context)
     body = "\n\n".join(block.text for block in blocks if block.kept)

@@ -12,6 +12,7 @@ from lxml.html import HtmlElement
 from .chrome import BARE_DATE
 from .html_date import DOTTED_DATE_RE, canonical_url, find_published_date
 from .html_pagedata import PageData, ld_name, read_page_data
+from .site_titles import strip_affixes
 
 logger = logging.getLogger(__name__)
 
@@ -24,14 +25,19 @@ SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "ne", "or", "e
 LOWER_NAME_WORDS = frozenset({"of", "the", "and", "de", "la", "le", "du", "der", "die", "&", "for"})
 
 
-def extract_page_meta(tree: HtmlElement, url: str | None = None) -> dict[str, str | None]:
+def extract_page_meta(tree: HtmlElement, url: str | None = None,
+                      title_affixes: frozenset[str] = frozenset()) -> dict[str, str | None]:
     """Return the page_meta mapping (title, date, date_source, sitename, author, url, description,
-    language)."""
+    language).
+
+    ``title_affixes``: the parts of this page's titles that its site's other pages in the
+    collection repeat (``site_titles.SiteTitles.affixes``); they are taken off the title.
+    """
     data = read_page_data(tree)
     date, date_source = find_published_date(tree, data, url)
     sitename = _sitename(tree, data, url)
     return {
-        "title": _title(tree, data, sitename),
+        "title": _title(tree, data, sitename, title_affixes),
         "date": date,
         "date_source": date_source,
         "sitename": sitename,
@@ -47,7 +53,8 @@ def _value(found: tuple[str, str] | None) -> str | None:
     return found[1] if found else None
 
 
-def _title(tree: HtmlElement, data: PageData, sitename: str | None) -> str | None:
+def _title(tree: HtmlElement, data: PageData, sitename: str | None,
+           affixes: frozenset[str] = frozenset()) -> str | None:
     """Return the headline most of the page's title sources agree on, site name affixes removed.
 
     Sources in order of trust: og:title, twitter:title, JSON-LD headline, the first <h1>, <title>;
@@ -58,7 +65,7 @@ def _title(tree: HtmlElement, data: PageData, sitename: str | None) -> str | Non
         next((h for obj in data.articles() if isinstance(h := obj.get("headline"), str)), None),
         _first_h1(tree), tree.findtext(".//title"),
     ]
-    titles = [t for t in (_strip_site(c, sitename) for c in candidates) if t]
+    titles = [t for t in (_strip_site(c, sitename, affixes) for c in candidates) if t]
     if not titles:
         return None
     votes = Counter(_key(t) for t in titles)
@@ -80,12 +87,14 @@ def _first_h1(tree: HtmlElement) -> str | None:
     return None
 
 
-def _strip_site(title: str | None, sitename: str | None) -> str | None:
+def _strip_site(title: str | None, sitename: str | None,
+                affixes: frozenset[str] = frozenset()) -> str | None:
     """Return the title without a leading or trailing part naming the site ("Headline - Site",
-    "Headline_Site") or giving only a date ("08.11.2021 | Headline")."""
+    "Headline_Site"), repeated across the site's pages (``affixes``) or giving only a date
+    ("08.11.2021 | Headline")."""
     if not title or not title.strip():
         return None
-    title = " ".join(title.split())
+    title = strip_affixes(" ".join(title.split()), affixes)
     site = _site_key(sitename)
     separators = list(TITLE_SEPARATORS_RE.finditer(title))
     if not separators:

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 from .document import Block, CleanedDocument
 from .chrome import (BARE_DATE, BYLINE, CAPTION_CREDIT, CHROME_PHRASES, CREDIT_LINE, DATE_LINE,
-                     DATE_PATTERN, DATELINE, EDGE_ONLY_REASONS, SECTION_OPENERS, STICKY_SECTION)
-from .collection import line_key
+                     DATE_PATTERN, DATELINE, EDGE_ONLY_REASONS, SECTION_OPENERS, SIGN_OFF,
+                     STICKY_SECTION)
+from .paragraphs import hard_wrapped, record_paragraphs
 from .text_model import line_features, load_model, overridable, relabel
 
 logger = logging.getLogger(__name__)
@@ -83,8 +84,8 @@ class _Line:
 def clean_text(text: str, boilerplate: frozenset[str] = frozenset()) -> CleanedDocument:
     """Return the dump's article body (title left out) and every non-empty line as a labelled block.
 
-    ``boilerplate`` holds keys (``collection.line_key``) of lines that recur across the outlet's
-    other dumps (``collection.repeated_lines``): where the rules keep such a line only for
+    ``boilerplate`` holds keys (``line_key``) of lines that recur across the outlet's
+    other dumps (``collection.Collection.boilerplate``): where the rules keep such a line only for
     its position, it is chrome.
     """
     lines, blocks, span = rule_blocks(text)
@@ -102,6 +103,16 @@ def clean_text(text: str, boilerplate: frozenset[str] = frozenset()) -> CleanedD
     return CleanedDocument(body=body, mode="text", blocks=tuple(blocks))
 
 
+def line_key(text: str) -> str:
+    """Return the line reduced to lower-case letters and digits, for matching across documents."""
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def dump_lines(text: str) -> list[tuple[str, bool]]:
+    """Return (``line_key``, is prose) for each line of a dump as ``clean_text`` reads it."""
+    return [(line_key(line.text), line.prose) for line in map(_read_line, _text_lines(text))]
+
+
 def _drop_boilerplate(blocks: list[Block], by_shape: list[bool],
                       boilerplate: frozenset[str]) -> list[Block]:
     """Return ``blocks`` with position-kept lines that recur across the collection labelled
@@ -116,12 +127,23 @@ def _drop_boilerplate(blocks: list[Block], by_shape: list[bool],
 
 def rule_blocks(text: str) -> tuple[list[_Line], list[Block], tuple[int, int]]:
     """Return the dump's lines, the rules' block for each, and the core span [start, end)."""
-    lines = [_read_line(raw) for raw in _join_broken_lines(text.splitlines())]
+    lines = [_read_line(raw) for raw in _text_lines(text)]
     start, end = _core_span(lines)
     header = _label_header(lines[:start])
     core = _label_core(lines[start:end])
     tail = _label_tail(lines[end:])
-    return lines, _collapse_titles(_mark_standfirst(header + core) + tail), (start, end)
+    blocks = _collapse_titles(_mark_standfirst(header + core) + tail)
+    if lines and SIGN_OFF.match(lines[-1].text):  # "Reuter" closing the story: its credit
+        blocks[-1] = Block(lines[-1].text, "credit")
+    return lines, blocks, (start, end)
+
+
+def _text_lines(text: str) -> list[str]:
+    """Return the text's lines as the cleaner reads them: one per paragraph of hard-wrapped text
+    (a plain-text story), else the dump's non-empty lines with broken sentences joined."""
+    if hard_wrapped(text):
+        return record_paragraphs(text)
+    return _join_broken_lines(text.splitlines())
 
 
 def shaped(lines: list[_Line], span: tuple[int, int]) -> list[bool]:

@@ -61,14 +61,20 @@ def article_id(raw: RawDocument) -> str:
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def iter_documents(paths: Iterable[str], max_bytes: int) -> Iterator[RawDocument | Skipped]:
-    """Yield a document or a skip for every file under ``paths`` (folders walked recursively)."""
+def iter_documents(paths: Iterable[str], max_bytes: int,
+                   kinds: frozenset[str] | None = None) -> Iterator[RawDocument | Skipped]:
+    """Yield a document or a skip for every file under ``paths`` (folders walked recursively).
+
+    ``kinds`` (e.g. ``{"text"}``) reads only the files of those kinds and skips the rest silently.
+    """
     seen_files: set[str] = set()
     for given in paths:
         if not os.path.lexists(given):
             yield _printable(Skipped(given, "no such file or folder"))
             continue
         for path in _walk(given):
+            if kinds is not None and KINDS.get(Path(path).suffix.lower()) not in kinds:
+                continue
             try:
                 real = os.path.realpath(path)
                 if real in seen_files:
