@@ -256,7 +256,10 @@ def send(apps: dict[str, Any], request: Request):
         from werkzeug.datastructures import MultiDict
 
         kwargs["data"] = MultiDict(list(request.form))
-    return client.open(request.url(), **kwargs)
+    response = client.open(request.url(), **kwargs)
+    response.get_data()  # read the body, then let go of what it holds (a static file's handle)
+    response.close()
+    return response
 
 
 @dataclass

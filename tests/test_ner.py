@@ -293,3 +293,10 @@ def test_an_acronym_keeps_its_capitals(table):
     for article in batch:
         names_.observe(article)
     assert {a.entities for a in names_.resolve(batch)} == {(Entity("OPEC", "org"),)}
+
+
+def test_a_known_name_or_a_title_is_no_table_row():
+    recogniser = Recogniser()
+    for text in ("Reagan signs 1.2 bln dlr farm bill",  # a title: one line
+                 "Trade talks.\nReagan signs 1.2 bln dlr farm bill\nMore text."):  # known name
+        assert [m.text for m in recogniser.mentions(text)] == ["Reagan"]

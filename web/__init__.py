@@ -13,7 +13,8 @@ from search.config import Settings
 from search.facets import FACET_NAMES
 from search.models import ENTITY_TYPES
 
-from . import api, entity_views, errors, hosts, limits, routing, security, state, views, watches
+from . import (api, display, entity_views, errors, hosts, limits, routing, security, state, views,
+               watches)
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(watches.bp)
     watches.init_app(app)
     app.jinja_env.filters["snippet"] = views.snippet_filter
+    app.jinja_env.filters["num"] = display.thousands
+    app.jinja_env.filters["date_source"] = display.date_source
     app.jinja_env.globals["facet_params"] = FACET_NAMES
     app.jinja_env.globals["entity_types"] = ENTITY_TYPES
     return app

@@ -9,6 +9,8 @@ from werkzeug.exceptions import BadHost, HTTPException
 
 from search.errors import HTTP_STATUS, SearchError, error_details, status_of
 
+from .display import error_title
+
 logger = logging.getLogger(__name__)
 
 STATUS = HTTP_STATUS  # the old name
@@ -22,7 +24,8 @@ def _respond(status: int, title: str, message: str, **extra):
         # Werkzeug could not read the Host (an overlong or empty label), so Flask has no URL
         # adapter and the page's url_for calls would fail: plain text instead.
         return Response(f"{status} {title}: {message}\n", status=status, mimetype="text/plain")
-    return render_template("error.html", status=status, title=title, message=message), status
+    return render_template("error.html", status=status, title=error_title(title),
+                           message=message), status
 
 
 def init_app(app: Flask) -> None:

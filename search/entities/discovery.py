@@ -304,7 +304,7 @@ def _runs(text: str, start: int, stop: int, starts: list[int], ends: list[int], 
             if fits:
                 piece.append(k)
                 continue
-            if len(piece) == 1 and row_label(tokens, piece[0]):
+            if len(piece) == 1 and row_label(tokens, piece[0], several_lines="\n" in text):
                 pass  # "Revs 291.8 mln vs 151.1 mln": a table row's label, as the recogniser says
             elif piece and not _touches_known(piece, known, words, i, j):
                 # After a dateline ("BAGHDAD (Reuters) - Paramilitary groups…") a sentence starts.

@@ -22,7 +22,7 @@ How it works (the model is ``model.json.gz`` beside this file; ``train.py`` make
    is that company.
 
 Feature extraction is plain Python over one pass of the text (no per-token model), so an
-article of 150 words costs well under a millisecond; see README "Recognised entities".
+article of 150 words costs well under a millisecond; see docs/entities.md "Recognised entities".
 """
 
 from __future__ import annotations
@@ -539,9 +539,11 @@ class Recogniser:
             if tokens.first(i) and j < len(words) and \
                     tokens.text[tokens.spans[i][1]:tokens.spans[j][0]].startswith(":"):
                 return None  # "Attendance: 40,000", a label at the start of a line
-            if tokens.first(i) and key not in places and not tokens.uppers[i] \
-                    and row_label(tokens, i):
-                return None  # "Avg shrs 51.7 mln vs 43.4 mln": a table row's label
+            if tokens.first(i) and key not in places and key not in model.lexicon \
+                    and not tokens.uppers[i] and row_label(tokens, i):
+                # "Avg shrs 51.7 mln vs 43.4 mln": a table row's label (a place, or a name the
+                # training text knows, stays: "Reagan signs 1.2 bln dlr farm bill")
+                return None
         return label
 
     def _decode(self, tokens: Tokens, text: str) -> list[Mention]:
@@ -628,17 +630,22 @@ def _possessive_company(tokens: Tokens, j: int) -> bool:
     return False
 
 
-def row_label(tokens: Tokens, i: int) -> bool:
-    """Tell whether word i is the label of a table row: it starts a line that is no
-    sentence (no closing punctuation), has at least two more words and no other capital
-    ("Avg shrs 51.7 mln vs 43.4 mln", "Oper shr loss two cts vs profit seven cts")."""
+def row_label(tokens: Tokens, i: int, several_lines: bool | None = None) -> bool:
+    """Tell whether word i is the label of a table row: it starts a line of a text of
+    several lines, the line is no sentence (no closing punctuation) and has a figure, at
+    least two more words and no other capital ("Avg shrs 51.7 mln vs 43.4 mln"). A title
+    alone, or a tweet's "McGuinty says no", is no table. ``several_lines`` says whether the
+    text ``tokens`` were cut from has several lines (None: ``tokens`` hold the whole text)."""
     text, spans = tokens.text, tokens.spans
     start = spans[i][0]
     if i and "\n" not in text[spans[i - 1][1]:start]:
         return False  # not the line's first word
     end = text.find("\n", start)
+    if not (several_lines if several_lines is not None else end >= 0 or i):
+        return False  # a text of one line
     end = len(text) if end < 0 else end
-    if _SENTENCE_END.search(text[start:end]):
+    line = text[start:end]
+    if _SENTENCE_END.search(line) or not any(c.isdigit() for c in line):
         return False
     k, others = i + 1, 0
     while k < len(spans) and spans[k][0] < end:
