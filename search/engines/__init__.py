@@ -66,7 +66,12 @@ class Engine(Protocol):
         """Return how many articles the index holds."""
 
     def highlight_paragraphs(self, body: str, text: str) -> list[str]:
-        """Return the body's paragraphs, HTML-safe, with the query's matches in <mark>."""
+        """Return the body's paragraphs, HTML-safe, with the query's matches in <mark>
+        (``results.highlight_paragraphs`` with this engine's ``query_terms``)."""
+
+    def query_terms(self, text: str) -> frozenset[str]:
+        """Return the (analysed) words the query marks in snippets and on the article page;
+        raise QueryError when the engine cannot read the query."""
 
     def suggest(self, text: str) -> str | None:
         """Return the query with words unknown to the index replaced by close ones, or None."""

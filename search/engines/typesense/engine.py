@@ -489,13 +489,13 @@ class TypesenseEngine:
     # -- article page, did-you-mean, more like this, export ---------------------------------
 
     def highlight_paragraphs(self, body: str, text: str) -> list[str]:
-        """Return the body's paragraphs as HTML-safe strings with the query's words marked (a
-        query Typesense cannot run marks nothing)."""
-        try:
-            terms = translate(text).terms if text.strip() else frozenset()
-        except QueryError:
-            terms = frozenset()
-        return highlight_paragraphs(body, terms)
+        """Return the body's paragraphs as HTML-safe strings with the query's words marked."""
+        return highlight_paragraphs(body, text, self.query_terms)
+
+    def query_terms(self, text: str) -> frozenset[str]:
+        """Return the stems a query marks; raise QueryError for a query Typesense cannot run
+        (wildcards, fuzzy terms, OR: see ``query``)."""
+        return translate(text).terms
 
     def suggest(self, text: str) -> str | None:
         return browse.suggest_query(self, text)

@@ -25,7 +25,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
 from ...config import Settings
-from ...errors import ArticleNotFound, IndexMissing, QueryError
+from ...errors import ArticleNotFound, IndexMissing
 from ...models import Article, Entity, Hit, IndexStats, Matching, SearchRequest, SearchResults
 from ...query import SEARCH_FIELDS, has_operators
 from .. import bm25f
@@ -332,15 +332,14 @@ class WhooshEngine:
         return searcher.doc_count()
 
     def highlight_paragraphs(self, body: str, text: str) -> list[str]:
-        """Return the body's paragraphs as HTML-safe strings with the query's matches marked
-        (wildcards and fuzzy terms marked as the indexed words they expand to)."""
-        try:
-            searcher, _ = self.current()
-            terms = (_terms(searcher, self._expanded(searcher, self._parse(text)))
-                     if text.strip() else frozenset())
-        except QueryError:
-            terms = frozenset()
-        return highlight_paragraphs(body, terms)
+        """Return the body's paragraphs as HTML-safe strings with the query's matches marked."""
+        return highlight_paragraphs(body, text, self.query_terms)
+
+    def query_terms(self, text: str) -> frozenset[str]:
+        """Return the words a query marks: wildcards and fuzzy terms as the indexed words they
+        expand to; raise QueryError for a query that cannot be read."""
+        searcher, _ = self.current()
+        return marked_terms(self._expanded(searcher, self._parse(text)))
 
     def suggest(self, text: str) -> str | None:
         """Return the query with unknown words replaced by close indexed ones, or None."""
@@ -438,7 +437,8 @@ class WhooshEngine:
             return (), total
         # The same searcher throughout: another current() call could refresh it mid-request,
         # and a refreshed Whoosh searcher closes the readers it does not reuse.
-        terms = _terms(searcher, parsed) if request.query.strip() and request.with_snippets else frozenset()
+        terms = marked_terms(parsed) if request.query.strip() and request.with_snippets \
+            else frozenset()
         hits = [make_hit(decode_article(searcher.stored_fields(d)), score, terms, request,
                          self.settings.snippet_chars) for d, score in page]
         stored = lambda d: decode_article(searcher.stored_fields(d))  # noqa: E731
@@ -497,12 +497,6 @@ def _words_of(q: query.Query) -> list[tuple[str, list[tuple[str, float]]]] | Non
         return None
     return [(word, [(f, boosts[i]) for f, _, boosts in per_field])
             for i, word in enumerate(per_field[0][1])]
-
-
-def _terms(searcher, parsed: query.Query) -> frozenset[str]:
-    """Return the words an (expanded) query looks for in the searched fields. Not Whoosh's
-    ``existing_terms``: see ``query_terms``."""
-    return marked_terms(parsed)
 
 
 def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query:
