@@ -19,6 +19,9 @@ Where the engines differ in meaning (everything else is the same answer on both)
   (wildcards, fuzzy terms) is scored by Whoosh itself. ``more_like`` scores are Whoosh's BM25
   on Whoosh and Typesense's ``text_match`` (a large integer) on Typesense: compare them only
   within one answer. Sorted by date, scores are None on both.
+- Relaxed matching (``matching``): the same articles, counts and message on both; after the
+  articles holding every word, Whoosh ranks the rest by BM25F, Typesense in tiers by the
+  rarest telling word an article holds (``typesense/relaxed.py``).
 - Marking: Whoosh marks the indexed words a wildcard or fuzzy term expands to; on Typesense
   such a query is refused, and ``highlight_paragraphs`` marks nothing for it.
 """

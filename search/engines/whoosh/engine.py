@@ -27,12 +27,13 @@ from whoosh.filedb.filestore import FileStorage
 from ...config import Settings
 from ...errors import ArticleNotFound, IndexMissing
 from ...models import Article, Entity, Hit, IndexStats, Matching, SearchRequest, SearchResults
-from ...query import SEARCH_FIELDS, has_operators
+from ...query import SEARCH_FIELDS
 from .. import bm25f
 from .. import budget
 from ..analysis import ANALYZER, effective_sort, parse_query
 from ..budget import Deadline, within
 from ..expansion import Expander, Vocabulary, has_patterns
+from ..matching import plain_words
 from ..query_terms import marked_terms
 from ..results import facet_values, first_per_story, highlight_paragraphs, make_hit
 from ..stored import decode_article, encode_data
@@ -303,7 +304,7 @@ class WhooshEngine:
         first, matching = None, None
         with within(Deadline()) as deadline:  # reading, expanding and matching the query
             parsed = self._expanded(searcher, self._parse(request.query, deadline), deadline)
-            groups = _plain_words(parsed, request.query)
+            groups = plain_words(parsed, request.query)
             if groups:
                 every, some, scores = sets.words(searcher, groups, relevance)
                 # A saved search's "new articles only" (ids) does not decide: it would relax
@@ -461,42 +462,6 @@ def _page(searcher, sets: DocSets, parsed: query.Query, match, filtered,
                 for i in range(start, min(stop, results.scored_length()))]
     key, reverse = ("date_new", True) if sort == "newest" else ("date_old", False)
     return [(d, None) for d in sets.page_in_order(searcher, key, reverse, filtered, start, stop)]
-
-
-def _plain_words(parsed: query.Query, text: str) -> list[query.Or] | None:
-    """Return the distinct words of a query of two or more plain words, each as an ``Or`` of
-    one term per searched field (as the parser reads a word), or None for any other query:
-    an operator (AND, OR, NOT in capitals), a phrase, a field, a boost, a wildcard or a fuzzy
-    term keep their exact meaning. A hyphenated word ("three-nation") counts as its words."""
-    if not isinstance(parsed, query.And) or parsed.boost != 1.0 or has_operators(text):
-        return None
-    words: dict[str, query.Or] = {}
-    for group in parsed.children():
-        found = _words_of(group)
-        if found is None:
-            return None
-        for word, boosts in found:
-            words.setdefault(word, query.Or([query.Term(f, word, boost=b) for f, b in boosts]))
-    return list(words.values()) if len(words) > 1 else None
-
-
-def _words_of(q: query.Query) -> list[tuple[str, list[tuple[str, float]]]] | None:
-    """Return the words of one plain word (or hyphenated word) with each field's boost, or
-    None when the part is anything else."""
-    if not isinstance(q, query.Or) or q.boost != 1.0 or q.minmatch or q.scale:
-        return None
-    per_field = []
-    for child in q.children():
-        terms = list(child.children()) if type(child) is query.And and child.boost == 1.0 \
-            else [child]
-        if not all(type(t) is query.Term for t in terms) or len({t.fieldname for t in terms}) != 1:
-            return None
-        per_field.append((terms[0].fieldname, [t.text for t in terms], [t.boost for t in terms]))
-    if sorted(f for f, _, _ in per_field) != sorted(SEARCH_FIELDS) \
-            or len({tuple(w) for _, w, _ in per_field}) != 1:
-        return None
-    return [(word, [(f, boosts[i]) for f, _, boosts in per_field])
-            for i, word in enumerate(per_field[0][1])]
 
 
 def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query:
