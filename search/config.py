@@ -37,6 +37,8 @@ class Settings:
     max_file_bytes: int = _setting(20_000_000, "Files larger than this are skipped.", "MAX_FILE_BYTES")
     max_text_chars: int = _setting(1_000_000, "Article text is cut at this many characters.", "MAX_TEXT_CHARS")
     max_query_chars: int = _setting(10_000, "Longest query accepted (a pasted paragraph).", "MAX_QUERY_CHARS")
+    max_query_words: int = _setting(32, "A query of more plain words than this (a pasted paragraph) "
+                                        "searches only this many, its rarest.", "MAX_QUERY_WORDS")
     max_page: int = _setting(1000, "Highest result page accepted.")
     max_per_page: int = _setting(100, "Most results on one page.")
     per_page: int = _setting(10, "Results on one page by default.")

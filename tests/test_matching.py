@@ -203,6 +203,7 @@ def test_page_api_and_csv_say_so_and_count_what_is_shown(client):
     embassy = client.get("/api/search?q=embassy").get_json()
     data = client.get("/api/search?q=embassy+zebra").get_json()
     assert data["matching"] == {"strategy": "most", "words": 2, "with_all_words": 0,
+                                "searched_words": None,
                                 "message": NOTE}
     assert data["total"] == embassy["total"] > 1  # the articles with "embassy"
     assert [h["id"] for h in data["hits"]] == [h["id"] for h in embassy["hits"]]
@@ -240,3 +241,19 @@ def test_saved_searches_over_new_articles_keep_every_word(any_engine, corpus):
     results = any_engine.search(request)
     assert {h.id for h in results.hits} == set(both[:3])
     assert not results.matching.relaxed
+
+
+@pytest.mark.shared(REUTERS)
+def test_a_pasted_paragraph_searches_its_rarest_words(any_engine, corpus):
+    """A paragraph of 5,000+ characters (hundreds of words) finds the article it was pasted
+    from, searching only its ``max_query_words`` rarest words, and says so."""
+    _, records = corpus
+    source = max(records, key=lambda r: len(r["body"]))
+    text = " ".join(source["body"].replace('"', " ").split())
+    results = any_engine.search(build_request(text))
+    cap = any_engine.settings.max_query_words
+    assert results.hits[0].id == source["id"]
+    assert results.matching.words > 5 * cap and results.matching.searched == cap
+    assert results.matching.message.startswith(f"a long query: searched its {cap} rarest words")
+    total, articles = any_engine.export(build_request(text), 100_000)
+    assert total == results.total == len(list(articles))

@@ -20,8 +20,9 @@ Where the engines differ in meaning (everything else is the same answer on both)
   on Whoosh and Typesense's ``text_match`` (a large integer) on Typesense: compare them only
   within one answer. Sorted by date, scores are None on both.
 - Relaxed matching (``matching``): the same articles, counts and message on both; after the
-  articles holding every word, Whoosh ranks the rest by BM25F, Typesense in tiers by the
-  rarest telling word an article holds (``typesense/relaxed.py``).
+  articles holding every word, Whoosh ranks the rest by BM25F; Typesense ranks the first
+  candidates of each tier (the rarest telling word an article holds) together by BM25F, then
+  the rest tier by tier (``typesense/relaxed.py``).
 - Marking: Whoosh marks the indexed words a wildcard or fuzzy term expands to; on Typesense
   such a query is refused, and ``highlight_paragraphs`` marks nothing for it.
 """

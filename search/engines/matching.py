@@ -48,6 +48,16 @@ def telling_words(df: Mapping[str, int], n_docs: int) -> list[str]:
     return rarest_first(telling, df)
 
 
+def searched_words(df: Mapping[str, int], cap: int) -> list[str] | None:
+    """Return the words a long query searches: its ``cap`` rarest words, those the index
+    holds before those it does not, or None when it has no more than ``cap`` words (it
+    searches them all). ``cap`` is ``Settings.max_query_words``: the value and the figures
+    that chose it are in README "Pasted text"."""
+    if len(df) <= cap:
+        return None
+    return sorted(df, key=lambda w: (not df[w], df[w], w))[:cap]
+
+
 def rarest_first(words: Sequence[str], df: Mapping[str, int]) -> list[str]:
     return sorted(words, key=lambda w: (df.get(w, 0), w))
 
@@ -71,4 +81,5 @@ def _words_of(q: query.Query) -> list[tuple[str, list[tuple[str, float]]]] | Non
             for i, word in enumerate(per_field[0][1])]
 
 
-__all__ = ["plain_words", "rarest_first", "telling_words", "word_of"]
+__all__ = ["plain_words", "rarest_first", "searched_words", "telling_words",
+           "word_of"]

@@ -33,14 +33,15 @@ from ...errors import ArticleNotFound, EngineUnavailable, IndexCorrupt, IndexMis
 from ...models import Article, Hit, IndexStats, Matching, SearchRequest, SearchResults
 from ..analysis import analyze, effective_sort, parse_query
 from ..bm25f import MIN_FULL_MATCHES
-from ..matching import plain_words, rarest_first, telling_words, word_of
+from ..matching import plain_words, rarest_first, searched_words, telling_words, word_of
 from ..results import facet_values, highlight_paragraphs, make_hit
 from ..stored import decode_article, encode_data
 from . import browse, stories
 from .conn import Connection, parse_nodes
 from .query import EXACT, STEM_FIELDS, TypesenseQuery, quoted, translate
 from .rank import BLOCK, bm25f_order, block_range, df_searches
-from .relaxed import Relaxed, block_plan, block_search, counted, every_word_first, tier_search, tiers_of
+from .relaxed import (Relaxed, counted, every_word_first, page_search, plan_pages, tier_search,
+                      tiers_of)
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ NEWEST_UNDATED, OLDEST_UNDATED = -(2 ** 62), 2 ** 62
 INTERNAL_FIELDS = ("title_stems,body_stems,body_top,entity_key,outlet_key,agency_key,title_len,"
                    "body_len,story_key")
 IMPORT_BATCH = 1000
+# Typesense refuses a multi_search of more searches than this (its limit_multi_searches).
+MULTI_SEARCH_LIMIT = 50
 FIELD_PAIR = ("title", "body")  # a plain word's fields, as ``rank`` keys its frequencies
 FACET_MARGIN = 20
 ALL_VALUES = 1_000_000
@@ -301,17 +304,27 @@ class TypesenseEngine:
         if not groups:
             return tq, filters, None
         words = [word_of(g) for g in groups]
+        cap = self.settings.max_query_words
+        long = len(words) > cap
         # A saved search's "new articles only" (ids) does not decide, as on Whoosh.
         results = self.multi_search(
-            [{**self._base(tq, filters, skip="ids"), "per_page": 0}]
+            [{"q": "*", "query_by": "title_stems", "per_page": 0}]
             + [{**EXACT, "q": w, "query_by": "title_stems,body_stems", "per_page": 0}
                for w in words]
-            + [{"q": "*", "query_by": "title_stems", "per_page": 0}])
-        with_all, n_docs = int(results[0]["found"]), int(results[-1]["found"])
-        matching = Matching(len(words), with_all, with_all < MIN_FULL_MATCHES)
+            + ([] if long else [{**self._base(tq, filters, skip="ids"), "per_page": 0}]))
+        n_docs = int(results[0]["found"])
+        df = {w: int(r["found"]) for w, r in zip(words, results[1:], strict=False)}
+        searched = searched_words(df, cap)
+        if searched is not None:  # a long query searches its rarest words
+            tq, words = _only(tq, searched), searched
+            df = {w: df[w] for w in searched}
+            results.append(self.single_search({**self._base(tq, filters, skip="ids"),
+                                               "per_page": 0}))
+        with_all = int(results[-1]["found"])
+        matching = Matching(len(groups), with_all, with_all < MIN_FULL_MATCHES,
+                            None if searched is None else len(searched))
         if not matching.relaxed:
             return tq, filters, matching
-        df = {w: int(r["found"]) for w, r in zip(words, results[1:-1], strict=False)}
         ordered = rarest_first(words, df)
         relaxed = Relaxed(tuple(ordered), df, tiers_of(ordered, telling_words(df, n_docs)))
         clause = self._clause(filters)
@@ -479,26 +492,31 @@ class TypesenseEngine:
 
     def _relaxed_ranking(self, tq: TypesenseQuery, relaxed: Relaxed, filters: dict[str, str],
                          start: int, stop: int):
-        """``_ranking`` of a relaxed query: the count of its matches (the search the facets
-        are counted with), then the candidate blocks of the tiers that hold the range."""
-        plan = block_plan(relaxed, start, stop)
+        """``_ranking`` of a relaxed query (``relaxed``): the count of its matches (the search
+        the facets are counted with), then the tier pages that hold the range."""
+        plan = plan_pages(relaxed, start, stop)
         clause = self._clause(filters)
+        tiers = relaxed.tiers
         searches = [{**self._base(tq, filters), "per_page": 0}]
-        searches += [block_search(tier, clause, block) for tier, block, _ in plan]
+        searches += [page_search(tiers[i], clause, 1) for i in plan.head]
+        searches += [page_search(tiers[i], clause, page) for i, page, _ in plan.later]
         df: dict[tuple[tuple[str, ...], str], int] = {(FIELD_PAIR, w): n
                                                     for w, n in relaxed.df.items()}
 
         def finish(results: list[dict]) -> tuple[int, list[tuple[str, float, str | None]]]:
             n_docs, lengths = self._average_lengths()
-            entries = []
-            for (_, block, offset), result in zip(plan, results[1:], strict=True):
-                ranked = every_word_first(bm25f_order([h["document"] for h in result["hits"]],
-                                                      tq.clauses, df, n_docs, lengths),
-                                          relaxed.words)
-                first = offset + block * BLOCK
-                entries += [(doc["id"], score, doc.get("story_key"))
-                            for i, (doc, score) in enumerate(ranked) if start <= first + i < stop]
-            return int(results[0]["found"]), entries
+
+            def ranked(pages: list[dict]) -> list[tuple[dict, float]]:
+                docs = [h["document"] for r in pages for h in r["hits"]]
+                return every_word_first(bm25f_order(docs, tq.clauses, df, n_docs, lengths),
+                                        relaxed.words)
+
+            head, later = results[1:1 + len(plan.head)], results[1 + len(plan.head):]
+            placed = list(enumerate(ranked(head))) if plan.head else []
+            for (_, _, first), result in zip(plan.later, later, strict=True):
+                placed += [(first + j, entry) for j, entry in enumerate(ranked([result]))]
+            return int(results[0]["found"]), [(doc["id"], score, doc.get("story_key"))
+                                              for at, (doc, score) in placed if start <= at < stop]
 
         return searches, finish
 
@@ -540,9 +558,14 @@ class TypesenseEngine:
         return self.multi_search([params])[0]
 
     def multi_search(self, searches: list[dict]) -> list[dict]:
-        """Run searches in one request; raise our errors for any that failed."""
-        body = {"searches": [{**s, "collection": self.name} for s in searches]}
-        results = self.conn.call(lambda c: c.multi_search.perform(body, {}), "a search")["results"]
+        """Run searches, ``MULTI_SEARCH_LIMIT`` to a request; raise our errors for any that
+        failed."""
+        results = []
+        for start in range(0, len(searches), MULTI_SEARCH_LIMIT):
+            body = {"searches": [{**s, "collection": self.name}
+                                 for s in searches[start:start + MULTI_SEARCH_LIMIT]]}
+            results += self.conn.call(lambda c: c.multi_search.perform(body, {}),  # noqa: B023
+                                      "a search")["results"]  # (called at once, in this loop)
         for result in results:
             if "error" in result:
                 code, message = int(result.get("code", 500)), str(result["error"])
@@ -577,6 +600,13 @@ class TypesenseEngine:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _only(tq: TypesenseQuery, words: list[str]) -> TypesenseQuery:
+    """Return a query of plain words reduced to ``words``."""
+    kept = set(words)
+    clauses = tuple(c for c in tq.clauses if c.words[0] in kept)
+    return replace(tq, q=" ".join(c.text() for c in clauses), clauses=clauses)
 
 
 def _create(client, schema: dict) -> dict:

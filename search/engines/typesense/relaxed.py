@@ -5,12 +5,14 @@ from the left, so of "a b c" it never finds the articles holding only "b". Here 
 (``matching``: fewer than ``bm25f.MIN_FULL_MATCHES`` articles hold every word) matches the
 articles holding any of its telling words, as a filter on the stem fields
 (``title_stems:[...] || body_stems:[...]``), so counts, facets, the timeline and exports count
-exactly those. They are ranked in tiers, one per telling word, rarest first: tier i holds the
+exactly those. They fall into tiers, one per telling word, rarest first: tier i holds the
 articles with word i and none of the rarer telling words (``-word`` in ``q``). Within a tier,
 Typesense finds the articles with the query's words from word i on, dropping words from the
 right (rarest kept) down to word i alone, so every article of the tier is found and those with
-more words come first; each block of candidates is re-scored with BM25F (``rank``). The articles
-with every word hold the rarest word: they are the first of tier 1 and stay first.
+more words come first. The order shown: the head, the first ``HEAD`` candidates of every tier
+ranked together by BM25F (``rank``) with the articles holding every word first (they hold the
+rarest word and every other one: they are the first candidates of tier 1); then the rest of
+each tier, tier by tier, in blocks of ``HEAD`` candidates each re-scored with BM25F.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .query import EXACT, quoted
-from .rank import BLOCK, block_range
 
 # Typesense drops query words while fewer articles than this match: always, to the last word.
 DROP_ALL = 1_000_000_000
+# Candidates each tier gives to the head (and the size of its later blocks): on TIME's
+# sentence queries the head decides the first page (README "Past one machine").
+HEAD = 50
 STEMS = "title_stems,body_top,body_stems"
 WEIGHTS = "3,2,1"  # as the ranked candidates of an all-words query (title, repeated, body)
 
@@ -94,22 +98,36 @@ def counted(relaxed: Relaxed, founds: Sequence[int]) -> Relaxed:
     return Relaxed(relaxed.words, relaxed.df, tiers)
 
 
-def block_plan(relaxed: Relaxed, start: int, stop: int) -> list[tuple[Tier, int, int]]:
-    """Return the (tier, block, offset) whose candidates hold results ``start`` to ``stop``
-    of the tiers' order (``offset``: the tier's first position in it)."""
-    plan, offset = [], 0
-    for tier in relaxed.tiers:
-        lo, hi = max(start - offset, 0), min(stop - offset, tier.found)
+@dataclass(frozen=True)
+class Plan:
+    """The candidate pages that hold results ``start`` to ``stop`` of a relaxed order: the
+    head's (page 1 of every tier that has articles) when the range reaches into it, and the
+    later pages as (tier, page, position of its first result in the order)."""
+
+    head: tuple[int, ...]
+    head_size: int
+    later: tuple[tuple[int, int, int], ...]
+
+
+def plan_pages(relaxed: Relaxed, start: int, stop: int) -> Plan:
+    """Return the pages of tier candidates (``HEAD`` a page) holding results ``start`` to
+    ``stop`` of the relaxed order."""
+    head_size = sum(min(HEAD, t.found) for t in relaxed.tiers)
+    head = tuple(i for i, t in enumerate(relaxed.tiers) if t.found) if start < head_size else ()
+    later, offset = [], head_size
+    for i, tier in enumerate(relaxed.tiers):
+        rest = max(tier.found - HEAD, 0)
+        lo, hi = max(start - offset, 0), min(stop - offset, rest)
         if lo < hi:
-            plan += [(tier, block, offset) for block in block_range(lo, hi)]
-        offset += tier.found
-    return plan
+            later += [(i, n + 2, offset + n * HEAD) for n in range(lo // HEAD, (hi - 1) // HEAD + 1)]
+        offset += rest
+    return Plan(head, head_size, tuple(later))
 
 
-def block_search(tier: Tier, clause: str, block: int) -> dict:
-    """Return the search of one block of a tier's candidates, with the stems to score them."""
-    return tier_search(tier, clause, sort_by="_text_match:desc,body_len:asc", page=block + 1,
-                       per_page=BLOCK, include_fields="id,title_stems,body_stems,story_key",
+def page_search(tier: Tier, clause: str, page: int) -> dict:
+    """Return the search of one page of a tier's candidates, with the stems to score them."""
+    return tier_search(tier, clause, sort_by="_text_match:desc,body_len:asc", page=page,
+                       per_page=HEAD, include_fields="id,title_stems,body_stems,story_key",
                        highlight_fields="none")
 
 
@@ -123,5 +141,5 @@ def every_word_first(ranked: list, words: Sequence[str]) -> list:
     return sorted(ranked, key=lambda entry: not holds_all(entry[0]))
 
 
-__all__ = ["BLOCK", "DROP_ALL", "Relaxed", "Tier", "block_plan", "block_search", "counted",
-           "every_word_first", "holding", "tier_search", "tiers_of"]
+__all__ = ["DROP_ALL", "HEAD", "Plan", "Relaxed", "Tier", "counted", "every_word_first",
+           "holding", "page_search", "plan_pages", "tier_search", "tiers_of"]

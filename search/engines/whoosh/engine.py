@@ -33,7 +33,7 @@ from .. import budget
 from ..analysis import ANALYZER, effective_sort, parse_query
 from ..budget import Deadline, within
 from ..expansion import Expander, Vocabulary, has_patterns
-from ..matching import plain_words
+from ..matching import plain_words, searched_words, word_of
 from ..query_terms import marked_terms
 from ..results import facet_values, first_per_story, highlight_paragraphs, make_hit
 from ..stored import decode_article, encode_data
@@ -55,6 +55,7 @@ _saved_arrays = GenerationCache()
 # The words of the searched fields, for fuzzy and wildcard expansion (one per generation).
 _vocabularies = GenerationCache()
 VOCABULARY = "vocab.words"
+VOCABULARY_COUNTS = "wordcounts"  # each word's document frequencies, title and body added
 
 
 def build_schema() -> Schema:
@@ -240,8 +241,10 @@ class WhooshEngine:
         searcher, sets = self.current()
         if self._saved(searcher) or not sets.size:
             return  # saved already (and loaded from the file), or nothing to save
+        vocabulary = self.vocabulary(searcher)
         arrays = {**sets.arrays(searcher, DATE_KEYS, SEARCH_FIELDS),
-                  VOCABULARY: np.array(self.vocabulary(searcher).words, dtype=str),
+                  VOCABULARY: np.array(vocabulary.words, dtype=str),
+                  **({} if vocabulary.counts is None else {VOCABULARY_COUNTS: vocabulary.counts}),
                   **self._stories(searcher, sets).arrays()}
         saved.save(self.path, searcher, arrays)
 
@@ -305,13 +308,22 @@ class WhooshEngine:
         with within(Deadline()) as deadline:  # reading, expanding and matching the query
             parsed = self._expanded(searcher, self._parse(request.query, deadline), deadline)
             groups = plain_words(parsed, request.query)
+            searched = None
             if groups:
-                every, some, scores = sets.words(searcher, groups, relevance)
+                words = len(groups)
+                groups, searched = self._long_query(searcher, groups)
+                # A long query's words are read rarest first; when its time runs out, the
+                # words read so far decide, rather than an error (a pasted paragraph).
+                every, some, scores, read = sets.words(searcher, groups, relevance,
+                                                       partial=searched is not None)
+                if searched is not None:
+                    groups, searched = groups[:read], read
+                    parsed = query.And(groups)  # what is marked, too
                 # A saved search's "new articles only" (ids) does not decide: it would relax
                 # nearly every saved search of two words into "any of them".
                 chosen = [s for name, s in selections.items() if s is not None and name != "ids"]
                 with_all = size_of(intersect([every, *chosen]))
-                matching = Matching(len(groups), with_all, with_all < bm25f.MIN_FULL_MATCHES)
+                matching = Matching(words, with_all, with_all < bm25f.MIN_FULL_MATCHES, searched)
                 matched = some if matching.relaxed else every
                 first = every if matching.relaxed and with_all else None
             elif relevance:
@@ -374,13 +386,31 @@ class WhooshEngine:
         """Return the words of the searched fields in the searcher's generation (saved beside
         the index by ``prepare``, else read from the term dictionary once)."""
         def build() -> Vocabulary:
-            saved = self._saved(searcher).get(VOCABULARY)
+            arrays = self._saved(searcher)
+            saved = arrays.get(VOCABULARY)
             if saved is not None:
-                return Vocabulary(saved.tolist())
+                return Vocabulary.from_saved(saved.tolist(), arrays.get(VOCABULARY_COUNTS))
             return Vocabulary.from_reader(searcher.reader(), SEARCH_FIELDS)
 
         with budget.paused():  # built once a generation: not the query's time
             return _vocabularies.get(self._path_key, searcher, build)
+
+    def _long_query(self, searcher, groups: list[query.Or]) -> tuple[list[query.Or], int | None]:
+        """Return the groups a query of plain words searches, and how many when it is long:
+        its ``max_query_words`` rarest words, rarest first, those the index holds first
+        (None: all of them, in the query's order)."""
+        cap = self.settings.max_query_words
+        if len(groups) <= cap:
+            return groups, None
+        vocabulary, reader = self.vocabulary(searcher), searcher.reader()
+        by_word = {word_of(g): g for g in groups}
+        df = {}
+        for word in by_word:
+            known = vocabulary.count(word)
+            df[word] = known if known is not None else \
+                sum(reader.doc_frequency(f, word) for f in SEARCH_FIELDS)
+        kept = searched_words(df, cap) or list(by_word)
+        return [by_word[w] for w in kept], len(kept)
 
     def _expanded(self, searcher, parsed: query.Query,
                   deadline: Deadline | None = None) -> query.Query:
