@@ -285,7 +285,8 @@ class WhooshEngine:
             for name in FACET_FIELDS:
                 others = [s for key, s in selections.items()
                           if (key != name or not request.disjunctive(name)) and s is not None]
-                counts = sets.count(name, intersect([matched, *others]))
+                counts = sets.count(name, intersect([matched, *others]), request.facet_size,
+                                    request.filters[name])
                 facets[name] = facet_values(counts, request.filters[name], name,
                                             request.facet_size)
         hits, total = self._hits(searcher, sets, parsed, match, filtered, request)
@@ -433,12 +434,11 @@ class WhooshEngine:
             if not values:
                 out[name] = None
                 continue
-            vocabulary = sets.terms(name) if name in ("entity", "outlet", "agency") else None
             if name == "entity" and request.all_entities:  # every value: one set per value
-                out[name] = intersect([sets.select(name, _match_terms(name, v, vocabulary))
+                out[name] = intersect([sets.select(name, _match_terms(sets, name, v))
                                        for v in values])
                 continue
-            terms = [t for v in values for t in _match_terms(name, v, vocabulary)]
+            terms = [t for v in values for t in _match_terms(sets, name, v)]
             out[name] = sets.select(name, terms)
         if request.since or request.until:
             start = request.since.isoformat() if request.since else None
@@ -501,14 +501,11 @@ def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query
     return query.And([parsed, DocsQuery(searcher, filtered)])
 
 
-def _match_terms(name: str, value: str, vocabulary: list[str] | None) -> list[str]:
+def _match_terms(sets: DocSets, name: str, value: str) -> list[str]:
     """Return the indexed terms a filter value selects (case-insensitive for names)."""
-    if vocabulary is None:
+    if name not in ("entity", "outlet", "agency"):
         return [value]
-    wanted = value.casefold()
-    if name == "entity":
-        return [t for t in vocabulary if t.split("|", 1)[-1].casefold() == wanted]
-    return [t for t in vocabulary if t.casefold() == wanted]
+    return sets.terms_named(name, value, typed=name == "entity")
 
 
 def _collapsed_page(page: Callable[[int], list], table: stories.StoryTable, start: int,
