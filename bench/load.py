@@ -57,7 +57,8 @@ class LoadResult:
     def summary(self) -> str:
         lines = [f"requests {self.requests}, errors {self.errors}, {self.seconds:.1f} s, "
                  f"{self.requests / max(self.seconds, 1e-9):.0f} req/s, "
-                 f"p50 {self.percentile(50) * 1000:.1f} ms, p99 {self.percentile(99) * 1000:.1f} ms"]
+                 f"p50 {self.percentile(50) * 1000:.1f} ms, "
+                 f"p99 {self.percentile(99) * 1000:.1f} ms"]
         for kind, values in sorted(self.by_kind.items()):
             lines.append(f"  {kind:<14} {len(values):>7} requests  p50 "
                          f"{self.percentile(50, values) * 1000:7.1f} ms  p99 "
@@ -87,7 +88,8 @@ def mixed_urls(host: str, port: int, seed: int = 1) -> list[tuple[str, str]]:
     urls = [("search", f"/search?q={quote(q)}") for q in QUERIES]
     urls += [("api_search", f"/api/search?q={quote(q)}") for q in QUERIES]
     urls += [("search", f"/search?entity={quote(e)}") for e in entities]
-    urls += [("api_search", f"/api/search?q=embassy&entity={quote(e)}&sort=newest") for e in entities]
+    urls += [("api_search", f"/api/search?q=embassy&entity={quote(e)}&sort=newest")
+             for e in entities]
     urls += [("article", f"/article/{quote(i)}?q=embassy") for i in ids]
     urls += [("api_article", f"/api/articles/{quote(i)}") for i in ids]
     urls += [("search", "/"), ("healthz", "/healthz"), ("csv", "/api/search?q=embassy&format=csv")]
@@ -175,18 +177,18 @@ def wait_until_up(host: str, port: int, seconds: float = 30.0) -> None:
 
 @contextmanager
 def serving(index_dir: str, *, threads: int = 8, env: dict[str, str] | None = None,
-            log: list[str] | None = None) -> Iterator[tuple[str, int]]:
+            log: list[str] | None = None, args: Sequence[str] = ()) -> Iterator[tuple[str, int]]:
     """Start ``newsfacet serve`` (waitress) on a free loopback port; stop it on exit.
 
     The server's stderr goes to a temporary file (a pipe nobody reads would block the server
     once its buffer fills); ``log``, when given, receives its text after the server stops, so
-    a test can show the traceback behind a 500.
+    a test can show the traceback behind a 500. ``args`` go to the command (``--workers 2``).
     """
     port = free_port()
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "search", "serve", "--index", index_dir, "--host", "127.0.0.1",
-             "--port", str(port), "--threads", str(threads)],
+             "--port", str(port), "--threads", str(threads), *args],
             cwd=ROOT, env={**os.environ, **(env or {})},
             stdout=subprocess.DEVNULL, stderr=stderr)
         try:
@@ -210,11 +212,14 @@ def index_seeds(index_dir: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.load",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--url", help="a running server (default: start one on the seeds)")
-    parser.add_argument("--index", help="index to serve (default: the seeds, indexed to a temp dir)")
+    parser.add_argument("--index",
+                        help="index to serve (default: the seeds, indexed to a temp dir)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds (default 60)")
-    parser.add_argument("--connections", type=int, default=32, help="parallel connections (default 32)")
+    parser.add_argument("--connections", type=int, default=32,
+                        help="parallel connections (default 32)")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads when we start it")
     args = parser.parse_args(argv)
     if args.url:

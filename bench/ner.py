@@ -1,15 +1,22 @@
 """What recognising entities costs an article: the table alone against the table plus the
 bundled recogniser, on the same Reuters-21578 articles in one run (best of three passes).
 
-Usage: python -m bench.ner [N]   (N articles with a body, default 3000)
+Usage: python -m bench.ner [N] [--index M]   (N articles with a body, default 3000)
+
+``--index M`` also indexes the first M articles (records without their entity codes, one
+process, a fresh Whoosh index each time) with recognition off and on, and gives the CPU time
+of each and their ratio: what recognition adds to a whole indexing run.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from search.entities import EntityTable, ner
 from search.entities.ner.recogniser import MODEL_PATH, Model
@@ -29,7 +36,40 @@ def _best(fn, texts, rounds: int = 3) -> float:
     return best
 
 
+def _index_cpu(records: list[dict], setting: str) -> float:
+    """Return the CPU time of this process to index ``records`` with NEWSFACET_NER_MODEL set
+    to ``setting`` ("" for the bundled recogniser)."""
+    from search.config import Settings
+    from search.engines import open_engine
+    from search.indexing import index_paths
+
+    os.environ[ner.NER_ENV] = setting
+    ner.find_entities(EntityTable.load(), "warm", "Up")  # the model is loaded outside the timing
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = Path(folder) / "reuters.jsonl"
+        corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        engine = open_engine(Settings(index_dir=str(Path(folder) / "ix")), create=True)
+        start = time.process_time()
+        index_paths([str(corpus)], engine, EntityTable.load())
+        spent = time.process_time() - start
+        engine.close()
+    os.environ.pop(ner.NER_ENV, None)
+    return spent
+
+
+def compare_indexing(size: int) -> None:
+    records = [{k: v for k, v in r.items() if k != "entities"} for r in reuters_records()[:size]]
+    off = min(_index_cpu(records, "none") for _ in range(2))
+    on = min(_index_cpu(records, "") for _ in range(2))
+    print(f"indexing {size} articles, CPU: recognition off {off:.1f} s, on {on:.1f} s "
+          f"(x{on / off:.2f}; best of two each)")
+
+
 def main(argv: list[str]) -> int:
+    if "--index" in argv:
+        at = argv.index("--index")
+        compare_indexing(int(argv[at + 1]))
+        argv = argv[:at] + argv[at + 2:]
     size = int(argv[0]) if argv else 3000
     records = reuters_records()[:size]
     texts = [(r["title"], " ".join(r["body"].split())) for r in records]

@@ -170,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
             warm = [r["ms"] for r in rows if not r["cold"]]
             errors = sum(r["error"] is not None for r in rows)
             print(f"| {cap or 'none'} | {ndcg[cap][0]:.3f} | {ndcg[cap][1]:.3f} | "
-                  f"{sum(mrr[True]) / len(mrr[True]):.3f} | {sum(mrr[False]) / len(mrr[False]):.3f} "
+                  f"{sum(mrr[True]) / len(mrr[True]):.3f} | "
+                  f"{sum(mrr[False]) / len(mrr[False]):.3f} "
                   f"| {max(cold):.0f} | {percentile(warm, 50):.0f} / {percentile(warm, 95):.0f} / "
                   f"{max(warm):.0f} | {errors} |", flush=True)
     return 0

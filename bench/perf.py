@@ -8,9 +8,9 @@ Python API for newsfacet and both baselines, and through ``GET /api/search`` on 
 serve`` (gunicorn, one worker per core) with 1 and 8 concurrent clients, with the server's RSS
 and the time a cold server takes to answer its first search. ``newsfacet_cold`` runs the same
 queries with the decoded-postings cache emptied before each one (every query reads its posting
-lists from disk again); ``--typesense`` adds a Typesense column. HTML pages/s with ``--workers 2`` is compared with a
-single process of trafilatura alone. Every figure is also printed as a ratio to the baselines,
-since absolute times vary between runs on shared machines.
+lists from disk again); ``--typesense`` adds a Typesense column. HTML pages/s with ``--workers 2``
+is compared with a single process of trafilatura alone. Every figure is also printed as a ratio to
+the baselines, since absolute times vary between runs on shared machines.
 """
 
 from __future__ import annotations
@@ -182,7 +182,8 @@ def _rss_mb(pid: int) -> float:
         todo += children.get(current, [])
         try:
             with open(f"/proc/{current}/status") as handle:
-                total += next(int(row.split()[1]) for row in handle if row.startswith("VmRSS:")) / 1024
+                total += next(int(row.split()[1]) for row in handle
+                              if row.startswith("VmRSS:")) / 1024
         except (OSError, StopIteration):
             pass
     return total

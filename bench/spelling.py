@@ -48,7 +48,8 @@ def typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2:]
 
 
-def mistakes(records: list[dict], engine: WhooshEngine, span: tuple[int, int], count: int, seed: int):
+def mistakes(records: list[dict], engine: WhooshEngine, span: tuple[int, int], count: int,
+             seed: int):
     """Return (original, mistyped) pairs from the titles of the records in ``span``."""
     from search.engines.whoosh.engine import _analyze
 
@@ -104,16 +105,19 @@ def main(argv: list[str] | None = None) -> int:
         prepared = []
         for word, wrong in pairs:
             stem = (_analyze(wrong) or [wrong])[0]
-            prepared.append((_analyze(word)[:1], wrong, stem, candidates_for(engine, searcher, wrong, stem)))
+            prepared.append((_analyze(word)[:1], wrong, stem,
+                             candidates_for(engine, searcher, wrong, stem)))
         for weight in WEIGHTS:
             right = sum(1 for target, wrong, stem, cands in prepared
-                        if _analyze(best_word(wrong, stem, cands, surface, weight) or "")[:1] == target)
+                        if _analyze(best_word(wrong, stem, cands, surface, weight)
+                                    or "")[:1] == target)
             table.setdefault(weight, {})[name] = right / len(prepared)
         old = 0
         for target, _wrong, stem, _ in prepared:
             guess = None
             for maxdist in (1, 2):
-                close = [t for t in reader.terms_within("body", stem, maxdist, prefix=1) if t != stem]
+                close = [t for t in reader.terms_within("body", stem, maxdist, prefix=1)
+                         if t != stem]
                 if close:
                     guess = max(close, key=lambda t: (reader.doc_frequency("body", t), t))
                     break

@@ -94,7 +94,8 @@ def sample_pairs(shared: dict[str, list], size: int, seed: int = 1987) -> list[d
     out = []
     for story in chosen:
         a, b = rng.sample(shared[story], 2)
-        out.append({"story": story, "jaccard": round(jaccard(shingles(a.body), shingles(b.body)), 3),
+        out.append({"story": story,
+                    "jaccard": round(jaccard(shingles(a.body), shingles(b.body)), 3),
                     "a": {"id": a.id, "title": a.title}, "b": {"id": b.id, "title": b.title}})
     return out
 
@@ -128,7 +129,8 @@ def main() -> None:
     print(f"largest story ({len(largest)}): " + " | ".join(a.title[:40] for a in largest[:6]))
     pairs = sample_pairs(shared, args.sample)
     for pair in pairs:
-        print(f"  {pair['jaccard']:.2f}  {pair['a']['title'][:55]!s:<55} | {pair['b']['title'][:55]}")
+        print(f"  {pair['jaccard']:.2f}  {pair['a']['title'][:55]!s:<55} | "
+              f"{pair['b']['title'][:55]}")
     result = {"corpus": "Reuters-21578 (articles with a body)", "without_dedupe": without,
               "with_dedupe": with_, "dedupe_alone": cost, "shared_stories": len(shared),
               "articles_in_shared": in_shared,

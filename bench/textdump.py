@@ -34,7 +34,8 @@ BLOCK_TAGS = frozenset(
     "ul option button caption".split()
 )
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-SCORE_SCRIPT = Path(__file__).resolve().parent.parent.parent / "shared" / "extraction-bench" / "score.py"
+SCORE_SCRIPT = (Path(__file__).resolve().parent.parent.parent / "shared" / "extraction-bench"
+                / "score.py")
 
 
 def html_to_text_dump(html: str) -> str:
@@ -72,7 +73,8 @@ def _collect_text(element: lxml.html.HtmlElement, chunks: list[str]) -> None:
 
 
 def write_predictions(folder: Path, out: Path) -> tuple[int, float]:
-    """Write dumps, raw baselines and cleaned bodies for every page; return (pages, seconds cleaning)."""
+    """Write dumps, raw baselines and cleaned bodies for every page; return (pages, seconds
+    cleaning)."""
     for sub in ("dumps", "raw", "clean"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     pages, seconds = 0, 0.0
@@ -100,12 +102,15 @@ def main(argv: list[str] | None = None) -> None:
     """Make text dumps of a benchmark folder, clean them, and print raw vs cleaned scores."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, help="benchmark folder of <id>.html and <id>.json")
-    parser.add_argument("--out", type=Path, help="where to write dumps and predictions (default: a temp dir)")
-    parser.add_argument("--per-page", action="store_true", help="print per-page scores of the cleaner")
+    parser.add_argument("--out", type=Path,
+                        help="where to write dumps and predictions (default: a temp dir)")
+    parser.add_argument("--per-page", action="store_true",
+                        help="print per-page scores of the cleaner")
     args = parser.parse_args(argv)
     out = args.out or Path(tempfile.mkdtemp(prefix="textdump-"))
     pages, seconds = write_predictions(args.folder, out)
-    print(f"{pages} pages; dumps and predictions in {out}; cleaning {pages / max(seconds, 1e-9):.0f} pages/s")
+    print(f"{pages} pages; dumps and predictions in {out}; cleaning "
+          f"{pages / max(seconds, 1e-9):.0f} pages/s")
     for name in ("raw", "clean"):
         result = score(args.folder, out / name, per_page=args.per_page and name == "clean")
         print(f"--- {name} ({'baseline: the dump kept whole' if name == 'raw' else 'clean_text'})")

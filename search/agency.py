@@ -54,9 +54,11 @@ PATTERNS: tuple[tuple[str, re.Pattern, str | None], ...] = (
     # "(Reporting by Thaier al-Sudani; Editing by Angus MacSwan)": Reuters' house style.
     ("reporting credit", re.compile(r"(?:\(|^)(?:additional )?reporting by\b[^()]{0,400}?"
                                     r"\b(?:editing|writing) by\b", _I | re.M), "Reuters"),
-    # "Associated Press contributed.", "Associated Press writer Jane Doe contributed to this report."
+    # "Associated Press contributed.", "Associated Press writer Jane Doe contributed to this
+    # report."
     ("contribution credit", re.compile(rf"\b(?P<name>{_NAMES})\b(?:\s+(?:writers?|reporters?|"
-                                       rf"correspondents?|staff)\b[^.]{{0,120}})?\s+contributed\b", _I),
+                                       rf"correspondents?|staff)\b[^.]{{0,120}})?\s+contributed\b",
+                                       _I),
      None),
     # "(With inputs from PTI)", "With inputs from Reuters and AFP" (the first named counts)
     ("inputs credit", re.compile(rf"^\(?\s*with (?:additional )?inputs? from (?P<name>{_NAMES})\b",
@@ -71,7 +73,8 @@ PATTERNS: tuple[tuple[str, re.Pattern, str | None], ...] = (
 DISCLAIMERS = (
     re.compile(rf"(?:auto-generated|published|generated) from (?:a |the )?syndicated feed"
                rf"(?:\s+(?:of|from)\s+(?P<name>{_NAMES})\b)?", _I),
-    re.compile(r"\bno [\w .'&-]{1,40} journalist was involved in (?:the )?creation of this content", _I),
+    re.compile(r"\bno [\w .'&-]{1,40} journalist was involved in (?:the )?creation of this content",
+               _I),
     re.compile(r"has not been edited by [\w .'&-]{1,40} staff", _I),
 )
 # How a wire attributes its own interviews: only the agency's own copy says "told AFP".

@@ -27,32 +27,45 @@ class Settings:
 
     index_dir: str = _setting("index", "Directory of the Whoosh index.", "INDEX")
     engine: str = _setting("whoosh", "Search engine: whoosh or typesense.", "ENGINE")
-    entities_file: str | None = _setting(None, "Entity table (JSON or CSV); default: bundled.", "ENTITIES")
-    typesense_nodes: str = _setting("http://127.0.0.1:8108", "Typesense nodes, comma-separated.", "TYPESENSE_NODES")
+    entities_file: str | None = _setting(None, "Entity table (JSON or CSV); default: bundled.",
+                                         "ENTITIES")
+    typesense_nodes: str = _setting("http://127.0.0.1:8108", "Typesense nodes, comma-separated.",
+                                    "TYPESENSE_NODES")
     typesense_api_key: str | None = _setting(None, "Typesense API key.", "TYPESENSE_API_KEY")
-    typesense_collection: str = _setting("articles", "Typesense collection.", "TYPESENSE_COLLECTION")
+    typesense_collection: str = _setting("articles", "Typesense collection.",
+                                         "TYPESENSE_COLLECTION")
     typesense_config: str | None = _setting(
         None, "File of NEWSFACET_TYPESENSE_*=value lines (API key, nodes), read where the "
         "environment does not set them; keeps the key off command lines.", "TYPESENSE_CONFIG")
-    max_file_bytes: int = _setting(20_000_000, "Files larger than this are skipped.", "MAX_FILE_BYTES")
-    max_text_chars: int = _setting(1_000_000, "Article text is cut at this many characters.", "MAX_TEXT_CHARS")
-    max_query_chars: int = _setting(10_000, "Longest query accepted (a pasted paragraph).", "MAX_QUERY_CHARS")
-    max_query_words: int = _setting(32, "A query of more plain words than this (a pasted paragraph) "
-                                        "searches only this many, its rarest.", "MAX_QUERY_WORDS")
+    max_file_bytes: int = _setting(20_000_000, "Files larger than this are skipped.",
+                                   "MAX_FILE_BYTES")
+    max_text_chars: int = _setting(1_000_000, "Article text is cut at this many characters.",
+                                   "MAX_TEXT_CHARS")
+    max_query_chars: int = _setting(10_000, "Longest query accepted (a pasted paragraph).",
+                                    "MAX_QUERY_CHARS")
+    max_query_words: int = _setting(32, "A query of more plain words than this (a pasted "
+                                        "paragraph) searches only this many, its rarest.",
+                                    "MAX_QUERY_WORDS")
     max_page: int = _setting(1000, "Highest result page accepted.")
     max_per_page: int = _setting(100, "Most results on one page.")
     per_page: int = _setting(10, "Results on one page by default.")
     facet_size: int = _setting(100, "Most values listed per facet by default.")
     max_export: int = _setting(10_000, "Most articles in one CSV/JSON export.", "MAX_EXPORT")
     snippet_chars: int = _setting(240, "Length of a snippet in characters.")
-    access_token: str | None = _setting(None, "Token required to read through the web server.", "ACCESS_TOKEN")
+    access_token: str | None = _setting(None, "Token required to read through the web server.",
+                                        "ACCESS_TOKEN")
+    allowed_hosts: str | None = _setting(
+        None, "Host names the web server answers to besides its bound address (comma-separated "
+        "name or name:port; * for any, when a proxy checks Host itself).", "ALLOWED_HOSTS")
     fetch_delay: float = _setting(1.0, "Seconds between two requests to one host.", "FETCH_DELAY")
-    fetch_timeout: float = _setting(30.0, "Seconds to wait for a server before giving up.", "FETCH_TIMEOUT")
+    fetch_timeout: float = _setting(30.0, "Seconds to wait for a server before giving up.",
+                                    "FETCH_TIMEOUT")
     fetch_retries: int = _setting(2, "Retries of a request that failed for a passing reason "
                                      "(5xx, timeout).", "FETCH_RETRIES")
     fetch_private: bool = _setting(False, "Fetch from loopback, private, link-local and reserved "
                                           "addresses (refused by default).", "FETCH_PRIVATE")
-    max_pages: int = _setting(10_000, "Most pages fetched in one run of index or update.", "MAX_PAGES")
+    max_pages: int = _setting(10_000, "Most pages fetched in one run of index or update.",
+                              "MAX_PAGES")
     user_agent: str | None = _setting(None, "User agent sent when fetching; default "
                                             "newsfacet/VERSION (+URL).", "USER_AGENT")
     lock_wait: float = _setting(30.0, "Seconds a run that writes the index (index, remove, "
@@ -93,7 +106,8 @@ def _convert(name: str, raw: str, default: Any) -> Any:
         except ValueError:
             value = -1.0
         if not 0 <= value < float("inf"):
-            raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a number of seconds, not {raw!r}")
+            raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a number of seconds, "
+                              f"not {raw!r}")
         return value
     if isinstance(default, bool):
         if raw.strip().lower() in ("1", "true", "yes", "on"):
@@ -105,7 +119,8 @@ def _convert(name: str, raw: str, default: Any) -> Any:
         try:
             return int(raw)
         except ValueError:
-            raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}") from None
+            raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a whole number, "
+                              f"not {raw!r}") from None
     return raw
 
 

@@ -26,9 +26,12 @@ How to add a facet (say ``language``, one value an article, matched case-insensi
    the saved-search filter and the OpenAPI parameter then exist without more code.
 3. The engines need no code: both build their fields from the registry (Whoosh an ``ID``
    field, ``KEYWORD`` when ``multi_valued``; Typesense a facet field, plus a ``<name>_key`` field
-   of case-folded values when ``case_folded``). An index written before has no such field: bump
-   ``SCHEMA_VERSION`` in the Whoosh engine (an older index gets new fields added on open) and
-   say in the README that the facet fills in when articles are indexed again.
+   of case-folded values to filter on when ``case_folded``), fill them from ``Facet.terms``,
+   match filter values with ``Facet.selects`` and list counted terms with ``Facet.split``.
+   An index written before has no such field: bump ``SCHEMA_VERSION`` in the Whoosh engine
+   (an older index gets new fields added on open) and say in the README that the facet fills
+   in when articles are indexed again; a Typesense collection made before needs indexing
+   into a new collection (``--collection``).
 4. Run ``tests/test_facets.py``: it checks that every registry facet shows in the search API's
    facets, the sidebar, the chips, the OpenAPI document, the saved-search form and saved
    filters, the search box and the CLI, so a facet cannot be added halfway. Then add a test that

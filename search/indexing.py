@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import signal
 import sqlite3
 import threading
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
+from .cleaner.collection import NOTHING_SHARED, Collection, Shared
 from .engines import Engine
 from .entities.table import EntityTable
 from .errors import ArticleNotFound
@@ -41,6 +43,33 @@ CLEAN_SECONDS = 120.0
 LOCK_WAIT = 30.0
 
 
+# Parts of a skip reason that name one input (a path, a size), removed to group skips by kind.
+_REASON_DETAILS = (
+    (re.compile(r"^(same (?:id|content) as) .*"), r"\1 an earlier document"),
+    (re.compile(r"^(\w+) is .*over the limit.*"), r"\1 over the size limit"),
+    (re.compile(r" after [\d,]+ records.*"), ""),
+    (re.compile(r" \(.*"), ""),  # a parenthesis explains one case: the error, the link target
+    (re.compile(r": .*"), ""),  # after a colon: the detail (an OS error, the readable types)
+)
+
+
+def skip_kind(reason: str) -> str:
+    """Return the kind of a skip reason, the same for every input skipped for one cause
+    ("same id as a.txt" and "same id as b.txt" are both "same id as an earlier document")."""
+    for pattern, replacement in _REASON_DETAILS:
+        reason = pattern.sub(replacement, reason, count=1)
+    return reason.strip() or "unknown reason"
+
+
+def skip_counts(skipped: Iterable[Skipped]) -> dict[str, int]:
+    """Return how many inputs were skipped for each kind of reason, most frequent first."""
+    counts: dict[str, int] = {}
+    for skip in skipped:
+        kind = skip_kind(skip.reason)
+        counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 @dataclass
 class IndexReport:
     """What one indexing run did."""
@@ -61,6 +90,7 @@ class IndexReport:
                 "unchanged": self.unchanged, "skipped": len(self.skipped),
                 "merged_into_stories": self.merged,
                 "skips": [{"source": s.source, "reason": s.reason} for s in self.skipped],
+                "skip_reasons": skip_counts(self.skipped),
                 **({"notes": self.notes} if self.notes else {})}
 
 
@@ -71,10 +101,13 @@ def _init_worker(table: EntityTable, max_text_chars: int, seconds: float) -> Non
     _worker_state.update(table=table, max_text_chars=max_text_chars, seconds=seconds)
 
 
-def _work(job: tuple[RawDocument, Mapping[str, str]]) -> Processed | Skipped:
-    raw, hints = job
+Job = tuple[RawDocument, Mapping[str, str], Shared]  # a document, its hints, what its outlet shares
+
+
+def _work(job: Job) -> Processed | Skipped:
+    raw, hints, shared = job
     state = _worker_state
-    return clean_one(raw, state["table"], hints, state["max_text_chars"], state["seconds"])
+    return clean_one(raw, state["table"], hints, state["max_text_chars"], state["seconds"], shared)
 
 
 def index_paths(
@@ -90,10 +123,40 @@ def index_paths(
     progress: Callable[[int, str], None] | None = None,
     lock_wait: float = LOCK_WAIT,
 ) -> IndexReport:
-    """Clean and index every document under ``paths``; return what happened to each."""
+    """Clean and index every document under ``paths``; return what happened to each.
+
+    The text dumps and HTML pages under ``paths`` are read once first, as one collection, so
+    that each document's outlet's other documents show which of its lines are the site's chrome
+    and which parts of its title the site's name (``cleaner.collection``).
+    """
+    paths = list(paths)
+    found = collect(paths, max_bytes, overrides or {})
     return index_documents(iter_documents(paths, max_bytes), engine, table, overrides=overrides,
                            max_text_chars=max_text_chars, workers=workers,
-                           clean_seconds=clean_seconds, progress=progress, lock_wait=lock_wait)
+                           clean_seconds=clean_seconds, progress=progress, lock_wait=lock_wait,
+                           collection=found)
+
+
+def collect(paths: Iterable[str], max_bytes: int,
+            overrides: Mapping[str, Mapping[str, str]]) -> Collection:
+    """Return the collection of every readable text dump and HTML page under ``paths``.
+
+    Dumps whose outlet ``overrides`` give are grouped by that name, the rest by their chrome;
+    pages by the site they name.
+    """
+    found = Collection()
+    for doc in iter_documents(paths, max_bytes, kinds=frozenset({"text", "html"})):
+        if not isinstance(doc, RawDocument):
+            continue  # the indexing pass reports the skip
+        hints = overrides.get(doc.source, {})
+        try:
+            if doc.kind == "text":
+                found.add(doc.source, doc.content, outlet=hints.get("outlet"))
+            else:
+                found.add_page(doc.source, doc.content, hints.get("url"))
+        except Exception:  # one document is the unit of failure: it is cleaned alone
+            logger.debug("reading %s into the collection failed", doc.source, exc_info=True)
+    return found
 
 
 def index_documents(
@@ -107,19 +170,23 @@ def index_documents(
     clean_seconds: float = CLEAN_SECONDS,
     progress: Callable[[int, str], None] | None = None,
     lock_wait: float = LOCK_WAIT,
+    collection: Collection | None = None,
 ) -> IndexReport:
     """Clean and index documents from any reader (files, a crawl); return what happened.
 
     ``lock_wait``: seconds to wait for another run holding the story data (the engine waits
-    its own ``Settings.lock_wait``) before raising IndexBusy."""
+    its own ``Settings.lock_wait``) before raising IndexBusy. ``collection``: the run's text
+    dumps read beforehand (``collect_dumps``), whose shared lines are chrome."""
     report = IndexReport()
     existing = engine.hashes()
     overrides = overrides or {}
-    jobs = _changed(iter(documents), existing, table, overrides, report, progress)
+    jobs = _changed(iter(documents), existing, table, overrides, report, progress, collection)
     batch: list = []
     batch_chars = 0
     stories: StoryIndex | None = None  # loaded at the first changed article, not before
     names = CollectionNames(table)
+    if existing:  # new articles take the spellings and types the index already has
+        names.seed(engine.stats().facets.get("entity", ()))
     for outcome in _run(jobs, table, max_text_chars, workers, clean_seconds):
         if isinstance(outcome, Skipped):
             logger.warning("skipped %s: %s", outcome.source, outcome.reason)
@@ -189,7 +256,8 @@ def _deadline(seconds: float) -> Iterator[None]:
 
 
 def clean_one(raw: RawDocument, table: EntityTable, hints: Mapping[str, str],
-              max_text_chars: int, seconds: float = CLEAN_SECONDS) -> Processed | Skipped:
+              max_text_chars: int, seconds: float = CLEAN_SECONDS,
+              shared: Shared = NOTHING_SHARED) -> Processed | Skipped:
     """Return the processed article, or a skip if cleaning fails or overruns ``seconds``.
 
     One page must never stop a run: an unexpected error in the cleaner becomes a skip that
@@ -197,10 +265,11 @@ def clean_one(raw: RawDocument, table: EntityTable, hints: Mapping[str, str],
     """
     try:
         with _deadline(seconds):
-            return process(raw, table, hints, max_text_chars)
+            return process(raw, table, hints, max_text_chars, shared)
     except _Overtime:
         return Skipped(raw.source, f"cleaning took longer than {seconds:g} s (page too big "
-                                   "or too complex; lower NEWSFACET_MAX_FILE_BYTES skips such pages early)")
+                                   "or too complex; lower NEWSFACET_MAX_FILE_BYTES skips such "
+                                   "pages early)")
     except RecursionError:
         return Skipped(raw.source, "page is nested too deeply to parse")
     except MemoryError:
@@ -213,7 +282,7 @@ def clean_one(raw: RawDocument, table: EntityTable, hints: Mapping[str, str],
 
 def _changed(documents: Iterator[RawDocument | Skipped], existing: Mapping[str, str],
              table: EntityTable, overrides: Mapping[str, Mapping[str, str]], report: IndexReport,
-             progress) -> Iterator[tuple[RawDocument, Mapping[str, str]]]:
+             progress, collection: Collection | None = None) -> Iterator[Job]:
     """Yield the documents that need cleaning; count unchanged ones and early skips."""
     seen = _Seen()
     for number, doc in enumerate(documents, start=1):
@@ -227,7 +296,9 @@ def _changed(documents: Iterator[RawDocument | Skipped], existing: Mapping[str, 
             doc_id = article_id(doc)
             earlier = seen.earlier(doc_id, doc.raw_hash, doc.source)
             hints = overrides.get(doc.source, {})
-            unchanged = existing.get(doc_id) == content_hash(doc, table, hints)
+            shared = (collection.shared(doc.source, doc.kind, doc.content)
+                      if collection is not None else NOTHING_SHARED)
+            unchanged = existing.get(doc_id) == content_hash(doc, table, hints, shared)
         except Exception as exc:  # one record is the unit of failure
             logger.debug("checking %s failed", doc.source, exc_info=True)
             report.skipped.append(Skipped(doc.source, failure_reason(exc)))
@@ -238,7 +309,7 @@ def _changed(documents: Iterator[RawDocument | Skipped], existing: Mapping[str, 
         if unchanged:
             report.unchanged += 1
             continue
-        yield doc, hints
+        yield doc, hints, shared
 
 
 class _Seen:
@@ -265,7 +336,7 @@ class _Seen:
         return None
 
 
-def _run(jobs: Iterator[tuple[RawDocument, Mapping[str, str]]], table: EntityTable,
+def _run(jobs: Iterator[Job], table: EntityTable,
          max_text_chars: int, workers: int, seconds: float) -> Iterator[Processed | Skipped]:
     """Yield outcomes in input order; with several workers, keep only a window in flight.
 
@@ -275,8 +346,8 @@ def _run(jobs: Iterator[tuple[RawDocument, Mapping[str, str]]], table: EntityTab
     that kills its process again is skipped, and the run goes on with a new pool.
     """
     if workers <= 1:
-        for raw, hints in jobs:
-            yield clean_one(raw, table, hints, max_text_chars, seconds)
+        for raw, hints, shared in jobs:
+            yield clean_one(raw, table, hints, max_text_chars, seconds, shared)
         return
     initargs = (table, max_text_chars, seconds)
     window = WINDOW_PER_WORKER * workers
@@ -301,7 +372,7 @@ def _run(jobs: Iterator[tuple[RawDocument, Mapping[str, str]]], table: EntityTab
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _isolated(jobs: list[tuple[RawDocument, Mapping[str, str]]],
+def _isolated(jobs: list[Job],
               initargs: tuple) -> Iterator[Processed | Skipped]:
     """Run each job in a process of its own; skip the ones whose process dies."""
     for job in jobs:

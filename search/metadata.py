@@ -47,10 +47,12 @@ OUTLET_PATTERNS = tuple(re.compile(pattern) for pattern in (
     r"^(?i:download|get|try) (?i:the) (?P<name>[A-Z].+?) (?i:app)\b",
     r"^(?i:disclaimer: no) (?P<name>[A-Z].+?) (?i:journalist)",
     r"^(?i:access) (?P<name>[A-Z].+?) (?i:across (all )?devices)",
-    r"^(?:©|\((?i:c)\)|(?i:copyright))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?i:by\s+)?(?P<name>[A-Z][^.,|©]+?)"
+    r"^(?:©|\((?i:c)\)|"
+    r"(?i:copyright))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?i:by\s+)?(?P<name>[A-Z][^.,|©]+?)"
     r"\s*(?:\.|,|\||(?i:all rights)|$)",
 ))
-_HOSTNAME = re.compile(r"^(?:https?://)?(?:www\d?\.)?(?P<host>[a-z0-9-]+(?:\.[a-z0-9-]+)+)/?$", re.IGNORECASE)
+_HOSTNAME = re.compile(r"^(?:https?://)?(?:www\d?\.)?(?P<host>[a-z0-9-]+(?:\.[a-z0-9-]+)+)/?$",
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ class Metadata:
     author_source: str | None = None
 
 
-def extract_metadata(doc: CleanedDocument, hints: Mapping[str, str | None] | None = None) -> Metadata:
+def extract_metadata(doc: CleanedDocument,
+                     hints: Mapping[str, str | None] | None = None) -> Metadata:
     """Return the article's metadata; ``hints`` (record fields, --metadata) win over the page."""
     given = {key: text for key, value in (hints or {}).items() if (text := _normalise(value))}
     title, title_source = _extract_title(doc, given)
@@ -139,7 +142,8 @@ def _normalise(value: object) -> str | None:
 
 
 def _extract_title(doc: CleanedDocument, given: Mapping[str, str]) -> tuple[str | None, str | None]:
-    """Return (title, source): the hint, the page's declared title, the title line, or the first sentence."""
+    """Return (title, source): the hint, the page's declared title, the title line, or the first
+    sentence."""
     if given.get("title"):
         return given["title"], "given"
     if _normalise(doc.page_meta.get("title")):
@@ -164,7 +168,8 @@ def _title_from_body(body: str) -> str | None:
     return sentence[:DERIVED_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def _extract_date(doc: CleanedDocument, given: Mapping[str, str]) -> tuple[dt.date | None, str | None]:
+def _extract_date(doc: CleanedDocument,
+                  given: Mapping[str, str]) -> tuple[dt.date | None, str | None]:
     """Return (date, source) from the hint, the page's metadata, a date line or a dated dateline."""
     if given.get("date"):
         date = parse_date(given["date"])
@@ -196,7 +201,8 @@ def _written_date(doc: CleanedDocument) -> tuple[dt.date, str] | None:
     """Return the first date a date line or a dateline of the text states, with its source."""
     for block in doc.blocks:
         if block.label in ("date", "dateline"):
-            date = _date_in(block.text if block.label == "date" else block.text[:DATELINE_DATE_CHARS])
+            date = _date_in(block.text if block.label == "date"
+                            else block.text[:DATELINE_DATE_CHARS])
             if date:
                 return date, "date-line" if block.label == "date" else "dateline"
     return None
@@ -204,11 +210,14 @@ def _written_date(doc: CleanedDocument) -> tuple[dt.date, str] | None:
 
 def _date_in(text: str) -> dt.date | None:
     """Return the first full date written in ``text``, else None."""
-    return next((date for match in DATE_PATTERN.finditer(text) if (date := parse_date(match["date"]))), None)
+    return next((date for match in DATE_PATTERN.finditer(text)
+                 if (date := parse_date(match["date"]))), None)
 
 
-def _extract_outlet(doc: CleanedDocument, given: Mapping[str, str]) -> tuple[str | None, str | None]:
-    """Return (outlet, source): the hint, the page's site name, or a name the dump's own chrome states."""
+def _extract_outlet(doc: CleanedDocument,
+                    given: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """Return (outlet, source): the hint, the page's site name, or a name the dump's own chrome
+    states."""
     if given.get("outlet"):
         return given["outlet"], "given"
     sitename = _normalise(doc.page_meta.get("sitename"))
@@ -225,13 +234,15 @@ def _extract_outlet(doc: CleanedDocument, given: Mapping[str, str]) -> tuple[str
 
 
 def _site_name(sitename: str) -> str:
-    """Return a site name with a bare hostname form ("www.x.com", "https://x.com/") reduced to "x.com"."""
+    """Return a site name with a bare hostname form ("www.x.com", "https://x.com/") reduced to
+    "x.com"."""
     match = _HOSTNAME.match(sitename)
     return match["host"].lower() if match else sitename
 
 
 def _outlet_in_chrome(text: str) -> str | None:
-    """Return the outlet a chrome line names ("Download the NBC News app" → "NBC News"), else None."""
+    """Return the outlet a chrome line names ("Download the NBC News app" → "NBC News"), else
+    None."""
     for pattern in OUTLET_PATTERNS:
         match = pattern.search(text)
         if match and len(match["name"].split()) <= OUTLET_MAX_WORDS:
@@ -239,7 +250,8 @@ def _outlet_in_chrome(text: str) -> str | None:
     return None
 
 
-def _extract_author(doc: CleanedDocument, given: Mapping[str, str]) -> tuple[str | None, str | None]:
+def _extract_author(doc: CleanedDocument,
+                    given: Mapping[str, str]) -> tuple[str | None, str | None]:
     """Return (author, source): the hint, the page's declared author, or the name on a byline."""
     if given.get("author"):
         return given["author"], "given"

@@ -175,6 +175,7 @@ class Hit:
     story: str | None = None
     copies: int | None = None
     also_in: tuple[StoryCopy, ...] = ()  # the story's other copies (at most 20)
+    headline_only: bool = False  # a record with a title and no text (a wire brief)
 
     def also_in_labels(self) -> list[str]:
         """Return the outlets of the other copies, once each ("Reuters (2)" for two)."""
@@ -190,7 +191,8 @@ class Hit:
         return cls(id=article.id, source=article.source, url=article.url, title=article.title,
                    outlet=article.outlet, date=article.date, entities=article.entities,
                    score=score, snippet=snippet, crawl_date=article.crawl_date,
-                   agency=article.agency, story=article.story)
+                   agency=article.agency, story=article.story,
+                   headline_only=not article.body.strip())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -201,6 +203,7 @@ class Hit:
             "snippet": self.snippet, "crawl_date": self.crawl_date, "agency": self.agency,
             "story": self.story, "copies": self.copies,
             "also_in": [c.to_dict() for c in self.also_in],
+            "headline_only": self.headline_only,
         }
 
 

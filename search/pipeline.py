@@ -9,13 +9,14 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass, replace
 from collections.abc import Mapping
 from typing import Any
 
 from .agency import find_credit
 from .cleaner import CleanedDocument, clean_html, clean_text
+from .cleaner.collection import NOTHING_SHARED, Shared
+from .cleaner.paragraphs import record_paragraphs
 from .entities import ner
 from .entities.given import given_entities
 from .entities.table import EntityTable
@@ -27,15 +28,16 @@ from .unicode import valid_text
 
 logger = logging.getLogger(__name__)
 
-# Hard-wrapped text has lines no longer than this: 99.99% of the lines of Reuters-21578's
-# bodies are under 70 characters; a longer line is a paragraph of its own.
-WRAP_CHARS = 80
-
 # Bump when cleaning or extraction changes, so re-indexing refreshes every article.
 # 2: wire agency credits and story fingerprints.
 # 3: entities a record lists are all kept (typed by the table, the record, the text or "other").
 # 4: people, organisations and places recognised in every article (search/entities/ner).
-PIPELINE_VERSION = "4"
+# 5: outlets of HTML pages are names where the page gives one ("CBS News", not "cbsnews.com").
+# 6: recognised events and laws, companies' legal forms and short forms, table row labels,
+#    places in capitals spelled as in running text.
+# 7: hard-wrapped .txt stories read by paragraph and their closing sign-off kept as a credit;
+#    what an outlet's other documents in the collection share (chrome lines, title affixes).
+PIPELINE_VERSION = "7"
 
 
 @dataclass(frozen=True)
@@ -48,55 +50,44 @@ class Processed:
     fingerprint: Fingerprint | None = None  # shingles and LSH bands, for story ids
 
 
-def content_hash(raw: RawDocument, table: EntityTable, hints: Mapping[str, str]) -> str:
+def content_hash(raw: RawDocument, table: EntityTable, hints: Mapping[str, str],
+                 shared: Shared = NOTHING_SHARED) -> str:
     """Return a hash that changes when the input, the pipeline, the entity table, the
-    recogniser or hints do."""
-    key = "\n".join([raw.raw_hash, PIPELINE_VERSION, table.fingerprint, ner.fingerprint(),
-                     json.dumps(dict(hints), sort_keys=True)])
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()
+    recogniser, hints or what the collection shares with this document do."""
+    parts = [raw.raw_hash, PIPELINE_VERSION, table.fingerprint, ner.fingerprint(),
+             json.dumps(dict(hints), sort_keys=True)]
+    if shared:  # left out when empty, so a lone document's hash is as before
+        parts.append(shared.fingerprint())
+    return hashlib.sha1("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def clean_document(raw: RawDocument) -> CleanedDocument:
-    """Return the cleaned document for any kind of raw input."""
+def clean_document(raw: RawDocument, shared: Shared = NOTHING_SHARED) -> CleanedDocument:
+    """Return the cleaned document for any kind of raw input.
+
+    ``shared``: what the document's outlet's other documents in the collection share with it
+    (``cleaner.collection.Collection.shared``): a dump's chrome lines, a page's title affixes.
+    """
     if raw.kind == "html":
-        return clean_html(raw.content, url=raw.fields.get("url"))
+        return clean_html(raw.content, url=raw.fields.get("url"),
+                          title_affixes=shared.title_affixes)
     if raw.kind == "text":
-        return clean_text(raw.content)
+        return clean_text(raw.content, boilerplate=shared.lines)
     # A JSON record's body is already the article text: keep its paragraphs as they are.
     paragraphs = record_paragraphs(raw.content)
     return CleanedDocument(body="\n\n".join(paragraphs), mode="record")
 
 
-def record_paragraphs(text: str) -> list[str]:
-    """Return the paragraphs of a record's body, each on one line.
-
-    A paragraph ends at a blank line or before an indented line (the 1987 Reuters wire indents
-    each paragraph's first line and ends with an indented "Reuter"). Inside a paragraph, lines
-    of hard-wrapped text are joined; a block whose lines run longer than any wrapped text keeps
-    one paragraph per line (a body written with one line per paragraph).
-    """
-    paragraphs: list[str] = []
-    for chunk in re.split(r"\n\s*\n", text):
-        for piece in re.split(r"\n(?=[ \t]+\S)", chunk):
-            lines = [" ".join(line.split()) for line in piece.splitlines()]
-            lines = [line for line in lines if line]
-            if any(len(line) > WRAP_CHARS for line in lines[:-1]):
-                paragraphs.extend(lines)
-            elif lines:
-                paragraphs.append(" ".join(lines))
-    return paragraphs
-
-
 def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | None = None,
-            max_text_chars: int = 1_000_000) -> Processed | Skipped:
+            max_text_chars: int = 1_000_000,
+            shared: Shared = NOTHING_SHARED) -> Processed | Skipped:
     """Return the finished article for ``raw``, or a skip saying why there is none."""
     # The hash covers the overrides only: record fields are already in raw_hash, and indexing
-    # compares against content_hash(raw, table, overrides) to find unchanged documents.
-    version = content_hash(raw, table, hints or {})
+    # compares against content_hash(raw, table, overrides, shared) to find unchanged documents.
+    version = content_hash(raw, table, hints or {}, shared)
     hints = {**{k: v for k, v in raw.fields.items()
                 if k in ("title", "date", "outlet", "url", "author")}, **(hints or {})}
     try:
-        cleaned = clean_document(raw)
+        cleaned = clean_document(raw, shared)
     except RecursionError:
         return Skipped(raw.source, "page is nested too deeply to parse")
     body = cleaned.body.strip()
@@ -104,7 +95,7 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
         body = body[:max_text_chars].rsplit(" ", 1)[0]
         logger.warning("%s: text cut at %d characters", raw.source, max_text_chars)
     metadata = extract_metadata(cleaned, hints)
-    if not body:
+    if not body and not _headline_only(raw, metadata):
         what = "the page" if raw.kind == "html" else "the text"
         return Skipped(raw.source, f"no article text found in {what} after cleaning")
     # Credits are read from the cleaner's chrome too: a syndication disclaimer is chrome.
@@ -123,6 +114,17 @@ def process(raw: RawDocument, table: EntityTable, hints: Mapping[str, str] | Non
         crawl_date=crawl_date(raw.fields.get("crawl_date")),
     )
     return Processed(_valid_article(article), cleaned, metadata, fingerprint(body))
+
+
+def _headline_only(raw: RawDocument, metadata: Metadata) -> bool:
+    """Return whether a document without text is indexed under its title alone.
+
+    Only a record's own title counts: a wire brief ("U.S. M-1 MONEY SUPPLY RISES 2.1 BILLION
+    DLRS", 1,806 of Reuters-21578's 21,577 records) is news in its headline, while an HTML
+    page with a <title> and no text is a login wall, an index page or an error page.
+    """
+    return raw.kind == "record" and bool((raw.fields.get("title") or "").strip()
+                                         and metadata.title)
 
 
 def _valid_article(article: Article) -> Article:

@@ -94,7 +94,8 @@ def _check_operators(bare: str) -> None:
         last = i == len(tokens) - 1
         if token in OPERATORS:
             if token in _BINARY and (previous in (None, "(") or previous in OPERATORS):
-                raise QueryError(f"'{token}' needs a word on each side (e.g. embassy {token} militia)")
+                raise QueryError(f"'{token}' needs a word on each side (e.g. embassy {token} "
+                                 "militia)")
             if last or tokens[i + 1] == ")":
                 raise QueryError(f"'{token}' needs a word after it (e.g. embassy {token} militia)")
         previous = token

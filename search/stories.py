@@ -135,8 +135,8 @@ class StoryIndex:
     # -- loading and saving ----------------------------------------------------------------
 
     @classmethod
-    def load(cls, path: Path | None, indexed: Mapping[str, str], stored: Callable[[str], Article | None],
-             wait: float = 120.0) -> StoryIndex:
+    def load(cls, path: Path | None, indexed: Mapping[str, str],
+             stored: Callable[[str], Article | None], wait: float = 120.0) -> StoryIndex:
         """Return the story index of an engine's articles (``indexed``: content hash by id),
         from the sidecar at ``path`` where it matches, fingerprinting the rest again; raise
         IndexBusy when another run keeps the sidecar locked for ``wait`` seconds."""
@@ -197,7 +197,8 @@ class StoryIndex:
             return self._assign(article, fp)
 
     def _assign(self, article: Article, fp: Fingerprint | None) -> str:
-        found = self._db.execute("SELECT story FROM articles WHERE id = ?", (article.id,)).fetchone()
+        found = self._db.execute("SELECT story FROM articles WHERE id = ?",
+                                 (article.id,)).fetchone()
         previous = found[0] if found else None
         story = None
         if fp is not None:

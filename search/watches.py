@@ -65,11 +65,13 @@ class Watch:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "query": self.query,
-                "filters": {k: list(v) if isinstance(v, tuple) else v for k, v in self.filters.items()},
+                "filters": {k: list(v) if isinstance(v, tuple) else v
+                            for k, v in self.filters.items()},
                 "created": self.created}
 
 
-def normal_filters(values: Mapping[str, Sequence[str] | str | None]) -> dict[str, tuple[str, ...] | str]:
+def normal_filters(values: Mapping[str, Sequence[str] | str | None]
+                   ) -> dict[str, tuple[str, ...] | str]:
     """Return the filters that are set, multi-valued ones as tuples, in a stable order."""
     out: dict[str, tuple[str, ...] | str] = {}
     for name in MULTI_FILTERS:
@@ -99,7 +101,8 @@ def add_watch(index_dir: str, query: str, filters: Mapping[str, Sequence[str] | 
     clean = normal_filters(filters)
     if not query and not clean:
         raise QueryError("give a query or at least one filter to watch")
-    request = Watch(0, query, clean, "").request(settings, resolve_entity)  # fails now, not at update
+    # fails now, not at update
+    request = Watch(0, query, clean, "").request(settings, resolve_entity)
     if check is not None:
         check(request)
     conn = connect(index_dir)
@@ -166,7 +169,8 @@ class WatchMatches:
 
 
 def new_matches(search: Callable[[SearchRequest], SearchResults], watches: Sequence[Watch],
-                new_ids: Sequence[str], settings: Settings, resolve_entity=None) -> list[WatchMatches]:
+                new_ids: Sequence[str], settings: Settings,
+                resolve_entity=None) -> list[WatchMatches]:
     """Return, for each watch, the hits among ``new_ids`` (newest first)."""
     out = []
     for watch in watches:

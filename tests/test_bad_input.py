@@ -15,6 +15,7 @@ import time
 import pytest
 
 from search import indexing
+from search.cleaner.collection import NOTHING_SHARED
 from search.cli import cli
 from search.config import Settings
 from search.engines import open_engine
@@ -142,7 +143,7 @@ def test_hostile_corpus_is_indexed_or_skipped_with_reasons(runner, tmp_path, unr
     assert data["added"] == data["articles"] == good  # 0 good articles lost
     assert data["skipped"] == len(skips) == sum(1 for v in EXPECTED.values() if v != "indexed")
 
-    human = runner.invoke(cli, ["index", str(corpus), "--index", str(index)])
+    human = runner.invoke(cli, ["index", str(corpus), "--index", str(index), "--verbose"])
     assert human.exit_code == 0
     assert human.stdout.startswith(f"added 0, updated 0, unchanged {good}, skipped {len(skips)}")
     for name in skips:
@@ -176,11 +177,13 @@ def test_big_page_within_raised_limit_is_cut_to_max_text_chars(runner, tmp_path,
         paragraph % i for i in range(20_000)) + "</article></body></html>"  # about 1.6 MB
     (tmp_path / "big.html").write_text(page)
     monkeypatch.setenv("NEWSFACET_MAX_FILE_BYTES", "1000")
-    small = runner.invoke(cli, ["index", str(tmp_path / "big.html"), "--index", str(tmp_path / "a")])
+    small = runner.invoke(cli,
+                          ["index", str(tmp_path / "big.html"), "--index", str(tmp_path / "a")])
     assert "over the limit of 1,000 (raise NEWSFACET_MAX_FILE_BYTES" in small.stdout
     monkeypatch.setenv("NEWSFACET_MAX_FILE_BYTES", "5000000")
     monkeypatch.setenv("NEWSFACET_MAX_TEXT_CHARS", "10000")
-    result = runner.invoke(cli, ["index", str(tmp_path / "big.html"), "--index", str(tmp_path / "b"),
+    result = runner.invoke(cli,
+                           ["index", str(tmp_path / "big.html"), "--index", str(tmp_path / "b"),
                                  "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["added"] == 1
     engine = open_engine(Settings(index_dir=str(tmp_path / "b")))
@@ -271,7 +274,7 @@ def test_workers_keep_a_bounded_window_of_jobs(tmp_path):
         for i in range(200):
             consumed.append(i)
             yield RawDocument(source=f"{i}.txt", kind="record", content=f"{GOOD_TEXT} {i}",
-                              raw_hash=str(i)), {}
+                              raw_hash=str(i)), {}, NOTHING_SHARED
 
     outcomes = indexing._run(jobs(), EntityTable.load(None), 10_000, workers=2, seconds=30)
     first = next(outcomes)

@@ -10,72 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from urllib.request import urlopen
 
 import pytest
-from click.testing import CliRunner
 
-from search.cli import cli
+from .conftest import BROWSER, ROOT
 
-from .conftest import ROOT, SEEDS
-
-CHROMIUM = "/usr/bin/chromium"
-HOSTILE = Path(__file__).parent / "data" / "hostile"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"no Chromium at {CHROMIUM}: run `make browser` (apt-get install chromium)"),
-]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """Yield the base URL of the app serving an index of the seeds and the hostile pages."""
-    from werkzeug.serving import make_server
-
-    from search.config import Settings
-    from web import create_app
-
-    root = tmp_path_factory.mktemp("browser")
-    shutil.copytree(SEEDS, root / "seeds")
-    shutil.copytree(HOSTILE, root / "hostile")
-    index = root / "index"
-    here = os.getcwd()
-    os.chdir(root)  # relative paths, so articles show "seeds/…" as their source
-    try:
-        result = CliRunner().invoke(cli, ["index", "seeds", "hostile", "--index", str(index), "--json"])
-    finally:
-        os.chdir(here)
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["added"] == 7
-    app = create_app({"SETTINGS": Settings(index_dir=str(index))})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
+pytestmark = BROWSER
 
 
 class Watch:
@@ -116,18 +64,18 @@ def url_params(page) -> list[tuple[str, str]]:
     return parse_qsl(urlsplit(page.url).query)
 
 
-def test_search_filter_timeline_article_and_export(server, browser, tmp_path):
+def test_search_filter_timeline_article_and_export(seeds_server, browser, tmp_path):
     context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     context.set_default_timeout(10_000)
-    watch = Watch(context, server)
+    watch = Watch(context, seeds_server)
     page = watch.page
-    page.goto(server + "/")
+    page.goto(seeds_server + "/")
 
     # Type a query.
     page.fill("#q", "embassy")
     page.press("#q", "Enter")
     page.wait_for_url(re.compile(r"q=embassy"))
-    expected = api(server, q="embassy")
+    expected = api(seeds_server, q="embassy")
     assert shown_total(page) == expected["total"] == 7
     assert page.locator("p.count").inner_text() == "7 articles match embassy"
     titles = page.locator("li.hit h2 a").all_inner_texts()
@@ -139,9 +87,11 @@ def test_search_filter_timeline_article_and_export(server, browser, tmp_path):
     group.locator("input").check()
     page.wait_for_url(re.compile(r"entity=Asaib"))
     assert ("entity", "Asaib Ahl al-Haq") in url_params(page)
-    assert shown_total(page) == api(server, q="embassy", entity="Asaib Ahl al-Haq")["total"] == 3
+    filtered = api(seeds_server, q="embassy", entity="Asaib Ahl al-Haq")["total"]
+    assert shown_total(page) == filtered == 3
     assert page.locator("fieldset[data-group=group] input[value='Asaib Ahl al-Haq']").is_checked()
-    assert [" ".join(t.split()) for t in page.locator("ul.chips.active a.chip").all_text_contents()] \
+    assert [" ".join(t.split())
+            for t in page.locator("ul.chips.active a.chip").all_text_contents()] \
         == ["Remove filter Asaib Ahl al-Haq ×"]
 
     # Then an outlet: AND across facets, so the total becomes that outlet's count.
@@ -150,7 +100,7 @@ def test_search_filter_timeline_article_and_export(server, browser, tmp_path):
     count = int(outlet.locator(".count").inner_text())
     outlet.locator("input").check()
     page.wait_for_url(re.compile(r"outlet="))
-    assert shown_total(page) == count == api(server, q="embassy", entity="Asaib Ahl al-Haq",
+    assert shown_total(page) == count == api(seeds_server, q="embassy", entity="Asaib Ahl al-Haq",
                                              outlet=name)["total"]
     chips = page.locator("ul.chips.active").inner_text()
     assert "Asaib Ahl al-Haq" in chips and name in chips
@@ -159,7 +109,7 @@ def test_search_filter_timeline_article_and_export(server, browser, tmp_path):
     page.locator("ul.chips.active a.chip", has_text="Asaib Ahl al-Haq").click()
     page.wait_for_url(lambda url: "entity=" not in url)
     assert ("outlet", name) in url_params(page)
-    assert shown_total(page) == api(server, q="embassy", outlet=name)["total"]
+    assert shown_total(page) == api(seeds_server, q="embassy", outlet=name)["total"]
     assert "Asaib Ahl al-Haq" not in page.locator("ul.chips.active").inner_text()
 
     # Clear all, then click a timeline bar: the results are that month's.
@@ -169,25 +119,33 @@ def test_search_filter_timeline_article_and_export(server, browser, tmp_path):
     bar_count = int(bar.get_attribute("data-count"))
     bar.click()
     page.wait_for_url(re.compile(r"month=2020-01"))
-    assert shown_total(page) == bar_count == api(server, q="embassy", month="2020-01")["total"] == 2
+    in_month = api(seeds_server, q="embassy", month="2020-01")["total"]
+    assert shown_total(page) == bar_count == in_month == 2
     assert "Jan 2020" in page.locator("ul.chips.active").inner_text()
-    assert page.locator("svg.timeline-chart a.bar-link.selected").get_attribute("data-value") == "2020-01"
+    selected = page.locator("svg.timeline-chart a.bar-link.selected")
+    assert selected.get_attribute("data-value") == "2020-01"
     for date in page.locator("li.hit time").all_inner_texts():
         assert date.startswith("2020-01")
     watch.assert_safe()
 
     # Export CSV: every matching article, formulas defused, markup kept as text.
     with page.expect_download() as download:
-        page.locator("p.export a", has_text="CSV").click()
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+        page.locator("p.export a", has_text=re.compile(r"^CSV$")).click()
+    assert download.value.suggested_filename == "newsfacet-embassy.csv"  # names the search
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(exported)))
     assert len(rows) == bar_count
+    assert page.locator("p.export").inner_text().startswith(f"Export all {bar_count}:")
+    with page.expect_download() as excel:  # the spreadsheet's CSV starts with a UTF-8 BOM
+        page.locator("p.export a", has_text="CSV for Excel").click()
+    assert Path(excel.value.path()).read_bytes().startswith(b"\xef\xbb\xbfid,title,")
     hostile = next(r for r in rows if "Hostile Times" in r["outlet"])
     assert hostile["outlet"] == '<b onmouseover="window.__xss=3">Hostile Times</b>'
     assert "<script>window.__xss=9</script>" in hostile["body"]
     assert hostile["title"] == 'Statement on the embassy <img src=x onerror="window.__xss=8">'
 
     # Open an article from the results: title, metadata, marked matches.
-    page.goto(server + "/search?q=embassy&sort=oldest")
+    page.goto(seeds_server + "/search?q=embassy&sort=oldest")
     first = page.locator("li.hit h2 a").first
     title = first.inner_text()
     first.click()
@@ -213,11 +171,11 @@ def test_search_filter_timeline_article_and_export(server, browser, tmp_path):
     context.close()
 
 
-def test_hostile_page_shows_markup_as_text_and_runs_nothing(server, browser):
+def test_hostile_page_shows_markup_as_text_and_runs_nothing(seeds_server, browser):
     context = browser.new_context(viewport=DESKTOP)
-    watch = Watch(context, server)
+    watch = Watch(context, seeds_server)
     page = watch.page
-    page.goto(server + "/search?q=statement")
+    page.goto(seeds_server + "/search?q=statement")
     hit = page.locator("li.hit", has_text="Militia leaders meet")
     assert "<script>window.__xss=1</script>" in hit.locator("h2").inner_text()
     assert "<script>window.__xss=5</script>" in hit.locator(".snippet").inner_text() or \
@@ -230,17 +188,19 @@ def test_hostile_page_shows_markup_as_text_and_runs_nothing(server, browser):
     page.wait_for_url(re.compile(r"/article/"))
     assert page.locator("article h1").inner_text().startswith("<script>window.__xss=1</script>")
     body = page.locator(".body").inner_text()
-    assert "<script>window.__xss=5</script>" in body and '<img src=x onerror="window.__xss=6">' in body
+    assert ("<script>window.__xss=5</script>" in body
+            and '<img src=x onerror="window.__xss=6">' in body)
     assert page.locator(".body script, .body img, .body i").count() == 0
 
-    page.goto(server + "/search?q=signature")
+    page.goto(seeds_server + "/search?q=signature")
     page.locator("li.hit h2 a").first.click()
     page.wait_for_url(re.compile(r"/article/"))
     assert page.locator("dd.source a").count() == 0  # a javascript: URL is never a link
     assert page.locator("dd.source").inner_text() == "javascript:window.__xss=7"
 
     entity = '<img src=x onerror="window.__xss=10">'
-    response = page.goto(server + "/search?" + urlencode({"entity": entity, "q": '<script>window.__xss=11</script>x'}))
+    response = page.goto(seeds_server + "/search?" + urlencode(
+        {"entity": entity, "q": '<script>window.__xss=11</script>x'}))
     # No such entity: a 400 naming it, as text, in the message and in how to add it.
     assert response.status == 400 and entity in page.locator("p.error").inner_text()
     assert entity in page.locator(".add-entity code").first.inner_text()
@@ -253,10 +213,10 @@ def test_hostile_page_shows_markup_as_text_and_runs_nothing(server, browser):
     context.close()
 
 
-def test_everything_works_without_javascript(server, browser):
+def test_everything_works_without_javascript(seeds_server, browser):
     context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     page = context.new_page()
-    page.goto(server + "/search?q=embassy")
+    page.goto(seeds_server + "/search?q=embassy")
     facet = page.locator("fieldset[data-group=group] li").first
     name = facet.locator(".value").inner_text()
     count = int(facet.locator(".count").inner_text())
@@ -270,10 +230,10 @@ def test_everything_works_without_javascript(server, browser):
     page.fill("#until", "May 2019")
     page.locator("fieldset.dates button").click()
     page.wait_for_url(re.compile(r"since=May"))
-    assert shown_total(page) == api(server, q="embassy", entity=name, since="May 2019",
+    assert shown_total(page) == api(seeds_server, q="embassy", entity=name, since="May 2019",
                                     until="May 2019")["total"]
 
-    page.goto(server + "/search?q=embassy&sort=oldest")
+    page.goto(seeds_server + "/search?q=embassy&sort=oldest")
     page.locator("li.hit h2 a").first.click()
     page.wait_for_url(re.compile(r"/article/"))
     page.locator("#m1 + .jump a[title='Next match']").click()
@@ -283,10 +243,10 @@ def test_everything_works_without_javascript(server, browser):
     context.close()
 
 
-def test_long_facet_lists_fold_and_filter(server, browser):
+def test_long_facet_lists_fold_and_filter(seeds_server, browser):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
-    page.goto(server + "/search")
+    page.goto(seeds_server + "/search")
     places = page.locator("fieldset[data-group=place]")
     total = places.locator("li").count()
     assert total > 8
@@ -299,11 +259,11 @@ def test_long_facet_lists_fold_and_filter(server, browser):
 
 
 @pytest.mark.parametrize("name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
-def test_screenshots(server, browser, name, viewport):
+def test_screenshots(seeds_server, browser, name, viewport):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport=viewport, device_scale_factor=1)
     page = context.new_page()
-    page.goto(server + "/search?q=embassy&entity=Popular+Mobilization+Forces")
+    page.goto(seeds_server + "/search?q=embassy&entity=Popular+Mobilization+Forces")
     assert page.locator("li.hit").count() >= 1
     page.screenshot(path=str(SCREENSHOTS / f"search-{name}.png"), full_page=name == "desktop")
     page.locator("li.hit h2 a").first.click()
@@ -317,16 +277,17 @@ def test_screenshots(server, browser, name, viewport):
 
 
 def _export(base: str, **params) -> list[dict]:
-    with urlopen(f"{base}/api/search?{urlencode({**params, 'format': 'json'}, doseq=True)}") as response:
+    query = urlencode({**params, "format": "json"}, doseq=True)
+    with urlopen(f"{base}/api/search?{query}") as response:
         return json.load(response)["articles"]
 
 
-def test_entity_page_for_asaib_ahl_al_haq(server, browser):
+def test_entity_page_for_asaib_ahl_al_haq(seeds_server, browser):
     """Acceptance 4: the entity page shows the right articles, outlets and co-mentioned groups."""
     from collections import Counter
 
     name = "Asaib Ahl al-Haq"
-    articles = _export(server, entity=name)
+    articles = _export(seeds_server, entity=name)
     outlets = Counter(a["outlet"] for a in articles if a["outlet"])
     groups = Counter(e["name"] for a in articles for e in a["entities"]
                      if e["type"] == "group" and e["name"] != name)
@@ -336,16 +297,17 @@ def test_entity_page_for_asaib_ahl_al_haq(server, browser):
     titles = {a["title"] for a in articles}
     assert len(articles) == 3
     assert "US Pulling Diplomats Out of Embassy in Baghdad Amid Heightened Tensions" in titles
-    assert any(t.startswith("Two key pro-Iran Iraqi armed groups Thursday rejected") for t in titles)
+    assert any(t.startswith("Two key pro-Iran Iraqi armed groups Thursday rejected")
+               for t in titles)
     assert outlets["Business Standard"] == 1
     assert {"Harakat al-Nujaba", "Kataib Hezbollah", "Popular Mobilization Forces"} <= set(groups)
 
     context = browser.new_context(viewport=DESKTOP)
     context.set_default_timeout(10_000)
-    watch = Watch(context, server)
+    watch = Watch(context, seeds_server)
     page = watch.page
     # From the group's facet value on the search page, by its entity link.
-    page.goto(server + "/search?q=embassy")
+    page.goto(seeds_server + "/search?q=embassy")
     page.locator("fieldset[data-group=group] li", has_text=name).locator("a.to-entity").click()
     page.wait_for_url(re.compile(r"/entity/Asaib"))
     assert page.locator("h1").inner_text() == name
@@ -379,12 +341,12 @@ def test_entity_page_for_asaib_ahl_al_haq(server, browser):
     assert {("entity", name), ("outlet", "Business Standard")} <= set(url_params(page))
 
     # An article's entity chip leads back to the entity page; an alias is the same page.
-    page.goto(server + "/entity/" + quote(name))
+    page.goto(seeds_server + "/entity/" + quote(name))
     page.locator(".entity-articles li.hit h3 a").first.click()
     page.wait_for_url(re.compile(r"/article/"))
     page.locator("dd.entities a.chip", has_text=name).click()
     page.wait_for_url(re.compile(r"/entity/Asaib"))
-    page.goto(server + "/entity/league%20of%20the%20righteous")
+    page.goto(seeds_server + "/entity/league%20of%20the%20righteous")
     assert page.locator("h1").inner_text() == name
     assert int(page.locator(".entity-total").inner_text()) == len(articles)
     watch.assert_safe()
@@ -393,21 +355,21 @@ def test_entity_page_for_asaib_ahl_al_haq(server, browser):
     # A phone: readable, nothing sideways; and the page needs no script.
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
-    page.goto(server + "/entity/AAH")
+    page.goto(seeds_server + "/entity/AAH")
     assert int(page.locator(".entity-total").inner_text()) == len(articles)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(SCREENSHOTS / "entity-phone.png"), full_page=True)
     context.close()
 
 
-def test_unknown_entity_page_in_the_browser(server, browser):
+def test_unknown_entity_page_in_the_browser(seeds_server, browser):
     context = browser.new_context(viewport=DESKTOP)
-    watch = Watch(context, server)
+    watch = Watch(context, seeds_server)
     page = watch.page
-    response = page.goto(server + "/entity/" + quote("<script>window.__xss=1</script>"))
+    response = page.goto(seeds_server + "/entity/" + quote("<script>window.__xss=1</script>"))
     assert response.status == 404
     assert "<script>window.__xss=1</script>" in page.locator("p.error").inner_text()
-    assert page.goto(server + "/entity/" + quote("Asaib Ahl al-Hax")).status == 404
+    assert page.goto(seeds_server + "/entity/" + quote("Asaib Ahl al-Hax")).status == 404
     page.locator(".entity-suggestions a").click()
     page.wait_for_url(re.compile(r"/entity/Asaib%20Ahl%20al-Haq"))
     # The console reports the two 404 pages themselves; nothing else may appear.

@@ -1,35 +1,37 @@
 """Entity filters in a real browser (issue 16, acceptance 5): "all of" the selected entities
 and an unknown entity's answer, on Debian's Chromium driven by Playwright.
 
-Uses the app and browser of tests/test_browser.py (the seeds and the hostile pages).
+Uses conftest's ``seeds_server`` (the seeds and the hostile pages) and ``browser``, as
+tests/test_browser.py does, and its page helpers.
 """
 
 from __future__ import annotations
 
 import re
 
-from .test_browser import DESKTOP, Watch, api, browser, server, shown_total, url_params
+from .conftest import BROWSER
+from .test_browser import DESKTOP, Watch, api, shown_total, url_params
 
-__all__ = ["browser", "server"]  # fixtures, imported so pytest finds them here
+pytestmark = BROWSER
 
 GROUPS = ("Kataib Hezbollah", "Asaib Ahl al-Haq")
 
 
 def _counts(page, group: str) -> dict[str, int]:
     items = page.locator(f"fieldset[data-group={group}] li")
-    return {items.nth(i).locator(".value").inner_text(): int(items.nth(i).locator(".count").inner_text())
-            for i in range(items.count())}
+    return {items.nth(i).locator(".value").inner_text():
+            int(items.nth(i).locator(".count").inner_text()) for i in range(items.count())}
 
 
-def test_all_of_the_selected_entities(server, browser):
-    either = api(server, entity=list(GROUPS))
-    both = api(server, entity=list(GROUPS), entity_match="all")
+def test_all_of_the_selected_entities(seeds_server, browser):
+    either = api(seeds_server, entity=list(GROUPS))
+    both = api(seeds_server, entity=list(GROUPS), entity_match="all")
     assert 0 < both["total"] < either["total"]  # the case tells "all" from "any"
     context = browser.new_context(viewport=DESKTOP)
     context.set_default_timeout(10_000)
-    watch = Watch(context, server)
+    watch = Watch(context, seeds_server)
     page = watch.page
-    page.goto(server + "/search")
+    page.goto(seeds_server + "/search")
 
     # Tick both groups (each tick applies at once), then ask for articles naming both.
     for name in GROUPS:
@@ -60,21 +62,22 @@ def test_all_of_the_selected_entities(server, browser):
     context.close()
 
 
-def test_unknown_entity_filter_in_the_browser(server, browser):
+def test_unknown_entity_filter_in_the_browser(seeds_server, browser):
     context = browser.new_context(viewport=DESKTOP)
     context.set_default_timeout(10_000)
-    watch = Watch(context, server)
+    watch = Watch(context, seeds_server)
     page = watch.page
-    response = page.goto(server + "/search?q=embassy&entity=Kataib+Hezbolah")
+    response = page.goto(seeds_server + "/search?q=embassy&entity=Kataib+Hezbolah")
     assert response.status == 400
     assert page.locator("p.error").inner_text() == \
         "no entity 'Kataib Hezbolah'; did you mean Kataib Hezbollah?"
-    assert 'newsfacet entities add "Kataib Hezbolah" --type' in page.locator(".add-entity").inner_text()
+    hint = page.locator(".add-entity").inner_text()
+    assert 'newsfacet entities add "Kataib Hezbolah" --type' in hint
     # The rest of the search is shown (not a silent 0), and the suggestion is one click away.
-    assert shown_total(page) == api(server, q="embassy")["total"] > 0
+    assert shown_total(page) == api(seeds_server, q="embassy")["total"] > 0
     page.locator(".entity-suggestions a").click()
     page.wait_for_url(re.compile(r"entity=Kataib\+Hezbollah"))
-    assert shown_total(page) == api(server, q="embassy", entity="Kataib Hezbollah")["total"]
+    assert shown_total(page) == api(seeds_server, q="embassy", entity="Kataib Hezbollah")["total"]
     assert page.locator("p.error").count() == 0
     # The console reports the 400 page itself; nothing else may appear.
     assert watch.problems[:1] == ["Failed to load resource: the server responded with a status "

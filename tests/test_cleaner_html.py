@@ -151,13 +151,16 @@ def blocks(*rows):
 def test_linked_heading_blurb_is_related_only_where_cards_go_on():
     from search.cleaner.html_chrome import label_chrome
     link = "Ferry strike called off after late talks"
-    context = PageContext(titles=frozenset(), link_texts=frozenset({"ferrystrikecalledoffafterlatetalks"}))
+    context = PageContext(titles=frozenset(),
+                          link_texts=frozenset({"ferrystrikecalledoffafterlatetalks"}))
     # a heading matching a link to another page, then the lead and a list of the article: kept
     lead = label_chrome(blocks((link, "heading"), ("The ferry crews returned on Monday.", "body"),
                                ("- Services restart at six in the morning.", "body"),
                                ("- Fares stay as they were before the strike.", "body")), context)
     assert [b.label for b in lead] == ["chrome", "body", "body", "body"]
     # a card of another article (linked heading, blurb) followed by more chrome: the blurb goes
-    cards = label_chrome(blocks((link, "heading"), ("Unions and owners agreed late on Sunday.", "body"),
+    cards = label_chrome(blocks((link, "heading"),
+                                ("Unions and owners agreed late on Sunday.", "body"),
                                 ("Advertisement", "body")), context)
-    assert [(b.label, b.reason) for b in cards] == [("chrome", "link"), ("chrome", "related"), ("chrome", "advert")]
+    assert [(b.label, b.reason) for b in cards] == [("chrome", "link"), ("chrome", "related"),
+                                                    ("chrome", "advert")]

@@ -58,10 +58,12 @@ SEED_LINES = [
     ("001", "Dave DeCamp is the news editor of", "chrome", "bio"),
     ("002", "IE 11 is not supported.", "chrome", "browser-notice"),
     ("002", "Trump administration's Iran threat claim disputed", "title", None),
-    ("002", "\"There's been no increased threat from Iranian backed forces in Iraq and Syria,\" British",
+    ("002",
+     "\"There's been no increased threat from Iranian backed forces in Iraq and Syria,\" British",
      "standfirst", None),
     ("002", "Image: The Patriot air defence system", "chrome", "caption"),
-    # the photo credit is glued to the caption's full stop: "…with Iran.MCSN Jason Waite / AFP - Getty Images"
+    # the photo credit is glued to the caption's full stop: "…with Iran.MCSN Jason Waite / AFP -
+    # Getty Images"
     ("002", "A Patriot missile defense system on board", "chrome", "caption"),
     ("002", "Army Lt. Col. CJ Kirkpatrick, right, escorts", "chrome", "caption"),
     ("002", "Download the NBC News app", "chrome", "promo"),
@@ -75,7 +77,8 @@ SEED_LINES = [
     # the day the page was saved, not the publication date
     ("004", "Thursday, Jul 10, 2025", "chrome", "date-banner"),
     ("004", "Threat to evacuate US diplomats from Iraq raises fear of war", "title", None),
-    ("004", "Any move by the US to scale down its diplomatic presence would be seen", "standfirst", None),
+    ("004", "Any move by the US to scale down its diplomatic presence would be seen", "standfirst",
+     None),
     ("004", "Perennial Risk", "heading", None),
     ("004", "Double-edged sword", "heading", None),
     ("004", "Hawks on both sides", "heading", None),
@@ -87,17 +90,18 @@ SEED_LINES = [
     ("004", "Close", "chrome", "residue"),
     ("004", "NVIDIA Achieves Historic Milestone", "chrome", "related"),
     # a related headline that is a full sentence is still part of the list
-    ("004", "Azerbaijan and Armenia are on the brink of a historic peace deal.", "chrome", "related"),
+    ("004", "Azerbaijan and Armenia are on the brink of a historic peace deal.", "chrome",
+     "related"),
     ("004", "Largest Healthcare Fraud Takedown", "chrome", "related"),
     ("004", "×", "chrome", "residue"),
 ]
 # Kept paragraphs per seed (standfirst, headings, body, datelines, credits): none may be lost.
 KEPT_COUNTS = {"000": 16, "001": 10, "002": 21, "003": 15, "004": 36}
 # Words that occur only in the seeds' chrome: none may reach the body.
-CHROME_WORDS = ["subscription", "Subscribe", "Wirecutter", "₹", "Epaper", "IE 11", "Image:", "Getty Images",
-                "/ AP", "Reuters file", "Download the NBC News app", "NVIDIA", "Related Articles", "0:00",
-                "Close", "×", "Focus on the big picture", "Thursday, Jul 10, 2025", "@decampdave",
-                "Newsletter", "Disclaimer"]
+CHROME_WORDS = ["subscription", "Subscribe", "Wirecutter", "₹", "Epaper", "IE 11", "Image:",
+                "Getty Images", "/ AP", "Reuters file", "Download the NBC News app", "NVIDIA",
+                "Related Articles", "0:00", "Close", "×", "Focus on the big picture",
+                "Thursday, Jul 10, 2025", "@decampdave", "Newsletter", "Disclaimer"]
 
 
 @pytest.mark.parametrize(("prefix", "start", "label", "reason"), SEED_LINES)
@@ -150,7 +154,8 @@ def test_seed_paywall_runs_to_the_end():
 
 def test_duplicate_title_collapses_to_one():
     doc = cleaned(seed("004"))
-    assert [b.label for b in doc.blocks if b.text.startswith("Threat to evacuate")] == ["title", "chrome"]
+    labels = [b.label for b in doc.blocks if b.text.startswith("Threat to evacuate")]
+    assert labels == ["title", "chrome"]
     assert "Threat to evacuate" not in doc.body
 
 
@@ -219,19 +224,22 @@ def test_degenerate_dumps(text, body, labels):
 def test_shipped_line_model_loads_and_matches_the_features():
     from search.cleaner.text_model import FEATURES, load_model
     model = load_model()
-    assert model is not None, "search/data/text_line_model.json is missing or does not match FEATURES"
+    assert model is not None, ("search/data/text_line_model.json is missing or does not match "
+                               "FEATURES")
     assert model.names == FEATURES and 0 < model.drop_below <= model.keep_from < 1
 
 
 def test_line_model_relabels_only_lines_labelled_by_position():
     from search.cleaner import Block
     from search.cleaner.text_model import relabel
-    blocks = [Block("A paragraph of the story.", "body"), Block("Sign up today", "chrome", "header"),
+    blocks = [Block("A paragraph of the story.", "body"),
+              Block("Sign up today", "chrome", "header"),
               Block("Photo: a credit", "chrome", "caption"), Block("By Jane Doe", "byline"),
               Block("Another paragraph of the story.", "body")]
     out = relabel(blocks, [0.1, 0.9, 0.9, 0.1, 0.9], [False, False, True, True, False], 0.3, 0.6)
     assert [(b.label, b.reason) for b in out] == [
-        ("chrome", "line-model"), ("body", None), ("chrome", "caption"), ("byline", None), ("body", None)]
+        ("chrome", "line-model"), ("body", None), ("chrome", "caption"), ("byline", None),
+        ("body", None)]
 
 
 def test_line_model_never_empties_an_article_the_rules_found():
@@ -244,10 +252,12 @@ def test_line_model_never_empties_an_article_the_rules_found():
 def test_line_model_scores_prose_above_repeated_menu_lines():
     from search.cleaner.text import features_of, rule_blocks
     from search.cleaner.text_model import load_model
-    story = " ".join(f"The council met on day {n} and agreed that the harbour bridge needs new cables."
+    story = " ".join(f"The council met on day {n} and agreed that the harbour bridge needs new "
+                     "cables."
                      for n in range(3))
-    dump = "\n".join(["Home", "News", "Sport", "Home", "News", "Sport", story, story.replace("council", "mayor"),
-                      story.replace("bridge", "ferry"), "Home", "News", "Sport"])
+    dump = "\n".join(["Home", "News", "Sport", "Home", "News", "Sport", story,
+                      story.replace("council", "mayor"), story.replace("bridge", "ferry"), "Home",
+                      "News", "Sport"])
     model = load_model()
     lines, blocks, span = rule_blocks(dump)
     p = model.probabilities(features_of(lines, blocks, span, model.stopwords))
@@ -256,17 +266,22 @@ def test_line_model_scores_prose_above_repeated_menu_lines():
 
 def test_lines_an_outlet_repeats_across_its_dumps_are_chrome():
     from search.cleaner.collection import repeated_lines
-    chrome = ["The Morning Harbour Gazette is read by thousands of people across the county every day.",
-              "Our reporters cover the harbour, the council and the ferries for readers across the county."]
+    chrome = ["The Morning Harbour Gazette is read by thousands of people across the county every "
+              "day.",
+              "Our reporters cover the harbour, the council and the ferries for readers across the "
+              "county."]
     stories = [
         ("Harbour strike halts grain exports",
          "Dock workers walked out on Friday over pay and the port stopped loading grain at once.",
-         "The union said the strike would last until the owners made a better offer to all of the crews.",
+         "The union said the strike would last until the owners made a better offer to all of the "
+         "crews.",
          "Owners said they would meet the union on Monday to talk about pay and the night shifts."),
         ("Council approves new cycle lanes",
          "The council voted on Tuesday to build cycle lanes on both banks of the river this year.",
-         "Work starts in spring and should be finished before the summer ferry timetable begins again.",
-         "Shop owners on the east bank said they feared losing the parking spaces outside their doors."),
+         "Work starts in spring and should be finished before the summer ferry timetable begins "
+         "again.",
+         "Shop owners on the east bank said they feared losing the parking spaces outside their "
+         "doors."),
     ]
     dumps = ["\n".join([title, first, *chrome, *rest]) for title, first, *rest in stories]
     shared = repeated_lines(dumps)

@@ -92,9 +92,11 @@ def test_add_then_reindex_makes_the_new_entity_a_facet_value(runner, indexed, se
     result = run(runner, "entities", "add", "JCPOA", "--type", "org", "--alias",
                  "Joint Comprehensive Plan of Action", "--index", indexed)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("added JCPOA (org) with aliases Joint Comprehensive Plan of Action in ")
+    assert result.output.startswith("added JCPOA (org) with aliases Joint Comprehensive Plan of "
+                                    "Action in ")
     overlay = json.loads((indexed / "entities.json").read_text(encoding="utf-8"))
-    assert overlay == [{"name": "JCPOA", "type": "org", "aliases": ["Joint Comprehensive Plan of Action"]}]
+    assert overlay == [{"name": "JCPOA", "type": "org",
+                        "aliases": ["Joint Comprehensive Plan of Action"]}]
     # The table's fingerprint is in every article's content hash: all are processed again.
     report = json.loads(run(runner, "index", seeds_copy, "--index", indexed, "--json").stdout)
     assert (report["added"], report["updated"], report["unchanged"]) == (0, 5, 0)
@@ -120,18 +122,20 @@ def test_added_entity_has_an_entity_page(runner, indexed, seeds_copy):
     from search.config import Settings
     from web import create_app
 
-    client = create_app({"TESTING": True, "SETTINGS": Settings(index_dir=str(indexed))}).test_client()
+    client = create_app({"TESTING": True,
+                         "SETTINGS": Settings(index_dir=str(indexed))}).test_client()
     before = client.get("/api/entities/JCPOA")  # recognised in one seed, not in the table
     assert before.status_code == 200 and before.get_json()["in_table"] is False
     run(runner, "entities", "add", "JCPOA", "--type", "org", "--index", indexed)
     run(runner, "index", seeds_copy, "--index", indexed)
     data = client.get("/api/entities/jcpoa").get_json()  # the running app sees the addition
-    assert data["entity"] == {"name": "JCPOA", "type": "org"} and data["in_table"] and data["total"] == 1
+    assert (data["entity"] == {"name": "JCPOA", "type": "org"} and data["in_table"]
+            and data["total"] == 1)
 
 
 def test_add_aliases_to_a_known_entity(runner, indexed):
-    result = run(runner, "entities", "add", "layth al-azari", "--type", "person", "--alias", "Azari",
-                 "--index", indexed)
+    result = run(runner, "entities", "add", "layth al-azari", "--type", "person", "--alias",
+                 "Azari", "--index", indexed)
     assert result.exit_code == 0
     assert result.output.startswith("added aliases Azari to Layth al-Azari (person) in ")
     phrases = [s["phrase"] for s in suggestions(runner, indexed, "--min-count", 1)["suggestions"]]
@@ -148,7 +152,8 @@ def test_add_aliases_to_a_known_entity(runner, indexed):
      "Error: alias 'PMF' already belongs to 'Popular Mobilization Forces' — an alias can name "
      "only one entity"),
     (("Asaib Ahl al-Haq", "--type", "person", "--alias", "AAH2"),
-     "Error: 'Asaib Ahl al-Haq' is already in the entity table as a group, not a person — use --type group"),
+     "Error: 'Asaib Ahl al-Haq' is already in the entity table as a group, not a person — use "
+     "--type group"),
     (("Bad|Name", "--type", "group"),
      "Error: entity name 'Bad|Name' in "),
 ])
@@ -183,9 +188,10 @@ def test_add_writes_to_the_named_table_file(runner, tmp_path, monkeypatch):
 
 def test_add_appends_a_row_to_a_csv_table(runner, tmp_path):
     table = tmp_path / "mine.csv"
-    table.write_text("name,type,aliases\n# my groups\nKataib Hezbollah,group,KH\n", encoding="utf-8")
-    assert run(runner, "entities", "add", "Saraya Qamar al-Din", "--type", "group", "--alias", "SQD",
-               "--alias", "Qamar Brigades", "--entities", table).exit_code == 0
+    table.write_text("name,type,aliases\n# my groups\nKataib Hezbollah,group,KH\n",
+                     encoding="utf-8")
+    assert run(runner, "entities", "add", "Saraya Qamar al-Din", "--type", "group", "--alias",
+               "SQD", "--alias", "Qamar Brigades", "--entities", table).exit_code == 0
     assert table.read_text(encoding="utf-8").splitlines()[-2:] == [
         "Kataib Hezbollah,group,KH", "Saraya Qamar al-Din,group,SQD|Qamar Brigades"]
     assert EntityTable.load(table).resolve("qamar brigades").name == "Saraya Qamar al-Din"

@@ -25,7 +25,8 @@ def write_records(path, prefix: str, version: int, count: int) -> None:
     """Records whose title and every paragraph name the same version, to spot a torn read."""
     with open(path, "w", encoding="utf-8") as handle:
         for i in range(count):
-            paragraphs = [f"Paragraph {p} of version {version}: the embassy in Baghdad." for p in range(4)]
+            paragraphs = [f"Paragraph {p} of version {version}: the embassy in Baghdad."
+                          for p in range(4)]
             handle.write(json.dumps({"id": f"{prefix}-{i:04d}", "title": f"Story {i} v{version}",
                                      "body": "\n\n".join(paragraphs)}) + "\n")
 
@@ -41,7 +42,8 @@ def check_answer(valid_counts):
             article = json.loads(body)
             versions = set(re.findall(r"version (\d+)", article["body"]))
             title_version = article["title"].rsplit(" v", 1)[1]
-            if len(versions) != 1 or versions != {title_version} or article["body"].count("Paragraph") != 4:
+            if (len(versions) != 1 or versions != {title_version}
+                or article["body"].count("Paragraph") != 4):
                 return f"torn article on {path}: {article['title']!r} / {sorted(versions)}"
         elif kind == "api_search" and "q=&" not in path and "format=csv" not in path:
             data = json.loads(body)
@@ -95,7 +97,8 @@ def test_serve_answers_while_index_writes(tmp_path):
 
 
 def test_load_script_short_run(capsys):
-    """bench/load.py for 5 s at 32 connections on the seeds: 0 errors (the 60 s run is in the README)."""
+    """bench/load.py for 5 s at 32 connections on the seeds: 0 errors (the 60 s run is in the
+    README)."""
     from bench.load import main
 
     assert main(["--duration", "5", "--connections", "32"]) == 0

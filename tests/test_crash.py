@@ -41,7 +41,8 @@ def write_part(folder: Path, name: str, version: int, count: int) -> None:
     with open(folder / f"{name}.jsonl", "w", encoding="utf-8") as handle:
         for i in range(count):
             body = "\n\n".join(" ".join(rnd.choice(WORDS) for _ in range(60)) for _ in range(3))
-            record = {"id": f"{name}-{i:04d}", "title": f"Story {name}/{i} v{version}", "body": body}
+            record = {"id": f"{name}-{i:04d}", "title": f"Story {name}/{i} v{version}",
+                      "body": body}
             handle.write(json.dumps(record) + "\n")
 
 
@@ -126,7 +127,8 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path, runner):
         assert check_usable(index_dir) == expected
         titles = {d["id"]: d["title"] for d in stored_docs(index_dir)}
         for part, version in versions.items():
-            assert titles[f"{part}-0000"].endswith(f" v{version}"), f"{part} not at its latest version"
+            assert titles[f"{part}-0000"].endswith(f" v{version}"), (
+                f"{part} not at its latest version")
         recovered += 1
     assert recovered == TRIALS
     assert killed >= TRIALS // 2, "most kills should land while the run was still going"

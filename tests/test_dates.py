@@ -22,7 +22,8 @@ hoped customers would now come back for the summer season.</p></article>
 """
 
 
-def page(head: str = "", visible: str = "", url: str | None = None) -> tuple[dt.date | None, str | None]:
+def page(head: str = "", visible: str = "",
+         url: str | None = None) -> tuple[dt.date | None, str | None]:
     html = (f"<html><head><title>Harbour bridge reopens</title>{head}</head>"
             f"<body>{BODY.format(visible=visible)}</body></html>")
     meta = extract_metadata(clean_html(html, url=url))
@@ -84,14 +85,16 @@ def test_published_wins_over_modified():
 
 
 def test_statements_far_apart_with_nothing_to_settle_them_give_no_date():
-    head = published("2021-03-04") + \
-        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2019-06-01"}</script>'
+    head = published("2021-03-04") + ('<script type="application/ld+json">'
+                                      '{"@type": "NewsArticle", "datePublished": "2019-06-01"}'
+                                      '</script>')
     assert page(head) == (None, None)
 
 
 def test_a_third_statement_settles_a_disagreement():
-    head = published("2021-03-04") + \
-        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2019-06-01"}</script>'
+    head = published("2021-03-04") + ('<script type="application/ld+json">'
+                                      '{"@type": "NewsArticle", "datePublished": "2019-06-01"}'
+                                      '</script>')
     date, _ = page(head, url="https://news.example.com/2021/03/04/bridge/")
     assert date == dt.date(2021, 3, 4)
 

@@ -33,8 +33,12 @@ def phrases(*bodies: str, min_count: int = 1, exclude=()) -> dict[str, int]:
     ("He visited the Council of Ministers and the Hadi al-Amiri's office of Saraya Qamar al-Din.",
      {"Council of Ministers", "Saraya Qamar al-Din"}),
     # A Title Case headline line gives nothing; lines of figures neither.
-    ("Militia Leaders Meet Amid Rising Regional Tensions\nShr 1.40 dlrs vs 1.38 dlrs Net 1,928,800 Revs 3,1",
+    ("Militia Leaders Meet Amid Rising Regional Tensions\nShr 1.40 dlrs vs 1.38 dlrs Net 1,928,800 "
+     "Revs 3,1",
      set()),
+    # Short table rows too: their labels are no names (the recogniser's row_label).
+    ("Zorblat Widgets said profit rose.\nRevs 1,234,000 vs 987,000\nQtly div 12 cts vs 12 cts",
+     {"Zorblat Widgets"}),
 ])
 def test_what_is_a_missing_name(body, expected):
     assert set(phrases(body)) == expected
@@ -80,7 +84,8 @@ def test_entities_the_articles_carry_come_first_with_their_type():
                 entities=(volcker, Entity("Iraq", "place"))),
         Article(id="n1", source="x", body="Volcker again. Revs Oper fell in Sao Paulo.",
                 entities=(volcker, brazil)),
-        Article(id="n2", source="x", body="Revs Oper flat. Brazilian exports fell. Coffee from Brazil.",
+        Article(id="n2", source="x",
+                body="Revs Oper flat. Brazilian exports fell. Coffee from Brazil.",
                 entities=(brazil,)),
     ]
     found, _ = suggest_entities(articles, TABLE, min_count=2, limit=None)

@@ -12,35 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from search.engines import open_engine
 from search.errors import ArticleNotFound, QueryError
 from search.models import SearchRequest
 
-from .conftest import ARTICLES
-
-
-@pytest.fixture(params=["whoosh", pytest.param("typesense", marks=pytest.mark.typesense)])
-def any_engine(request, tmp_path):
-    """The conftest articles in a fresh index of each engine."""
-    if request.param == "whoosh":
-        from search.config import Settings
-
-        settings = Settings(index_dir=str(tmp_path / "index"))
-    else:
-        settings = request.getfixturevalue("typesense_settings")
-    engine = open_engine(settings, create=True)
-    engine.upsert(ARTICLES)
-    engine.prepare()
-    yield engine
-    engine.close()
-
-
-def facet(results, name):
-    return {v.value: v.count for v in results.facets[name]}
-
-
-def ids(results):
-    return {h.id for h in results.hits}
+from .conftest import ARTICLES, facet_counts as facet, hit_ids as ids
 
 
 def search(engine, **fields):
@@ -143,7 +118,8 @@ def test_snippets_mark_matches_escape_text_and_lead_without_query(any_engine):
     hit = search(any_engine, query="staff").hits[0]
     assert "<mark>Staff</mark>" in hit.snippet and "<script>" not in hit.snippet
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in hit.snippet
-    assert search(any_engine, years=("undated",)).hits[0].snippet.startswith("An analysis of militia")
+    assert search(any_engine, years=("undated",)).hits[0].snippet.startswith("An analysis of "
+                                                                             "militia")
 
 
 def test_highlight_paragraphs(any_engine):
@@ -200,3 +176,14 @@ def test_collapse_shows_one_hit_per_story_with_its_copies(any_engine):
     assert results.total == 1 and results.articles == 2
     (hit,) = results.hits
     assert hit.copies == 2 and [c.id for c in hit.also_in] == [({"a1", "c1"} - {hit.id}).pop()]
+
+
+def test_a_headline_only_article_is_found_by_its_title_and_flagged(any_engine):
+    """Issue 18: a record with a title and no text is stored, found and flagged on both engines."""
+    any_engine.upsert([dataclasses.replace(ARTICLES[3], id="brief", body="",
+                                           title="Money supply rises in the week")])
+    any_engine.prepare()
+    results = search(any_engine, query="money supply")
+    assert [(h.id, h.headline_only) for h in results.hits] == [("brief", True)]
+    assert any_engine.get("brief").body == ""
+    assert not any(h.headline_only for h in search(any_engine, query="embassy").hits)

@@ -1,4 +1,5 @@
-"""Entity matching, resolving and table files: search/entities/table.py and search/data/entities.json."""
+"""Entity matching, resolving and table files: search/entities/table.py and
+search/data/entities.json."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def seed_text(prefix: str) -> str:
     ("the People’s Mobilization Forces (PMF)", ["Popular Mobilization Forces"]),
     ("the Popular Mobilization Force (PMF)", ["Popular Mobilization Forces"]),
     ("fighters of al Hashd al Shaabi", ["Popular Mobilization Forces"]),
-    ("fighters of al-Hashd\u00a0al\u2011Shaabi", ["Popular Mobilization Forces"]),  # NBSP, nb hyphen
+    # NBSP, nb hyphen
+    ("fighters of al-Hashd\u00a0al\u2011Shaabi", ["Popular Mobilization Forces"]),
     ("the Hashd al-Sha’bi", ["Popular Mobilization Forces"]),
     ("the Popular\nMobilisation   Units", ["Popular Mobilization Forces"]),
     ("Hez\u00adbollah", ["Hezbollah"]),  # soft hyphen from a web page
@@ -185,9 +187,11 @@ SEED_OTHERS = [
              "US State Department", "Islamic Revolutionary Guard Corps", "Erbil", "Tehran"]),
     ("001", ["Qasem Soleimani", "Abu Mahdi al-Muhandis", "Ismail Qaani", "Qais al-Khazali",
              "Mohammed Mohie", "Donald Trump", "Politico", "Middle East Eye", "Washington Post"]),
-    ("002", ["Chris Ghika", "John Bolton", "Jeremy Hunt", "Mike Pompeo", "Heiko Maas", "Sanam Vakil",
+    ("002",
+     ["Chris Ghika", "John Bolton", "Jeremy Hunt", "Mike Pompeo", "Heiko Maas", "Sanam Vakil",
              "Hassan Rouhani", "Ahmed al-Sahaf", "Chatham House", "US State Department",
-             "UK Ministry of Defence", "Operation Inherent Resolve", "Persian Gulf", "Erbil", "Mosul",
+             "UK Ministry of Defence", "Operation Inherent Resolve", "Persian Gulf", "Erbil",
+      "Mosul",
              "Syria", "Brussels"]),
     ("003", ["Donald Trump", "Ali Khamenei", "Saddam Hussein", "Green Zone", "Tigris", "Kuwait",
              "Baghdad", "Tehran"]),
@@ -197,7 +201,8 @@ SEED_OTHERS = [
 
 
 @pytest.mark.parametrize("seed, expected", SEED_OTHERS)
-def test_seed_people_organisations_places(table: EntityTable, seed: str, expected: list[str]) -> None:
+def test_seed_people_organisations_places(table: EntityTable, seed: str,
+                                          expected: list[str]) -> None:
     found = names(table.find(None, seed_text(seed)))
     assert [name for name in expected if name not in found] == []
 
@@ -227,16 +232,21 @@ def two(alias_a: str, alias_b: str) -> str:
 
 
 @pytest.mark.parametrize("content, message", [
-    ("{bad", "is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
+    ("{bad",
+     "is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
     ('{"name": "X"}', 'must be a JSON list of objects with "name", "type" and "aliases"'),
     ('["Iraq"]', "entry 1 in {path} is not an object"),
-    ('[{"type": "group"}]', 'entry 1 in {path} has no "name" — give every entity a name and a type'),
-    ('[{"name": "X"}]', "entity 'X' in {path} has no \"type\" — use one of: group, person, org, place"),
+    ('[{"type": "group"}]',
+     'entry 1 in {path} has no "name" — give every entity a name and a type'),
+    ('[{"name": "X"}]',
+     "entity 'X' in {path} has no \"type\" — use one of: group, person, org, place"),
     ('[{"name": "X", "type": "militia"}]',
      "entity 'X' in {path} has unknown type 'militia' — use one of: group, person, org, place"),
-    ('[{"name": "X", "type": "org", "aliases": "Y"}]', "aliases of 'X' in {path} must be a list of strings"),
+    ('[{"name": "X", "type": "org", "aliases": "Y"}]',
+     "aliases of 'X' in {path} must be a list of strings"),
     ('[{"name": "A, B", "type": "org"}]', "contains ',' or '|'"),
-    (two("KH", "kh"), "alias 'kh' is claimed by both 'A' and 'B' in {path} — keep it on one entity"),
+    (two("KH", "kh"),
+     "alias 'kh' is claimed by both 'A' and 'B' in {path} — keep it on one entity"),
     (two("Kata'ib", "Kataib"), "alias 'Kataib' is claimed by both 'A' and 'B'"),
     ('[{"name": "X", "type": "org"}, {"name": "x", "type": "place"}]',
      "entity 'x' is listed twice in {path} — merge the two entries"),
@@ -284,7 +294,8 @@ def test_fingerprint_follows_matching_content_only() -> None:
 
 def test_add_returns_new_table_and_save_round_trips(tmp_path: Path) -> None:
     table = EntityTable(TINY, source="tiny")
-    added = table.add("Harakat al-Nujaba", "group", ["Nujaba"]).add("Red Sea", "place", ["Erythraean Sea"])
+    added = table.add("Harakat al-Nujaba", "group", ["Nujaba"]).add("Red Sea", "place",
+                                                                    ["Erythraean Sea"])
     assert table.resolve("Nujaba") is None
     assert added.resolve("nujaba") == Entity("Harakat al-Nujaba", "group")
     assert names(added.find(None, "the Erythraean Sea")) == ["Red Sea"]
@@ -295,7 +306,8 @@ def test_add_returns_new_table_and_save_round_trips(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name, kind, aliases, message", [
-    ("Red Sea", "org", [], "'Red Sea' is already in tiny with type place, not org — use --type place"),
+    ("Red Sea", "org", [],
+     "'Red Sea' is already in tiny with type place, not org — use --type place"),
     ("New", "militia", [], "entity 'New' in tiny has unknown type 'militia'"),
     ("New", "org", ["ABCDE"], "alias 'ABCDE' is claimed by both 'Six Letters' and 'New' in tiny"),
 ])

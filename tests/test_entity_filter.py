@@ -16,7 +16,6 @@ import re
 import pytest
 
 from search.config import Settings
-from search.engines import open_engine
 from search.entities import EntityTable
 from search.entities.filter import check_entities, search_checked, unknown_entity_message
 from search.errors import QueryError, UnknownEntity
@@ -24,7 +23,7 @@ from search.models import Article, Entity
 from search.query import build_request
 from search.watches import list_watches
 
-from .conftest import ARTICLES, run
+from .conftest import run
 
 TABLE = EntityTable.load()
 BRAZIL, LONDON = Entity("Brazil", "place"), Entity("London", "place")
@@ -44,14 +43,11 @@ def _facet(results, name="entity") -> dict[str, tuple[int, bool]]:
     return {v.value: (v.count, v.selected) for v in results.facets[name]}
 
 
-@pytest.fixture(params=["whoosh", pytest.param("typesense", marks=pytest.mark.typesense)])
-def any_engine(request, tmp_path):
-    settings = (Settings(index_dir=str(tmp_path / "index")) if request.param == "whoosh"
-                else request.getfixturevalue("typesense_settings"))
-    engine = open_engine(settings, create=True)
-    engine.upsert([*ARTICLES, *EXTRA])
-    yield engine
-    engine.close()
+@pytest.fixture
+def each_engine(any_engine):
+    """Each engine (conftest's ``any_engine``) with the Brazil and London records added."""
+    any_engine.upsert(EXTRA)
+    return any_engine
 
 
 @pytest.fixture
@@ -62,9 +58,9 @@ def extra(engine):
 
 # -- "all of" on both engines ----------------------------------------------------------------
 
-def test_all_of_selects_articles_naming_every_entity(any_engine):
-    either = any_engine.search(_request("Kataib Hezbollah", "PMF"))
-    both = any_engine.search(_request("Kataib Hezbollah", "PMF", match="all"))
+def test_all_of_selects_articles_naming_every_entity(each_engine):
+    either = each_engine.search(_request("Kataib Hezbollah", "PMF"))
+    both = each_engine.search(_request("Kataib Hezbollah", "PMF", match="all"))
     assert sorted(h.id for h in either.hits) == ["a1", "a2", "a3"]
     assert [h.id for h in both.hits] == ["a3"] and both.total == 1
     # Any of: the entity facet counts as if no entity were selected (a value's count is what
@@ -74,16 +70,16 @@ def test_all_of_selects_articles_naming_every_entity(any_engine):
     assert {v.value: v.count for v in both.facets["outlet"]} == {"Reuters": 1}
 
 
-def test_all_of_one_entity_counts_what_is_named_with_it(any_engine):
-    results = any_engine.search(_request("Brazil", match="all"))
+def test_all_of_one_entity_counts_what_is_named_with_it(each_engine):
+    results = each_engine.search(_request("Brazil", match="all"))
     assert results.total == 2
     assert _facet(results) == {"Brazil": (2, True), "London": (1, False)}
-    none = any_engine.search(_request("Brazil", "Iraq", match="all"))
+    none = each_engine.search(_request("Brazil", "Iraq", match="all"))
     assert none.total == 0 and _facet(none) == {"Brazil": (0, True), "Iraq": (0, True)}
 
 
-def test_all_of_in_exports_too(any_engine):
-    total, articles = any_engine.export(_request("Brazil", "London", match="all"), 100)
+def test_all_of_in_exports_too(each_engine):
+    total, articles = each_engine.export(_request("Brazil", "London", match="all"), 100)
     assert total == 1 and [a.id for a in articles] == ["r1"]
 
 
@@ -96,12 +92,12 @@ def test_entity_match_must_be_any_or_all():
 
 # -- unknown entities in the core --------------------------------------------------------------
 
-def test_names_of_the_index_or_the_table_are_entities(any_engine):
+def test_names_of_the_index_or_the_table_are_entities(each_engine):
     # Brazil only in the index (a record named it); Hezbollah only in the table (no article).
     for name in ("Brazil", "brazil", "Hezbollah", "PMF", "london"):
-        check_entities(any_engine, TABLE, [_request(name).entities[0]])
+        check_entities(each_engine, TABLE, [_request(name).entities[0]])
     with pytest.raises(UnknownEntity) as caught:
-        search_checked(any_engine, TABLE, _request("Brazilx", "Iraq", "Zzyzx"))
+        search_checked(each_engine, TABLE, _request("Brazilx", "Iraq", "Zzyzx"))
     assert caught.value.suggestions == {"Brazilx": ("Brazil",), "Zzyzx": ()}
     assert str(caught.value).startswith("no entities 'Brazilx' (did you mean Brazil?), 'Zzyzx' "
                                         "in the index or the entity table — check the spelling")
@@ -219,7 +215,8 @@ def test_api_entity_match_all(client, extra):
     assert {v["value"]: v["count"] for v in data["facets"]["entity"]} == {"Brazil": 1, "London": 1}
     assert client.get("/api/search?entity=Brazil&entity=London").get_json()["total"] == 2
     bad = client.get("/api/search?entity=Brazil&entity_match=most")
-    assert bad.status_code == 400 and "entity_match must be one of any, all" in bad.get_json()["error"]["message"]
+    assert (bad.status_code == 400
+            and "entity_match must be one of any, all" in bad.get_json()["error"]["message"])
 
 
 def test_openapi_describes_entity_match_and_unknown_entities(client):
@@ -248,7 +245,8 @@ def test_page_explains_an_unknown_entity_and_offers_close_names(client, extra):
 def test_page_toggles_between_any_and_all_of_the_entities(client, extra):
     page = client.get("/search?entity=Brazil&entity=London").get_data(as_text=True)
     assert "<strong>2</strong> articles" in page
-    assert 'href="/search?entity=Brazil&amp;entity=London&amp;entity_match=all">all of them</a>' in page
+    assert ('href="/search?entity=Brazil&amp;entity=London&amp;entity_match=all">all of them</a>'
+            in page)
     assert '<option value="all">all</option>' in page
     page = client.get("/search?entity=Brazil&entity=London&entity_match=all").get_data(as_text=True)
     assert "<strong>1</strong> article" in page

@@ -45,7 +45,8 @@ class _EntityPage(HTMLParser):
             self._in_h1 = True
         elif tag == "a" and "bar-link" in classes:
             self.bars[attrs["data-value"]] = (int(attrs["data-count"]), attrs["href"])
-        elif tag == "a" and self._section in ("entity-outlets", "entity-related", "entity-articles"):
+        elif tag == "a" and self._section in ("entity-outlets", "entity-related",
+                                              "entity-articles"):
             self._link = [attrs["href"], ""]
 
     def handle_data(self, data):
@@ -79,7 +80,8 @@ def page_of(client, name: str) -> _EntityPage:
 def test_entity_json_has_timeline_outlets_co_mentions_aliases_and_latest_articles(client):
     data = profile(client, "Kataib Hezbollah")
     assert data["entity"] == {"name": "Kataib Hezbollah", "type": "group"}
-    assert data["in_table"] is True and "Hezbollah Brigades" in data["aliases"] and "KH" in data["aliases"]
+    assert (data["in_table"] is True and "Hezbollah Brigades" in data["aliases"]
+            and "KH" in data["aliases"])
     assert data["total"] == 2
     assert data["timeline"] == [{"month": "2019-05", "count": 1}, {"month": "2020-01", "count": 1}]
     assert data["outlets"] == [{"name": "Reuters", "count": 2}]
@@ -101,9 +103,11 @@ def test_entity_page_shows_the_same_and_links_onwards(client):
 
 
 def test_counts_on_the_page_are_what_the_search_finds(client):
-    """Every outlet, co-mention and bar count equals the articles its link (or both entities) gives."""
+    """Every outlet, co-mention and bar count equals the articles its link (or both entities)
+    gives."""
     def ids(**params) -> set[str]:
-        data = client.get("/api/search?" + urlencode({**params, "format": "json"}, doseq=True)).get_json()
+        query = urlencode({**params, "format": "json"}, doseq=True)
+        data = client.get("/api/search?" + query).get_json()
         return {a["id"] for a in data["articles"]}
 
     for name in ("Kataib Hezbollah", "Popular Mobilization Forces", "Iraq", "Asaib Ahl al-Haq"):
@@ -120,7 +124,8 @@ def test_counts_on_the_page_are_what_the_search_finds(client):
 
 
 # Resolving is case-insensitive for every spelling, as the --entity filter is ("kh" too).
-@pytest.mark.parametrize("alias", ["KH", "kh", "kataib hezbollah", "KATAIB HEZBOLLAH", "Kata'ib Hizballah",
+@pytest.mark.parametrize("alias",
+                         ["KH", "kh", "kataib hezbollah", "KATAIB HEZBOLLAH", "Kata'ib Hizballah",
                                    "Kata’ib Hizballah", "  Hezbollah   Brigades "])
 def test_aliases_resolve_to_the_same_page(client, alias):
     assert profile(client, alias) == profile(client, "Kataib Hezbollah")
@@ -129,8 +134,8 @@ def test_aliases_resolve_to_the_same_page(client, alias):
 
 def test_entity_in_the_table_but_in_no_article_has_an_empty_page(client):
     data = profile(client, "Hezbollah")
-    assert (data["total"], data["timeline"], data["outlets"], data["related"], data["articles"]) == (
-        0, [], [], [], [])
+    assert (data["total"], data["timeline"], data["outlets"], data["related"],
+            data["articles"]) == (0, [], [], [], [])
     page = client.get("/entity/Hezbollah").get_data(as_text=True)
     assert "No indexed article mentions Hezbollah yet." in page
 
@@ -172,7 +177,8 @@ def test_entity_known_only_from_a_record_has_an_escaped_page(client, hostile):
     page = client.get("/entity/" + quote(name, safe="")).get_data(as_text=True)
     _no_live_markup(page)
     assert "<h1>&lt;img src=x onerror=&#34;window.__xss=5&#34;&gt;</h1>" in page
-    assert "&lt;i onmouseover=&#34;window.__xss=4&#34;&gt;Outlet&lt;/i&gt;" in page  # the outlet list
+    # the outlet list
+    assert "&lt;i onmouseover=&#34;window.__xss=4&#34;&gt;Outlet&lt;/i&gt;" in page
 
 
 def test_entity_page_keeps_the_content_security_policy(client):

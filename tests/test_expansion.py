@@ -171,7 +171,8 @@ def test_hostile_queries_answer_within_a_second(reuters_index):
     queries = hostile_queries(words)
     assert len(queries["80 fuzzy words"].split()) == 80 or len(queries["80 fuzzy words"]) > 900
     for name, text in queries.items():
-        for run in (engine.search, lambda r: client.get("/api/search", query_string={"q": r.query})):
+        for run in (engine.search,
+                    lambda r: client.get("/api/search", query_string={"q": r.query})):
             start = time.perf_counter()
             try:
                 answer = run(build_request(text))

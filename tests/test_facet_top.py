@@ -29,7 +29,7 @@ def _articles() -> list[Article]:
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
+def top_engine(tmp_path_factory):
     settings = Settings(index_dir=str(tmp_path_factory.mktemp("top") / "index"))
     eng = open_engine(settings, create=True)
     eng.upsert(_articles())
@@ -37,30 +37,30 @@ def engine(tmp_path_factory):
     eng.close()
 
 
-def _listed(engine, size: int, entities: tuple[str, ...] = (), query: str = "news"):
+def _listed(top_engine, size: int, entities: tuple[str, ...] = (), query: str = "news"):
     request = build_request(query, entities=entities, facet_size=size)
-    return [(v.value, v.count, v.selected) for v in engine.search(request).facets["entity"]]
+    return [(v.value, v.count, v.selected) for v in top_engine.search(request).facets["entity"]]
 
 
 @pytest.mark.parametrize("query", ["news", "report number"])
-def test_every_facet_size_lists_the_head_of_the_full_list(engine, query):
-    full = _listed(engine, 10_000, query=query)
+def test_every_facet_size_lists_the_head_of_the_full_list(top_engine, query):
+    full = _listed(top_engine, 10_000, query=query)
     counts = [c for _, c, _ in full]
     assert len(set(counts)) < len(counts), "the corpus must have ties to test the cut"
     for size in range(1, len(full) + 2):
-        assert _listed(engine, size, query=query) == full[:size]
+        assert _listed(top_engine, size, query=query) == full[:size]
 
 
-def test_a_selected_value_past_the_cut_keeps_its_count(engine):
-    full = dict((v, c) for v, c, _ in _listed(engine, 10_000))
+def test_a_selected_value_past_the_cut_keeps_its_count(top_engine):
+    full = dict((v, c) for v, c, _ in _listed(top_engine, 10_000))
     rare = min(full, key=lambda v: (full[v], v))
-    listed = _listed(engine, 3, entities=(rare.lower(),))
+    listed = _listed(top_engine, 3, entities=(rare.lower(),))
     assert (rare, full[rare], True) in [(v, c, s) for v, c, s in listed]
     assert len(listed) == 4
 
 
 @pytest.mark.parametrize("query", ["alpha", "beta", "news", "alpha OR beta"])
-def test_counts_are_those_of_the_matched_articles(engine, query):
+def test_counts_are_those_of_the_matched_articles(top_engine, query):
     """Counts of a few matched articles and of most of them (two ways of counting) agree with
     the articles themselves."""
     words = set(query.split()) - {"OR"}
@@ -69,4 +69,4 @@ def test_counts_are_those_of_the_matched_articles(engine, query):
         if words & set(article.body.split()):
             for entity in article.entities:
                 expected[entity.name] = expected.get(entity.name, 0) + 1
-    assert {v: c for v, c, _ in _listed(engine, 10_000, query=query)} == expected
+    assert {v: c for v, c, _ in _listed(top_engine, 10_000, query=query)} == expected

@@ -7,6 +7,7 @@ wired somewhere fails here, naming the place.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from html.parser import HTMLParser
 from urllib.parse import urlencode
@@ -18,9 +19,8 @@ from search.models import Article, SearchRequest
 from search.query import build_request
 from search.watches import Watch, list_watches
 
-from .conftest import ARTICLES
+from .conftest import ARTICLES, form_token
 
-CSRF = "f" * 43
 
 
 @pytest.fixture
@@ -147,9 +147,8 @@ def test_every_facet_is_described_by_the_openapi_document(client):
 
 
 def test_every_facet_is_kept_by_a_saved_search(client, settings, samples):
-    client.set_cookie("newsfacet_form", CSRF)
     form = {**{name: [value] for name, value in samples.items()}, "q": "embassy",
-            "form_token": CSRF}
+            "form_token": form_token(client)}
     response = client.post("/watches", data=form)
     assert response.status_code == 303, response.get_data(as_text=True)
     (watch,) = list_watches(settings.index_dir)
@@ -174,3 +173,88 @@ def test_every_facet_is_a_cli_filter_option(runner, settings, samples):
                  *[arg for name, value in samples.items() for arg in (f"--{name}", value)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["filters"] == {n: [v] for n, v in samples.items()}
+
+
+def test_both_engines_build_their_facet_fields_from_the_registry():
+    from whoosh.fields import KEYWORD
+
+    from search.engines.typesense import collection_schema
+    from search.engines.whoosh import build_schema
+
+    whoosh = build_schema()
+    fields = {f["name"]: f for f in collection_schema("x")["fields"]}
+    for facet in FACETS:
+        assert isinstance(whoosh[facet.name], KEYWORD) == facet.multi_valued, facet.name
+        assert fields[facet.name]["facet"] is True, facet.name
+        assert fields[facet.name]["type"] == ("string[]" if facet.multi_valued else "string")
+        assert fields[facet.name].get("optional", False) == (not facet.period), facet.name
+        assert (f"{facet.name}_key" in fields) == facet.case_folded, facet.name
+
+
+def _insert_after(path, line: int, text: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(line, text + "\n")
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_facet_added_by_the_registry_docstring_reaches_every_place(tmp_path):
+    """Follow the registry's "How to add a facet" on a copy of the code: the ``language``
+    facet of its example, taken from the docstring itself, then this file's cases on the
+    copy, with one test article given a language (what ``samples`` asks for)."""
+    import ast
+    import shutil
+    import subprocess
+    import sys
+
+    import search.facets
+
+    from .conftest import ROOT
+
+    for name in ("search", "web"):
+        shutil.copytree(ROOT / name, tmp_path / name,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "tests").mkdir()
+    for name in ("__init__.py", "conftest.py", "test_facets.py"):
+        shutil.copy(ROOT / "tests" / name, tmp_path / "tests" / name)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+
+    # 1. The article carries the value (Article.language exists); the request gets the
+    #    selection at the end of its fields.
+    models = tmp_path / "search" / "models.py"
+    (request,) = [node for node in ast.parse(models.read_text(encoding="utf-8")).body
+                  if isinstance(node, ast.ClassDef) and node.name == "SearchRequest"]
+    last_field = [node for node in request.body if isinstance(node, ast.AnnAssign)][-1]
+    _insert_after(models, last_field.end_lineno, "    languages: tuple[str, ...] = ()")
+    # 2. The docstring's own example, appended to FACETS.
+    example = re.search(r"``(Facet\(\"language\".*?\))``", search.facets.__doc__, re.S)
+    assert example, "the registry's docstring no longer shows how to add the language facet"
+    facets = tmp_path / "search" / "facets.py"
+    (registry,) = [node for node in ast.parse(facets.read_text(encoding="utf-8")).body
+                   if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "FACETS"]
+    _insert_after(facets, registry.value.elts[-1].end_lineno,
+                  "    " + " ".join(example.group(1).split()) + ",")
+    # 3. The engines need no code; the Whoosh schema version goes up.
+    engine = tmp_path / "search" / "engines" / "whoosh" / "engine.py"
+    source = engine.read_text(encoding="utf-8")
+    version = int(re.search(r"^SCHEMA_VERSION = (\d+)$", source, re.M).group(1))
+    engine.write_text(source.replace(f"SCHEMA_VERSION = {version}\n",
+                                     f"SCHEMA_VERSION = {version + 1}\n"), encoding="utf-8")
+    # 4. This file's cases, one test article with a language.
+    tests = tmp_path / "tests" / "test_facets.py"
+    source = tests.read_text(encoding="utf-8")
+    assert 'id="a5", agency="AFP")' in source
+    tests.write_text(source.replace('id="a5", agency="AFP")',
+                                    'id="a5", agency="AFP", language="en")'), encoding="utf-8")
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFACET_")}
+    names = subprocess.run(
+        [sys.executable, "-c", "import search.facets as f; print(f.__file__, *f.FACET_NAMES)"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert names[0] == str(facets) and names[1:] == [*FACET_NAMES, "language"]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow",
+         "tests/test_facets.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=600, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout[-500:]

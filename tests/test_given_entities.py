@@ -38,7 +38,8 @@ GIVEN = [
     (["Washington, D.C.|x"], (), [Entity("Washington D.C. x", "other")]),
     # Unusable items are skipped: no name, not a string, blank, too long; duplicates once.
     ([{"type": "person"}, 5, None, "  ", "x" * 201, ["a"], {"name": 3}], (), []),
-    (["Volcker", "volcker", "Volcker"], (), [Entity("Volcker", "other"), Entity("volcker", "other")]),
+    (["Volcker", "volcker", "Volcker"], (),
+     [Entity("Volcker", "other"), Entity("volcker", "other")]),
 ]
 
 
@@ -68,7 +69,8 @@ def test_a_record_name_the_table_lacks_is_a_facet_and_a_filter(runner, tmp_path)
     ]) + "\n")
     index = tmp_path / "ix"
     assert run(runner, "index", records, "--index", index).exit_code == 0
-    found = json.loads(run(runner, "search", "--entity", "reagan", "--index", index, "--json").stdout)
+    found = json.loads(run(runner, "search", "--entity", "reagan", "--index", index,
+                           "--json").stdout)
     assert [h["id"] for h in found["hits"]] == ["reuters21578-1250"]
     # The text names him too (search/entities/ner): the record's "reagan" is that person.
     assert {"name": "Reagan", "type": "person"} in found["hits"][0]["entities"]
@@ -89,3 +91,22 @@ def test_the_pipeline_version_makes_the_next_index_run_process_again(runner, tmp
     assert "unchanged 1" in run(runner, "index", records, "--index", index).output
     monkeypatch.setattr("search.pipeline.PIPELINE_VERSION", "test-next")
     assert "updated 1" in run(runner, "index", records, "--index", index).output
+
+
+def test_one_spelling_of_a_record_name_across_runs(runner, tmp_path):
+    """A record's "zorblat corp" and another's "Zorblat Corp" are one facet value, also when
+    the second comes in a later run (the index's spelling stays)."""
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(json.dumps({"id": "a1", "title": "T", "body": "Some text.",
+                                 "entities": [{"name": "ZORBLAT CORP", "type": "org"}]}) + "\n"
+                     + json.dumps({"id": "a2", "title": "T", "body": "Other text.",
+                                   "entities": [{"name": "zorblat corp", "type": "org"}]}) + "\n")
+    second.write_text(json.dumps({"id": "b1", "title": "T", "body": "More text.",
+                                  "entities": [{"name": "Zorblat Corp.", "type": "org"}]}) + "\n")
+    index = tmp_path / "ix"
+    assert run(runner, "index", first, "--index", index).exit_code == 0
+    assert run(runner, "index", second, "--index", index).exit_code == 0
+    stats = json.loads(run(runner, "stats", "--index", index, "--json").stdout)
+    zorblat = [(v["value"], v["count"]) for v in stats["facets"]["entity"]
+               if "zorblat" in v["value"].casefold()]
+    assert zorblat == [("ZORBLAT CORP", 3)]

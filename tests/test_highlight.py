@@ -54,7 +54,8 @@ def test_militia_is_marked_on_every_seed_and_on_its_article_page(indexed, runner
             .startswith("militia"), hit["snippet"]
     from web import create_app
 
-    client = create_app({"TESTING": True, "SETTINGS": Settings(index_dir=str(indexed))}).test_client()
+    client = create_app({"TESTING": True,
+                         "SETTINGS": Settings(index_dir=str(indexed))}).test_client()
     for hit in data["hits"]:
         page = client.get(f"/article/{hit['id']}?q=militia").get_data(as_text=True)
         marked = re.findall(r'<mark id="m\d+"[^>]*>([^<]*)</mark>', page)
@@ -63,14 +64,16 @@ def test_militia_is_marked_on_every_seed_and_on_its_article_page(indexed, runner
 
 def test_short_words_whose_stem_changes_are_marked():
     text = "They say the day may come. Any buyer pays."
-    terms = frozenset(t for w in ("they", "say", "day", "may", "any", "pay") for t in analyze_word(w))
+    terms = frozenset(t for w in ("they", "say", "day", "may", "any", "pay")
+                      for t in analyze_word(w))
     assert [text[a:b] for a, b, _ in find_matches(text, terms, analyze_word)] == \
         ["They", "say", "day", "may", "Any", "pays"]
 
 
 def test_a_title_only_match_marks_the_title_in_the_snippet():
-    snippet = make_snippet("Qtly div 11 cents vs 11 cents prior.", frozenset(analyze_word("quarterly")),
-                           analyze_word, 200, title="TRANZONIC <TNZ> SETS QUARTERLY")
+    snippet = make_snippet("Qtly div 11 cents vs 11 cents prior.",
+                           frozenset(analyze_word("quarterly")), analyze_word, 200,
+                           title="TRANZONIC <TNZ> SETS QUARTERLY")
     assert snippet.startswith("TRANZONIC &lt;TNZ&gt; SETS <mark>QUARTERLY</mark> — Qtly div")
 
 

@@ -39,7 +39,8 @@ PARAMS = ("q", "entity", "outlet", "year", "month", "since", "until", "sort", "p
 # characters and NUL included, weighted towards the characters that mean something here.
 hostile_text = st.one_of(
     st.text(st.characters(exclude_categories=("Cs",)), max_size=40),
-    st.text(st.sampled_from('"()*?~:^\\/<>&%\'\x00\n\r\t AND OR NOT title: body: embassy'), max_size=30),
+    st.text(st.sampled_from('"()*?~:^\\/<>&%\'\x00\n\r\t AND OR NOT title: body: embassy'),
+            max_size=30),
     st.sampled_from(["", " ", "AND", "(", '"', "title:", "*", "?", "~", "a" * 5000, "\x00",
                      "../../etc/passwd", "%2e%2e%2f", "<script>alert(1)</script>", "0x10",
                      "1e309", "nan", "inf", "-1", "0", "٣", "２", "9" * 400, "2019-02-30",
@@ -115,9 +116,9 @@ COMMAND_OPTIONS = {
     "entities add": ["--type", "--alias"],
     "entities list": [],
 }
-FLAGS = {"search": ["--json"], "show": ["--json"], "stats": ["--json"], "clean": ["--json", "--blocks"],
-         "index": ["--json"], "serve": [], "entities suggest": ["--json"],
-         "entities list": ["--json"]}
+FLAGS = {"search": ["--json"], "show": ["--json"], "stats": ["--json"],
+         "clean": ["--json", "--blocks"], "index": ["--json"], "serve": [],
+         "entities suggest": ["--json"], "entities list": ["--json"]}
 
 
 @st.composite
@@ -126,7 +127,8 @@ def command_lines(draw):
     argv = command.split()
     if command in ("search", "show", "remove", "clean", "index", "entities add"):
         # Not absolute paths: `index /` would (rightly) walk the whole machine.
-        argv += draw(st.lists(values.filter(lambda v: "\x00" not in v and not v.startswith(("/", "~"))),
+        argv += draw(st.lists(values.filter(lambda v: "\x00" not in v
+                                            and not v.startswith(("/", "~"))),
                               min_size=0, max_size=2))
     if COMMAND_OPTIONS[command]:
         options = st.one_of(*[option_values(n) for n in COMMAND_OPTIONS[command]])

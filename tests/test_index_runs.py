@@ -108,8 +108,8 @@ def test_another_run_holding_the_index_is_one_clear_error(held_index, seeds_copy
     args = [str(changed)] if command == "index" else ["some-id"]
     started = time.monotonic()
     result = subprocess.run([sys.executable, "-m", "search", command, *args, "--index",
-                             str(held_index)], cwd=ROOT, capture_output=True, text=True, check=False,
-                            env={**_environ(), "NEWSFACET_LOCK_WAIT": "1"}, timeout=60)
+                             str(held_index)], cwd=ROOT, capture_output=True, text=True,
+                            check=False, env={**_environ(), "NEWSFACET_LOCK_WAIT": "1"}, timeout=60)
     elapsed = time.monotonic() - started
     assert result.returncode == 1, result.stderr
     lines = result.stderr.strip().splitlines()

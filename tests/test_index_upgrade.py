@@ -25,7 +25,8 @@ def old_index(path, source: str) -> None:
     path.mkdir(parents=True)
     ix = index.create_in(str(path), Schema(**fields))
     writer = ix.writer()
-    doc_id = hashlib.sha1(os.path.abspath(source).encode()).hexdigest()[:16]  # as pipeline.article_id
+    # as pipeline.article_id
+    doc_id = hashlib.sha1(os.path.abspath(source).encode()).hexdigest()[:16]
     article = Article(id=doc_id, source=source, title="Embassy staff leave",
                       body="Staff left the embassy in Baghdad. (Reporting by A; Editing by B)",
                       content_hash="from-version-1")

@@ -47,7 +47,8 @@ def test_crawl_delay_of_our_group():
 @pytest.mark.parametrize("text, path, allowed", [
     # our own group replaces the * group entirely
     ("User-agent: *\nDisallow: /\n\nUser-agent: newsfacet\nDisallow: /drafts\n", "/news", True),
-    ("User-agent: *\nDisallow: /\n\nUser-agent: newsfacet\nDisallow: /drafts\n", "/drafts/1", False),
+    ("User-agent: *\nDisallow: /\n\nUser-agent: newsfacet\nDisallow: /drafts\n", "/drafts/1",
+     False),
     # two user-agent lines share one group; case does not matter
     ("User-agent: other\nUser-Agent: NewsFacet\nDisallow: /x\n", "/x/1", False),
     # equal length: allow wins

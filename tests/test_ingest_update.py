@@ -76,7 +76,8 @@ def test_update_reads_url_lists_again(fast, server, tmp_path):
     first = site.add("/a", story("Alpha", "alpha review"))
     listing = tmp_path / "urls.txt"
     listing.write_text(first + "\n")
-    assert json.loads(run(fast, "index", "--urls", listing, "--index", index, "--json").stdout)["added"] == 1
+    added = json.loads(run(fast, "index", "--urls", listing, "--index", index, "--json").stdout)
+    assert added["added"] == 1
     second = site.add("/b", story("Beta", "beta review"))
     listing.write_text(f"{first}\n{second}\n")
     report = json.loads(run(fast, "update", "--index", index, "--json").stdout)
@@ -116,7 +117,8 @@ def test_sources_and_update_on_an_index_without_sources(fast, tmp_path):
     run(fast, "index", "--index", tmp_path / "ix", "/no/such/file")
     update = run(fast, "update", "--index", tmp_path / "ix")
     assert update.exit_code == 1
-    assert update.stderr.startswith("Error: nothing to update: no URLs, feeds or sitemaps")
+    assert update.stderr.startswith("Error: nothing to update: no files, folders, URLs, feeds or "
+                                    "sitemaps")
 
 
 def test_watch_add_list_remove(fast, tmp_path):
@@ -139,14 +141,16 @@ def test_watch_add_list_remove(fast, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     ([], "Error: give a query or at least one filter to watch\n"),
-    (['"unbalanced'], 'Error: unbalanced quotes in the query: close the "phrase" or remove the quote\n'),
+    (['"unbalanced'],
+     'Error: unbalanced quotes in the query: close the "phrase" or remove the quote\n'),
     (["x", "--since", "not a date at all"], "Error: cannot read the date"),
 ])
 def test_watch_add_refuses_searches_that_cannot_run(fast, tmp_path, args, message):
     result = run(fast, "watch", "add", *args, "--index", tmp_path / "ix")
     assert result.exit_code == 1
     assert result.stderr.startswith(message)
-    assert json.loads(run(fast, "watch", "list", "--json", "--index", tmp_path / "ix").stdout) == {"watches": []}
+    listed = run(fast, "watch", "list", "--json", "--index", tmp_path / "ix").stdout
+    assert json.loads(listed) == {"watches": []}
 
 
 def test_watch_commands_have_help(fast):
@@ -154,3 +158,64 @@ def test_watch_commands_have_help(fast):
                     ["watch", "remove"]):
         result = run(fast, *command, "--help")
         assert result.exit_code == 0 and "Example: newsfacet" in result.output
+
+
+def test_update_reindexes_new_and_changed_files_and_reports_watches(fast, tmp_path, monkeypatch):
+    """Issue 18: on a collection indexed from files, `update` reads the folders and files
+    again (new and changed files only) and saved searches report their new matches."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "harbour.txt").write_text("Harbour repairs\n\nThe harbour repairs began on Monday.\n")
+    wire = tmp_path / "wire.jsonl"
+    wire.write_text(json.dumps({"id": "w1", "title": "Rail strike", "body": "The rail strike "
+                                "went on."}) + "\n", encoding="utf-8")
+    first = json.loads(run(fast, "index", "news", "wire.jsonl", "--index", "ix", "--json").stdout)
+    assert first["added"] == 2
+    for query in ("flood", "strike"):
+        assert run(fast, "watch", "add", query, "--index", "ix").exit_code == 0
+
+    (folder / "flood.txt").write_text("Flood warning\n\n"
+                                      "A flood warning was issued for the coast.\n")
+    (folder / "harbour.txt").write_text("Harbour repairs\n\nThe harbour repairs ended; a flood "
+                                        "barrier follows.\n")
+    with wire.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"id": "w2", "title": "Flood defences", "body": "New flood "
+                                 "defences were built."}) + "\n")
+    result = run(fast, "update", "--index", "ix", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["added"], report["updated"], report["unchanged"]) == (2, 1, 1)
+    assert report["files"] == ["news", "wire.jsonl"] and report["articles"] == 4
+    assert [(w["query"], w["new_matches"]) for w in report["watches"]] == [("flood", 2),
+                                                                           ("strike", 0)]
+    sources = {h["source"] for h in report["watches"][0]["hits"]}
+    assert sources == {"news/flood.txt", "wire.jsonl#2"}  # relative, as they were given
+
+    again = run(fast, "update", "--index", "ix")
+    assert again.exit_code == 0, again.output
+    assert "added 0, updated 0, unchanged 4, skipped 0 — 4 articles" in again.stdout
+    assert 'watch 1 "flood": no new matches' in again.stdout
+    listed = json.loads(run(fast, "sources", "--index", "ix", "--json").stdout)
+    assert [(f["path"], f["kind"]) for f in listed["files"]] == [("news", "folder"),
+                                                                ("wire.jsonl", "file")]
+    assert f"folder        {folder}" in run(fast, "sources", "--index", "ix").stdout
+
+
+def test_update_from_another_folder_reads_relative_paths_by_their_absolute_path(
+        fast, tmp_path, monkeypatch):
+    """A folder given relative is still found when `update` runs elsewhere."""
+    (tmp_path / "work").mkdir()
+    folder = tmp_path / "work" / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Harbour repairs\n\nThe harbour repairs began on Monday.\n")
+    monkeypatch.chdir(tmp_path / "work")
+    assert run(fast, "index", "news", "--index", tmp_path / "ix").exit_code == 0
+    (folder / "b.txt").write_text("Flood warning\n\nA flood warning was issued for the coast.\n")
+    monkeypatch.chdir(tmp_path)
+    report = json.loads(run(fast, "update", "--index", tmp_path / "ix", "--json").stdout)
+    assert (report["added"], report["unchanged"]) == (1, 1)
+    assert report["files"] == [str(folder)]
+    monkeypatch.chdir(tmp_path / "work")  # back where it was given: read as given again
+    assert json.loads(run(fast, "update", "--index", tmp_path / "ix", "--json").stdout)[
+        "files"] == ["news"]

@@ -24,12 +24,14 @@ def _response(writer, uri, body, status="200 OK", content_type="text/html; chars
     # A known length keeps warcio from spooling the payload to a temporary file.
     record = writer.create_warc_record(uri, "response", payload=io.BytesIO(body), length=len(body),
                                        http_headers=http,
-                                       warc_headers_dict={"WARC-Date": WARC_DATE, **(warc_headers or {})})
+                                       warc_headers_dict={"WARC-Date": WARC_DATE,
+                                                          **(warc_headers or {})})
     writer.write_record(record)
 
 
 def _request(writer, uri):
-    http = StatusAndHeaders(f"GET {uri} HTTP/1.1", [("Host", "news.example.org")], is_http_request=True)
+    http = StatusAndHeaders(f"GET {uri} HTTP/1.1", [("Host", "news.example.org")],
+                            is_http_request=True)
     writer.write_record(writer.create_warc_record(uri, "request", payload=io.BytesIO(b""), length=0,
                                                   http_headers=http))
 
@@ -55,8 +57,10 @@ def build_warc(path, gzip: bool) -> dict:
         uri = f"https://news.example.org/img/{n}.jpg"
         _response(writer, uri, b"\xff\xd8\xff\xe0" + bytes(300), content_type="image/jpeg")
         expected["image"].append(uri)
-    _response(writer, "https://news.example.org/missing", b"<html>gone</html>", status="404 Not Found")
-    _response(writer, "https://news.example.org/doc.pdf", b"%PDF-1.4 ...", content_type="application/pdf")
+    _response(writer, "https://news.example.org/missing", b"<html>gone</html>",
+              status="404 Not Found")
+    _response(writer, "https://news.example.org/doc.pdf", b"%PDF-1.4 ...",
+              content_type="application/pdf")
     _response(writer, "https://news.example.org/cut-by-crawler", story("Cut", "cut").encode(),
               warc_headers={"WARC-Truncated": "length"})
     expected["other"] += ["https://news.example.org/missing", "https://news.example.org/doc.pdf",
@@ -84,9 +88,11 @@ def test_warc_indexes_exactly_the_html_articles(runner, tmp_path, name, gzip):
                for u in expected["redirect"])
     assert all(why[u] == "not an HTML page (Content-Type image/jpeg)" for u in expected["image"])
     assert why["https://news.example.org/missing"] == "HTTP 404 response, not a page"
-    assert why["https://news.example.org/doc.pdf"] == "not an HTML page (Content-Type application/pdf)"
-    assert why["https://news.example.org/cut-by-crawler"] == "record truncated by the crawler (length)"
-    assert why["https://news.example.org/truncated"] == "truncated record: the archive ends before the record does"
+    site = "https://news.example.org"
+    assert why[f"{site}/doc.pdf"] == "not an HTML page (Content-Type application/pdf)"
+    assert why[f"{site}/cut-by-crawler"] == "record truncated by the crawler (length)"
+    assert why[f"{site}/truncated"] == ("truncated record: the archive ends before the record "
+                                        "does")
 
     engine = open_engine(Settings(index_dir=str(tmp_path / "ix")))
     try:
@@ -99,7 +105,8 @@ def test_warc_indexes_exactly_the_html_articles(runner, tmp_path, name, gzip):
         assert article.url == article.source
         assert article.title == f"Story number {number}"
         assert article.crawl_date == WARC_DATE  # the archive's date, not today's
-        assert (article.date.isoformat() if article.date else None) == ("2019-12-31" if number % 2 else None)
+        date = article.date.isoformat() if article.date else None
+        assert date == ("2019-12-31" if number % 2 else None)
 
     again = json.loads(run(runner, "index", warc, "--index", tmp_path / "ix", "--json").stdout)
     assert (again["added"], again["unchanged"]) == (0, 30)

@@ -170,11 +170,13 @@ def test_crawl_date_is_kept_and_never_the_publication_date(fast, site, tmp_path)
     assert undated.date is None
     assert dated.date == dt.date(2019, 5, 14)
     for article in (undated, dated):
-        crawled = dt.datetime.strptime(article.crawl_date, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+        crawled = dt.datetime.strptime(article.crawl_date,
+                                       "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
         assert before <= crawled <= after
     show = json.loads(run(fast, "show", undated.id, "--index", tmp_path / "ix", "--json").stdout)
     assert show["date"] is None and show["crawl_date"] == undated.crawl_date
-    hits = json.loads(run(fast, "search", "harbour", "--index", tmp_path / "ix", "--json").stdout)["hits"]
+    found = run(fast, "search", "harbour", "--index", tmp_path / "ix", "--json").stdout
+    hits = json.loads(found)["hits"]
     assert [(h["date"], h["crawl_date"]) for h in hits] == [(None, undated.crawl_date)]
     text = run(fast, "show", undated.id, "--index", tmp_path / "ix").stdout
     assert f"crawled {undated.crawl_date}" in text and "undated" in text
@@ -183,7 +185,8 @@ def test_crawl_date_is_kept_and_never_the_publication_date(fast, site, tmp_path)
 def test_feeds_are_recognised_by_content_not_url(fast, site, tmp_path):
     link = site.add("/story", story("Story", "river levels"))
     feed = site.add("/latest", rss([("s", link)]), content_type="text/html")  # a mislabelled feed
-    gz = site.add("/maps/all", gzip.compress(sitemap([link]).encode()), content_type="application/octet-stream")
+    gz = site.add("/maps/all", gzip.compress(sitemap([link]).encode()),
+                  content_type="application/octet-stream")
     first = index_json(fast, tmp_path / "a", feed)
     second = index_json(fast, tmp_path / "b", gz)
     assert first["added"] == second["added"] == 1
@@ -195,7 +198,8 @@ def test_sitemap_index_and_relative_links(fast, site, tmp_path):
     site.add("/map-a.xml", sitemap(["/a"]), content_type="text/xml")  # relative: resolved
     site.add("/map-b.xml.gz", gzip.compress(sitemap([site.url("/b")]).encode()),
              content_type="application/gzip")
-    top = site.add("/sitemap_index.xml", sitemap_index([site.url("/map-a.xml"), site.url("/map-b.xml.gz")]),
+    top = site.add("/sitemap_index.xml",
+                   sitemap_index([site.url("/map-a.xml"), site.url("/map-b.xml.gz")]),
                    content_type="application/xml")
     summary = index_json(fast, tmp_path / "ix", top)
     assert summary["added"] == 2
@@ -204,7 +208,8 @@ def test_sitemap_index_and_relative_links(fast, site, tmp_path):
 # -- hostile responses ----------------------------------------------------------------------
 
 def test_a_feed_that_is_html_is_read_as_a_page(fast, site, tmp_path):
-    feed = site.add("/feed.xml", story("Actually a page", "page topic"), content_type="application/rss+xml")
+    feed = site.add("/feed.xml", story("Actually a page", "page topic"),
+                    content_type="application/rss+xml")
     summary = index_json(fast, tmp_path / "ix", feed)
     assert summary["added"] == 1
     assert list(articles(tmp_path / "ix")) == [feed]
@@ -297,15 +302,17 @@ def test_redirects_are_followed_and_checked(fast, site, tmp_path):
                          site.url("/to-file"), site.url("/loop"))
     assert list(articles(tmp_path / "ix")) == [target]  # the source is where the page is
     why = reasons(summary)
-    assert why[site.url("/to-private")] == f"redirected to {site.url('/private/x')}: disallowed by robots.txt"
-    assert why[site.url("/to-file")] == "redirected to file:///etc/passwd: not an http(s) URL (scheme 'file')"
+    assert why[site.url("/to-private")] == (f"redirected to {site.url('/private/x')}: "
+                                            "disallowed by robots.txt")
+    assert why[site.url("/to-file")] == ("redirected to file:///etc/passwd: not an http(s) URL "
+                                         "(scheme 'file')")
     assert why[site.url("/loop")] == "more than 5 redirects"
 
 
 @pytest.mark.parametrize("url, private", [
     ("http://127.0.0.1:8000/", True), ("http://localhost/", True), ("http://10.1.2.3/", True),
-    ("http://[::1]/", True), ("http://169.254.169.254/", True), ("https://news.example.org/", False),
-    ("https://8.8.8.8/", False), ("http://[bad/", False),
+    ("http://[::1]/", True), ("http://169.254.169.254/", True),
+    ("https://news.example.org/", False), ("https://8.8.8.8/", False), ("http://[bad/", False),
 ])
 def test_private_addresses(url, private):
     from search.ingest.fetch import is_private_url
@@ -316,7 +323,8 @@ def test_private_addresses(url, private):
 def test_a_url_list_that_cannot_be_read(fast, tmp_path):
     result = run(fast, "index", "--urls", tmp_path / "missing.txt", "--index", tmp_path / "ix")
     assert result.exit_code == 1
-    assert f"skipped {tmp_path / 'missing.txt'}: cannot read the URL list: No such file or directory" in result.stdout
+    assert (f"skipped {tmp_path / 'missing.txt'}: cannot read the URL list: "
+            "No such file or directory") in result.stdout
 
 
 def test_gzip_bombs_are_refused(fast, monkeypatch, site, tmp_path):
@@ -325,7 +333,8 @@ def test_gzip_bombs_are_refused(fast, monkeypatch, site, tmp_path):
     assert len(bomb) < 100_000
     site.add("/sitemap.xml.gz", bomb, content_type="application/gzip")
     summary = index_json(fast, tmp_path / "ix", site.url("/sitemap.xml.gz"))
-    assert reasons(summary)[site.url("/sitemap.xml.gz")] == "gzip content: over 100,000 bytes once decompressed"
+    assert reasons(summary)[site.url("/sitemap.xml.gz")] == ("gzip content: over 100,000 bytes "
+                                                             "once decompressed")
 
 
 def test_progress_bar_on_a_terminal(monkeypatch, capsys):
@@ -337,6 +346,7 @@ def test_progress_bar_on_a_terminal(monkeypatch, capsys):
     draw = cli_ingest._progress()
     draw(3, 12, "http://127.0.0.1/news/story")
     err = capsys.readouterr().err
-    assert err.startswith("\rfetching      3/12     [######------------------] http://127.0.0.1/news/story")
+    assert err.startswith("\rfetching      3/12     [######------------------] "
+                          "http://127.0.0.1/news/story")
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     assert cli_ingest._progress() is None

@@ -31,3 +31,10 @@ def test_ruff_finds_nothing():
 def test_mypy_finds_nothing():
     result = run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_line_is_longer_than_100_columns():
+    """Issue 14 sets lines at 100 columns; this holds whatever pyproject.toml waives."""
+    result = run("ruff", "check", "--no-cache", "--select", "E501", "--config",
+                 "lint.pycodestyle.max-line-length = 100", ".")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -143,7 +143,8 @@ def test_two_and_three_word_queries_rank_full_matches_first(any_engine, corpus, 
 
 @pytest.mark.shared(REUTERS)
 def test_explicit_operators_keep_their_meaning(any_engine):
-    for text in ("cocoa AND zinc", '"cocoa zinc"', "title:cocoa title:zinc", "cocoa zinc NOT coffee"):
+    for text in ("cocoa AND zinc", '"cocoa zinc"', "title:cocoa title:zinc",
+                 "cocoa zinc NOT coffee"):
         results = any_engine.search(build_request(text))
         assert results.total == 0 and results.matching is None, text
     if any_engine.settings.engine == "whoosh":  # Typesense refuses OR (see search.engines)
@@ -186,7 +187,8 @@ def test_relaxed_pages_and_stories_list_each_article_once(any_engine):
     ranked = [a.id for a in articles]
     assert first.matching.relaxed and first.total == total > 300  # more than a block
     for pages in (range(1, 5), range(33, 45)):  # the first pages, and across position 250
-        paged = [h.id for page in pages for h in any_engine.search(replace(request, page=page)).hits]
+        paged = [h.id for page in pages
+                 for h in any_engine.search(replace(request, page=page)).hits]
         assert paged == ranked[(pages[0] - 1) * 7:pages[-1] * 7]
     year = next(v.value for v in first.facets["year"] if v.value != "undated")
     filtered = any_engine.search(build_request("cocoa zinc", years=(year,)))

@@ -1,4 +1,5 @@
-"""Metadata: seed dates, outlets, titles and authors; parse_date tables; hints; HTML page metadata."""
+"""Metadata: seed dates, outlets, titles and authors; parse_date tables; hints; HTML page
+metadata."""
 
 from __future__ import annotations
 
@@ -46,12 +47,15 @@ def test_seed_outlets(prefix, outlet, source):
 
 
 @pytest.mark.parametrize(("prefix", "title", "source"), [
-    ("000", "Two key pro-Iran Iraqi armed groups Thursday rejected a US claim of an \"imminent\" threat…",
+    ("000",
+     "Two key pro-Iran Iraqi armed groups Thursday rejected a US claim of an \"imminent\" threat…",
      "first-sentence"),
-    ("001", "US Pulling Diplomats Out of Embassy in Baghdad Amid Heightened Tensions", "title-line"),
+    ("001", "US Pulling Diplomats Out of Embassy in Baghdad Amid Heightened Tensions",
+     "title-line"),
     ("002", "Trump administration's Iran threat claim disputed by foreign officials", "title-line"),
     # the dateline "BAGHDAD –" is not part of a derived title
-    ("003", "Paramilitary groups who have protested US air strikes in Iraq told their supporters to…",
+    ("003",
+     "Paramilitary groups who have protested US air strikes in Iraq told their supporters to…",
      "first-sentence"),
     ("004", "Threat to evacuate US diplomats from Iraq raises fear of war", "title-line"),
 ])
@@ -82,8 +86,8 @@ def test_hand_written_dump_metadata(name, field, value):
 
 
 def test_hints_override_everything():
-    hints = {"title": "  Given   title ", "date": "2019-05-16", "outlet": "Reuters", "url": "https://x.test/a",
-             "author": "A. Writer"}
+    hints = {"title": "  Given   title ", "date": "2019-05-16", "outlet": "Reuters",
+             "url": "https://x.test/a", "author": "A. Writer"}
     meta = seed_metadata("003", hints)
     assert (meta.title, meta.title_source) == ("Given title", "given")
     assert (meta.date, meta.date_source) == (dt.date(2019, 5, 16), "given")
@@ -102,8 +106,9 @@ def html_doc(**page_meta) -> CleanedDocument:
 
 
 @pytest.mark.parametrize(("page_meta", "expected"), [
-    ({"title": "Headline", "date": "2019-05-16T10:00:00+00:00", "date_source": "html-meta:article:published_time",
-      "sitename": "NBC News", "author": "Jane Doe", "url": "https://nbcnews.com/x", "language": "en"},
+    ({"title": "Headline", "date": "2019-05-16T10:00:00+00:00",
+      "date_source": "html-meta:article:published_time", "sitename": "NBC News",
+      "author": "Jane Doe", "url": "https://nbcnews.com/x", "language": "en"},
      {"title": "Headline", "title_source": "html-meta", "date": dt.date(2019, 5, 16),
       "date_source": "html-meta:article:published_time", "outlet": "NBC News", "author": "Jane Doe",
       "url": "https://nbcnews.com/x", "language": "en"}),
@@ -159,3 +164,41 @@ def test_parse_date(value, expected):
 def test_parse_date_never_raises(value):
     date = parse_date(value)
     assert date is None or dt.date(1800, 1, 1) <= date <= dt.date.today()
+
+
+def _page(head: str) -> str:
+    body = ("<p>" + "A paragraph of the article that is long enough to be kept as text. " * 4
+            + "</p>")
+    return (f"<html><head>{head}</head><body><article><h1>The headline of it</h1>{body}"
+            "</article></body></html>")
+
+
+@pytest.mark.parametrize("url, head, outlet", [
+    # AP's hosted pages call the site "Hosted"; their publisher's page names AP (issue 18)
+    ("https://hosted.ap.org/eagle/article/1", '<title>Storm hits | Hosted</title>'
+     '<meta property="og:site_name" content="Hosted">'
+     '<meta property="article:publisher" content="https://www.facebook.com/APNews">', "AP News"),
+    # no site name: the title's name of the host, not the bare host
+    ("https://www.cbsnews.com/news/x/", "<title>Storm hits coast - CBS News</title>", "CBS News"),
+    ("https://www.oregonlive.com/x", "<title>Storm hits - oregonlive.com</title>",
+     "oregonlive.com"),
+    # a declared name that names the host is kept; one naming a section gives way to the title's
+    ("https://www.latimes.com/x", '<title>Storm - Los Angeles Times</title>'
+     '<meta property="og:site_name" content="Los Angeles Times">', "Los Angeles Times"),
+    ("https://www.nationalgeographic.com/x", '<title>Storm | National Geographic</title>'
+     '<meta property="og:site_name" content="Health">', "National Geographic"),
+    # a name of its own that names no part of the host stays (expapp.com is "Experience")
+    ("https://www.expapp.com/x", '<title>Storm</title><meta property="og:site_name" '
+     'content="Experience"><meta property="article:publisher" '
+     'content="https://www.facebook.com/ExpApp">', "Experience"),
+    # a lower-case handle spells no name: the bare host stays
+    ("https://www.sportsnet.ca/x", '<title>Storm</title><meta property="article:publisher" '
+     'content="http://www.facebook.com/sportsnet">', "sportsnet.ca"),
+    # a social media handle is not a name
+    ("https://www.politifact.com/x", '<title>Storm | PolitiFact</title>'
+     '<meta property="og:site_name" content="@politifact">', "PolitiFact"),
+])
+def test_outlet_is_a_name_not_a_host_or_a_label(url, head, outlet):
+    from search.cleaner import clean_html
+
+    assert extract_metadata(clean_html(_page(head), url=url), {}).outlet == outlet

@@ -52,7 +52,7 @@ def test_adjectives_and_months_are_not_places_or_people():
 
 def test_headline_capitals_give_known_places_only():
     found = {m.text for m in Recogniser().mentions("SOCCER - BRAZIL BEAT WALES IN CARDIFF")}
-    assert {"BRAZIL", "WALES", "CARDIFF"} <= found and "SOCCER" not in found
+    assert {"Brazil", "Wales", "Cardiff"} <= found and "Soccer" not in found  # spelled as in text
 
 
 def test_names_never_cross_punctuation():
@@ -174,3 +174,129 @@ def test_spacy_pipeline_from_the_setting(tmp_path, monkeypatch, table):
     assert content_hash(raw, table, {}) != bundled
     processed = process(raw, table)
     assert Entity("zorblat quux", "person") in processed.article.entities
+
+
+def test_one_spelling_per_name_across_the_collection(table):
+    """A record's "canada", a headline's "CANADA" and the text's "Canada" are one facet value
+    (Typesense counts values regardless of case: several spellings made the engines differ)."""
+    names_ = CollectionNames(table)
+    batch = [_article("a", Entity("canada", "place")),  # a record's list, lower case
+             _article("b", Entity("CANADA", "place"), Entity("Canada", "place")),
+             _article("c", Entity("Canada", "place")),
+             _article("d", Entity("Zorblat Quux", "person")),
+             _article("e", Entity("zorblat quux", "other"))]  # a record's untyped name
+    for article in batch:
+        names_.observe(article)
+    out = {a.id: a.entities for a in names_.resolve(batch)}
+    assert out["a"] == out["c"] == (Entity("Canada", "place"),)
+    assert out["b"] == (Entity("Canada", "place"),)  # one value, once
+    assert out["e"] == (Entity("Zorblat Quux", "person"),)
+
+
+def test_a_written_spelling_stays_for_later_batches(table):
+    names_ = CollectionNames(table)
+    first = [_article("a", Entity("ACME WIDGETS", "org"))]
+    names_.observe(first[0])
+    assert names_.resolve(first)[0].entities == (Entity("ACME WIDGETS", "org"),)
+    later = [_article("b", Entity("Acme Widgets", "org"))]  # a better spelling, too late
+    names_.observe(later[0])
+    assert names_.resolve(later)[0].entities == (Entity("ACME WIDGETS", "org"),)
+
+
+def test_places_in_capitals_are_spelled_as_in_running_text(table):
+    found = names(ner.find_entities(table, "BRAZIL COFFEE EXPORTS FALL IN SOUTH AFRICA",
+                                    "Exports from Brazil fell, traders in Santos said."))
+    assert found.get("Brazil") == "place" and "BRAZIL" not in found
+    assert found.get("South Africa") == "place" and "SOUTH AFRICA" not in found
+
+
+@pytest.mark.parametrize("spellings, expected", [
+    (["M-3", "M3", "M3"], "M3"),  # one value for Typesense: punctuation does not count
+    (["Sao Paulo", "São Paulo", "São Paulo"], "São Paulo"),
+    (["Ex-Im", "EXIM"], "Ex-Im"),  # mixed case is preferred over capitals
+])
+def test_spellings_typesense_counts_as_one_value_are_one(table, spellings, expected):
+    names_ = CollectionNames(table)
+    batch = [_article(str(k), Entity(s, "org")) for k, s in enumerate(spellings)]
+    for article in batch:
+        names_.observe(article)
+    assert {a.entities for a in names_.resolve(batch)} == {(Entity(expected, "org"),)}
+
+
+def test_a_name_the_table_knows_but_for_punctuation_is_the_table_entity(table):
+    names_ = CollectionNames(table)
+    batch = [_article("a", Entity("Kataib Hezbollah.", "org"))]  # resolve() does not know it
+    names_.observe(batch[0])
+    assert names_.resolve(batch)[0].entities == (table.resolve("Kataib Hezbollah"),)
+
+
+@pytest.mark.parametrize("capitals, expected", [
+    ("NEW YORK", "New York"),
+    ("THE HAGUE", "The Hague"),
+    ("BOSNIA AND HERZEGOVINA", "Bosnia and Herzegovina"),  # a joiner stays in lower case
+    ("GUINEA-BISSAU", "Guinea-Bissau"),
+    ("UAE", "UAE"),  # a lone short word is an abbreviation
+    ("U.S.", "U.S."),
+])
+def test_place_spelling(capitals, expected):
+    from search.entities.ner.recogniser import place_spelling
+
+    assert place_spelling(capitals) == expected
+
+
+def test_table_row_labels_are_no_people():
+    """Earnings tables start each row with an abbreviation ("Avg", "Oper"): no names."""
+    text = ("Zenith Widgets Inc said its profit rose.\n\nQtr\n\n"
+            "Oper shr loss two cts vs profit seven cts\n\nRevs 291.8 mln vs 151.1 mln\n\n"
+            "Avg shrs 51.7 mln vs 43.4 mln\n\nYear\n\nOper shr profit nil vs profit 12 cts\n\n"
+            "Revs 569.3 mln vs 298.5 mln\n\nAvg shrs 51.6 mln vs 41.1 mln\n\n"
+            "Brazil 1,200 tonnes vs 900 tonnes\n\n"  # a place labels a row: still a place
+            "Reagan said the economy was strong.")  # a sentence, not a row
+    recogniser = Recogniser()
+    found = dict(consolidate(recogniser.mentions(text), (), recogniser.model.lone_name_score))
+    assert found == {"Zenith Widgets Inc": "ORG", "Brazil": "LOC", "Reagan": "PER"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a legal form alone is no name: the whole company is found instead
+    ("Fenwick-Harlow Inc said its board has approved a three-for-two stock split.",
+     {"Fenwick-Harlow Inc": "ORG"}),
+    # a company's short form
+    ("Michael Hammes, vice president of international operations, said Chrysler planned to "
+     "market a few hundred vehicles. Chrysler Corp owns 24 pct of Mitsubishi Motors Corp.",
+     {"Michael Hammes": "PER", "Chrysler": "ORG", "Chrysler Corp": "ORG",
+      "Mitsubishi Motors Corp.": "ORG"}),
+    ("said Lawrence Cohn, analyst with Merrill Lynch and Co.",
+     {"Lawrence Cohn": "PER", "Merrill Lynch": "ORG"}),
+    ("Moody's Investors Service Inc said it lowered the debt ratings of Fluor Corp.",
+     {"Moody": "ORG", "Fluor Corp.": "ORG"}),
+])
+def test_company_names(text, expected):
+    recogniser = Recogniser()
+    assert dict(consolidate(recogniser.mentions(text), (), recogniser.model.lone_name_score)) \
+        == expected
+
+
+def test_events_and_laws(table):
+    found = names(ner.find_entities(table, None, (
+        "Brazil won the World Cup in 1994. Congress passed the Clean Air Act, and the Louvre "
+        "Accord was signed in Paris. Marathon said its profit rose.")))
+    assert found["World Cup"] == "event"
+    assert found["Clean Air Act"] == found["Louvre Accord"] == "law"
+    assert "Marathon" not in found or found["Marathon"] != "event"
+
+
+def test_an_acronym_keeps_its_capitals(table):
+    """Reuters writes "OPEC" mostly and "Opec" sometimes: the facet value is OPEC."""
+    names_ = CollectionNames(table)
+    batch = [_article(str(k), Entity(s, "org")) for k, s in enumerate(["OPEC", "Opec", "OPEC"])]
+    for article in batch:
+        names_.observe(article)
+    assert {a.entities for a in names_.resolve(batch)} == {(Entity("OPEC", "org"),)}
+
+
+def test_a_known_name_or_a_title_is_no_table_row():
+    recogniser = Recogniser()
+    for text in ("Reagan signs 1.2 bln dlr farm bill",  # a title: one line
+                 "Trade talks.\nReagan signs 1.2 bln dlr farm bill\nMore text."):  # known name
+        assert [m.text for m in recogniser.mentions(text)] == ["Reagan"]

@@ -49,7 +49,8 @@ def test_a_pasted_paragraph_is_ranked_in_the_api_and_the_page(runner, indexed):
     from web import create_app
 
     article, text = _paragraph(runner, indexed)
-    client = create_app({"TESTING": True, "SETTINGS": Settings(index_dir=str(indexed))}).test_client()
+    client = create_app({"TESTING": True,
+                         "SETTINGS": Settings(index_dir=str(indexed))}).test_client()
     response = client.get("/api/search?" + urlencode({"q": text}))
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     data = response.get_json()

@@ -27,7 +27,8 @@ def _bad_corpus(folder):
         json.dumps({"id": "good-1", "title": "Good before", "body": GOOD}),
         '{"title": "x", "body": "y", "z": ' + DEEP + "}",
         json.dumps({"id": "good-3", "title": "Good after", "body": GOOD + " After."}),
-        '{"id": "lone", "title": "lone \\ud800 surrogate", "body": "text \\udfff here ' + GOOD + '"}',
+        '{"id": "lone", "title": "lone \\ud800 surrogate", "body": "text \\udfff here ' + GOOD
+        + '"}',
         json.dumps({"id": "late", "title": "Far crawl date", "body": GOOD + " Late.",
                     "crawl_date": "9999-12-31T23:59:59-05:00"}),
         json.dumps({"id": "boom", "title": "Raises", "body": GOOD + " Boom."}),
@@ -38,7 +39,8 @@ def _bad_corpus(folder):
     return folder
 
 
-def test_one_index_run_keeps_every_good_record_and_skips_each_bad_one(runner, tmp_path, monkeypatch):
+def test_one_index_run_keeps_every_good_record_and_skips_each_bad_one(runner, tmp_path,
+                                                                      monkeypatch):
     real = sources._parse_record
 
     def parse(path, source, line):
@@ -65,7 +67,8 @@ def test_one_index_run_keeps_every_good_record_and_skips_each_bad_one(runner, tm
     assert late["crawl_date"] is None  # an unknown crawl date, the article kept
 
 
-def test_a_file_whose_reader_fails_is_one_skip_and_the_next_path_is_read(runner, tmp_path, monkeypatch):
+def test_a_file_whose_reader_fails_is_one_skip_and_the_next_path_is_read(runner, tmp_path,
+                                                                          monkeypatch):
     corpus = _bad_corpus(tmp_path / "corpus")
 
     def broken(path, source, line):
@@ -103,7 +106,8 @@ def test_a_bad_metadata_row_is_dropped_and_the_others_apply(tmp_path):
 
 
 LONE = Article(id="lone", source="lone.txt", title="lone \ud800 surrogate embassy",
-               body="A body with a lone \udfff surrogate about the embassy.", outlet="Outlet", author="Au\udc80thor")
+               body="A body with a lone \udfff surrogate about the embassy.", outlet="Outlet",
+               author="Au\udc80thor")
 
 
 @pytest.fixture
@@ -338,7 +342,8 @@ def test_a_warc_gzip_bomb_is_skipped_in_bounded_memory(runner, tmp_path, capfd):
         + _warc_member("https://news.example.org/bomb", b"<p>x</p>", declared=1000,
                        tail_zeros=80 << 20))
     (corpus / "other.warc.gz").write_bytes(
-        _warc_member("https://news.example.org/other", story("Another archive", "bridge works").encode()))
+        _warc_member("https://news.example.org/other",
+                     story("Another archive", "bridge works").encode()))
     assert (corpus / "bomb.warc.gz").stat().st_size < 200_000  # 80 MB of zeros inside
     items = []
     tracemalloc.start()
@@ -364,7 +369,8 @@ def test_warcio_warnings_are_bounded(tmp_path, capfd, caplog):
     from .webserver import story
 
     body = b"x" * 3_000_000 + b"\n" + story("Short length", "ferry timetable").encode()
-    headers = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n\r\n"
+    headers = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+               b"Content-Length: %d\r\n\r\n")
     member = _warc_member("https://news.example.org/short", body,
                           declared=len(headers % len(body)) + 10)  # ends inside the long line
     (tmp_path / "short.warc").write_bytes(gzip.decompress(member))
@@ -393,7 +399,8 @@ def test_whole_number_rule():
     from search.query import whole_number
 
     assert [whole_number(v) for v in ("7", " 12 ", "007", 5)] == [7, 12, 7, 5]
-    assert [whole_number(v) for v in ("²", "٣", "+1", "-1", "1_0", "1.0", "", "1\n2", "9" * 101)] == [None] * 9
+    refused = ("²", "٣", "+1", "-1", "1_0", "1.0", "", "1\n2", "9" * 101)
+    assert [whole_number(v) for v in refused] == [None] * 9
 
 
 @pytest.mark.parametrize("method, path, allowed", [
@@ -428,4 +435,5 @@ def test_a_file_name_with_a_newline_cannot_forge_a_summary_line(runner, tmp_path
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert not any(line.startswith("  skipped everything") for line in lines)
-    assert any("evil\\n  skipped everything: forged.pdf: unsupported file type" in line for line in lines)
+    assert any("evil\\n  skipped everything: forged.pdf: unsupported file type" in line
+               for line in lines)

@@ -18,16 +18,18 @@ from search.engines import open_engine
 from web import create_app
 from web.security import CONTENT_SECURITY_POLICY, COOKIE
 
-from .conftest import ARTICLES, HOSTILE
+from .conftest import ARTICLES, CHROMIUM, HOSTILE
 
-PAGES = ["/", "/search?q=embassy", "/search?q=embassy&entity=%3Cimg+src%3Dx+onerror%3D%22window.__xss%3D5%22%3E",
+PAGES = ["/", "/search?q=embassy",
+         "/search?q=embassy&entity=%3Cimg+src%3Dx+onerror%3D%22window.__xss%3D5%22%3E",
          "/search?q=%3Cscript%3Ealert(1)%3C/script%3E", "/search?q=%22%3E%3Csvg/onload=alert(1)%3E",
          "/search?outlet=%3Ci%20onmouseover%3D%22window.__xss%3D4%22%3EOutlet%3C%2Fi%3E",
          "/search?since=%3Cscript%3E", "/article/evil", "/article/evil?q=%3Cscript%3E",
          "/article/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/nope%3Cscript%3E"]
 TRAVERSALS = ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
-              "..%252F..%252Fetc%252Fpasswd", "%00", "a1%00", "..%5C..%5Cwindows", "%2Fetc%2Fpasswd",
-              "....//....//etc/passwd", "..", ".", "~root", "a1/../../../../etc/passwd"]
+              "..%252F..%252Fetc%252Fpasswd", "%00", "a1%00", "..%5C..%5Cwindows",
+              "%2Fetc%2Fpasswd", "....//....//etc/passwd", "..", ".", "~root",
+              "a1/../../../../etc/passwd"]
 
 
 @pytest.fixture
@@ -57,7 +59,8 @@ def assert_no_injected_markup(html: str, where: str) -> None:
         for name, value in attrs.items():
             assert not name.startswith("on"), (where, tag, name)
             if name in ("href", "src", "action", "formaction"):
-                assert not value.strip().lower().startswith(("javascript:", "data:", "vbscript:")), (where, value)
+                assert not value.strip().lower().startswith(
+                    ("javascript:", "data:", "vbscript:")), (where, value)
             assert name != "style", (where, tag)  # CSP forbids inline style; none is needed
     assert "<script>window.__xss" not in html and "<script>alert" not in html
 
@@ -119,9 +122,9 @@ def test_cli_show_cannot_reach_files(runner, tmp_path, article_id):
 
 
 EVERY_KIND = ["/", "/search?q=embassy", "/search?q=%22", "/article/a1", "/article/missing",
-              "/api/search?q=embassy", "/api/search?page=0", "/api/articles/a1", "/api/articles/nope",
-              "/api/search?q=embassy&format=csv", "/api/openapi.json", "/healthz",
-              "/static/style.css", "/no/such/page"]
+              "/api/search?q=embassy", "/api/search?page=0", "/api/articles/a1",
+              "/api/articles/nope", "/api/search?q=embassy&format=csv", "/api/openapi.json",
+              "/healthz", "/static/style.css", "/no/such/page"]
 
 
 @pytest.mark.parametrize("url", EVERY_KIND)
@@ -129,7 +132,8 @@ def test_security_headers_on_pages_api_static_and_errors(client, url):
     response = client.get(url)
     response.close()  # static files are streamed from an open file
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
-    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY and "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
+    assert ("frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
+            and "'unsafe-inline'" not in CONTENT_SECURITY_POLICY)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "no-referrer"
@@ -151,7 +155,8 @@ def test_headers_on_405_and_on_an_unexpected_error(app, client, monkeypatch):
 
 def test_templates_need_no_inline_script_or_style():
     for template in (Path(__file__).parent.parent / "web" / "templates").glob("*.html"):
-        assert_no_injected_markup(template.read_text().replace("{{", "").replace("}}", ""), template.name)
+        assert_no_injected_markup(template.read_text().replace("{{", "").replace("}}", ""),
+                                  template.name)
 
 
 # -- the access token -----------------------------------------------------------------
@@ -174,7 +179,8 @@ def test_token_required_everywhere_but_healthz(locked, url):
     wrong = locked.get(url, headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401
     # As it comes off the wire: the UTF-8 bytes of the token, which WSGI hands over as latin-1.
-    good = locked.get(url, headers={"Authorization": "Bearer s3cret-tøken".encode().decode("latin-1")})
+    good = locked.get(url,
+                      headers={"Authorization": "Bearer s3cret-tøken".encode().decode("latin-1")})
     assert good.status_code == (404 if "no/such" in url else 200)
     for each in (response, wrong, good):
         each.close()
@@ -198,7 +204,8 @@ def test_query_token_sets_a_cookie_and_leaves_the_url(locked):
     assert locked.get("/api/articles/a1").status_code == 200
 
 
-@pytest.mark.parametrize("token", ["s3cret", "S3CRET-TØKEN", "s3cret-tøken ", "", "\x00", "é" * 500])
+@pytest.mark.parametrize("token",
+                         ["s3cret", "S3CRET-TØKEN", "s3cret-tøken ", "", "\x00", "é" * 500])
 def test_wrong_tokens_are_401_never_500(locked, token):
     assert locked.get("/api/search", query_string={"token": token}).status_code == 401
 
@@ -219,7 +226,8 @@ def test_token_compare_is_constant_time(locked):
     (["--host", "192.168.1.5"], "192.168.1.5", True),
     (["--host", ""], "", True),  # waitress reads "" as every interface
 ])
-def test_serve_binds_loopback_by_default_and_warns_when_wider(runner, app, settings, args, host, warned):
+def test_serve_binds_loopback_by_default_and_warns_when_wider(runner, app, settings, args, host,
+                                                              warned):
     calls = []
     with mock.patch("web.server.serve", lambda app, host, *args: calls.append({"host": host})):
         result = runner.invoke(cli, ["serve", "--index", settings.index_dir, *args])
@@ -238,13 +246,13 @@ def test_real_server_listens_on_loopback_only(settings, engine):
     with serving(settings.index_dir, threads=2) as (_, port):
         listening = [line.split()[1] for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
                      + Path("/proc/net/tcp6").read_text().splitlines()[1:]
-                     if line.split()[3] == "0A" and int(line.split()[1].rsplit(":", 1)[1], 16) == port]
+                     if line.split()[3] == "0A"
+                     and int(line.split()[1].rsplit(":", 1)[1], 16) == port]
     assert listening == [f"0100007F:{port:04X}"]
 
 
 # -- in the real browser (Debian's Chromium), against the real server ---------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
 REFLECTED = ["/search?q=%3Cscript%3Ewindow.__xss%3D1%3C/script%3E",
              "/search?q=%22%3E%3Cimg%20src%3Dx%20onerror%3D%22window.__xss%3D2%22%3E",
              "/search?entity=%3Cimg%20src%3Dx%20onerror%3Dalert(3)%3E&since=%3Cscript%3Ealert(4)%3C/script%3E",
@@ -256,17 +264,14 @@ REFLECTED = ["/search?q=%3Cscript%3Ewindow.__xss%3D1%3C/script%3E",
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium: run `make browser`")
-def test_browser_runs_no_hostile_script_and_refuses_framing(settings, engine):
-    from playwright.sync_api import sync_playwright
-
+def test_browser_runs_no_hostile_script_and_refuses_framing(settings, engine, browser):
     from bench.load import serving
 
     engine.upsert([HOSTILE])
     engine.close()
-    with serving(settings.index_dir, threads=2) as (host, port), sync_playwright() as p:
+    # The production server (waitress, as `newsfacet serve`), not the test one: its headers.
+    with serving(settings.index_dir, threads=2) as (host, port):
         base = f"http://{host}:{port}"
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = browser.new_page()
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -282,4 +287,4 @@ def test_browser_runs_no_hostile_script_and_refuses_framing(settings, engine):
         page.wait_for_timeout(500)
         (child,) = page.main_frame.child_frames
         assert child.url.startswith("chrome-error://"), child.url
-        browser.close()
+        page.close()

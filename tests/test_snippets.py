@@ -78,7 +78,8 @@ def test_text_is_escaped_and_only_our_mark_is_added():
             "at the embassy's gate")
     snippet = make_snippet(body, terms("embassy"), analyze, 300)
     assert snippet == ("Staff left the &lt;b&gt;<mark>embassy</mark>&lt;/b&gt;. "
-                       '&lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;mark&gt;more&lt;/mark&gt; '
+                       '&lt;script&gt;alert("x")&lt;/script&gt; &amp; '
+                       '&lt;mark&gt;more&lt;/mark&gt; '
                        "at the <mark>embassy</mark>'s gate")
     assert_only_our_marks(snippet)
     assert visible(snippet) == body

@@ -43,7 +43,8 @@ def corpus(tmp_path) -> Path:
 
 
 @pytest.fixture
-def indexed(runner, corpus, tmp_path) -> Path:
+def stories_index(runner, corpus, tmp_path) -> Path:
+    """An index of the story corpus (conftest's ``indexed`` holds the seeds)."""
     index = tmp_path / "ix"
     run(runner, "index", corpus, "--index", index)
     return index
@@ -55,17 +56,17 @@ def test_short_bodies_have_no_fingerprint():
     assert jaccard(shingles(body), shingles(body)) == 1.0
 
 
-def test_three_copies_share_a_story_and_the_others_do_not(runner, indexed):
-    by_file = stories_by_file(runner, indexed)
+def test_three_copies_share_a_story_and_the_others_do_not(runner, stories_index):
+    by_file = stories_by_file(runner, stories_index)
     assert len({by_file[name] for name in COPIES}) == 1
     assert len({by_file[name] for name in OTHERS} | {by_file["gulf_ledger.html"]}) == 3
-    copies = {Path(h["source"]).name: h["copies"] for h in hits(runner, indexed)}
+    copies = {Path(h["source"]).name: h["copies"] for h in hits(runner, stories_index)}
     assert copies == {**dict.fromkeys(COPIES, 3), **dict.fromkeys(OTHERS, 1)}
 
 
-def test_collapse_in_cli_json(runner, indexed):
+def test_collapse_in_cli_json(runner, stories_index):
     data = json.loads(run(runner, "search", "Baghdad", "--collapse", "--json",
-                          "--index", indexed).stdout)
+                          "--index", stories_index).stdout)
     assert (data["total"], data["articles"], data["collapse"]) == (3, 5, True)
     names = [Path(h["source"]).name for h in data["hits"]]
     assert len(names) == 3 and set(names) >= OTHERS
@@ -75,32 +76,33 @@ def test_collapse_in_cli_json(runner, indexed):
     # facet counts still count articles
     outlets = {v["value"]: v["count"] for v in data["facets"]["outlet"]}
     assert outlets["Meridian Daily"] == 2
-    flat = json.loads(run(runner, "search", "Baghdad", "--json", "--index", indexed).stdout)
+    flat = json.loads(run(runner, "search", "Baghdad", "--json", "--index", stories_index).stdout)
     assert (flat["total"], flat["collapse"], len(flat["hits"])) == (5, False, 5)
 
 
-def test_collapse_text_output_names_other_outlets(runner, indexed):
-    out = run(runner, "search", "drone strike Mashtal", "--collapse", "--index", indexed).output
+def test_collapse_text_output_names_other_outlets(runner, stories_index):
+    out = run(runner, "search", "drone strike Mashtal", "--collapse",
+              "--index", stories_index).output
     assert re.search(r"\d stor(y|ies) \(\d articles\) match", out)
     assert "3 copies · also in:" in out
 
 
-def test_collapsed_pages_hold_one_hit_per_story(runner, indexed):
+def test_collapsed_pages_hold_one_hit_per_story(runner, stories_index):
     seen = []
     for page in (1, 2, 3):
         data = json.loads(run(runner, "search", "--collapse", "--json", "--limit", "1",
-                              "--page", page, "--index", indexed).stdout)
+                              "--page", page, "--index", stories_index).stdout)
         assert data["total"] == 3
         seen += [h["story"] for h in data["hits"]]
     assert len(seen) == 3 == len(set(seen))
 
 
 @pytest.fixture
-def app_for(indexed):
+def app_for(stories_index):
     from search.config import Settings
     from web import create_app
 
-    return create_app({"TESTING": True, "SETTINGS": Settings(index_dir=str(indexed))})
+    return create_app({"TESTING": True, "SETTINGS": Settings(index_dir=str(stories_index))})
 
 
 def test_collapse_in_the_api(app_for):
@@ -109,7 +111,8 @@ def test_collapse_in_the_api(app_for):
     assert (data["total"], data["articles"], len(data["hits"])) == (3, 5, 3)
     assert client.get("/api/search?q=Baghdad").get_json()["total"] == 5  # API default: off
     bad = client.get("/api/search?collapse=maybe")
-    assert bad.status_code == 400 and "collapse must be 1 or 0" in bad.get_json()["error"]["message"]
+    assert (bad.status_code == 400
+            and "collapse must be 1 or 0" in bad.get_json()["error"]["message"])
 
 
 def test_the_page_collapses_by_default_with_also_in(app_for):
@@ -120,7 +123,8 @@ def test_the_page_collapses_by_default_with_also_in(app_for):
     also = re.search(r'<p class="also-in">(.*?)</p>', page, re.S).group(1)
     assert "3 copies" in also
     outlets = re.findall(r'<a href="/article/[^"]+">([^<]+)</a>', also)
-    assert len(outlets) == 2 and set(outlets) <= {"The Gulf Ledger", "Meridian Daily", "Levant Post"}
+    assert len(outlets) == 2 and set(outlets) <= {"The Gulf Ledger", "Meridian Daily",
+                                                  "Levant Post"}
     assert "collapse=0" in page  # the way to see every copy
     flat = client.get("/search?q=Baghdad&collapse=0").get_data(as_text=True)
     assert flat.count('<li class="hit">') == 5
@@ -129,11 +133,11 @@ def test_the_page_collapses_by_default_with_also_in(app_for):
     assert re.search(r'<a href="/search\?[^"]*collapse=0[^"]*">newest</a>', flat)
 
 
-def test_story_ids_are_stable_across_runs_and_fresh_builds(runner, corpus, indexed, tmp_path):
-    before = stories_by_file(runner, indexed)
-    report = json.loads(run(runner, "index", corpus, "--index", indexed, "--json").stdout)
+def test_story_ids_are_stable_across_runs_and_fresh_builds(runner, corpus, stories_index, tmp_path):
+    before = stories_by_file(runner, stories_index)
+    report = json.loads(run(runner, "index", corpus, "--index", stories_index, "--json").stdout)
     assert report["unchanged"] == 5
-    assert stories_by_file(runner, indexed) == before
+    assert stories_by_file(runner, stories_index) == before
     fresh = tmp_path / "fresh"
     run(runner, "index", corpus, "--index", fresh)
     assert stories_by_file(runner, fresh) == before
@@ -163,24 +167,25 @@ def test_a_lost_sidecar_is_rebuilt_from_the_index(runner, corpus, tmp_path):
     assert by_file["meridian_daily.html"] == by_file["gulf_ledger.html"]
 
 
-def test_updates_and_removals_leave_no_stale_story(runner, corpus, indexed):
-    story = stories_by_file(runner, indexed)["gulf_ledger.html"]
+def test_updates_and_removals_leave_no_stale_story(runner, corpus, stories_index):
+    story = stories_by_file(runner, stories_index)["gulf_ledger.html"]
     # a light edit keeps the article in its story
     page = corpus / "meridian_daily.html"
     page.write_text(page.read_text().replace("Analysts said", "Several analysts said"))
-    run(runner, "index", corpus, "--index", indexed)
-    assert stories_by_file(runner, indexed)["meridian_daily.html"] == story
+    run(runner, "index", corpus, "--index", stories_index)
+    assert stories_by_file(runner, stories_index)["meridian_daily.html"] == story
     # rewritten into another story: a new id, and the others count one copy less
     page.write_text((STORIES / "militia_analysis.html").read_text()
                     .replace("this week", "on Wednesday").replace("Why Baghdad", "How Baghdad"))
-    run(runner, "index", corpus, "--index", indexed)
-    by_file = stories_by_file(runner, indexed)
+    run(runner, "index", corpus, "--index", stories_index)
+    by_file = stories_by_file(runner, stories_index)
     assert by_file["meridian_daily.html"] not in (story, None)
     assert by_file["meridian_daily.html"] == by_file["militia_analysis.html"]
-    copies = {Path(h["source"]).name: h["copies"] for h in hits(runner, indexed)}
+    copies = {Path(h["source"]).name: h["copies"] for h in hits(runner, stories_index)}
     assert copies["gulf_ledger.html"] == copies["levant_post.txt"] == 2
     # removed: one copy left
-    levant = next(h["id"] for h in hits(runner, indexed) if h["source"].endswith("levant_post.txt"))
-    run(runner, "remove", levant, "--index", indexed)
-    copies = {Path(h["source"]).name: h["copies"] for h in hits(runner, indexed)}
+    levant = next(h["id"] for h in hits(runner, stories_index)
+                  if h["source"].endswith("levant_post.txt"))
+    run(runner, "remove", levant, "--index", stories_index)
+    copies = {Path(h["source"]).name: h["copies"] for h in hits(runner, stories_index)}
     assert copies["gulf_ledger.html"] == 1

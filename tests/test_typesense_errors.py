@@ -139,7 +139,8 @@ def test_web_shows_the_query_error_and_still_browses(filled):
 def test_every_command_works_unchanged_on_typesense(typesense_settings, seeds_copy):
     """index, search, stats, show, remove through NEWSFACET_ENGINE=typesense, as with Whoosh."""
     env = _env(typesense_settings.typesense_nodes, TYPESENSE_KEY,
-               typesense_settings.typesense_collection, NEWSFACET_INDEX=typesense_settings.index_dir)
+               typesense_settings.typesense_collection,
+               NEWSFACET_INDEX=typesense_settings.index_dir)
     runner = CliRunner()
     indexed = runner.invoke(cli, ["index", str(seeds_copy), "--json"], env=env)
     assert indexed.exit_code == 0, indexed.output

@@ -46,6 +46,7 @@ def test_migrate_copies_every_article_as_stored_and_resumes(settings, typesense_
 def test_migrate_without_an_index_says_so(tmp_path, typesense_settings):
     result = CliRunner().invoke(cli, ["migrate", "--index", str(tmp_path / "none")],
                                 env={"NEWSFACET_TYPESENSE_API_KEY": TYPESENSE_KEY,
-                                     "NEWSFACET_TYPESENSE_NODES": typesense_settings.typesense_nodes})
+                                     "NEWSFACET_TYPESENSE_NODES":
+                                         typesense_settings.typesense_nodes})
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: no index in")

@@ -182,11 +182,6 @@ def print_table(title: str, rows: list[dict]) -> None:
             print(f"    facets differ: {r['diff_facets']}")
 
 
-# Known regression of session 4, left for the next: since entities are recognised at index time,
-# the Reuters entity facet differs by one article between the engines (Quebec 3 vs 4).
-ENTITY_FACET_REGRESSION = "entity facet of Reuters differs by one article between the engines"
-
-
 def check(rows: list[dict]) -> None:
     bad = [r for r in rows if not (r["same_set"] and r["same_facets"]
                                    and (r["overlap"] is None or r["overlap"] >= MIN_OVERLAP)
@@ -197,12 +192,12 @@ def check(rows: list[dict]) -> None:
 def test_seeds_give_the_same_results_on_both_engines(seeds):
     rows = [compare(*seeds, text, options) for text, options in SEED_CASES]
     print_table("seeds: Whoosh vs Typesense", rows)
-    assert rows[0]["whoosh"] > 0 and rows[3]["whoosh"] == 0 < rows[4]["whoosh"]  # the cases do find something
+    # the cases do find something
+    assert rows[0]["whoosh"] > 0 and rows[3]["whoosh"] == 0 < rows[4]["whoosh"]
     check(rows)
 
 
 @pytest.mark.shared(REUTERS)
-@pytest.mark.xfail(reason=ENTITY_FACET_REGRESSION, strict=False)
 def test_reuters_gives_the_same_results_on_both_engines(reuters):
     rows = [compare(*reuters, text, options) for text, options in REUTERS_CASES]
     print_table(f"Reuters-21578, first {REUTERS_ARTICLES} articles with a body: "
@@ -214,7 +209,6 @@ def test_reuters_gives_the_same_results_on_both_engines(reuters):
 
 
 @pytest.mark.shared(REUTERS)
-@pytest.mark.xfail(reason=ENTITY_FACET_REGRESSION, strict=False)
 def test_pages_and_small_facet_sizes_agree(reuters):
     """Page 3 of a ranked query, and facets cut to 5 values with a selected value beyond."""
     whoosh, typesense, table = reuters

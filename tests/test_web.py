@@ -13,6 +13,9 @@ import pytest
 
 from search.models import FacetValue, SearchRequest, SearchResults
 
+from .conftest import form_token
+
+
 class _PageParser(HTMLParser):
     """Collects the facet form (fields and checkboxes by facet), chips and timeline bars."""
 
@@ -232,7 +235,8 @@ def test_pages_and_export_links_keep_the_search(client):
 # -- article page ------------------------------------------------------------------------
 
 def test_article_page_numbers_matches_and_links_between_them(client):
-    page = client.get("/article/a1?q=embassy+OR+rockets&outlet=Reuters&page=1").get_data(as_text=True)
+    page = client.get("/article/a1?q=embassy+OR+rockets&outlet=Reuters&page=1").get_data(
+        as_text=True)
     marks = re.findall(r'<mark id="m(\d+)" tabindex="-1">(\w+)</mark>', page)
     assert marks == [("1", "Rockets"), ("2", "embassy")]
     assert 'href="#m2" title="Next match"' in page and 'href="#m1" title="Next match"' in page
@@ -260,12 +264,14 @@ def test_hostile_article_is_text_on_every_page(client, hostile):
     search = client.get("/search?q=embassy").get_data(as_text=True)
     _no_live_markup(search)
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;Evil" in search  # title
-    assert "&lt;b&gt;bold&lt;/b&gt; <mark>embassy</mark> &lt;script&gt;window.__xss=3" in search  # snippet
+    # snippet
+    assert "&lt;b&gt;bold&lt;/b&gt; <mark>embassy</mark> &lt;script&gt;window.__xss=3" in search
     assert "&lt;i onmouseover=&#34;window.__xss=4&#34;&gt;Outlet&lt;/i&gt;" in search  # facet
     entity = '<img src=x onerror="window.__xss=5">'
     chosen = client.get("/search?" + urlencode({"entity": entity})).get_data(as_text=True)
     _no_live_markup(chosen)
-    assert "Remove filter </span>&lt;img src=x onerror=&#34;window.__xss=5&#34;&gt;" in chosen  # chip
+    # chip
+    assert "Remove filter </span>&lt;img src=x onerror=&#34;window.__xss=5&#34;&gt;" in chosen
     article = client.get("/article/evil?q=embassy").get_data(as_text=True)
     _no_live_markup(article)
     assert "&lt;b&gt;bold&lt;/b&gt;" in article
@@ -386,8 +392,8 @@ def test_links_keep_the_prefix_the_app_is_mounted_under(client, url):
 
 
 def test_saved_search_redirect_keeps_the_prefix(client):
-    client.set_cookie("newsfacet_form", "t" * 43)
-    response = client.post("/watches", data={"q": "embassy", "form_token": "t" * 43},
+    token = form_token(client)
+    response = client.post("/watches", data={"q": "embassy", "form_token": token},
                            environ_overrides={"SCRIPT_NAME": "/news"})
     assert response.status_code == 303 and response.headers["Location"] == "/news/watches?saved=1"
 
@@ -461,3 +467,25 @@ def test_date_that_is_no_date_or_reads_two_ways_is_refused(client, value, messag
     assert any(t.endswith("(not understood) ×") for t in texts), texts
     api = client.get(f"/api/search?since={value}")
     assert api.status_code == 400 and message in api.get_json()["error"]["message"]
+
+
+def test_a_headline_only_article_is_marked_on_its_card_and_page(engine, app):
+    """Issue 18: a record indexed under its title alone says so, on the card and its page."""
+    import datetime as dt
+
+    from search.models import Article
+
+    engine.upsert([Article(id="brief", source="wire.jsonl#1", body="",
+                           title="U.S. money supply rises 2.1 billion dlrs",
+                           date=dt.date(1987, 3, 2))])
+    engine.prepare()
+    client = app.test_client()
+    page = client.get("/search?q=money+supply").get_data(as_text=True)
+    card = page[page.index('<li class="hit">'):]
+    card = card[:card.index("</li>")]
+    assert "U.S. money supply rises 2.1 billion dlrs" in card
+    assert "Headline only: the record has no article text" in card
+    assert "Headline only" not in client.get("/search?q=embassy").get_data(as_text=True)
+    article = client.get("/article/brief")
+    assert article.status_code == 200
+    assert "Headline only: the record has no article text." in article.get_data(as_text=True)

@@ -11,15 +11,7 @@ from search.engines import open_engine
 from search.errors import ArticleNotFound, IndexMissing, QueryError
 from search.models import SearchRequest
 
-from .conftest import ARTICLES
-
-
-def facet(results, name):
-    return {v.value: v.count for v in results.facets[name]}
-
-
-def ids(results):
-    return {h.id for h in results.hits}
+from .conftest import ARTICLES, facet_counts as facet, hit_ids as ids
 
 
 def test_keyword_search_ranks_and_counts(engine):

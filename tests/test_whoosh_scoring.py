@@ -1,7 +1,7 @@
 """The NumPy match sets and facet counts agree with Whoosh's own; the scores are BM25F.
 
-``engines/whoosh/docs.py`` replaces Whoosh's one-posting-at-a-time matchers on the search path; these
-tests build an index of real Reuters articles in several segments, with deleted documents, and
+``engines/whoosh/docs.py`` replaces Whoosh's one-posting-at-a-time matchers on the search path;
+these tests build an index of real Reuters articles in several segments, with deleted documents, and
 compare every match set with what Whoosh computes by itself (``q.docs``), facet counts with a
 recount article by article, date ranges and date orders with the stored dates. The scores are
 compared with a BM25F written out here from Robertson and Zaragoza's definition and computed

@@ -86,7 +86,8 @@ class Site:
     """The routes and the request log of one test server."""
 
     def __init__(self) -> None:
-        self.routes: dict[str, Route | Callable] = {"/robots.txt": Route(ROBOTS.encode(), content_type="text/plain")}
+        self.routes: dict[str, Route | Callable] = {
+            "/robots.txt": Route(ROBOTS.encode(), content_type="text/plain")}
         self.log: list[Request] = []
         self.release = threading.Event()
         self.base = ""
@@ -111,7 +112,8 @@ def _handler(site: Site):
             pass
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            record = Request(time.monotonic(), self.path, {k.lower(): v for k, v in self.headers.items()})
+            record = Request(time.monotonic(), self.path,
+                             {k.lower(): v for k, v in self.headers.items()})
             site.log.append(record)
             route = site.routes.get(self.path)
             if route is None:
@@ -127,7 +129,8 @@ def _handler(site: Site):
             if route.etag:
                 headers["ETag"] = route.etag
                 headers["Last-Modified"] = email.utils.formatdate(0, usegmt=True)
-            self._send(record, route.status, route.content_type, route.body, headers, route.no_length)
+            self._send(record, route.status, route.content_type, route.body, headers,
+                       route.no_length)
 
         def _send(self, record, status, content_type, body, headers=None, no_length=False) -> None:
             record.status = status

@@ -13,13 +13,15 @@ from search.config import Settings
 from search.facets import FACET_NAMES
 from search.models import ENTITY_TYPES
 
-from . import api, entity_views, errors, routing, security, state, views, watches
+from . import (api, display, entity_views, errors, hosts, limits, routing, security, state, views,
+               watches)
 
 logger = logging.getLogger(__name__)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Return the newsfacet web app; ``test_config`` may carry ``SETTINGS`` or ``INDEX``."""
+    """Return the newsfacet web app; ``test_config`` may carry ``SETTINGS`` or ``INDEX``, and
+    ``BIND`` (host, port), the address ``newsfacet serve`` listens on (for the Host check)."""
     app = Flask(__name__)
     app.config.from_mapping(JSON_SORT_KEYS=False)
     if test_config:
@@ -34,6 +36,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     state.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)  # first: an over-long request or a name not ours gets no further
+    hosts.init_app(app)
     security.init_app(app)
     routing.init_app(app)  # before the blueprints: their routes use its converters
     app.register_blueprint(views.bp)
@@ -42,6 +46,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(watches.bp)
     watches.init_app(app)
     app.jinja_env.filters["snippet"] = views.snippet_filter
+    app.jinja_env.filters["num"] = display.thousands
+    app.jinja_env.filters["date_source"] = display.date_source
     app.jinja_env.globals["facet_params"] = FACET_NAMES
     app.jinja_env.globals["entity_types"] = ENTITY_TYPES
     return app

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context, url_for
 
 from search.entities.filter import check_entities
 from search.errors import QueryError
 
 from . import params, state
-from .export import EXPORT_FORMATS, csv_lines, json_chunks
+from .export import EXPORT_FORMATS, csv_lines, export_limit, file_name, json_chunks
 from .openapi import openapi_document
 from .results import run_search
 
@@ -29,14 +29,20 @@ def search():
 def _export(fmt: str) -> Response:
     search_request = params.search_request(request.args)
     check_entities(state.engine(), state.entity_table(), search_request.entities)
-    limit = current_app.config["SETTINGS"].max_export
+    limit = export_limit(request.args, current_app.config["SETTINGS"].max_export)
     total, articles = state.engine().export(search_request, limit)
     if fmt == "csv":
-        body, mimetype = csv_lines(articles), "text/csv"
+        def link(article_id: str) -> str:
+            return url_for("newsfacet.article_page", article_id=article_id, _external=True)
+
+        bom = params.flag(request.args, "bom", default=False)
+        body = csv_lines(articles, total=total, limit=limit, link=link, bom=bom)
+        mimetype = "text/csv"
     else:
         body, mimetype = json_chunks(search_request, total, limit, articles), "application/json"
     response = Response(stream_with_context(body), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="newsfacet-export.{fmt}"'
+    name = file_name(search_request, fmt)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["X-Total-Count"] = str(total)
     response.headers["X-Export-Limit"] = str(limit)
     return response

@@ -93,9 +93,10 @@ def back(args: MultiDict) -> str:
     return page(args, number) if number is not None else _url(_pairs(args))
 
 
-def export(args: MultiDict, fmt: str) -> str:
-    """Return the URL exporting every article of the current search as ``fmt``."""
-    return _url(_pairs(args) + [("format", fmt)], url_for("api.search"))
+def export(args: MultiDict, fmt: str, **extra: str) -> str:
+    """Return the URL exporting every article of the current search as ``fmt`` (``extra``:
+    export options such as ``bom``)."""
+    return _url(_pairs(args) + [("format", fmt), *extra.items()], url_for("api.search"))
 
 
 def external(url: str | None) -> str | None:

@@ -31,9 +31,11 @@ def _object(properties: dict[str, Any], required: list[str] | None = None) -> di
 
 
 def _schemas() -> dict[str, Any]:
-    entity = _object({"name": {"type": "string"}, "type": {"type": "string", "examples": list(ENTITY_TYPES)}})
+    entity = _object({"name": {"type": "string"},
+                      "type": {"type": "string", "examples": list(ENTITY_TYPES)}})
     facet_value = _object({"value": {"type": "string"}, "type": {"type": "string"},
-                           "count": {"type": "integer", "minimum": 0}, "selected": {"type": "boolean"}},
+                           "count": {"type": "integer", "minimum": 0},
+                           "selected": {"type": "boolean"}},
                           ["value", "count", "selected"])
     facet_list = {"type": "array", "items": _ref("FacetValue")}
     text_or_null = _nullable("string")
@@ -44,6 +46,9 @@ def _schemas() -> dict[str, Any]:
         "snippet": {"type": "string", "description": "HTML-safe: escaped text, matches in <mark>."},
         "crawl_date": text_or_null, "agency": text_or_null, "story": text_or_null,
         "copies": _nullable("integer", description="Indexed articles sharing this story."),
+        "headline_only": {"type": "boolean",
+                          "description": "A record with a title and no article text, indexed "
+                                         "under its title."},
         "also_in": {"type": "array", "description": "The story's other copies (at most 20).",
                     "items": _object({"id": {"type": "string"}, "source": {"type": "string"},
                                       "outlet": text_or_null, "title": text_or_null,
@@ -56,7 +61,8 @@ def _schemas() -> dict[str, Any]:
         "facets": {"type": "object", "properties": {f.name: facet_list for f in FACETS},
                    "additionalProperties": facet_list},
         "messages": {"type": "array", "items": {"type": "string"}},
-        "suggestion": {"type": "string", "description": "The query with misspelled words corrected."},
+        "suggestion": {"type": "string",
+                       "description": "The query with misspelled words corrected."},
         "matching": {
             "description": "How a query of two or more plain words (no operators, quotes or "
                            "fields) was matched; null for any other query.",
@@ -75,9 +81,11 @@ def _schemas() -> dict[str, Any]:
                 "message": _nullable("string",
                                      description="What to tell the reader, when relaxed.")},
                 ["strategy", "words", "with_all_words", "message"])]},
-        "collapse": {"type": "boolean", "description": "One hit per story: total then counts stories."},
+        "collapse": {"type": "boolean",
+                     "description": "One hit per story: total then counts stories."},
         "articles": {"type": "integer", "minimum": 0,
-                     "description": "Matching articles; facet counts count articles, collapsed or not."},
+                     "description": "Matching articles; facet counts count articles, collapsed or "
+                                    "not."},
         "entity_match": {"type": "string", "enum": list(ENTITY_MATCHES),
                          "description": "How the entity filters combined (see the parameter)."}},
         ["query", "total", "page", "per_page", "hits", "facets"])
@@ -89,10 +97,14 @@ def _schemas() -> dict[str, Any]:
         "entities": {"type": "array", "items": _ref("Entity")}, "crawl_date": text_or_null,
         "agency": text_or_null, "story": text_or_null, "agency_source": text_or_null}
     required = ["id", "source", "body", "title", "url", "outlet", "date", "entities"]
-    article = _object({**article_fields, "content_hash": {"type": "string"}}, required + ["content_hash"])
+    article = _object({**article_fields, "content_hash": {"type": "string"}},
+                      required + ["content_hash"])
     export = _object({
         "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
         "limit": {"type": "integer"}, "count": {"type": "integer", "minimum": 0},
+        "truncated": {"type": "boolean", "description": "Whether more articles match than the "
+                                                        "export holds (total > limit)."},
+        "note": _nullable("string", description="Where the export was cut, when it was."),
         "articles": {"type": "array", "items": _object(article_fields, required)}})
     unknown = {"type": "array", "description": "Entity filters that name no entity of the index "
                "or the entity table (title UnknownEntity), each with close names to use instead.",
@@ -107,16 +119,21 @@ def _schemas() -> dict[str, Any]:
         "entity": _ref("Entity"),
         "aliases": {"type": "array", "items": {"type": "string"},
                     "description": "Other spellings from the entity table."},
-        "in_table": {"type": "boolean", "description": "False: only articles' own records name it."},
+        "in_table": {"type": "boolean",
+                     "description": "False: only articles' own records name it."},
         "total": {**count, "description": "Articles mentioning the entity."},
-        "timeline": {"type": "array", "description": "Articles by month (YYYY-MM, then undated), in time order.",
+        "timeline": {"type": "array",
+                     "description": "Articles by month (YYYY-MM, then undated), in time order.",
                      "items": _object({"month": {"type": "string"}, "count": count})},
         "outlets": {"type": "array", "description": "Outlets by number of articles mentioning it.",
                     "items": _object({"name": {"type": "string"}, "count": count})},
         "unknown_outlet": {**count, "description": "Articles mentioning it with no known outlet."},
-        "related": {"type": "array", "description": "Entities most often mentioned in the same articles.",
-                    "items": _object({"name": {"type": "string"}, "type": {"type": "string"}, "count": count})},
-        "articles": {"type": "array", "items": _ref("Hit"), "description": "The latest articles mentioning it."}})
+        "related": {"type": "array",
+                    "description": "Entities most often mentioned in the same articles.",
+                    "items": _object({"name": {"type": "string"}, "type": {"type": "string"},
+                                      "count": count})},
+        "articles": {"type": "array", "items": _ref("Hit"),
+                     "description": "The latest articles mentioning it."}})
     return {"Entity": entity, "FacetValue": facet_value, "Hit": hit, "SearchResults": results,
             "Article": article, "Export": export, "Error": error, "Health": health,
             "EntityProfile": profile}
@@ -128,7 +145,8 @@ def _parameters(settings: Settings) -> list[dict[str, Any]]:
                 "description": description, **extra}
 
     def many(name: str, description: str, **items: Any) -> dict[str, Any]:
-        return param(name, {"type": "array", "items": {"type": "string", "maxLength": 200, **items}},
+        return param(name,
+                     {"type": "array", "items": {"type": "string", "maxLength": 200, **items}},
                      description + " Repeat to select several (OR'ed); filters are AND'ed.",
                      style="form", explode=True)
 
@@ -158,7 +176,14 @@ def _parameters(settings: Settings) -> list[dict[str, Any]]:
               "copy shown with its copies in also_in); total then counts stories, while facet "
               "counts and articles count articles. Exports ignore it."),
         param("format", {"type": "string", "enum": list(EXPORT_FORMATS)},
-              f"Export every matching article (at most {settings.max_export}) instead of a page."),
+              f"Export every matching article (at most {settings.max_export}) instead of a page; "
+              "a cut export says so (a last CSV line starting '# cut:', truncated in the JSON)."),
+        param("limit", {"type": "integer", "minimum": 1, "maximum": settings.max_export,
+                        "default": settings.max_export}, "Most articles in an export."),
+        param("bom", {"type": "string", "enum": ["1", "0", "true", "false", "on", "off"],
+                      "default": "0"},
+              "1: the CSV starts with a UTF-8 byte order mark (spreadsheets then read it as "
+              "UTF-8)."),
     ]
 
 
@@ -175,36 +200,64 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
     search_ok = {"description": "One page of results, or with format=json|csv every match.",
                  "headers": {"X-Total-Count": {"description": "Matches in all (exports only).",
                                                "schema": {"type": "integer"}}},
-                 "content": {"application/json": {"schema": {"oneOf": [_ref("SearchResults"), _ref("Export")]}},
+                 "content": {"application/json": {"schema": {"oneOf": [_ref("SearchResults"),
+                                                                       _ref("Export")]}},
                              "text/csv": {"schema": {"type": "string", "description": csv_help}}}}
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {"title": "newsfacet", "version": "1",
                  "description": "Faceted full-text search over news articles."},
         "paths": {
             "/api/search": {"get": {
-                "operationId": "search", "summary": "Search articles, with facet counts or as an export.",
+                "operationId": "search",
+                "summary": "Search articles, with facet counts or as an export.",
                 "parameters": _parameters(settings),
-                "responses": {"200": search_ok, "400": _json(error, BAD_SEARCH), "503": unavailable}}},
+                "responses": {"200": search_ok, "400": _json(error, BAD_SEARCH),
+                              "503": unavailable}}},
             "/api/articles/{id}": {"get": {
                 "operationId": "getArticle", "summary": "One article in full.",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
                 "responses": {"200": _json(_ref("Article"), "The article."),
-                              "404": _json(error, "No article with that id."), "503": unavailable}}},
+                              "404": _json(error, "No article with that id."),
+                              "503": unavailable}}},
             "/api/entities/{name}": {"get": {
                 "operationId": "getEntity",
-                "summary": "One entity: its aliases, timeline, outlets, co-mentioned entities and latest articles.",
-                "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
+                "summary": "One entity: its aliases, timeline, outlets, co-mentioned entities and "
+                           "latest articles.",
+                "parameters": [{"name": "name", "in": "path", "required": True,
+                                "schema": {"type": "string"},
                                 "description": "Canonical name or any alias, case-insensitive."}],
                 "responses": {"200": _json(_ref("EntityProfile"), "The entity's coverage."),
-                              "404": _json(error, "Neither the entity table nor the index knows the name."),
+                              "404": _json(error, "Neither the entity table nor the index "
+                                                  "knows the name."),
                               "503": unavailable}}},
             "/healthz": {"get": {
                 "operationId": "health", "summary": "Liveness and article count.",
-                "responses": {"200": _json(_ref("Health"), "The index is readable."), "503": unavailable}}},
+                "responses": {"200": _json(_ref("Health"), "The index is readable."),
+                              "503": unavailable}}},
             "/api/openapi.json": {"get": {
                 "operationId": "openapi", "summary": "This document.",
                 "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")}}},
         },
         "components": {"schemas": _schemas()},
     }
+    _add_common_errors(document, settings, error)
+    return document
+
+
+def _add_common_errors(document: dict[str, Any], settings: Settings, error: dict) -> None:
+    """Give every operation the refusals that come before any route (web/hosts.py,
+    web/limits.py, web/security.py)."""
+    common = {
+        "400": _json(error, "A Host this server does not answer to (NEWSFACET_ALLOWED_HOSTS "
+                            "lists more names), or a query string that is not UTF-8."),
+        "414": _json(error, "The address is too long."),
+        "431": _json(error, "The request's headers are too large."),
+    }
+    if settings.access_token:
+        common["401"] = _json(error, "No access token, or a wrong one (Authorization: Bearer).")
+    for item in document["paths"].values():
+        for operation in item.values():
+            for status, response in common.items():
+                operation["responses"].setdefault(status, response)

@@ -19,19 +19,25 @@ FALLBACKS = (("q",), ("since", "until"), ("q", "since", "until"),
               "entity_match"))
 
 
-def collapse_flag(args: MultiDict, default: bool) -> bool:
-    """Return the ``collapse`` parameter as a flag (1/0, true/false, on/off); raise QueryError."""
-    value = args.get("collapse", "").strip().lower()
+def flag(args: MultiDict, name: str, default: bool) -> bool:
+    """Return a yes/no parameter (1/0, true/false, on/off); raise QueryError."""
+    value = args.get(name, "").strip().lower()
     if not value:
         return default
     if value in ("1", "true", "on", "yes"):
         return True
     if value in ("0", "false", "off", "no"):
         return False
-    raise QueryError(f"collapse must be 1 or 0, not {value[:20]!r}")
+    raise QueryError(f"{name} must be 1 or 0, not {value[:20]!r}")
 
 
-def search_request(args: MultiDict, *, collapse_default: bool = False, **overrides) -> SearchRequest:
+def collapse_flag(args: MultiDict, default: bool) -> bool:
+    """Return the ``collapse`` parameter as a flag (1/0, true/false, on/off); raise QueryError."""
+    return flag(args, "collapse", default)
+
+
+def search_request(args: MultiDict, *, collapse_default: bool = False,
+                   **overrides) -> SearchRequest:
     """Return the SearchRequest the URL parameters describe; raise QueryError.
 
     ``collapse_default`` is what a missing ``collapse`` means: on for the page, off for the API.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, current_app, redirect, request
 from werkzeug.exceptions import BadRequest, Unauthorized
@@ -84,9 +85,9 @@ def check_token():
     if _same(request.args.get("token"), token):
         # Drop the token from the address bar (and from history and logs of later requests).
         args = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
-        from urllib.parse import urlencode
-
-        target = request.path + (f"?{urlencode(args)}" if args else "")
+        # The path quoted again: decoded, it may hold a CR or LF, which no header can carry.
+        target = quote(request.script_root + request.path, safe="/") \
+            + (f"?{urlencode(args)}" if args else "")
         response = redirect(target, code=303)
         response.set_cookie(COOKIE, _cookie_value(token), httponly=True, samesite="Strict",
                             secure=request.is_secure)
@@ -94,10 +95,23 @@ def check_token():
     raise TokenRequired()
 
 
+def _relative(location: str) -> str:
+    """Return ``location`` without our scheme and host when it points here (Werkzeug's
+    slash-merging redirect writes the request's Host into it)."""
+    origin = request.host_url.rstrip("/")
+    if location.startswith(origin + "/"):
+        # one leading slash: "//evil.example/x" would be read as another host
+        return "/" + location[len(origin):].lstrip("/")
+    return location
+
+
 def add_headers(response: Response) -> Response:
-    """After each request (errors included): add the security headers."""
+    """After each request (errors included): add the security headers; make a Location to
+    this server relative."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if "Location" in response.headers:
+        response.headers["Location"] = _relative(response.headers["Location"])
     if response.status_code == 401:
         response.headers.setdefault("WWW-Authenticate", 'Bearer realm="newsfacet"')
     return response

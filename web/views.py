@@ -1,4 +1,5 @@
-"""One blueprint, ``bp``: the search and article pages; args become a SearchRequest, results a page."""
+"""One blueprint, ``bp``: the search and article pages; args become a SearchRequest, results a
+page."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import re
 from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup
 
+from search.engines.analysis import effective_sort
 from search.errors import QueryError, UnknownEntity
 from search.query import whole_number
 
-from . import links, params, state
+from . import display, links, params, state
 from .marks import numbered_paragraphs
 from .results import run_search
 from .sidebar import chips, facet_groups
@@ -52,7 +54,8 @@ def search_page():
         args=args, links=links,
         groups=facet_groups(results, args, entity_type),
         chips=chips(args, entity_type), timeline=build_timeline(results, args),
-        last_page=last_page(results))
+        date_examples=display.date_examples(results), sort_used=effective_sort(results.request),
+        last_page=last_page(results), max_export=current_app.config["SETTINGS"].max_export)
     return body, 400 if error else 200
 
 

@@ -33,16 +33,18 @@ EMPTY_META: dict[str, str | None] = dict.fromkeys(
     ("title", "date", "date_source", "sitename", "author", "url", "description", "language"))
 
 
-def clean_html(html: str, url: str | None = None) -> CleanedDocument:
+def clean_html(html: str, url: str | None = None,
+               title_affixes: frozenset[str] = frozenset()) -> CleanedDocument:
     """Return the page's article text as body blocks, with chrome removed and the page's metadata.
 
     A page with no article (empty, tiny, binary garbage, scripts only) gives an empty ``body``;
-    bad HTML never raises.
+    bad HTML never raises. ``title_affixes``: parts of the page's titles its site's other pages
+    repeat (``site_titles.SiteTitles``), taken off the title.
     """
     tree = _parse(html)
     if tree is None:
         return CleanedDocument(body="", mode="html", page_meta=dict(EMPTY_META, url=url))
-    meta = extract_page_meta(tree, url)
+    meta = extract_page_meta(tree, url, title_affixes)
     context = _page_context(tree, meta)
     blocks = label_chrome(_extract_blocks(tree, url), context)
     body = "\n\n".join(block.text for block in blocks if block.kept)
@@ -64,7 +66,8 @@ def _parse(html: str) -> HtmlElement | None:
 
 
 def _extract_blocks(tree: HtmlElement, url: str | None) -> list[Block]:
-    """Return trafilatura's main-text paragraphs as blocks (headings marked), or [] if it finds none."""
+    """Return trafilatura's main-text paragraphs as blocks (headings marked), or [] if it finds
+    none."""
     doc = trafilatura.bare_extraction(tree, url=url, **EXTRACT_OPTIONS)
     if not isinstance(doc, Document) or not doc.text:  # None; a dict only with as_dict=True
         return []
@@ -80,7 +83,8 @@ def _page_context(tree: HtmlElement, meta: dict[str, str | None]) -> PageContext
     links to other content: a heading that matches one is the article's own.
     """
     # only the first headline-like <h1>: later ones are often section headings of the article
-    first_h1 = next((h.text_content() for h in tree.iter("h1") if len(h.text_content().split()) >= 3), "")
+    first_h1 = next((h.text_content() for h in tree.iter("h1")
+                     if len(h.text_content().split()) >= 3), "")
     titles = {text_key(meta.get("title") or ""), text_key(first_h1)} - {""}
     own = _address_key(meta.get("url") or "", "")
     links = set()
@@ -97,7 +101,8 @@ def _page_context(tree: HtmlElement, meta: dict[str, str | None]) -> PageContext
 
 def _address_key(href: str, base: str) -> str:
     """Return the host and path ``href`` points at (relative to ``base``), without scheme,
-    ``www.``, query, fragment and trailing slash, for telling a link to the page itself; "" if none."""
+    ``www.``, query, fragment and trailing slash, for telling a link to the page itself; "" if
+    none."""
     try:
         parts = urlsplit(urljoin(base, href))
     except ValueError:

@@ -22,7 +22,8 @@ LABEL_PREFIX_RE = re.compile(r"^[\w ]{2,30}:\s+")
 MIN_LINK_WORDS = 4  # shorter link texts ("Home", "Sports") also appear inside real sentences
 MAX_TEASER_WORDS = 30
 BIO_JOB_RE = re.compile(
-    r" (is|was) (an? |the )?([\w-]+ ){0,4}(writer|reporter|editor|journalist|correspondent|columnist|contributor)\b")
+    r" (is|was) (an? |the )?([\w-]+ ){0,4}(writer|reporter|editor|journalist|correspondent|"
+    r"columnist|contributor)\b")
 BIO_TAIL_SHARE = 0.3  # an author bio sits in the last 30% of the blocks
 
 
@@ -38,7 +39,8 @@ class PageContext:
 @lru_cache(maxsize=1)
 def chrome_phrases() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Return the (reason, compiled regex) pairs of the chrome phrase list."""
-    text = resources.files("search").joinpath("data/html_chrome_phrases.txt").read_text(encoding="utf-8")
+    path = resources.files("search").joinpath("data/html_chrome_phrases.txt")
+    text = path.read_text(encoding="utf-8")
     pairs = []
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
@@ -79,7 +81,8 @@ def label_chrome(blocks: list[Block], context: PageContext) -> list[Block]:
 
 
 def _is_teaser(blocks: list[Block], reasons: list[str | None], index: int, text: str) -> bool:
-    """Return whether block ``index`` is a card's blurb: short, under a linked heading, before chrome or the end."""
+    """Return whether block ``index`` is a card's blurb: short, under a linked heading, before
+    chrome or the end."""
     if index == 0 or len(text.split()) > MAX_TEASER_WORDS:
         return False
     under_link = reasons[index - 1] == "link" and blocks[index - 1].label == "heading"

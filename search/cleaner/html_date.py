@@ -26,14 +26,16 @@ logger = logging.getLogger(__name__)
 PUBLISHED_META_KEYS = (
     "article:published_time", "og:article:published_time", "article:published", "og:published_time",
     "datepublished", "published_time", "publishdate", "publish-date", "publish_date", "pubdate",
-    "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date",
-    "article.published", "date", "displaydate", "original-publish-date", "cxenseparse:recs:publishtime",
+    "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date",
+    "dcterms.date", "article.published", "date", "displaydate", "original-publish-date",
+    "cxenseparse:recs:publishtime",
 )
 ISO_DATE_RE = re.compile(r"^\s*(\d{4})-?(\d{2})-?(\d{2})(?:\b|T|\s|$)")
 DOTTED_DATE_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 TIME_RE = re.compile(r"\d{2}:\d{2}")
 # a timestamp in UTC: a time followed by Z, +00:00, +0000 or UTC
-UTC_TIMESTAMP_RE = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]00:?00|UTC|GMT)\s*$", re.IGNORECASE)
+UTC_TIMESTAMP_RE = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]00:?00|UTC|GMT)\s*$",
+                              re.IGNORECASE)
 URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})/([01]?\d)/([0-3]?\d)/")
 UTC_MARK = " (UTC timestamp)"  # ends the source of a date read from a UTC timestamp
 EARLIEST_YEAR = 1990  # the web news era; older values are placeholders such as 1970-01-01
@@ -49,8 +51,10 @@ class Stated:
     utc: bool = False
 
 
-def find_published_date(tree: HtmlElement, data: PageData, url: str | None) -> tuple[str | None, str | None]:
-    """Return the ISO publication date and its source (e.g. ``html-meta:article:published_time``), or Nones.
+def find_published_date(tree: HtmlElement, data: PageData,
+                        url: str | None) -> tuple[str | None, str | None]:
+    """Return the ISO publication date and its source (e.g. ``html-meta:article:published_time``),
+    or Nones.
 
     The first statement wins, in the order meta tags, JSON-LD, ``itemprop=datePublished``, a dated
     URL. A UTC timestamp takes the local day from another statement of the page one day off (a
@@ -106,7 +110,8 @@ def _stated(value: object, source: str) -> Stated | None:
 
 
 def _htmldate(tree: HtmlElement, url: str | None) -> tuple[str | None, str | None]:
-    """Return htmldate's date for a page that states none of ours, if the page also writes it out."""
+    """Return htmldate's date for a page that states none of ours, if the page also writes it
+    out."""
     try:
         # its markup search only (no guessing from free text); it may prune the tree it gets
         found = find_date(deepcopy(tree), url=url, original_date=True, extensive_search=False)

@@ -1,4 +1,5 @@
-"""What a page declares about itself: its <meta> tags and JSON-LD objects, read once from the tree."""
+"""What a page declares about itself: its <meta> tags and JSON-LD objects, read once from the
+tree."""
 
 from __future__ import annotations
 
@@ -61,7 +62,8 @@ def read_page_data(tree: HtmlElement) -> PageData:
 
 
 def _json_ld_objects(text: str) -> Iterator[dict[str, Any]]:
-    """Yield every object of a JSON-LD script, flattening lists and ``@graph``; nothing if invalid."""
+    """Yield every object of a JSON-LD script, flattening lists and ``@graph``; nothing if
+    invalid."""
     try:
         data = json.loads(text)
     except ValueError:
@@ -86,7 +88,8 @@ def _types(obj: dict[str, Any]) -> set[str]:
 
 
 def ld_name(value: Any) -> str | None:
-    """Return the name a JSON-LD person/organisation value carries (a string, an object or a list)."""
+    """Return the name a JSON-LD person/organisation value carries (a string, an object or a
+    list)."""
     if isinstance(value, list):
         names = [n for n in (ld_name(v) for v in value) if n]
         return ", ".join(dict.fromkeys(names)) or None

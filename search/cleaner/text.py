@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 from .document import Block, CleanedDocument
 from .chrome import (BARE_DATE, BYLINE, CAPTION_CREDIT, CHROME_PHRASES, CREDIT_LINE, DATE_LINE,
-                     DATE_PATTERN, DATELINE, EDGE_ONLY_REASONS, SECTION_OPENERS, STICKY_SECTION)
-from .collection import line_key
+                     DATE_PATTERN, DATELINE, EDGE_ONLY_REASONS, SECTION_OPENERS, SIGN_OFF,
+                     STICKY_SECTION)
+from .paragraphs import hard_wrapped, record_paragraphs
 from .text_model import line_features, load_model, overridable, relabel
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ logger = logging.getLogger(__name__)
 # The constants below marked [train] were fitted on the extraction benchmark's train split by
 # bench/fit_text_rules.py (coordinate ascent on the benchmark F1, seeds' labels held fixed);
 # the comments say what each one means, not where its value came from.
-PROSE_MIN_WORDS = 8  # [train] "Washington says its diplomats are safe." is prose; "Read more." is not
+# [train] "Washington says its diplomats are safe." is prose; "Read more." is not
+PROSE_MIN_WORDS = 8
 LONG_LINE_WORDS = 40  # [train] an unpunctuated line this long is a paragraph, not a headline
 OTHER_LINE_PENALTY = 3  # [train] cost of one non-prose line inside the core, in prose words
 # Each further line of an unbroken run of non-prose lines costs this much more: a sub-heading or
@@ -72,16 +74,18 @@ class _Line:
     def prose(self) -> bool:
         if self.phrase or _caption_credit(self):
             return False
-        # a short question or exclamation is a headline or sub-heading ("Can a city run on rainwater?")
-        min_words = HEADING_MAX_WORDS if self.text.rstrip(CLOSERS).endswith(("?", "!")) else PROSE_MIN_WORDS
+        # a short question or exclamation is a headline or sub-heading ("Can a city run on
+        # rainwater?")
+        min_words = (HEADING_MAX_WORDS if self.text.rstrip(CLOSERS).endswith(("?", "!"))
+                     else PROSE_MIN_WORDS)
         return (self.terminal and self.words >= min_words) or self.words >= LONG_LINE_WORDS
 
 
 def clean_text(text: str, boilerplate: frozenset[str] = frozenset()) -> CleanedDocument:
     """Return the dump's article body (title left out) and every non-empty line as a labelled block.
 
-    ``boilerplate`` holds keys (``collection.line_key``) of lines that recur across the outlet's
-    other dumps (``collection.repeated_lines``): where the rules keep such a line only for
+    ``boilerplate`` holds keys (``line_key``) of lines that recur across the outlet's
+    other dumps (``collection.Collection.boilerplate``): where the rules keep such a line only for
     its position, it is chrome.
     """
     lines, blocks, span = rule_blocks(text)
@@ -89,7 +93,8 @@ def clean_text(text: str, boilerplate: frozenset[str] = frozenset()) -> CleanedD
     by_shape = shaped(lines, span) if (model is not None or boilerplate) else []
     if model is not None and blocks:
         rows = features_of(lines, blocks, span, model.stopwords)
-        blocks = relabel(blocks, model.probabilities(rows), by_shape, model.drop_below, model.keep_from)
+        blocks = relabel(blocks, model.probabilities(rows), by_shape, model.drop_below,
+                         model.keep_from)
     if boilerplate:
         blocks = _drop_boilerplate(blocks, by_shape, boilerplate)
     body = "\n\n".join(block.text for block in blocks if block.kept)
@@ -98,41 +103,67 @@ def clean_text(text: str, boilerplate: frozenset[str] = frozenset()) -> CleanedD
     return CleanedDocument(body=body, mode="text", blocks=tuple(blocks))
 
 
-def _drop_boilerplate(blocks: list[Block], by_shape: list[bool], boilerplate: frozenset[str]) -> list[Block]:
-    """Return ``blocks`` with position-kept lines that recur across the collection labelled chrome."""
+def line_key(text: str) -> str:
+    """Return the line reduced to lower-case letters and digits, for matching across documents."""
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def dump_lines(text: str) -> list[tuple[str, bool]]:
+    """Return (``line_key``, is prose) for each line of a dump as ``clean_text`` reads it."""
+    return [(line_key(line.text), line.prose) for line in map(_read_line, _text_lines(text))]
+
+
+def _drop_boilerplate(blocks: list[Block], by_shape: list[bool],
+                      boilerplate: frozenset[str]) -> list[Block]:
+    """Return ``blocks`` with position-kept lines that recur across the collection labelled
+    chrome."""
     out = [Block(block.text, "chrome", "boilerplate")
-           if block.kept and overridable(block, shape) and line_key(block.text) in boilerplate else block
+           if block.kept and overridable(block, shape) and line_key(block.text) in boilerplate
+           else block
            for block, shape in zip(blocks, by_shape, strict=True)]
-    return out if any(block.kept for block in out) or not any(block.kept for block in blocks) else blocks
+    return (out if any(block.kept for block in out) or not any(block.kept for block in blocks)
+            else blocks)
 
 
 def rule_blocks(text: str) -> tuple[list[_Line], list[Block], tuple[int, int]]:
     """Return the dump's lines, the rules' block for each, and the core span [start, end)."""
-    lines = [_read_line(raw) for raw in _join_broken_lines(text.splitlines())]
+    lines = [_read_line(raw) for raw in _text_lines(text)]
     start, end = _core_span(lines)
     header = _label_header(lines[:start])
     core = _label_core(lines[start:end])
     tail = _label_tail(lines[end:])
-    return lines, _collapse_titles(_mark_standfirst(header + core) + tail), (start, end)
+    blocks = _collapse_titles(_mark_standfirst(header + core) + tail)
+    if lines and SIGN_OFF.match(lines[-1].text):  # "Reuter" closing the story: its credit
+        blocks[-1] = Block(lines[-1].text, "credit")
+    return lines, blocks, (start, end)
+
+
+def _text_lines(text: str) -> list[str]:
+    """Return the text's lines as the cleaner reads them: one per paragraph of hard-wrapped text
+    (a plain-text story), else the dump's non-empty lines with broken sentences joined."""
+    if hard_wrapped(text):
+        return record_paragraphs(text)
+    return _join_broken_lines(text.splitlines())
 
 
 def shaped(lines: list[_Line], span: tuple[int, int]) -> list[bool]:
     """Return, per line, whether its own shape decided its label (see ``_label_shape``)."""
     start, end = span
-    return [_label_shape(line, "header" if i < start else ("core" if i < end else "tail")) is not None
-            for i, line in enumerate(lines)]
+    zones = ["header" if i < start else ("core" if i < end else "tail") for i in range(len(lines))]
+    return [_label_shape(line, zone) is not None for line, zone in zip(lines, zones, strict=True)]
 
 
 def features_of(lines: list[_Line], blocks: list[Block], span: tuple[int, int],
                 stopwords: frozenset[str]) -> list[list[float]]:
     """Return the line model's feature rows for the lines of one dump (see ``text_model``)."""
     return line_features([line.text for line in lines], [line.words for line in lines],
-                         [line.prose for line in lines], [line.phrase is not None for line in lines],
-                         blocks, span, stopwords)
+                         [line.prose for line in lines],
+                         [line.phrase is not None for line in lines], blocks, span, stopwords)
 
 
 def _join_broken_lines(raw_lines: list[str]) -> list[str]:
-    """Return the non-empty lines, a line that starts in lower case joined to an unfinished one before it.
+    """Return the non-empty lines, a line that starts in lower case joined to an unfinished one
+    before it.
 
     Dumps of pages that break paragraphs with ``<br>`` cut sentences mid-way ("…has taken" /
     "to her Instagram page …"); the pieces only read as prose once joined.
@@ -154,8 +185,8 @@ def _read_line(raw: str) -> _Line:
     """Return the stripped line with its shape features."""
     text = raw.strip()
     phrase = next((reason for reason, pattern in CHROME_PHRASES if pattern.search(text)), None)
-    return _Line(text=text, words=_count_words(text), terminal=text.rstrip(CLOSERS).endswith(TERMINALS),
-                 phrase=phrase)
+    return _Line(text=text, words=_count_words(text),
+                 terminal=text.rstrip(CLOSERS).endswith(TERMINALS), phrase=phrase)
 
 
 def _count_words(text: str) -> int:
@@ -174,7 +205,8 @@ def _core_span(lines: list[_Line]) -> tuple[int, int]:
         if total <= 0:
             total, start = 0, index
         run = 0 if line.prose else run + 1
-        total += line.words if line.prose else -(OTHER_LINE_PENALTY + RUN_PENALTY_GROWTH * (run - 1))
+        total += line.words if line.prose else -(OTHER_LINE_PENALTY + RUN_PENALTY_GROWTH
+                                                 * (run - 1))
         total -= OPENER_PENALTY if line.phrase in SECTION_OPENERS else 0
         if total > best:
             best, best_span = total, (start, index + 1)
@@ -189,7 +221,8 @@ def _label_shape(line: _Line, zone: str) -> Block | None:
         return Block(line.text, "chrome", line.phrase)
     if DATE_LINE.match(line.text) and line.words <= 12:
         # "Updated Nov 19, 9:41 AM" states no year: a timestamp, not a usable date line
-        return Block(line.text, "date") if DATE_PATTERN.search(line.text) else Block(line.text, "chrome", "timestamp")
+        return (Block(line.text, "date") if DATE_PATTERN.search(line.text)
+                else Block(line.text, "chrome", "timestamp"))
     if line.words <= 8 and BYLINE.match(line.text):
         return Block(line.text, "byline")
     if line.words <= 40 and CREDIT_LINE.search(line.text):
@@ -214,18 +247,21 @@ def _label_header(lines: list[_Line]) -> list[Block]:
         block = _label_shape(line, "header")
         if block is None and index == title_at:
             block = Block(line.text, "title")
-        elif block is None and title_at is not None and line.text.casefold() == lines[title_at].text.casefold():
+        elif (block is None and title_at is not None
+              and line.text.casefold() == lines[title_at].text.casefold()):
             block = Block(line.text, "chrome", "repeated-title")
         elif block is None and title_at is not None and index < title_at:
             block = _label_above_title(line, index)
-        elif block is None and title_at is not None and index == title_at + 1 and _standfirst_shaped(line):
+        elif (block is None and title_at is not None and index == title_at + 1
+              and _standfirst_shaped(line)):
             block = Block(line.text, "standfirst")
         blocks.append(block or Block(line.text, "chrome", "header"))
     return blocks
 
 
 def _find_title(lines: list[_Line]) -> int | None:
-    """Return the index of the headline: the first headline-shaped line near the end of the header."""
+    """Return the index of the headline: the first headline-shaped line near the end of the
+    header."""
     first = max(0, len(lines) - TITLE_WINDOW)
     for index in range(first, len(lines)):
         line = lines[index]
@@ -241,7 +277,8 @@ def _headline_shaped(line: _Line) -> bool:
 
 
 def _standfirst_shaped(line: _Line) -> bool:
-    """Return True for a summary sentence: long enough and not in Title Case (a second headline is)."""
+    """Return True for a summary sentence: long enough and not in Title Case (a second headline
+    is)."""
     names = _WORD.findall(line.text)
     capitalised = sum(1 for name in names if name[0].isupper())
     return line.words >= PROSE_MIN_WORDS and capitalised * 2 <= len(names)
@@ -275,7 +312,8 @@ def _label_core(lines: list[_Line]) -> list[Block]:
 
 
 def _run_lengths(lines: list[_Line]) -> list[int]:
-    """Return, for each line, the length of the unbroken run of non-prose lines it belongs to (0 for prose)."""
+    """Return, for each line, the length of the unbroken run of non-prose lines it belongs to (0 for
+    prose)."""
     runs = [0] * len(lines)
     start = 0
     for index, line in enumerate(lines + [None]):
@@ -312,7 +350,8 @@ def _label_tail(lines: list[_Line]) -> list[Block]:
 
 
 def _mark_standfirst(blocks: list[Block]) -> list[Block]:
-    """Return ``blocks`` with the first body block relabelled standfirst when it follows the title."""
+    """Return ``blocks`` with the first body block relabelled standfirst when it follows the
+    title."""
     seen_title = False
     for index, block in enumerate(blocks):
         if block.label == "title":
@@ -320,14 +359,16 @@ def _mark_standfirst(blocks: list[Block]) -> list[Block]:
         elif block.label == "standfirst":
             return blocks
         elif block.kept:
-            if seen_title and block.label == "body" and len(block.text.split()) <= STANDFIRST_MAX_WORDS:
+            if (seen_title and block.label == "body"
+                and len(block.text.split()) <= STANDFIRST_MAX_WORDS):
                 blocks[index] = Block(block.text, "standfirst")
             return blocks
     return blocks
 
 
 def _collapse_titles(blocks: list[Block]) -> list[Block]:
-    """Return ``blocks`` with every repeat of the title line labelled chrome, so one title remains."""
+    """Return ``blocks`` with every repeat of the title line labelled chrome, so one title
+    remains."""
     title = next((block.text for block in blocks if block.label == "title"), None)
     if title is None:
         return blocks

@@ -5,12 +5,13 @@ The rules of :mod:`search.cleaner.text` label every line. Lines whose label come
 sub-headings, captions, menus) are then scored by a small logistic regression on features that
 carry across sites: the line's length and punctuation, its share of common function words, its
 digits and symbols, where it stands (zone, distance from the core, position in the dump), its
-neighbours, and whether it repeats in the dump. A line whose score falls beyond the model's threshold
-on the other side of its rule label is relabelled (one threshold for each direction).
+neighbours, and whether it repeats in the dump. A line whose score falls beyond the model's
+threshold on the other side of its rule label is relabelled (one threshold for each direction).
 
-The weights, the function-word list and the threshold are data (``search/data/text_line_model.json``),
-fitted on the training split of the extraction benchmark by ``bench/fit_text_lines.py``; nothing
-here was tuned by hand. Scoring is plain Python: no scikit-learn at run time.
+The weights, the function-word list and the threshold are data
+(``search/data/text_line_model.json``), fitted on the training split of the extraction benchmark by
+``bench/fit_text_lines.py``; nothing here was tuned by hand. Scoring is plain Python: no
+scikit-learn at run time.
 """
 
 from __future__ import annotations
@@ -71,14 +72,18 @@ class LineModel:
 def load_model() -> LineModel | None:
     """Return the shipped model, or None (rules alone) when the file is missing or unreadable."""
     try:
-        data = json.loads(resources.files("search").joinpath(MODEL_FILE).read_text(encoding="utf-8"))
+        text = resources.files("search").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+        data = json.loads(text)
         names = tuple(data["features"])
-        if names != FEATURES or not (len(data["weights"]) == len(data["means"]) == len(data["scales"]) == len(names)):
-            logger.warning("text line model %s does not match the features of this version: not used", MODEL_FILE)
+        sizes = {len(data["weights"]), len(data["means"]), len(data["scales"]), len(names)}
+        if names != FEATURES or len(sizes) != 1:
+            logger.warning("text line model %s does not match the features of this version: not "
+                           "used", MODEL_FILE)
             return None
         return LineModel(names, tuple(map(float, data["weights"])), float(data["bias"]),
-                         float(data["drop_below"]), float(data["keep_from"]), frozenset(data["stopwords"]),
-                         tuple(map(float, data["means"])), tuple(float(s) or 1.0 for s in data["scales"]))
+                         float(data["drop_below"]), float(data["keep_from"]),
+                         frozenset(data["stopwords"]), tuple(map(float, data["means"])),
+                         tuple(float(s) or 1.0 for s in data["scales"]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         logger.warning("text line model %s unreadable (%s): rules alone", MODEL_FILE, exc)
         return None
@@ -135,7 +140,8 @@ def line_features(texts: Sequence[str], words: Sequence[int], prose: Sequence[bo
             len(_DIGITS.findall(text)) / chars,
             len(_SYMBOLS.findall(text)) / chars,
             1.0 if _LIST_MARK.match(text) else 0.0,
-            1.0 if words[i] and not tokens else (1.0 if any("\u3040" <= c <= "\u9fff" for c in text[:50]) else 0.0),
+            1.0 if words[i] and not tokens
+            else (1.0 if any("\u3040" <= c <= "\u9fff" for c in text[:50]) else 0.0),
             1.0 if counts[text.casefold()] > 1 else 0.0,
             1.0 if prose[i] else 0.0,
             1.0 if i < start else 0.0,
@@ -162,7 +168,8 @@ def _section_opened(blocks: Sequence[Block]) -> list[float]:
     out, seen = [], False
     for block in blocks:
         out.append(1.0 if seen else 0.0)
-        if block.label == "chrome" and block.reason in ("related", "newsletter", "share", "paywall", "comments"):
+        if block.label == "chrome" and block.reason in ("related", "newsletter", "share", "paywall",
+                                                        "comments"):
             seen = True
     return out
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import itertools
 import re
-import sys
 
 import click
 
@@ -17,24 +17,32 @@ from ..entities.filter import search_checked
 from ..errors import ArticleNotFound, InputError, error_object
 from ..query import build_request
 from ..facets import BY_NAME
+from .progress import SKIPS_LISTED, IndexProgress, echo_skips, on_terminal, write_skips
 from .options import (emit_json, emit_json_error, engine_choice, engine_options, entity_match_of,
-                      entity_table, facet_filters, fail_cleanly, fetch_options, filter_options, index_option,
-                      opened, settings_for, where)
+                      entity_table, facet_filters, fail_cleanly, fetch_options, filter_options,
+                      index_option, opened, settings_for, where)
 
 
 @click.command("index")
 @click.argument("paths", nargs=-1)
 @click.option("--urls", "urls_file", metavar="FILE",
-              help="A file of URLs to fetch, one a line (# comments); feeds and sitemaps are followed.")
+              help="A file of URLs to fetch, one a line (# comments); feeds and sitemaps are "
+                   "followed.")
 @click.option("--metadata", "metadata_file", metavar="FILE",
               help="CSV or JSON of title/date/outlet/url by source path or URL.")
 @fetch_options
+@click.option("--verbose", is_flag=True,
+              help=f"List every skipped input (more than {SKIPS_LISTED} are otherwise counted "
+                   "by reason).")
+@click.option("--skips", "skips_file", metavar="FILE",
+              type=click.Path(dir_okay=False, writable=True),
+              help="Write every skipped input to FILE, one 'source<TAB>reason' line each.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @engine_options
 @click.pass_context
 @fail_cleanly
-def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_json, index_dir,
-                  engine, entities_file):
+def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, verbose, skips_file,
+                  as_json, index_dir, engine, entities_file):
     """Clean and index files and folders (.html, .htm, .txt, .jsonl, .warc, .warc.gz; folders
     recursively), web pages by URL, and the pages that RSS/Atom feeds and sitemaps link to.
 
@@ -46,13 +54,14 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
     """
     from .ingest import index_with_crawl, wants_crawl
     from ..indexing import index_paths
-    from ..ingest.sources import load_overrides
+    from ..ingest.crawl import is_url
+    from ..ingest.file_sources import remember_file_sources
+    from ..ingest.sources import count_documents, load_overrides
 
     if not paths and not urls_file:
         raise click.UsageError("give files, folders or URLs to index (or --urls FILE)")
-    show = sys.stderr.isatty() and not as_json
-    progress = (lambda n, source: click.echo(f"\rreading {n:>7,}  {source[-60:]:<60}",
-                                             nl=False, err=True)) if show else None
+    show = on_terminal() and not as_json
+    progress = IndexProgress(count_documents(paths)) if show else None
     with opened(ctx, create=True, index_dir=index_dir, engine=engine,
                  entities_file=entities_file) as (settings, eng):
         table = entity_table(settings)
@@ -67,8 +76,11 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
                                  max_text_chars=settings.max_text_chars, progress=progress,
                                  lock_wait=settings.lock_wait)
         total = eng.count()
-    if show:
-        click.echo("\r" + " " * 80 + "\r", nl=False, err=True)
+        remember_file_sources(settings.index_dir, [p for p in paths if not is_url(p)])
+    if progress:
+        progress.clear()
+    if skips_file:
+        write_skips(report.skipped, skips_file)
     if as_json:
         data = {**report.to_dict(), "articles": total, "index": settings.index_dir}
         try:
@@ -80,8 +92,7 @@ def index_command(ctx, paths, urls_file, max_pages, metadata_file, workers, as_j
     click.echo(f"added {len(report.added)}, updated {len(report.updated)}, "
                f"unchanged {report.unchanged}, skipped {len(report.skipped)} "
                f"— {total} articles in {where(settings)}")
-    for skip in report.skipped:
-        click.echo(f"  skipped {skip.source}: {skip.reason}")
+    echo_skips(report.skipped, verbose=verbose, skips_file=skips_file)
     for note in report.notes:
         click.echo(f"  {note}")
     _fail_if_nothing_indexed(report)
@@ -98,28 +109,41 @@ def _fail_if_nothing_indexed(report) -> None:
 @click.argument("file")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--blocks", is_flag=True, help="Show every block with the cleaner's decision.")
+@click.option("--record", type=click.IntRange(1), default=1, show_default=True,
+              help="Which record of a .jsonl or web archive to show.")
 @click.option("--entities", "entities_file", metavar="FILE", help="Entity table.")
 @click.pass_context
 @fail_cleanly
-def clean_command(ctx, file, as_json, blocks, entities_file):
+def clean_command(ctx, file, as_json, blocks, record, entities_file):
     """Show what would be indexed for one file, without indexing it.
+
+    A .jsonl file or a web archive holds many articles: the first is shown, and a note on
+    stderr says how many there are (--record N shows another).
 
     Example: newsfacet clean seeds/003_56f73b1ed947ec56.txt
     """
     from ..pipeline import process
-    from ..ingest.sources import iter_documents
+    from ..ingest.sources import count_documents, iter_documents
 
     settings = settings_for(ctx, entities_file=entities_file)
-    first = next(iter_documents([file], settings.max_file_bytes), None)  # not a whole folder
-    if first is None:
-        raise InputError(f"{file} holds no article")
-    result = first if hasattr(first, "reason") else process(first, entity_table(settings),
-                                                            max_text_chars=settings.max_text_chars)
+    documents = iter_documents([file], settings.max_file_bytes)
+    chosen = next(itertools.islice(documents, record - 1, None), None)
+    records = count_documents([file])
+    if chosen is None:
+        raise InputError(f"{file} holds no article" if record == 1 else
+                         f"{file} holds {records or 'fewer'} records, not {record}")
+    result = chosen if hasattr(chosen, "reason") else process(
+        chosen, entity_table(settings), max_text_chars=settings.max_text_chars)
     if hasattr(result, "reason"):
         raise InputError(f"{result.source}: {result.reason}")
+    if records is None or records > 1:
+        of = f"{records:,}" if records else "several"
+        click.echo(f"note: record {record} of {of} in {file}; --record N shows another",
+                   err=True)
     article, cleaned = result.article, result.cleaned
     if as_json:
         data = article.to_dict()
+        data["record"], data["records"] = record, records
         data["blocks"] = [{"text": b.text, "label": b.label, "reason": b.reason}
                           for b in cleaned.blocks]
         emit_json(data)
@@ -210,7 +234,8 @@ def _print_results(results, max_page: int) -> None:
             click.echo(f"     {hit.copies} copies · also in: {', '.join(hit.also_in_labels())}")
     for name, values in results.facets.items():
         if values:
-            shown = ", ".join(f"{'*' if v.selected else ''}{v.value} ({v.count})" for v in values[:8])
+            shown = ", ".join(f"{'*' if v.selected else ''}{v.value} ({v.count})"
+                              for v in values[:8])
             more = f", … {len(values) - 8} more" if len(values) > 8 else ""
             click.echo(f"\n{name}: {shown}{more}", nl=False)
     click.echo("")
@@ -306,10 +331,11 @@ def serve_command(ctx, host, port, workers, threads, debug, index_dir, engine, e
     from web.server import default_workers, serve
 
     settings = settings_for(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file)
-    app = create_app({"SETTINGS": settings})
+    app = create_app({"SETTINGS": settings, "BIND": (host, port)})
     if not _is_loopback(host):
         click.echo(f"Warning: serving on {host}: anyone who can reach this machine can read "
-                   "the index; set NEWSFACET_ACCESS_TOKEN to require a token", err=True)
+                   "the index; set NEWSFACET_ACCESS_TOKEN to require a token (and list the "
+                   "names it is reached by in NEWSFACET_ALLOWED_HOSTS)", err=True)
     click.echo(f"newsfacet serving {where(settings)} on http://{host}:{port}/", err=True)
     if debug:
         app.run(host=host, port=port, debug=True)

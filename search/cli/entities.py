@@ -71,7 +71,8 @@ def suggest_command(ctx, limit, min_count, as_json, index_dir, engine, entities_
         click.echo(f"  {click.style(s.phrase, bold=True)}{kind}  {counts}{alias}")
         if s.example:
             click.echo(f"      “{s.example}”")
-    click.echo('\nAdd one: newsfacet entities add "NAME" --type group|person|org|place [--alias A]...')
+    click.echo('\nAdd one: newsfacet entities add "NAME" --type group|person|org|place [--alias '
+               'A]...')
 
 
 def on_terminal() -> bool:
@@ -83,7 +84,8 @@ def _progress(total: int):
     """Return a callback drawing how many of ``total`` articles were read, with a bar."""
     def draw(done: int) -> None:
         filled = BAR * done // max(total, 1)
-        click.echo(f"\rreading articles {done:>8,}/{total:<8,} [{'#' * filled}{'-' * (BAR - filled)}]",
+        click.echo(f"\rreading articles {done:>8,}/{total:<8,} "
+                   f"[{'#' * filled}{'-' * (BAR - filled)}]",
                    nl=False, err=True)
 
     return draw
@@ -114,9 +116,10 @@ def list_command(ctx, as_json, index_dir, entities_file):
 
 @entities.command("add")
 @click.argument("name")
-@click.option("--type", "kind", required=True, type=click.Choice(["group", "person", "org", "place"]),
-              help="What the entity is.")
-@click.option("--alias", "aliases", multiple=True, metavar="A", help="Another spelling (repeatable).")
+@click.option("--type", "kind", required=True,
+              type=click.Choice(["group", "person", "org", "place"]), help="What the entity is.")
+@click.option("--alias", "aliases", multiple=True, metavar="A",
+              help="Another spelling (repeatable).")
 @click.option("--index", "index_dir", metavar="DIR",
               help="Index whose entity additions get it, when no --entities file is named "
                    "[env NEWSFACET_INDEX; default index/].")

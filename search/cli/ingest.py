@@ -16,6 +16,7 @@ from ..errors import InputError
 from .options import (emit_json, engine_options, entity_match_of, entity_table, facet_filters,
                       fail_cleanly, fetch_options, filter_options, index_option, opened,
                       settings_for)
+from .progress import echo_skips
 
 BAR = 24
 
@@ -57,30 +58,44 @@ def wants_crawl(paths, urls_file) -> bool:
 def index_with_crawl(settings, engine, table, paths, *, urls_file=None, max_pages=None,
                      overrides=None, workers=1, show_progress=False):
     """Index files, folders and URLs together; return the IndexReport (notes included)."""
-    from ..ingest.crawl import Crawler, is_url
+    from ..ingest.crawl import is_url
     from ..ingest.crawl_state import CrawlState
-    from ..indexing import index_documents
     from ..ingest.sources import iter_documents
 
     urls = [p for p in paths if is_url(p)]
     files = [p for p in paths if not is_url(p)]
-    progress = _progress() if show_progress else None
-    fetcher = fetcher_for(settings)
     with CrawlState(settings.index_dir) as state:
+        report, crawl = _crawl_and_index(
+            settings, engine, table, state,
+            lambda crawler: itertools.chain(
+                iter_documents(files, settings.max_file_bytes),
+                crawler.documents(urls, [urls_file] if urls_file else [])),
+            max_pages=max_pages, workers=workers, overrides=overrides,
+            progress=_progress() if show_progress else None)
+    report.notes += _notes(crawl)
+    return report
+
+
+def _crawl_and_index(settings, engine, table, state, documents, *, max_pages=None, workers=1,
+                    overrides=None, progress=None):
+    """Index what ``documents(crawler)`` yields, through a crawler on the crawl ``state`` with
+    the settings' fetcher; close the fetcher and clear the progress bar however it ends.
+    Return the IndexReport and the CrawlReport (the crawl state updated from the first)."""
+    from ..indexing import index_documents
+    from ..ingest.crawl import Crawler
+
+    fetcher = fetcher_for(settings)
+    try:
         crawler = Crawler(fetcher, state, max_pages=max_pages or settings.max_pages,
                           max_bytes=settings.max_file_bytes, progress=progress)
-        documents = itertools.chain(iter_documents(files, settings.max_file_bytes),
-                                    crawler.documents(urls, [urls_file] if urls_file else []))
-        try:
-            report = index_documents(documents, engine, table, overrides=overrides,
-                                     workers=workers, max_text_chars=settings.max_text_chars,
-                                     lock_wait=settings.lock_wait)
-        finally:
-            fetcher.close()
-            _clear_progress(progress)
-        crawler.finish(report)
-    report.notes += _notes(crawler.report)
-    return report
+        report = index_documents(documents(crawler), engine, table, overrides=overrides,
+                                 workers=workers, max_text_chars=settings.max_text_chars,
+                                 lock_wait=settings.lock_wait)
+    finally:
+        fetcher.close()
+        _clear_progress(progress)
+    crawler.finish(report)
+    return report, crawler.report
 
 
 def _notes(crawl) -> list[str]:
@@ -93,57 +108,86 @@ def _notes(crawl) -> list[str]:
 
 @click.command("update")
 @fetch_options
+@click.option("--verbose", is_flag=True, help="List every skipped input (many are otherwise "
+                                              "counted by reason).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @engine_options
 @click.pass_context
 @fail_cleanly
-def update_command(ctx, max_pages, workers, as_json, index_dir, engine, entities_file):
-    """Re-read the feeds, sitemaps and URL lists indexed before and add what is new.
+def update_command(ctx, max_pages, workers, verbose, as_json, index_dir, engine, entities_file):
+    """Re-read what was indexed before and add what is new or changed: the files and folders
+    (new and changed files), and the feeds, sitemaps and URL lists.
 
     Feeds and sitemaps are asked for with conditional requests (ETag, Last-Modified), so an
-    unchanged one costs one short answer. Reports the new matches of every saved search.
+    unchanged one costs one short answer; unchanged files are skipped by their content.
+    Reports the new matches of every saved search.
 
     Example: newsfacet update --json
     """
-    from ..ingest.crawl import Crawler
-    from ..ingest.crawl_state import CrawlState
-    from ..indexing import index_documents
+    from ..ingest.crawl import CrawlReport
+    from ..ingest.crawl_state import exists
+    from ..ingest.file_sources import file_sources, touch_file_sources
     from ..watches import list_watches, new_matches
 
     progress = None if as_json else _progress()
     with opened(ctx, index_dir=index_dir, engine=engine, entities_file=entities_file) as (
             settings, eng):
         table = entity_table(settings)
-        with CrawlState(settings.index_dir) as state:
-            if not state.sources():
-                raise InputError(f"nothing to update: no URLs, feeds or sitemaps were indexed into "
-                                 f"{settings.index_dir} — run `newsfacet index FEED_URL` first")
-            fetcher = fetcher_for(settings)
-            crawler = Crawler(fetcher, state, max_pages=max_pages or settings.max_pages,
-                              max_bytes=settings.max_file_bytes, progress=progress)
-            try:
-                report = index_documents(crawler.documents(refresh=True), eng, table,
-                                         workers=workers, max_text_chars=settings.max_text_chars,
-                                         lock_wait=settings.lock_wait)
-            finally:
-                fetcher.close()
-                _clear_progress(progress)
-            crawler.finish(report)
+        files = [s.path_to_read() for s in file_sources(settings.index_dir)]
+        crawled = exists(settings.index_dir)
+        if crawled:
+            report, crawl = _update_crawled(settings, eng, table, files, max_pages, workers,
+                                            progress)
+        else:
+            report, crawl = None, CrawlReport()
+        if report is None and not files:
+            raise InputError(f"nothing to update: no files, folders, URLs, feeds or sitemaps "
+                             f"were indexed into {settings.index_dir} — run `newsfacet index "
+                             "FOLDER` or `newsfacet index FEED_URL` first")
+        if report is None:
+            report = _update_files(settings, eng, table, files, workers)
+        if files:
+            touch_file_sources(settings.index_dir)
         matches = new_matches(eng.search, list_watches(settings.index_dir), report.added,
                               settings, table.resolve)
         total = eng.count()
     if as_json:
-        emit_json({**report.to_dict(), **crawler.report.to_dict(), "articles": total,
-               "index": settings.index_dir, "watches": [m.to_dict() for m in matches]})
+        emit_json({**report.to_dict(), **crawl.to_dict(), "articles": total,
+                   "index": settings.index_dir, "files": files,
+                   "watches": [m.to_dict() for m in matches]})
         return
-    for note in _notes(crawler.report):
+    for note in _notes(crawl):
         click.echo(note)
     click.echo(f"added {len(report.added)}, updated {len(report.updated)}, "
                f"unchanged {report.unchanged}, skipped {len(report.skipped)} "
                f"— {total} articles in {settings.index_dir}")
-    for skip in report.skipped:
-        click.echo(f"  skipped {skip.source}: {skip.reason}")
+    echo_skips(report.skipped, verbose=verbose, skips_file=None, with_file=False)
     _print_matches(matches)
+
+
+def _update_crawled(settings, engine, table, files, max_pages, workers, progress):
+    """Index the files again and re-read the crawled sources; return (report, crawl report),
+    or (None, …) when the crawl state names no source."""
+    from ..ingest.crawl import CrawlReport
+    from ..ingest.crawl_state import CrawlState
+    from ..ingest.sources import iter_documents
+
+    with CrawlState(settings.index_dir) as state:
+        if not state.sources():
+            return None, CrawlReport()
+        return _crawl_and_index(
+            settings, engine, table, state,
+            lambda crawler: itertools.chain(iter_documents(files, settings.max_file_bytes),
+                                            crawler.documents(refresh=True)),
+            max_pages=max_pages, workers=workers, progress=progress)
+
+
+def _update_files(settings, engine, table, files, workers):
+    """Index the files and folders again (only new and changed files are cleaned)."""
+    from ..indexing import index_paths
+
+    return index_paths(files, engine, table, workers=workers, max_bytes=settings.max_file_bytes,
+                       max_text_chars=settings.max_text_chars, lock_wait=settings.lock_wait)
 
 
 def _print_matches(matches) -> None:
@@ -166,23 +210,30 @@ def _print_matches(matches) -> None:
 @click.pass_context
 @fail_cleanly
 def sources_command(ctx, as_json, index_dir):
-    """List the URLs, feeds, sitemaps and URL lists indexed, with article counts.
+    """List what was indexed from where: the files and folders, and the URLs, feeds,
+    sitemaps and URL lists with article counts (`newsfacet update` reads them again).
 
     Example: newsfacet sources --json
     """
     from ..ingest.crawl_state import CrawlState, exists
+    from ..ingest.file_sources import file_sources
 
     settings = settings_for(ctx, index_dir=index_dir)
     sources = []
     if exists(settings.index_dir):
         with CrawlState(settings.index_dir) as state:
             sources = state.sources()
+    files = file_sources(settings.index_dir)
     if as_json:
-        emit_json({"index": settings.index_dir, "sources": [s.to_dict() for s in sources]})
+        emit_json({"index": settings.index_dir, "sources": [s.to_dict() for s in sources],
+                   "files": [f.to_dict() for f in files]})
         return
-    if not sources:
-        click.echo(f"no sources in {settings.index_dir}: `newsfacet index URL` adds one")
+    if not sources and not files:
+        click.echo(f"no sources in {settings.index_dir}: `newsfacet index FOLDER` or "
+                   "`newsfacet index URL` adds one")
         return
+    for f in files:
+        click.echo(f"{f.kind:<13} {f.absolute}\n{'':<13} last update {f.indexed}")
     for s in sources:
         extra = f", {s.waiting} waiting" if s.waiting else ""
         extra += f", {s.failed} failed" if s.failed else ""

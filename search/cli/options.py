@@ -87,9 +87,15 @@ def into_settings(ctx, param, value):
     return value
 
 
+# --collection is described in --engine's help and hidden from the list: Typesense users are
+# few, and its own line in every command's help cluttered it (issue 18).
+ENGINE_HELP = ("Search engine [env NEWSFACET_ENGINE; default whoosh]; typesense also takes "
+               "--collection NAME.")
+
+
 def collection_option(func):
     return click.option("--collection", "typesense_collection", metavar="NAME", expose_value=False,
-                        callback=into_settings,
+                        callback=into_settings, hidden=True,
                         help="Typesense collection [env NEWSFACET_TYPESENSE_COLLECTION; "
                              "default articles].")(func)
 
@@ -97,14 +103,12 @@ def collection_option(func):
 def engine_choice(func):
     """--engine and --collection for commands that take no other engine option."""
     func = click.option("--engine", type=click.Choice(ENGINES), expose_value=False,
-                        callback=into_settings,
-                        help="Search engine [env NEWSFACET_ENGINE; default whoosh].")(func)
+                        callback=into_settings, help=ENGINE_HELP)(func)
     return collection_option(func)
 
 
 def engine_options(func):
-    func = click.option("--engine", type=click.Choice(ENGINES),
-                        help="Search engine [env NEWSFACET_ENGINE; default whoosh].")(func)
+    func = click.option("--engine", type=click.Choice(ENGINES), help=ENGINE_HELP)(func)
     func = collection_option(func)
     func = click.option("--entities", "entities_file", metavar="FILE",
                         help="Entity table [env NEWSFACET_ENTITIES; default: bundled].")(func)

@@ -4,7 +4,8 @@ BM25F (Robertson and Zaragoza, "The Probabilistic Relevance Framework: BM25 and 
 section 3.3): a word's frequencies in title and body are each divided by their field's length
 normalisation, weighted, added, and only then saturated, once:
 
-    tf~(w, d) = sum over fields f of weight_f * tf(w, f, d) / ((1 - b_f) + b_f * len_f(d) / avglen_f)
+    tf~(w, d) = sum over fields f of
+                weight_f * tf(w, f, d) / ((1 - b_f) + b_f * len_f(d) / avglen_f)
     score(d)  = sum over query words w of  idf(w) * tf~ * (k1 + 1) / (k1 + tf~)
 
 so a word in the title and the body counts once, more than either alone, never twice a full
@@ -16,7 +17,7 @@ word in any searched field, floored just above zero as SQLite FTS5 floors it: a 
 than half of the articles says nothing about relevance, which matters for queries typed as
 sentences ("the", "of", "what"). Every query word counts once.
 
-The figures (``bench/relevance.py`` and the grid in README "Ranking"): on TIME, k1 1.2, b 0.75
+The figures (``bench/relevance.py``, the grid in docs/benchmarks.md): on TIME, k1 1.2, b 0.75
 and title weight 2 give nDCG@10 0.754; the best point of the grid (k1 1.5, b 0.9) gives 0.761
 but, chosen on the odd-numbered queries, it loses 0.03 on the even ones, while the standard
 values lose nothing (0.759 / 0.748 both ways). Judged collections other than TIME are kept

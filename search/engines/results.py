@@ -13,6 +13,7 @@ from typing import TypeVar
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 from ..errors import QueryError
+from ..facets import BY_NAME
 from ..models import Article, FacetValue, Hit, SearchRequest, StoryCopy
 from .analysis import analyze_word
 from .snippets import make_snippet, mark_all
@@ -56,7 +57,7 @@ def facet_values(counts: Mapping[str, int], selected: Sequence[str], name: str,
     chosen = {s.casefold() for s in selected}
     values = []
     for term, count in counts.items():
-        kind, label = term.split("|", 1) if name == "entity" else (None, term)
+        kind, label = BY_NAME[name].split(term)
         values.append(FacetValue(label, count, label.casefold() in chosen, kind))
     values.sort(key=lambda v: (-v.count, v.value))
     if limit is not None and len(values) > limit:

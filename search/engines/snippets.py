@@ -107,7 +107,8 @@ def _title_snippet(title: str | None, text: str, terms: frozenset[str], analyze,
     if not matches:
         return None
     rest = max(chars - len(heading), chars // 2)
-    return _marked(heading, 0, len(heading), matches) + " — " + lead_snippet(text, rest)
+    lead = lead_snippet(text, rest)
+    return _marked(heading, 0, len(heading), matches) + (" — " + lead if lead else "")
 
 
 def mark_all(text: str, terms: frozenset[str], analyze) -> str:

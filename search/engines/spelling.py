@@ -12,7 +12,7 @@ frequency gap is small. This is the noisy-channel model with each edit costing a
 ``WEIGHT`` was fitted on typing mistakes made (one random edit each: a letter dropped, added,
 changed or two swapped) in words of Reuters-21578 titles, against an index of 5,000 Reuters
 articles: titles of articles 5,000-9,999 to fit, 10,000-14,999 to check
-(``bench/spelling.py`` prints the table; the figures are in the README).
+(``bench/spelling.py`` prints the table; the figures are in docs/search.md).
 """
 
 from __future__ import annotations

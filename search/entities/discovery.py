@@ -2,7 +2,9 @@
 
 A candidate is a run of capitalised words inside one sentence ("Layth al-Azari", "Islamic
 Revolutionary Guard Corps"), with "of", "the", "al" … allowed between them; punctuation, a
-possessive and a name the table already knows end a run. What is left out, and why:
+possessive and a name the table already knows end a run. The runs are the recogniser's own
+(``ner.recogniser.capitalised_runs``, the runs its candidates come from), so discovery and
+recognition read a text's names the same way. What is left out, and why:
 
 - known entities and their aliases: their mentions are cut out of the text first, so neither
   they nor phrases containing them are suggested;
@@ -36,6 +38,7 @@ from pathlib import Path
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .ner.recogniser import Tokens, capitalised_runs, row_label
 from .table import EntityTable, normalise
 from ..models import Article
 
@@ -133,7 +136,7 @@ class _Collector:
     def _carried(self, article: Article, number: int, text: str) -> None:
         """Count the entities the article carries that the table lacks, with their types."""
         for entity in article.entities:
-            key = tuple(w.casefold() for w in entity.name.split())
+            key = _key(entity.name.split())
             if not key or len(key) > MAX_WORDS or self.table.resolve(entity.name):
                 continue
             tally = self.tallies.setdefault(key, _Tally())
@@ -149,7 +152,7 @@ class _Collector:
             words = words[1:]
         if not words or len(words) > MAX_WORDS:
             return
-        key = tuple(w.casefold() for w in words)
+        key = _key(words)
         tally = self.tallies.setdefault(key, _Tally())
         tally.articles.add(number)
         tally.mentions += 1
@@ -167,7 +170,7 @@ class _Collector:
             first = words[0]
             # "General Motors Corp said…": kept whole when the articles use it mid-sentence too.
             trimmed = _trim(words, self.stopwords, self.demonym)
-            keep_first = (tuple(w.casefold() for w in trimmed) in seen
+            keep_first = (_key(trimmed) in seen
                           or (first.casefold() not in self.stopwords and not self.is_common(first)))
             self._count(words if keep_first else words[1:], number, example)
         self.initial = []
@@ -277,43 +280,52 @@ def _is_capitalised(word: str) -> bool:
 
 
 def _runs(text: str, start: int, stop: int, starts: list[int], ends: list[int], collector):
-    """Yield (words, starts_the_sentence) for each run of capitalised words in a sentence."""
-    run: list[str] = []
-    run_initial = touching = False
-    previous_end = None
-    previous_known = False
-    for index, match in enumerate(_WORD.finditer(text, start, stop)):
-        word = match.group()
-        gap = text[previous_end:match.start()] if previous_end is not None else ""
-        previous_end = match.end()
-        possessive = word.endswith(("'s", "'"))
-        word = word[:-2] if word.endswith("'s") else word.rstrip("'")
-        capital = _is_capitalised(word) and len(word) > 1
-        if word and word[0].islower():
+    """Yield (words, starts_the_sentence) for each run of capitalised words in a sentence.
+
+    The runs are the recogniser's (``capitalised_runs``, with this module's connectors), cut
+    at known names, titles and words that cannot be part of a name; a piece right beside a
+    known name is part of a longer one ("West" Germany) and is left out.
+    """
+    tokens = Tokens(text[start:stop])
+    words, spans = tokens.words, tokens.spans
+    for index, word in enumerate(words):
+        if word[0].islower():
             collector.lower[word.casefold()] += 1
-        elif capital and index:
+        elif index and _is_capitalised(word) and len(word) > 1:
             collector.capital[word] += 1
-        title = capital and word.casefold() in collector.titles
-        inside_known = _overlaps(match.start(), match.end(), starts, ends)
-        if run and (gap.strip() or inside_known or title or not (capital or word in CONNECTORS)):
-            # A run right beside a known name is a piece of a longer one ("West" Germany).
-            if not (touching or (inside_known and not gap.strip())):
-                yield from _flush(run, run_initial)
-            run = []
-        known_before, previous_known = previous_known and not gap.strip(), inside_known
-        if inside_known or title or not (capital or (run and word in CONNECTORS)):
-            continue
-        if not run:
-            # After a dateline ("BAGHDAD (Reuters) - Paramilitary groups…") a sentence starts.
-            run_initial = index == 0 or (index < 6 and gap.strip().endswith("-"))
-            touching = known_before
-        run.append(word)
-        if possessive:
-            if not touching:
-                yield from _flush(run, run_initial)
-            run = []
-    if run and not touching:
-        yield from _flush(run, run_initial)
+    known = [_overlaps(start + a, start + b, starts, ends) for a, b in spans]
+    for i, j in capitalised_runs(tokens, CONNECTORS):
+        piece: list[int] = []
+        for k in range(i, j + 1):
+            word = words[k] if k < j else ""
+            name_word = (_is_capitalised(word) and len(word) > 1
+                         and word.casefold() not in collector.titles)
+            fits = k < j and not known[k] and (name_word or (bool(piece) and word in CONNECTORS))
+            if fits:
+                piece.append(k)
+                continue
+            if len(piece) == 1 and row_label(tokens, piece[0], several_lines="\n" in text):
+                pass  # "Revs 291.8 mln vs 151.1 mln": a table row's label, as the recogniser says
+            elif piece and not _touches_known(piece, known, words, i, j):
+                # After a dateline ("BAGHDAD (Reuters) - Paramilitary groups…") a sentence starts.
+                initial = piece[0] == 0 or (piece[0] < 6 and
+                                            text[start:stop][:spans[piece[0]][0]].rstrip().endswith("-"))
+                yield from _flush([words[x] for x in piece], initial)
+            piece = []
+
+
+def _touches_known(piece: list[int], known: list[bool], words: list[str], i: int, j: int) -> bool:
+    """Tell whether the words next to a piece, inside its run, are a known name's (an
+    abbreviation's full stop parts them: "U.S. Agriculture Department" keeps its piece)."""
+    before = piece[0] - 1
+    return (before >= i and known[before] and not words[before].endswith(".")) or \
+        (piece[-1] + 1 < j and known[piece[-1] + 1])
+
+
+def _key(words: Iterable[str]) -> tuple[str, ...]:
+    """Return the key a phrase is counted under ("Drexel Burnham Lambert Inc." and "… Inc"
+    are one name)."""
+    return tuple(w.casefold().rstrip(".") or w for w in words)
 
 
 def _flush(run: list[str], initial: bool):

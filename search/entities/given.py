@@ -11,10 +11,11 @@ Each item is a plain name (``"reagan"``) or an object with a name and optionally
 4. ``other``.
 
 A name the text gave (same name, any case) is spelled as the text's entity: "reagan" joins
-"Reagan" found in the article. Otherwise the record's spelling is kept as it is, also in lower
-case: spelling it as one article writes it would split one name across the collection
-("Canada" here, "canada" where the text never names it). Names are facet values, so "," and
-"|" (the index's separators) become spaces, and a name longer than 200 characters is dropped.
+"Reagan" found in the article. Otherwise the record's spelling is kept here, also in lower
+case; indexing then gives each name one spelling across the collection
+(``ner.collection.CollectionNames``: "canada" becomes the "Canada" other articles write).
+Names are facet values, so "," and "|" (the index's separators) become spaces, and a name
+longer than 200 characters is dropped.
 """
 
 from __future__ import annotations

@@ -137,7 +137,8 @@ class EntityTable:
                 existing["aliases"] = list(dict.fromkeys([*existing["aliases"], *extra["aliases"]]))
                 for field in ("case_sensitive",):
                     if extra.get(field):
-                        existing[field] = list(dict.fromkeys([*existing.get(field, ()), *extra[field]]))
+                        existing[field] = list(dict.fromkeys([*existing.get(field, ()),
+                                                              *extra[field]]))
         return self.__class__(entries, source=f"{self.source} + {source}")
 
     def __len__(self) -> int:
@@ -151,7 +152,8 @@ class EntityTable:
         return (type(self), (self.entries, self.source))
 
     def find(self, title: str | None, body: str) -> tuple[Entity, ...]:
-        """Return the entities named in ``title`` and ``body``, once each, in order of appearance."""
+        """Return the entities named in ``title`` and ``body``, once each, in order of
+        appearance."""
         found = [*self._find_in(title or ""), *self._find_in(body or "")]
         return tuple(dict.fromkeys(found))
 
@@ -181,7 +183,8 @@ class EntityTable:
             entries.append({"name": name, "type": type, "aliases": list(aliases)})
         elif existing["type"] != type:
             raise EntityTableError(f"{existing['name']!r} is already in {self.source} with type "
-                                   f"{existing['type']}, not {type} — use --type {existing['type']}")
+                                   f"{existing['type']}, not {type} — "
+                                   f"use --type {existing['type']}")
         else:
             existing["aliases"] = [*existing["aliases"], *aliases]
         return self.__class__(entries, source=self.source)

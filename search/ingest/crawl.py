@@ -74,7 +74,8 @@ class Crawler:
         self.max_bytes = max_bytes
         self.progress = progress
         self.report = CrawlReport()
-        self._yielded: dict[str, tuple[str, str, str | None, str]] = {}  # source -> (url, id, date, from)
+        # source -> (url, id, date, from)
+        self._yielded: dict[str, tuple[str, str, str | None, str]] = {}
         self._visited: set[str] = set()
         self._touched: set[str] = set()
         self._fetched: set[str] = set()
@@ -123,7 +124,8 @@ class Crawler:
             return Skipped(path, f"cannot read the URL list: {exc.strerror or exc}")
         self.state.add_source(key, URL_LIST)
         if new_only:
-            urls = [u for u in urls if self.state.page_status(u) is None and self.state.source(u) is None]
+            urls = [u for u in urls if self.state.page_status(u) is None
+                    and self.state.source(u) is None]
         self._check(key, URL_LIST, f"{len(urls)} {'new ' if new_only else ''}URLs")
         return [(u, key) for u in urls]
 
@@ -149,7 +151,8 @@ class Crawler:
                  depth: int = 0) -> Iterator[Skipped]:
         """Fetch a feed or sitemap (conditionally if it was read before) and take its links."""
         if url in self._visited:
-            yield Skipped(url, "sitemap already read in this run (sitemaps that point at each other)")
+            yield Skipped(url,
+                          "sitemap already read in this run (sitemaps that point at each other)")
             return
         self._visited.add(url)
         known = self.state.source(url)
@@ -190,7 +193,8 @@ class Crawler:
             self._check(url, kind, f"{len(listing.links)} sitemaps", response)
             for child in listing.links:
                 if depth + 1 >= MAX_SITEMAP_DEPTH:
-                    yield Skipped(child, f"sitemap nested more than {MAX_SITEMAP_DEPTH} deep: not read")
+                    yield Skipped(child,
+                                  f"sitemap nested more than {MAX_SITEMAP_DEPTH} deep: not read")
                     continue
                 known_child = self.state.source(child)
                 child_kind = known_child.kind if known_child else feeds.SITEMAP
@@ -241,7 +245,8 @@ class Crawler:
         if kind in LISTING_KINDS and direct:
             self.report.fetched -= 1  # a feed or sitemap is not a page
             self._visited.add(url)
-            yield from self._listing(url, response, body, kind, None if origin == url else origin, 0)
+            yield from self._listing(url, response, body, kind, None if origin == url else origin,
+                                     0)
             return
         item = self._page(response, body, kind)
         if isinstance(item, Skipped):
@@ -249,7 +254,8 @@ class Crawler:
         else:
             if direct and origin == url:
                 self.state.add_source(url, feeds.PAGE)
-            self._yielded[item.source] = (url, article_id(item), item.fields.get("crawl_date"), origin)
+            self._yielded[item.source] = (url, article_id(item), item.fields.get("crawl_date"),
+                                          origin)
         yield item
 
     def _body(self, response: Response) -> bytes | Skipped:
@@ -266,7 +272,8 @@ class Crawler:
             return Skipped(source, f"a {kind}, not an article page (give it to `newsfacet index` "
                                    "to read its links)")
         if kind != feeds.PAGE:
-            return Skipped(source, f"not an HTML page (Content-Type {response.content_type or 'missing'})")
+            return Skipped(source,
+                           f"not an HTML page (Content-Type {response.content_type or 'missing'})")
         if not body.strip():
             return Skipped(source, "empty response")
         text = _decode(body, response.charset)

@@ -113,9 +113,12 @@ class CrawlState:
         """Return the sources (of the given kinds) with their page counts, oldest first."""
         rows = self.conn.execute(
             "SELECT s.*, "
-            "  (SELECT COUNT(*) FROM pages p WHERE p.source = s.url AND p.status = 'indexed') AS articles, "
-            "  (SELECT COUNT(*) FROM pages p WHERE p.source = s.url AND p.status IN ('pending', 'retry')) AS waiting, "
-            "  (SELECT COUNT(*) FROM pages p WHERE p.source = s.url AND p.status = 'failed') AS failed "
+            "  (SELECT COUNT(*) FROM pages p WHERE p.source = s.url"
+            "   AND p.status = 'indexed') AS articles, "
+            "  (SELECT COUNT(*) FROM pages p WHERE p.source = s.url"
+            "   AND p.status IN ('pending', 'retry')) AS waiting, "
+            "  (SELECT COUNT(*) FROM pages p WHERE p.source = s.url"
+            "   AND p.status = 'failed') AS failed "
             "FROM sources s ORDER BY s.added, s.url").fetchall()
         wanted = set(kinds) if kinds is not None else None
         return [Source(**dict(r)) for r in rows if wanted is None or r["kind"] in wanted]
@@ -126,8 +129,9 @@ class CrawlState:
         """Remember page URLs a source gives; return how many were new."""
         with self.conn:
             before = self.conn.total_changes
-            self.conn.executemany("INSERT OR IGNORE INTO pages (url, source, status) VALUES (?, ?, ?)",
-                                  ((u, source, PENDING) for u in urls))
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO pages (url, source, status) VALUES (?, ?, ?)",
+                ((u, source, PENDING) for u in urls))
             return self.conn.total_changes - before
 
     def page_status(self, url: str) -> str | None:
@@ -151,17 +155,19 @@ class CrawlState:
                 "crawl_date = excluded.crawl_date, attempts = attempts + 1",
                 (url, source or url, article_id, crawl_date))
 
-    def page_failed(self, url: str, reason: str, transient: bool, source: str | None = None) -> None:
+    def page_failed(self, url: str, reason: str, transient: bool,
+                    source: str | None = None) -> None:
         """Record a failure; a passing one is retried later until MAX_ATTEMPTS."""
         with self.conn:
             self.conn.execute(
                 "INSERT INTO pages (url, source, status, reason, attempts) VALUES (?, ?, ?, ?, 1) "
-                "ON CONFLICT(url) DO UPDATE SET status = excluded.status, reason = excluded.reason, "
-                "attempts = attempts + 1",
+                "ON CONFLICT(url) DO UPDATE SET status = excluded.status, "
+                "reason = excluded.reason, attempts = attempts + 1",
                 (url, source or url, RETRY if transient else FAILED, reason))
             if transient:
-                self.conn.execute("UPDATE pages SET status = 'failed' WHERE url = ? AND attempts >= ?",
-                                  (url, MAX_ATTEMPTS))
+                self.conn.execute(
+                    "UPDATE pages SET status = 'failed' WHERE url = ? AND attempts >= ?",
+                    (url, MAX_ATTEMPTS))
 
 
 __all__ = ["CrawlState", "Source", "connect", "exists", "STATE_FILE", "MAX_ATTEMPTS"]

@@ -25,8 +25,8 @@ _ROOTS = {"rss": FEED, "rdf": FEED, "feed": FEED, "urlset": SITEMAP,
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Skip the prolog: BOM, whitespace, <?xml …?> and other processing instructions, comments
 # and a doctype, up to the first element's name.
-_PROLOG = re.compile(rb"(?:\xef\xbb\xbf|\s+|<\?.*?\?>|<!--.*?-->|<!doctype[^>\[]*(?:\[.*?\])?\s*>)*",
-                     re.I | re.S)
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf|\s+|<\?.*?\?>|<!--.*?-->"
+                     rb"|<!doctype[^>\[]*(?:\[.*?\])?\s*>)*", re.I | re.S)
 _ELEMENT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 
 

@@ -108,7 +108,8 @@ class Fetcher:
     # Loopback, private, link-local and reserved addresses are refused unless this is set
     # (NEWSFACET_FETCH_PRIVATE): a crawler on a server must not reach the server's own network.
     allow_private: bool = False
-    resolve: Callable[[str, int], list[str]] = field(default=lambda host, port: resolve_host(host, port))  # noqa: PLW0108 (defined below)
+    resolve: Callable[[str, int], list[str]] = field(
+        default=lambda host, port: resolve_host(host, port))  # noqa: PLW0108 (defined below)
 
     def __post_init__(self) -> None:
         self._hosts: dict[str, _Host] = {}
@@ -135,9 +136,12 @@ class Fetcher:
             conditional["If-Modified-Since"] = last_modified
         current = url
         for _ in range(REDIRECTS + 1):
-            problem = check_url(current) or self._address_problem(current) or self.disallowed(current)
+            problem = (check_url(current) or self._address_problem(current)
+                       or self.disallowed(current))
             if problem:
-                return FetchFailure(url, problem if current == url else f"redirected to {current}: {problem}")
+                return FetchFailure(url,
+                                    problem if current == url
+                                    else f"redirected to {current}: {problem}")
             outcome = self._with_retries(current, conditional)
             if not isinstance(outcome, str):
                 if isinstance(outcome, FetchFailure):
@@ -183,7 +187,8 @@ class Fetcher:
         if isinstance(outcome, FetchFailure):
             if outcome.reason.startswith("HTTP 4") and not outcome.transient:
                 return  # "unavailable": no rules, everything allowed
-            host.robots_failure = f"robots.txt could not be read ({outcome.reason}), so the site is not crawled"
+            host.robots_failure = (f"robots.txt could not be read ({outcome.reason}), "
+                                   "so the site is not crawled")
             return
         host.robots = Robots.parse(outcome.body.decode("utf-8", errors="replace"), self.user_agent)
         if host.robots.crawl_delay:
@@ -242,7 +247,8 @@ class Fetcher:
         outcome: Response | FetchFailure | str = FetchFailure(url, "not fetched")
         for attempt in range(self.retries + 1):
             outcome, retry_after = self._once(url, headers, host, limit, truncate)
-            if not (isinstance(outcome, FetchFailure) and outcome.transient) or attempt == self.retries:
+            if (not (isinstance(outcome, FetchFailure) and outcome.transient)
+                or attempt == self.retries):
                 break
             first = self.backoff if self.backoff is not None else max(self.delay, 0.05)
             wait = max(first * 2 ** attempt, retry_after or 0.0)
@@ -299,8 +305,9 @@ class Fetcher:
         default_port = (scheme, port) in (("http", 80), ("https", 443))
         named = f"[{host}]" if ":" in host else host
         target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
-        return pool.urlopen("GET", target, headers={"Host": named if default_port else f"{named}:{port}",
-                                                    **headers},
+        return pool.urlopen("GET", target,
+                            headers={"Host": named if default_port else f"{named}:{port}",
+                                     **headers},
                             redirect=False, retries=False, preload_content=False,
                             decode_content=True, assert_same_host=False,
                             timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout))
@@ -345,7 +352,9 @@ class Fetcher:
                     return too_large
                 if self.clock() > deadline:
                     raw.close()
-                    return FetchFailure(url, f"timed out after {4 * self.timeout:g} s reading the page", True)
+                    return FetchFailure(url,
+                                        f"timed out after {4 * self.timeout:g} s reading the page",
+                                        True)
         except urllib3.exceptions.TimeoutError:
             return FetchFailure(url, f"timed out after {self.timeout:g} s", True)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
@@ -422,4 +431,5 @@ def _short(exc: BaseException) -> str:
     return text.rsplit(">: ", 1)[-1][:120]
 
 
-__all__ = ["Fetcher", "FetchFailure", "Response", "check_url", "default_user_agent", "is_private_url"]
+__all__ = ["Fetcher", "FetchFailure", "Response", "check_url", "default_user_agent",
+           "is_private_url"]

@@ -61,18 +61,25 @@ def article_id(raw: RawDocument) -> str:
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def iter_documents(paths: Iterable[str], max_bytes: int) -> Iterator[RawDocument | Skipped]:
-    """Yield a document or a skip for every file under ``paths`` (folders walked recursively)."""
+def iter_documents(paths: Iterable[str], max_bytes: int,
+                   kinds: frozenset[str] | None = None) -> Iterator[RawDocument | Skipped]:
+    """Yield a document or a skip for every file under ``paths`` (folders walked recursively).
+
+    ``kinds`` (e.g. ``{"text"}``) reads only the files of those kinds and skips the rest silently.
+    """
     seen_files: set[str] = set()
     for given in paths:
         if not os.path.lexists(given):
             yield _printable(Skipped(given, "no such file or folder"))
             continue
         for path in _walk(given):
+            if kinds is not None and KINDS.get(Path(path).suffix.lower()) not in kinds:
+                continue
             try:
                 real = os.path.realpath(path)
                 if real in seen_files:
-                    yield _printable(Skipped(path, f"same file as one already read (link to {real})"))
+                    yield _printable(Skipped(path,
+                                             f"same file as one already read (link to {real})"))
                     continue
                 seen_files.add(real)
                 for item in _read_path(path, max_bytes):
@@ -82,6 +89,44 @@ def iter_documents(paths: Iterable[str], max_bytes: int) -> Iterator[RawDocument
             except Exception as exc:  # a file is a unit of failure: the run goes on
                 logger.debug("reading %s failed", path, exc_info=True)
                 yield _printable(Skipped(path, failure_reason(exc)))
+
+
+def count_documents(paths: Iterable[str]) -> int | None:
+    """Return how many documents ``iter_documents(paths)`` will yield, cheaply, or None when
+    that cannot be known without reading them (a WARC file holds an unknown number).
+
+    Files are counted by walking the folders; a JSON Lines file counts its non-blank lines,
+    read in blocks without parsing (about 0.1 s for 100 MB).
+    """
+    total = 0
+    for given in paths:
+        if not os.path.lexists(given):
+            total += 1  # one skip: "no such file or folder"
+            continue
+        for path in _walk(given):
+            if path.lower().endswith((".warc", ".warc.gz")):
+                return None
+            if KINDS.get(Path(path).suffix.lower()) == "records" and os.path.isfile(path):
+                total += _count_lines(path)
+            else:
+                total += 1
+    return total
+
+
+def _count_lines(path: str) -> int:
+    """Return the number of non-blank lines of a file (whitespace-only lines count as lines;
+    an estimate is all a progress line needs)."""
+    lines, last = 0, b"\n"
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                lines += block.count(b"\n") - block.count(b"\n\n")
+                if last == b"\n" and block.startswith(b"\n"):
+                    lines -= 1  # a blank line across the blocks' boundary
+                last = block[-1:]
+    except OSError:
+        return 1  # read as one skip
+    return lines + (last != b"\n")
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -120,8 +165,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\x80-\x9f\u2028\u2029]")
 
 def _escaped(match: re.Match) -> str:
     char = match.group()
-    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}"
-                                                         if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+    code = f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, code)
 
 
 def _walk(given: str) -> Iterator[str]:
@@ -195,7 +240,8 @@ def _document(path: str, kind: str, raw: bytes) -> RawDocument | Skipped:
 
 
 def decode(raw: bytes, *, html: bool = False) -> str | None:
-    """Return bytes decoded by BOM, UTF-8, the page's declared charset, then cp1252; None if binary."""
+    """Return bytes decoded by BOM, UTF-8, the page's declared charset, then cp1252; None if
+    binary."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(bom):

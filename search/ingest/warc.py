@@ -73,7 +73,8 @@ def _quiet(path: str) -> Iterator[None]:
             yield
     finally:
         if sink.size:
-            more = f" ({sink.size - WARNING_CHARS:,} more characters)" if sink.size > WARNING_CHARS else ""
+            more = (f" ({sink.size - WARNING_CHARS:,} more characters)"
+                    if sink.size > WARNING_CHARS else "")
             logger.warning("%s: warcio: %s%s", path, " ".join("".join(sink.kept).split()), more)
 
 
@@ -90,7 +91,8 @@ def iter_warc(path: str, max_bytes: int) -> Iterator[RawDocument | Skipped]:
     count = 0
     try:
         if not _starts_like_warc(path):
-            yield Skipped(path, "not a web archive: a WARC file starts with 'WARC/' (gzipped or not)")
+            yield Skipped(path,
+                          "not a web archive: a WARC file starts with 'WARC/' (gzipped or not)")
             return
         with open(path, "rb") as handle:
             # Small compressed blocks: one block of zeros decompresses to about 1,000 times
@@ -143,7 +145,8 @@ def _record(path: str, record, max_bytes: int) -> RawDocument | Skipped | None:
     source = uri or f"{path}#{headers.get_header('WARC-Record-ID') or '?'}"
     if record.rec_type != "response":
         return Skipped(source, f"{record.rec_type} record: no page of its own"
-                       + (" (a capture unchanged since an earlier one)" if record.rec_type == "revisit" else ""))
+                       + (" (a capture unchanged since an earlier one)"
+                          if record.rec_type == "revisit" else ""))
     if not uri.lower().startswith(("http://", "https://")):
         return Skipped(source, "record has no http(s) target URI")
     truncated = headers.get_header("WARC-Truncated")

@@ -26,6 +26,10 @@
     box.className = "facet-filter";
     box.placeholder = "Filter " + title.toLowerCase() + "…";
     box.setAttribute("aria-label", "Filter " + title);
+    var none = document.createElement("p");
+    none.className = "no-match";
+    none.setAttribute("role", "status");
+    none.textContent = "no match";
     var more = document.createElement("button");
     more.type = "button";
     more.className = "more";
@@ -42,6 +46,7 @@
         item.hidden = !visible;
         if (visible) shown += 1;
       });
+      none.hidden = !(needle && shown === 0);
       more.hidden = Boolean(needle) || items.length <= TOP_VALUES;
       more.textContent = expanded ? "Show fewer" : "Show all " + items.length;
       more.setAttribute("aria-expanded", String(expanded));
@@ -52,6 +57,7 @@
     });
     more.addEventListener("click", function () { expanded = !expanded; render(); });
     fieldset.querySelector("ul").before(box);
+    fieldset.querySelector("ul").after(none);
     fieldset.appendChild(more);
     render();
   }

@@ -1,9 +1,10 @@
-"""Did-you-mean, more like this and full export on Typesense, as the Whoosh engine's browse module does them.
+"""Did-you-mean, more like this and full export on Typesense, as the Whoosh engine's browse module
+does them.
 
 Typesense 0.24 has no "more like this" and no term dictionary to walk, so both are built from
 searches: a word unknown to the collection is looked up again with Typesense's typo tolerance
-(stems within two typos, weighed by frequency and distance as in ``spelling.best_word``); similar articles
-are those sharing the most of an article's telling stems (frequent in it, rare in the
+(stems within two typos, weighed by frequency and distance as in ``spelling.best_word``); similar
+articles are those sharing the most of an article's telling stems (frequent in it, rare in the
 collection), found with Typesense dropping words from the end of the query until enough match.
 """
 
@@ -50,7 +51,8 @@ def suggest_query(engine: TypesenseEngine, text: str) -> str | None:
         surface = _closest_word(engine, match.group(1), stem)
         if surface:
             word = match.group(1)
-            out += [text[last:match.start()], surface.capitalize() if word[0].isupper() else surface]
+            out += [text[last:match.start()],
+                    surface.capitalize() if word[0].isupper() else surface]
             last, changed = match.end(), True
     return "".join(out + [text[last:]]) if changed else None
 

@@ -26,10 +26,12 @@ from collections import Counter
 from dataclasses import replace
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from ...config import Settings
 from ...errors import ArticleNotFound, EngineUnavailable, IndexCorrupt, IndexMissing, QueryError
+from ...facets import FACET_NAMES, FACETS
 from ...models import Article, Hit, IndexStats, Matching, SearchRequest, SearchResults
 from ..analysis import analyze, effective_sort, parse_query
 from ..bm25f import MIN_FULL_MATCHES
@@ -46,14 +48,15 @@ from .relaxed import (Relaxed, counted, every_word_first, page_search, plan_page
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-FACET_FIELDS = ("entity", "outlet", "year", "month", "agency")
-FILTER_KEYS = {"entity": "entity_key", "outlet": "outlet_key", "year": "year", "month": "month",
-               "agency": "agency_key"}
-CASE_FOLDED = ("entity", "outlet", "agency")  # filters match these names case-insensitively
+FACET_FIELDS = FACET_NAMES
+# A case-folded facet is filtered on a twin field of its values case-folded ("<name>_key").
+FILTER_KEYS = {f.name: f"{f.name}_key" if f.case_folded else f.name for f in FACETS}
+CASE_FOLDED = tuple(f.name for f in FACETS if f.case_folded)
 # Sort keys that put undated articles last in both directions.
 NEWEST_UNDATED, OLDEST_UNDATED = -(2 ** 62), 2 ** 62
-INTERNAL_FIELDS = ("title_stems,body_stems,body_top,entity_key,outlet_key,agency_key,title_len,"
-                   "body_len,story_key")
+INTERNAL_FIELDS = ",".join(["title_stems", "body_stems", "body_top",
+                            *(FILTER_KEYS[name] for name in CASE_FOLDED),
+                            "title_len", "body_len", "story_key"])
 IMPORT_BATCH = 1000
 # Typesense refuses a multi_search of more searches than this (its limit_multi_searches).
 MULTI_SEARCH_LIMIT = 50
@@ -73,22 +76,46 @@ def collection_schema(name: str) -> dict:
         # The stems a body repeats: ranks articles where a word is frequent above those that
         # mention it once (Typesense's text_match knows no term frequency).
         field("body_top", "string"),
-        field("entity", "string[]", facet=True, optional=True),   # "type|Canonical Name"
-        field("entity_key", "string[]", optional=True),           # casefolded names, to filter
-        field("outlet", "string", facet=True, optional=True),
-        field("outlet_key", "string", optional=True),
-        field("year", "string", facet=True),
-        field("month", "string", facet=True),
+        *_facet_fields(),
         field("date_new", "int64"),
         field("date_old", "int64"),
         field("title_len", "int32", facet=True),  # facet: its stats give the average length
         field("body_len", "int32", facet=True),
         field("crawl_date", "string", optional=True),
-        field("agency", "string", facet=True, optional=True),
-        field("agency_key", "string", optional=True),
         field("story", "string", facet=True, optional=True),
         field("story_key", "string", facet=True),  # the story, or the article: to collapse by
     ]}
+
+
+def _facet_fields() -> list[dict]:
+    """Return the fields of the registry's facets: each facet's values (entities as
+    "type|Canonical Name"), and for a case-folded one its twin to filter on. Only the period
+    facets are on every article ("undated" without a date)."""
+    out: list[dict] = []
+    for facet in FACETS:
+        kind = "string[]" if facet.multi_valued else "string"
+        optional = {} if facet.period else {"optional": True}
+        out.append({"name": facet.name, "type": kind, "facet": True, **optional})
+        if facet.case_folded:
+            out.append({"name": FILTER_KEYS[facet.name], "type": kind, "optional": True})
+    return out
+
+
+def _facet_values_of(article: Article) -> dict[str, Any]:
+    """Return an article's facet fields (and their case-folded twins) as a document holds them."""
+    doc: dict[str, Any] = {}
+    for facet in FACETS:
+        terms = facet.terms(article)
+        keys = sorted({facet.split(t)[1].casefold() for t in terms})
+        if facet.multi_valued:
+            doc[facet.name] = list(terms)
+            if facet.case_folded:
+                doc[FILTER_KEYS[facet.name]] = keys
+        elif terms:
+            doc[facet.name] = terms[0]
+            if facet.case_folded:
+                doc[FILTER_KEYS[facet.name]] = keys[0]
+    return doc
 
 
 def _timestamp(day: dt.date) -> int:
@@ -106,19 +133,14 @@ def document(article: Article) -> dict:
         "data": encode_data(article),
         "title_stems": " ".join(title), "body_stems": " ".join(body), "body_top": " ".join(top),
         "title_len": len(title), "body_len": len(body),
-        "entity": [f"{e.type}|{e.name}" for e in article.entities],
-        "entity_key": sorted({e.name.casefold() for e in article.entities}),
-        "year": article.year, "month": article.month,
+        **_facet_values_of(article),
         "date_new": stamp if stamp is not None else NEWEST_UNDATED,
         "date_old": stamp if stamp is not None else OLDEST_UNDATED,
         "story_key": stories.story_key(article.id, article.story),
     }
-    for key in ("outlet", "crawl_date", "agency", "story"):
+    for key in ("crawl_date", "story"):
         if getattr(article, key):
             doc[key] = getattr(article, key)
-    for key in ("outlet", "agency"):
-        if getattr(article, key):
-            doc[key + "_key"] = getattr(article, key).casefold()
     return doc
 
 
@@ -190,14 +212,16 @@ class TypesenseEngine:
             if not failed:
                 return
             doc, first = failed[0]
-            if int(first.get("code", 500)) < 500 and "lagging" not in str(first.get("error")).lower():
+            if (int(first.get("code", 500)) < 500
+                and "lagging" not in str(first.get("error")).lower()):
                 raise IndexCorrupt(f"Typesense refused article {doc['id']!r}: {first.get('error')} "
                                    f"— the collection {self.name!r} may have an older schema; "
                                    "delete it and index again")
             if time.monotonic() > deadline:
                 raise EngineUnavailable(f"Typesense kept refusing {len(failed)} articles "
                                         f"({first.get('error')}) — check the cluster's health")
-            logger.info("retrying %d articles Typesense refused: %s", len(failed), first.get("error"))
+            logger.info("retrying %d articles Typesense refused: %s", len(failed),
+                        first.get("error"))
             time.sleep(0.5)
             pending = [doc for doc, _ in failed]
 
@@ -288,7 +312,8 @@ class TypesenseEngine:
         facets = {}
         if request.with_facets:
             by_search = {id(searches[0]): results[0]}
-            by_search.update({id(s): r for s, r in zip(extra, results[len(searches):], strict=False)})
+            by_search.update({id(s): r for s, r in zip(extra, results[len(searches):],
+                                                       strict=False)})
             facets = self._facets(request, facet_searches, searches[0], by_search)
         total = int(results[-1]["found"]) if request.collapse else articles
         return SearchResults(request=request, total=total, facets=facets, articles=articles,
@@ -367,7 +392,8 @@ class TypesenseEngine:
             return total, [article_id for article_id, _, _ in entries]
         blocks = block_range(start, stop)
         page = self._page_search(tq, filters, sort, 1, BLOCK)
-        results = self.multi_search([{**page, "page": b + 1, "include_fields": "id"} for b in blocks])
+        results = self.multi_search([{**page, "page": b + 1, "include_fields": "id"}
+                                     for b in blocks])
         ids = [h["document"]["id"] for r in results for h in r["hits"]]
         offset = blocks[0] * BLOCK
         return int(results[0]["found"]), ids[start - offset:stop - offset]
@@ -542,7 +568,8 @@ class TypesenseEngine:
                         out[article_id] = self.get(article_id)
             if not chunk:
                 continue
-            result = self.single_search({"q": "*", "query_by": "title_stems", "per_page": len(chunk),
+            result = self.single_search({"q": "*", "query_by": "title_stems",
+                                         "per_page": len(chunk),
                                    "filter_by": f"id:[{','.join(quoted(i) for i in chunk)}]",
                                    "exclude_fields": INTERNAL_FIELDS, "highlight_fields": "none"})
             out.update({h["document"]["id"]: decode_article(h["document"]) for h in result["hits"]})

@@ -1,9 +1,9 @@
 """Our query language (Whoosh's syntax) translated to a Typesense ``q`` and ``query_by``.
 
-The query is parsed by the very parser the Whoosh engine uses (``analysis.parse_query``), so both engines read a query
-the same way (words stemmed by the same analyzer, phrases, fields, NOT). Typesense's ``q`` can
-say: all these words and phrases, minus these (``-word``, ``-"a phrase"``), in these fields.
-What it cannot say is refused with a QueryError naming the construct, never dropped:
+The query is parsed by the very parser the Whoosh engine uses (``analysis.parse_query``), so both
+engines read a query the same way (words stemmed by the same analyzer, phrases, fields, NOT).
+Typesense's ``q`` can say: all these words and phrases, minus these (``-word``, ``-"a phrase"``), in
+these fields. What it cannot say is refused with a QueryError naming the construct, never dropped:
 OR, wildcards, fuzzy terms, ranges, NOT over a group, and a field restriction on only part of
 the query.
 

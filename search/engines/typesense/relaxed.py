@@ -120,7 +120,8 @@ def plan_pages(relaxed: Relaxed, start: int, stop: int) -> Plan:
         rest = max(tier.found - HEAD, 0)
         lo, hi = max(start - offset, 0), min(stop - offset, rest)
         if lo < hi:
-            later += [(i, n + 2, offset + n * HEAD) for n in range(lo // HEAD, (hi - 1) // HEAD + 1)]
+            later += [(i, n + 2, offset + n * HEAD)
+                      for n in range(lo // HEAD, (hi - 1) // HEAD + 1)]
         offset += rest
     return Plan(head, head_size, tuple(later))
 

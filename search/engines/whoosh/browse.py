@@ -45,7 +45,8 @@ def suggest_query(engine: WhooshEngine, text: str) -> str | None:
         surface = best_word(word, stems[0], candidates_for(engine, searcher, word, stems[0]),
                             lambda stem: written_forms(searcher, stem))
         if surface:
-            out += [text[last:match.start()], surface.capitalize() if word[0].isupper() else surface]
+            out += [text[last:match.start()],
+                    surface.capitalize() if word[0].isupper() else surface]
             last, changed = match.end(), True
     return "".join(out + [text[last:]]) if changed else None
 

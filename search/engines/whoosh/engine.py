@@ -26,7 +26,8 @@ from whoosh.filedb.filestore import FileStorage
 
 from ...config import Settings
 from ...errors import ArticleNotFound, IndexMissing
-from ...models import Article, Entity, Hit, IndexStats, Matching, SearchRequest, SearchResults
+from ...facets import BY_NAME, FACET_NAMES, FACETS
+from ...models import Article, Hit, IndexStats, Matching, SearchRequest, SearchResults
 from ...query import SEARCH_FIELDS
 from .. import bm25f
 from .. import budget
@@ -47,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 # 2: agency (facet) and story (sortable) fields; older indexes get them added on open.
 SCHEMA_VERSION = 2
-FACET_FIELDS = ("entity", "outlet", "year", "month", "agency")
+FACET_FIELDS = FACET_NAMES
 META_FILE = "newsfacet.json"
 DATE_KEYS = ("date_new", "date_old")  # the sortable date columns (newest / oldest first)
 # The arrays saved beside the index for the generation a searcher has open, loaded once.
@@ -65,23 +66,21 @@ def build_schema() -> Schema:
         source=ID(stored=True),
         title=TEXT(stored=True, analyzer=ANALYZER),
         body=TEXT(stored=True, analyzer=ANALYZER),
-        # Entities are indexed as "type|Canonical Name" so one term carries both.
-        entity=KEYWORD(commas=True, lowercase=False, scorable=False),
-        outlet=ID(),
-        year=ID(),
-        month=ID(),
+        **_facet_fields(),
         date=ID(),
         date_new=ID(sortable=True),
         date_old=ID(sortable=True),
         content_hash=ID(sortable=True),
         data=STORED(),
-        agency=ID(),
         story=ID(sortable=True),
     )
 
 
-def _entity_term(entity: Entity) -> str:
-    return f"{entity.type}|{entity.name}"
+def _facet_fields() -> dict[str, Any]:
+    """Return a field per facet of the registry: a list of terms (entities indexed as
+    "type|Canonical Name", so one term carries both) or one term."""
+    return {f.name: KEYWORD(commas=True, lowercase=False, scorable=False) if f.multi_valued
+            else ID() for f in FACETS}
 
 
 def document(article: Article) -> dict:
@@ -89,15 +88,16 @@ def document(article: Article) -> dict:
     date = article.date.isoformat() if article.date else None
     doc = {
         "id": article.id, "source": article.source, "title": article.title or "",
-        "body": article.body, "entity": ",".join(_entity_term(e) for e in article.entities),
-        "year": article.year, "month": article.month,
+        "body": article.body,
         "date_new": date or UNDATED_NEWEST, "date_old": date or UNDATED_OLDEST,
         "content_hash": article.content_hash, "data": encode_data(article),
     }
-    if article.outlet:
-        doc["outlet"] = article.outlet
-    if article.agency:
-        doc["agency"] = article.agency
+    for facet in FACETS:  # a period facet always has a value ("undated"), others may have none
+        terms = facet.terms(article)
+        if facet.multi_valued:
+            doc[facet.name] = ",".join(terms)
+        elif terms:
+            doc[facet.name] = terms[0]
     if article.story:
         doc["story"] = article.story
     if date:
@@ -446,7 +446,8 @@ class WhooshEngine:
             # Its own key, not a facet name, so every facet's counts respect the date range.
             out["dates"] = sets.date_range(searcher, start, end)
         if request.ids:
-            out["ids"] = sets.query_docs(searcher, query.Or([query.Term("id", i) for i in request.ids]))
+            out["ids"] = sets.query_docs(searcher,
+                                         query.Or([query.Term("id", i) for i in request.ids]))
         return out
 
     def _hits(self, searcher, sets: DocSets, parsed, matched, filtered,
@@ -468,8 +469,8 @@ class WhooshEngine:
             return (), total
         # The same searcher throughout: another current() call could refresh it mid-request,
         # and a refreshed Whoosh searcher closes the readers it does not reuse.
-        terms = marked_terms(parsed) if request.query.strip() and request.with_snippets \
-            else frozenset()
+        terms = (marked_terms(parsed) if request.query.strip() and request.with_snippets
+                 else frozenset())
         hits = [make_hit(decode_article(searcher.stored_fields(d)), score, terms, request,
                          self.settings.snippet_chars) for d, score in page]
         stored = lambda d: decode_article(searcher.stored_fields(d))  # noqa: E731
@@ -502,10 +503,12 @@ def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query
 
 
 def _match_terms(sets: DocSets, name: str, value: str) -> list[str]:
-    """Return the indexed terms a filter value selects (case-insensitive for names)."""
-    if name not in ("entity", "outlet", "agency"):
+    """Return the indexed terms a filter value selects (case-insensitive for a case-folded
+    facet of the registry, entities by name whatever their type)."""
+    facet = BY_NAME[name]
+    if not facet.case_folded:
         return [value]
-    return sets.terms_named(name, value, typed=name == "entity")
+    return sets.terms_named(name, value, typed=facet.typed)
 
 
 def _collapsed_page(page: Callable[[int], list], table: stories.StoryTable, start: int,

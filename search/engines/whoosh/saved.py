@@ -82,7 +82,8 @@ def _inconsistency(arrays: Mapping[str, np.ndarray], size: int) -> str | None:
         kind = _KINDS.get(group if group != "facet" else rest.rpartition(".")[2], _KINDS.get(name))
         if kind and value.dtype.kind not in kind:
             return f"{name} holds {value.dtype}"
-        if (group in ("live", "key", "lengths") or name == "story.codes") and value.shape != (size,):
+        if ((group in ("live", "key", "lengths") or name == "story.codes")
+            and value.shape != (size,)):
             return f"{name} has shape {value.shape}, not ({size},)"
         if group == "facet" and rest.endswith(".docs"):
             field = rest[:-len(".docs")]

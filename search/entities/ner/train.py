@@ -248,6 +248,19 @@ def load_sources(data: Path) -> tuple[list[list[Sentence]], list[list[Sentence]]
     return train, dev
 
 
+HELD_OUT_EVERY = 5  # --hold-out keeps back every fifth training document
+
+
+def held_out(docs: list[list[Sentence]]) -> list[list[Sentence]]:
+    """Return the training documents that ``--hold-out`` keeps back (every fifth)."""
+    return docs[HELD_OUT_EVERY - 1::HELD_OUT_EVERY]
+
+
+def without_held_out(docs: list[list[Sentence]]) -> list[list[Sentence]]:
+    """Return the training documents that ``--hold-out`` trains on."""
+    return [d for k, d in enumerate(docs) if k % HELD_OUT_EVERY != HELD_OUT_EVERY - 1]
+
+
 def fit(train_docs, dev_docs, lexicon, place_names, names, c_values=(1.0,)):
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -307,7 +320,8 @@ def fit(train_docs, dev_docs, lexicon, place_names, names, c_values=(1.0,)):
     classes = list(clf.classes_)
     order = [classes.index(k) for k in CLASSES]
     coef = clf.coef_[order]
-    weights: dict[str, list[float]] = {"__bias__": [round(float(v), 4) for v in clf.intercept_[order]]}
+    weights: dict[str, list[float]] = {"__bias__": [round(float(v), 4)
+                                                    for v in clf.intercept_[order]]}
     for k, name in enumerate(names):
         column = [round(float(v), 3) for v in coef[:, k]]
         if max(abs(v) for v in column) >= 0.01:
@@ -323,7 +337,8 @@ def fit_lone_name_score(model: Model, dev_docs: list[list[Sentence]]) -> tuple[f
     docs = []
     for doc in dev_docs:
         text, gold = doc_text(doc)
-        people = {" ".join(text[a:b].lower().split()) for (a, b), lab in gold.items() if lab == "PER"}
+        people = {" ".join(text[a:b].lower().split()) for (a, b), lab in gold.items()
+                  if lab == "PER"}
         docs.append((recogniser.mentions(text), people))
     best = (-1.0, 0.0, "")
     for lone in (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0):
@@ -348,8 +363,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("model.json.gz"))
     parser.add_argument("--rules-only", action="store_true",
                         help="keep the weights of --out, refit only the decision rules")
+    parser.add_argument("--hold-out", action="store_true",
+                        help="train without every fifth document, for bench.ner_quality")
     args = parser.parse_args(argv)
     train_docs, dev_docs = load_sources(args.data)
+    if args.hold_out:
+        train_docs = without_held_out(train_docs)
     if args.rules_only:
         with gzip.open(args.out, "rt", encoding="utf-8") as stream:
             data = json.load(stream)
@@ -364,7 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     place_names = places()
     names = name_lexicon(train_docs)
     weights, meta = fit(train_docs, dev_docs, lexicon, place_names, names)
-    meta.update({"train_docs": len(train_docs), "features": len(weights)})
+    meta.update({"train_docs": len(train_docs), "features": len(weights),
+                 "held_out": bool(args.hold_out)})
     data = {"classes": CLASSES, "weights": weights, "lower_ratio": lexicon, "places": place_names,
             "lexicon": names,
             "threshold": meta["threshold"], "meta": meta}
