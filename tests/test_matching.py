@@ -54,7 +54,7 @@ def corpus(tmp_path_factory):
 
 @pytest.fixture(scope="module",
                 params=["whoosh", pytest.param("typesense", marks=pytest.mark.typesense)])
-def any_engine(request, tmp_path_factory, corpus):
+def built_engine(request, tmp_path_factory, corpus):
     """The seeds and the Reuters articles indexed by each engine."""
     inputs, _ = corpus
     index_dir = str(tmp_path_factory.mktemp("mi") / "index")
@@ -72,9 +72,9 @@ def any_engine(request, tmp_path_factory, corpus):
 
 
 @pytest.fixture(scope="module")
-def stems_by_id(any_engine) -> dict[str, set[str]]:
+def stems_by_id(built_engine) -> dict[str, set[str]]:
     """The words of every indexed article, read from its stored text."""
-    total, articles = any_engine.export(build_request(""), 100_000)
+    total, articles = built_engine.export(build_request(""), 100_000)
     stems = {a.id: _stems(f"{a.title or ''}\n{a.body}") for a in articles}
     assert len(stems) == total
     return stems
@@ -132,39 +132,39 @@ def _check(engine, text: str, stems_by_id: dict[str, set[str]]) -> str:
 
 
 @pytest.mark.shared(REUTERS)
-def test_two_and_three_word_queries_rank_full_matches_first(any_engine, corpus, stems_by_id):
+def test_two_and_three_word_queries_rank_full_matches_first(built_engine, corpus, stems_by_id):
     _, records = corpus
     queries = _queries(records)
-    ways = [_check(any_engine, q, stems_by_id) for q in queries]
+    ways = [_check(built_engine, q, stems_by_id) for q in queries]
     # Both ways must be exercised, or the test would prove half of what it says.
     assert ways.count("all") >= 20 and ways.count("most") >= 10, (ways.count("all"),
                                                                    ways.count("most"))
 
 
 @pytest.mark.shared(REUTERS)
-def test_explicit_operators_keep_their_meaning(any_engine):
+def test_explicit_operators_keep_their_meaning(built_engine):
     for text in ("cocoa AND zinc", '"cocoa zinc"', "title:cocoa title:zinc",
                  "cocoa zinc NOT coffee"):
-        results = any_engine.search(build_request(text))
+        results = built_engine.search(build_request(text))
         assert results.total == 0 and results.matching is None, text
-    if any_engine.settings.engine == "whoosh":  # Typesense refuses OR (see search.engines)
-        either = any_engine.search(build_request("cocoa OR zinc"))
+    if built_engine.settings.engine == "whoosh":  # Typesense refuses OR (see search.engines)
+        either = built_engine.search(build_request("cocoa OR zinc"))
         assert either.total > 0 and either.matching is None
 
 
 @pytest.mark.shared(REUTERS)
-def test_lower_case_operators_are_words(any_engine):
-    results = any_engine.search(build_request("cocoa and zinc"))
+def test_lower_case_operators_are_words(built_engine):
+    results = built_engine.search(build_request("cocoa and zinc"))
     assert results.matching is not None and results.matching.words == 3
     assert results.total > 0
 
 
 @pytest.mark.shared(REUTERS)
 @pytest.mark.parametrize("sort", ["relevance", "newest"])
-def test_facets_count_what_is_shown(any_engine, sort):
-    results = any_engine.search(build_request("cocoa zinc", facet_size=10_000, sort=sort))
+def test_facets_count_what_is_shown(built_engine, sort):
+    results = built_engine.search(build_request("cocoa zinc", facet_size=10_000, sort=sort))
     assert results.matching.relaxed
-    total, articles = any_engine.export(build_request("cocoa zinc", sort=sort), 100_000)
+    total, articles = built_engine.export(build_request("cocoa zinc", sort=sort), 100_000)
     years, months, outlets = {}, {}, {}
     for article in articles:
         years[article.year] = years.get(article.year, 0) + 1
@@ -178,23 +178,23 @@ def test_facets_count_what_is_shown(any_engine, sort):
 
 
 @pytest.mark.shared(REUTERS)
-def test_relaxed_pages_and_stories_list_each_article_once(any_engine):
+def test_relaxed_pages_and_stories_list_each_article_once(built_engine):
     """Pages of a relaxed query (on Typesense: tiers of candidate blocks) join without a gap
     or a repeat, with a filter too; collapsed, one hit per story."""
     request = build_request("zinc cocoa shares", per_page=7)
-    first = any_engine.search(request)
-    total, articles = any_engine.export(request, 100_000)
+    first = built_engine.search(request)
+    total, articles = built_engine.export(request, 100_000)
     ranked = [a.id for a in articles]
     assert first.matching.relaxed and first.total == total > 300  # more than a block
     for pages in (range(1, 5), range(33, 45)):  # the first pages, and across position 250
         paged = [h.id for page in pages
-                 for h in any_engine.search(replace(request, page=page)).hits]
+                 for h in built_engine.search(replace(request, page=page)).hits]
         assert paged == ranked[(pages[0] - 1) * 7:pages[-1] * 7]
     year = next(v.value for v in first.facets["year"] if v.value != "undated")
-    filtered = any_engine.search(build_request("cocoa zinc", years=(year,)))
+    filtered = built_engine.search(build_request("cocoa zinc", years=(year,)))
     assert filtered.matching.relaxed and 0 < filtered.total <= total
     assert all(h.date and str(h.date.year) == year for h in filtered.hits)
-    collapsed = any_engine.search(build_request("cocoa zinc", collapse=True, per_page=50))
+    collapsed = built_engine.search(build_request("cocoa zinc", collapse=True, per_page=50))
     assert collapsed.hits and len({h.story or h.id for h in collapsed.hits}) == len(collapsed.hits)
 
 
@@ -231,7 +231,7 @@ def test_cli_says_so(runner, indexed):
 
 
 @pytest.mark.shared(REUTERS)
-def test_saved_searches_over_new_articles_keep_every_word(any_engine, corpus):
+def test_saved_searches_over_new_articles_keep_every_word(built_engine, corpus):
     """A saved search asks which of the new articles match: the few new ones must not turn
     "oil prices" into "oil or prices"."""
     _, records = corpus
@@ -240,22 +240,22 @@ def test_saved_searches_over_new_articles_keep_every_word(any_engine, corpus):
                 if "oil" in _stems(r["title"] + "\n" + r["body"]) and r["id"] not in both]
     assert len(both) >= MIN_FULL_MATCHES and oil_only
     request = replace(build_request("oil prices"), ids=tuple(both[:3] + oil_only[:3]))
-    results = any_engine.search(request)
+    results = built_engine.search(request)
     assert {h.id for h in results.hits} == set(both[:3])
     assert not results.matching.relaxed
 
 
 @pytest.mark.shared(REUTERS)
-def test_a_pasted_paragraph_searches_its_rarest_words(any_engine, corpus):
+def test_a_pasted_paragraph_searches_its_rarest_words(built_engine, corpus):
     """A paragraph of 5,000+ characters (hundreds of words) finds the article it was pasted
     from, searching only its ``max_query_words`` rarest words, and says so."""
     _, records = corpus
     source = max(records, key=lambda r: len(r["body"]))
     text = " ".join(source["body"].replace('"', " ").split())
-    results = any_engine.search(build_request(text))
-    cap = any_engine.settings.max_query_words
+    results = built_engine.search(build_request(text))
+    cap = built_engine.settings.max_query_words
     assert results.hits[0].id == source["id"]
     assert results.matching.words > 5 * cap and results.matching.searched == cap
     assert results.matching.message.startswith(f"a long query: searched its {cap} rarest words")
-    total, articles = any_engine.export(build_request(text), 100_000)
+    total, articles = built_engine.export(build_request(text), 100_000)
     assert total == results.total == len(list(articles))
