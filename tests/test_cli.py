@@ -48,6 +48,15 @@ def test_search_human_output(runner, indexed):
     assert "<mark>" not in result.stdout
 
 
+def test_the_count_line_reads_as_english(runner, indexed):
+    """One article "matches"; with no query the line is the count the filters keep, not
+    "5 articles match all articles"."""
+    everything = run(runner, "search", "--index", indexed).stdout.splitlines()[0]
+    assert everything == "5 articles (page 1 of 1)"
+    one = run(runner, "search", "Ghika", "--index", indexed)
+    assert one.stdout.splitlines()[0] == '1 article matches "Ghika" (page 1 of 1)'
+
+
 @pytest.mark.parametrize("query, message", [
     ('"embassy', "Error: unbalanced quotes in the query"),
     ("(embassy", "Error: unbalanced parentheses in the query"),

@@ -211,15 +211,17 @@ def _terminal_snippet(snippet: str) -> str:
 
 def _print_results(results, max_page: int) -> None:
     request = results.request
-    what = f'"{request.query}"' if request.query else "all articles"
-    if request.all_entities and len(request.entities) > 1:
-        what += " naming every one of " + ", ".join(request.entities)
-    count = f"{results.total} article{'s' if results.total != 1 else ''}"
+    count = f"{results.total:,} article{'s' if results.total != 1 else ''}"
     if request.collapse:
-        count = (f"{results.total} stor{'ies' if results.total != 1 else 'y'} "
-                 f"({results.articles} article{'s' if results.articles != 1 else ''})")
+        count = (f"{results.total:,} stor{'ies' if results.total != 1 else 'y'} "
+                 f"({results.articles:,} article{'s' if results.articles != 1 else ''})")
+    # "1 article matches "oil"", "5 articles match "oil""; with no query, what the filters keep.
+    line = f'{count} {"matches" if results.total == 1 else "match"} "{request.query}"' \
+        if request.query else count
+    if request.all_entities and len(request.entities) > 1:
+        line += " naming every one of " + ", ".join(request.entities)
     last = max(1, min(results.pages, max_page))  # --page past max_page is refused
-    click.echo(f"{count} match {what} (page {request.page} of {last})")
+    click.echo(f"{line} (page {request.page} of {last})")
     for message in results.messages:
         click.echo(f"note: {message}")
     if results.matching and results.matching.message:
