@@ -1,4 +1,4 @@
-"""Speed benchmark: newsfacet against SQLite FTS5 and plain Whoosh, at several corpus sizes.
+"""Speed benchmark: newsfacet against SQLite FTS5, plain Whoosh and tantivy, at several sizes.
 
     .venv/bin/python -m bench.perf [--sizes 10000,30000,100000] [--out bench/out]
 
@@ -8,7 +8,9 @@ Python API for newsfacet and both baselines, and through ``GET /api/search`` on 
 serve`` (gunicorn, one worker per core) with 1 and 8 concurrent clients, with the server's RSS
 and the time a cold server takes to answer its first search. ``newsfacet_cold`` runs the same
 queries with the decoded-postings cache emptied before each one (every query reads its posting
-lists from disk again); ``--typesense`` adds a Typesense column. HTML pages/s with ``--workers 2``
+lists from disk again); tantivy (``bench.baselines.Tantivy``, the ``bench`` extra; left out,
+saying so, when it is not installed) gets the same records, fields and queries, with its build
+rate and index size; ``--typesense`` adds a Typesense column. HTML pages/s with ``--workers 2``
 is compared with a single process of trafilatura alone. Every figure is also printed as a ratio to
 the baselines, since absolute times vary between runs on shared machines.
 """
@@ -29,7 +31,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench.baselines import PlainWhoosh, build_fts5, fts5_search
+from bench.baselines import PlainWhoosh, Tantivy, build_fts5, fts5_search
 from bench.corpus import REUTERS, reuters_records, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,6 +94,24 @@ def bench_build(corpus: Path, index_dir: Path, size: int) -> dict:
             "peak_rss_mb": peak, "reindex_s": again, "reindex_speedup": seconds / again}
 
 
+def bench_tantivy_build(corpus: Path, target: Path, size: int) -> dict | None:
+    """Build the tantivy index in this process; return its build figures, or None (and say
+    why) when tantivy is not installed."""
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        print("tantivy is not installed (`pip install -e '.[bench]'`): no tantivy column")
+        return None
+    start = time.perf_counter()
+    Tantivy.build(corpus, target)
+    seconds = time.perf_counter() - start
+    return {"build_s": seconds, "articles_per_s": size / seconds, "disk_mb": _disk_mb(target)}
+
+
+def _disk_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
 def api_runner(index_dir: Path):
     from search.config import Settings
     from search.engines import open_engine
@@ -119,7 +139,7 @@ def measure(func, cases, repeat: int) -> list[float]:
     return times
 
 
-def bench_queries(index_dir: Path, fts_db, repeat: int) -> dict:
+def bench_queries(index_dir: Path, fts_db, repeat: int, tantivy_dir: Path | None = None) -> dict:
     cases = query_set()
     ours, engine = api_runner(index_dir)
     for name, (_, canonical) in ENTITY_NAMES.items():  # a renamed entity would time empty queries
@@ -142,6 +162,8 @@ def bench_queries(index_dir: Path, fts_db, repeat: int) -> dict:
         "sqlite_fts5": measure(lambda t, f: fts5_search(fts_db, t, f), cases, repeat),
         "plain_whoosh": measure(plain_run, cases, max(1, repeat // 3)),
     }
+    if tantivy_dir is not None:
+        results["tantivy"] = measure(Tantivy(tantivy_dir).search, cases, repeat)
     plain.close()
     engine.close()
     return {name: {"p50_ms": percentile(v, 50), "p95_ms": percentile(v, 95)}
@@ -252,20 +274,30 @@ def bench_html(work: Path, copies: int) -> dict:
             "ratio": (count / ours) / (count / alone)}
 
 
-def print_size(size: int, build: dict, queries: dict, http: dict | None) -> None:
+def print_size(size: int, build: dict, queries: dict, http: dict | None,
+               tantivy: dict | None = None) -> None:
     ours, fts, plain = queries["newsfacet"], queries["sqlite_fts5"], queries["plain_whoosh"]
+    fast = queries.get("tantivy")
     print(f"\n## {size:,} articles" + (" (amplified: copies of Reuters-21578 with new ids)"
                                       if size > 19_000 else ""))
     print(f"build: {build['articles_per_s']:.0f} articles/s ({build['build_s']:.1f} s), "
           f"peak RSS {build['peak_rss_mb']} MB; re-index unchanged {build['reindex_s']:.1f} s "
-          f"({build['reindex_speedup']:.1f}x faster)")
-    print("| engine | p50 ms | p95 ms | p50 vs FTS5 | p50 vs plain Whoosh |")
-    print("| --- | --- | --- | --- | --- |")
+          f"({build['reindex_speedup']:.1f}x faster)"
+          + (f"; index {build['disk_mb']:.1f} MB" if "disk_mb" in build else ""))
+    if tantivy:
+        print(f"tantivy build: {tantivy['articles_per_s']:.0f} articles/s "
+              f"({tantivy['build_s']:.1f} s), index {tantivy['disk_mb']:.1f} MB")
+    print("| engine | p50 ms | p95 ms | p50 vs FTS5 | p50 vs plain Whoosh |"
+          + (" p50 vs tantivy |" if fast else ""))
+    print("| --- | --- | --- | --- | --- |" + (" --- |" if fast else ""))
     for name, row in queries.items():
         print(f"| {name} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
-              f"{row['p50_ms'] / fts['p50_ms']:.2f}x | {row['p50_ms'] / plain['p50_ms']:.2f}x |")
+              f"{row['p50_ms'] / fts['p50_ms']:.2f}x | {row['p50_ms'] / plain['p50_ms']:.2f}x |"
+              + (f" {row['p50_ms'] / fast['p50_ms']:.2f}x |" if fast else ""))
     print(f"newsfacet p50 = {ours['p50_ms'] / fts['p50_ms']:.2f}x FTS5, "
-          f"{ours['p50_ms'] / plain['p50_ms']:.2f}x plain Whoosh; p95 {ours['p95_ms']:.1f} ms")
+          f"{ours['p50_ms'] / plain['p50_ms']:.2f}x plain Whoosh"
+          + (f", {ours['p50_ms'] / fast['p50_ms']:.2f}x tantivy" if fast else "")
+          + f"; p95 {ours['p95_ms']:.1f} ms")
     if http:
         print(f"HTTP /api/search: cold first search {http['cold_first_search_s']:.2f} s; "
               f"1 client p50/p95 {http['c1_p50_ms']:.1f}/{http['c1_p95_ms']:.1f} ms; "
@@ -301,9 +333,18 @@ def main(argv: list[str] | None = None) -> int:
         else:
             corpus = write_corpus(records, size, work / "corpus.jsonl")
             build = bench_build(corpus, work / "index", size)
+            build["disk_mb"] = _disk_mb(work / "index")
             saved.write_text(json.dumps(build))
             fts = build_fts5(corpus, work / "fts5.db")
-        queries = bench_queries(work / "index", fts, args.repeat)
+        tantivy_saved = work / "tantivy.json"
+        if args.reuse and tantivy_saved.exists() and (work / "tantivy").is_dir():
+            tantivy = json.loads(tantivy_saved.read_text())
+        else:
+            tantivy = bench_tantivy_build(work / "corpus.jsonl", work / "tantivy", size)
+            if tantivy:
+                tantivy_saved.write_text(json.dumps(tantivy))
+        queries = bench_queries(work / "index", fts, args.repeat,
+                                work / "tantivy" if tantivy else None)
         typesense = None
         if args.typesense:
             from bench.typesense_bench import bench_typesense, print_typesense
@@ -312,10 +353,11 @@ def main(argv: list[str] | None = None) -> int:
                                         query_set(), timed_child, NEWSFACET)
             queries["typesense"] = typesense["queries"]
         http = None if args.skip_http else bench_http(work / "index", args.port, rounds=2)
-        print_size(size, build, queries, http)
+        print_size(size, build, queries, http, tantivy)
         if typesense:
             print_typesense(typesense)
-        report[size] = {"build": build, "queries": queries, "http": http, "typesense": typesense}
+        report[size] = {"build": build, "tantivy_build": tantivy, "queries": queries,
+                        "http": http, "typesense": typesense}
     if not args.skip_html and EXTRACTION_DEV.is_dir():
         html = bench_html(args.out, copies=5)
         print(f"\nHTML: trafilatura alone {html['trafilatura_pages_per_s']:.1f} pages/s; "

@@ -43,6 +43,9 @@ class Settings:
                                    "MAX_TEXT_CHARS")
     max_query_chars: int = _setting(10_000, "Longest query accepted (a pasted paragraph).",
                                     "MAX_QUERY_CHARS")
+    max_query_words: int = _setting(32, "A query of more plain words than this (a pasted "
+                                        "paragraph) searches only this many, its rarest.",
+                                    "MAX_QUERY_WORDS")
     max_page: int = _setting(1000, "Highest result page accepted.")
     max_per_page: int = _setting(100, "Most results on one page.")
     per_page: int = _setting(10, "Results on one page by default.")

@@ -214,16 +214,21 @@ class Matching:
     ``relaxed`` is True when fewer than ``bm25f.MIN_FULL_MATCHES`` (10) articles (after
     filters) hold every word: then the results are the articles holding any of the query's
     telling words, those with every word first, then by BM25F, which weighs each word by its
-    rarity.
+    rarity. ``searched`` is set when the query had more words than ``max_query_words``
+    (a pasted paragraph): only that many of its rarest words were searched, and
+    ``with_all_words`` counts the articles holding all of those.
     """
 
     words: int
     with_all_words: int
     relaxed: bool
+    searched: int | None = None
 
     @property
     def message(self) -> str | None:
         """Return the sentence that tells the reader, or None when every word is required."""
+        if self.searched is not None:
+            return self._long_message()
         if not self.relaxed:
             return None
         if not self.with_all_words:
@@ -234,9 +239,20 @@ class Matching:
         return (f"only {self.with_all_words} articles have all {self.words} words; showing "
                 "them first, then those with most of them")
 
+    def _long_message(self) -> str:
+        head = f"a long query: searched its {self.searched} rarest words of {self.words}"
+        if not self.relaxed:
+            return head
+        if not self.with_all_words:
+            return f"{head}; no article has all of them, showing those with most of them"
+        held = ("1 article has" if self.with_all_words == 1
+                else f"{self.with_all_words} articles have")
+        return f"{head}; {held} all of them, shown first, then those with most of them"
+
     def to_dict(self) -> dict[str, Any]:
         return {"strategy": "most" if self.relaxed else "all", "words": self.words,
-                "with_all_words": self.with_all_words, "message": self.message}
+                "with_all_words": self.with_all_words, "searched_words": self.searched,
+                "message": self.message}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlencode
 from urllib.request import urlopen
@@ -22,7 +21,7 @@ from click.testing import CliRunner
 
 from search.cli import cli
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, serving
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -41,10 +40,9 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """Yield the base URL of the app serving an index of the seeds, as `make demo` builds it."""
-    from werkzeug.serving import make_server
-
+def demo_server(tmp_path_factory):
+    """Yield the base URL of the app serving an index of the seeds alone, as `make demo` builds
+    it (conftest's ``seeds_server`` adds the hostile pages, which must not be in a screenshot)."""
     from search.config import Settings
     from web import create_app
 
@@ -58,24 +56,8 @@ def server(tmp_path_factory):
     finally:
         os.chdir(here)
     assert result.exit_code == 0, result.output
-    app = create_app({"SETTINGS": Settings(index_dir=str(index))})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
+    with serving(create_app({"SETTINGS": Settings(index_dir=str(index))})) as url:
+        yield url
 
 
 def _get(base: str, path: str) -> dict:
@@ -98,12 +80,12 @@ def assert_demo_corpus(base: str, page) -> None:
 
 @pytest.mark.parametrize("name, viewport", [("demo-search.png", DESKTOP),
                                             ("demo-search-phone.png", PHONE)])
-def test_demo_search_screenshots(server, browser, name, viewport):
+def test_demo_search_screenshots(demo_server, browser, name, viewport):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport=viewport, device_scale_factor=1)
     page = context.new_page()
-    page.goto(server + "/search?" + urlencode(HEADLINE))
-    assert_demo_corpus(server, page)
+    page.goto(demo_server + "/search?" + urlencode(HEADLINE))
+    assert_demo_corpus(demo_server, page)
     assert page.locator("li.hit .snippet mark").count() >= 1
     assert "Popular Mobilization Forces" in page.locator("ul.chips.active").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
@@ -111,11 +93,11 @@ def test_demo_search_screenshots(server, browser, name, viewport):
     context.close()
 
 
-def test_demo_article_screenshot(server, browser):
+def test_demo_article_screenshot(demo_server, browser):
     context = browser.new_context(viewport=DESKTOP, device_scale_factor=1)
     page = context.new_page()
-    page.goto(server + "/search?" + urlencode(HEADLINE))
-    assert_demo_corpus(server, page)
+    page.goto(demo_server + "/search?" + urlencode(HEADLINE))
+    assert_demo_corpus(demo_server, page)
     first = page.locator("li.hit h2 a").first
     title = first.inner_text()
     first.click()
@@ -128,10 +110,10 @@ def test_demo_article_screenshot(server, browser):
 
 # Issue 18's small items, where a browser is needed to see them.
 
-def test_more_entities_on_a_card_open_on_click(server, browser):
+def test_more_entities_on_a_card_open_on_click(demo_server, browser):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
-    page.goto(server + "/search?q=embassy")
+    page.goto(demo_server + "/search?q=embassy")
     card = page.locator("li.hit").first
     more = card.locator("details.more-entities")
     hidden = more.locator("a.chip")
@@ -145,10 +127,10 @@ def test_more_entities_on_a_card_open_on_click(server, browser):
     context.close()
 
 
-def test_a_facet_filter_that_matches_nothing_says_no_match(server, browser):
+def test_a_facet_filter_that_matches_nothing_says_no_match(demo_server, browser):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
-    page.goto(server + "/search")
+    page.goto(demo_server + "/search")
     people = page.locator("fieldset[data-group=person]")
     assert people.locator("li").count() > 8  # long enough to get a filter box
     no_match = people.locator(".no-match")
@@ -164,10 +146,10 @@ def test_a_facet_filter_that_matches_nothing_says_no_match(server, browser):
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("path", ["/entity/No%20Such%20Group", "/article/nosuchid"])
-def test_not_found_pages_have_side_margins(server, browser, viewport, path):
+def test_not_found_pages_have_side_margins(demo_server, browser, viewport, path):
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
-    assert page.goto(server + path).status == 404
+    assert page.goto(demo_server + path).status == 404
     box = page.locator("h1").bounding_box()
     assert box["x"] >= 12, f"the heading touches the window's edge ({box['x']} px)"
     message = page.locator("p.error").bounding_box()
@@ -176,10 +158,10 @@ def test_not_found_pages_have_side_margins(server, browser, viewport, path):
     context.close()
 
 
-def test_browsing_without_a_query_shows_newest_first_as_used(server, browser):
+def test_browsing_without_a_query_shows_newest_first_as_used(demo_server, browser):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
-    page.goto(server + "/search")
+    page.goto(demo_server + "/search")
     assert page.locator("nav.sort strong").inner_text() == "newest"
     assert page.locator("nav.sort").inner_text().split() == ["Sort:", "newest", "oldest"]
     dates = page.locator("li.hit time").evaluate_all("els => els.map(e => e.dateTime)")

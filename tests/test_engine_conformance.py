@@ -131,6 +131,14 @@ def test_highlight_paragraphs(any_engine):
     assert any_engine.highlight_paragraphs("Staff left.", "(broken") == ["Staff left."]
 
 
+def test_query_terms_are_what_both_engines_mark(any_engine):
+    """The one shared ``highlight_paragraphs`` marks what each engine's ``query_terms`` reads."""
+    assert any_engine.query_terms('Embassy "staff left" -militia') == \
+        {"embassi", "staff", "left", "militia"}  # stems; a left-out word is marked too
+    with pytest.raises(QueryError):
+        any_engine.query_terms("(broken")
+
+
 def test_get_remove_count_and_hashes(any_engine):
     assert any_engine.get("a2") == ARTICLES[1]
     assert set(any_engine.hashes()) == {"a1", "a2", "a3", "a4"}

@@ -46,6 +46,8 @@ SEED_CASES = [
     ("", {"outlets": ["nbc news"]}),
     ("", {"agencies": ["afp"]}),
     ("embassy", {"collapse": True}),
+    ("embassy zebra", {}),  # no article has both: those with "embassy" (issue 15)
+    ("militia embassy protesters", {"years": ["2019", "2020"]}),
     ("embassy", {"entities": ["Iraq"], "conjunctive": True}),
     ("", {"entities": ["Kataib Hezbollah", "Iraq"], "entity_match": "all"}),  # every one
     ("", {}),
@@ -58,6 +60,7 @@ REUTERS_CASES = [
     ("coffee", {}),
     ("said", {}),
     ("oil prices", {}),
+    ("cocoa zinc", {}),  # fewer than 10 articles hold both: most words (issue 15)
     ("oil AND prices", {}),
     ("bank AND rates", {}),
     ('"interest rates"', {}),

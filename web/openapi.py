@@ -74,7 +74,10 @@ def _schemas() -> dict[str, Any]:
                 "words": {"type": "integer", "minimum": 2},
                 "with_all_words": {"type": "integer", "minimum": 0,
                                    "description": "Matching articles (filters applied) "
-                                                  "holding every word."},
+                                                  "holding every word (every searched word)."},
+                "searched_words": _nullable("integer", description=(
+                    "Set for a long query (a pasted paragraph): only this many of its rarest "
+                    "words were searched.")),
                 "message": _nullable("string",
                                      description="What to tell the reader, when relaxed.")},
                 ["strategy", "words", "with_all_words", "message"])]},

@@ -19,6 +19,10 @@ Where the engines differ in meaning (everything else is the same answer on both)
   (wildcards, fuzzy terms) is scored by Whoosh itself. ``more_like`` scores are Whoosh's BM25
   on Whoosh and Typesense's ``text_match`` (a large integer) on Typesense: compare them only
   within one answer. Sorted by date, scores are None on both.
+- Relaxed matching (``matching``): the same articles, counts and message on both; after the
+  articles holding every word, Whoosh ranks the rest by BM25F; Typesense ranks the first
+  candidates of each tier (the rarest telling word an article holds) together by BM25F, then
+  the rest tier by tier (``typesense/relaxed.py``).
 - Marking: Whoosh marks the indexed words a wildcard or fuzzy term expands to; on Typesense
   such a query is refused, and ``highlight_paragraphs`` marks nothing for it.
 """
@@ -66,7 +70,12 @@ class Engine(Protocol):
         """Return how many articles the index holds."""
 
     def highlight_paragraphs(self, body: str, text: str) -> list[str]:
-        """Return the body's paragraphs, HTML-safe, with the query's matches in <mark>."""
+        """Return the body's paragraphs, HTML-safe, with the query's matches in <mark>
+        (``results.highlight_paragraphs`` with this engine's ``query_terms``)."""
+
+    def query_terms(self, text: str) -> frozenset[str]:
+        """Return the (analysed) words the query marks in snippets and on the article page;
+        raise QueryError when the engine cannot read the query."""
 
     def suggest(self, text: str) -> str | None:
         """Return the query with words unknown to the index replaced by close ones, or None."""

@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from math import log
+
+import numpy as np
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -48,21 +50,41 @@ FUZZY_EXPANSIONS = 50
 class Vocabulary:
     """The distinct words of some text fields, sorted (one index generation)."""
 
-    def __init__(self, words: Iterable[str]) -> None:
+    def __init__(self, words: Iterable[str], counts: Mapping[str, int] | None = None) -> None:
         self.words: list[str] = sorted(set(words))
         self.frequencies: dict[str, int] = {}  # document frequencies looked up so far
+        # Each word's document frequencies in the fields added (the articles holding it, an
+        # article counted once a field): how rare a word is, without a look-up per segment.
+        self.counts = None if counts is None else np.array([counts.get(w, 0) for w in self.words],
+                                                           dtype=np.int64)
         self._by_length: dict[int, list[str]] = {}
         for word in self.words:
             self._by_length.setdefault(len(word), []).append(word)
 
     @classmethod
     def from_reader(cls, reader, fields: Sequence[str]) -> Vocabulary:
-        words: set[str] = set()
+        counts: dict[str, int] = {}
         for field in fields:
             if field in reader.schema:
-                words.update(t.decode("utf-8") if isinstance(t, bytes) else t
-                             for t in reader.lexicon(field))
-        return cls(words)
+                for text, info in reader.iter_field(field):
+                    word = text.decode("utf-8") if isinstance(text, bytes) else text
+                    counts[word] = counts.get(word, 0) + info.doc_frequency()
+        return cls(counts, counts)
+
+    @classmethod
+    def from_saved(cls, words: Sequence[str], counts: Sequence[int] | None) -> Vocabulary:
+        """Return the vocabulary saved as its sorted words and, if saved, their counts."""
+        if counts is None or len(counts) != len(words):
+            return cls(words)
+        return cls(words, dict(zip(words, (int(n) for n in counts), strict=True)))
+
+    def count(self, word: str) -> int | None:
+        """Return the word's ``counts`` (0 for a word not in the vocabulary), or None when
+        the counts are not known."""
+        at = bisect.bisect_left(self.words, word)
+        if at == len(self.words) or self.words[at] != word:
+            return 0
+        return None if self.counts is None else int(self.counts[at])
 
     def __len__(self) -> int:
         return len(self.words)

@@ -1,8 +1,8 @@
 """What both engines build their answers with: a hit and its snippet, marked paragraphs, facet
 values, and the stories of hits (one hit per story when collapsed; a story's other copies).
 
-Each engine finds the matches, their order and the words to mark in its own way; from there
-on, the answer is made here, so it is the same on both.
+Each engine finds the matches, their order and the words to mark (its ``query_terms``) in its
+own way; from there on, the answer is made here, so it is the same on both.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from itertools import islice
 from typing import TypeVar
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
+from ..errors import QueryError
 from ..facets import BY_NAME
 from ..models import Article, FacetValue, Hit, SearchRequest, StoryCopy
 from .analysis import analyze_word
@@ -33,8 +34,17 @@ def make_hit(article: Article, score: float | None, terms: frozenset[str],
     return Hit.from_article(article, score, snippet)
 
 
-def highlight_paragraphs(body: str, terms: frozenset[str]) -> list[str]:
-    """Return the body's paragraphs as HTML-safe strings with ``terms`` marked."""
+def highlight_paragraphs(body: str, text: str,
+                         query_terms: Callable[[str], frozenset[str]]) -> list[str]:
+    """Return the body's paragraphs as HTML-safe strings with the query's words marked.
+
+    ``query_terms`` is the engine's: it reads the query as that engine runs it (a query the
+    engine cannot read marks nothing, the article is still shown).
+    """
+    try:
+        terms = query_terms(text) if text.strip() else frozenset()
+    except QueryError:
+        terms = frozenset()
     return [mark_all(p, terms, analyze_word) for p in body.split("\n\n") if p.strip()]
 
 

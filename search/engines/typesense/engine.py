@@ -4,8 +4,10 @@ All Typesense schema and search options live here. Titles and bodies are indexed
 of Whoosh's analyzer (``title_stems``, ``body_stems``), so a word matches the same articles on
 both engines; Typesense's own typo tolerance and prefix matching are switched off
 (``num_typos=0``, ``prefix=false``, no dropped words) because they would widen matches past
-what the query says. Facet counts are disjunctive as in the Whoosh engine: each facet with a
-selection is counted by its own search without that selection, all in one ``multi_search``.
+what the query says; a query of plain words that too few articles match in full is relaxed as
+on Whoosh, by ``relaxed`` (tiers of the articles holding its telling words). Facet counts are
+disjunctive as in the Whoosh engine: each facet with a selection is counted by its own search
+without that selection, all in one ``multi_search``.
 Dates are int64 timestamps (``date_new``/``date_old``, with undated articles sorting last
 both ways) plus ``year``/``month`` strings for facets. Snippets are made from the stored body
 by ``snippets.make_snippet``, never from Typesense's highlighter, so they are escaped the same
@@ -21,6 +23,7 @@ import json
 import logging
 import time
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,14 +32,18 @@ from urllib.parse import quote
 from ...config import Settings
 from ...errors import ArticleNotFound, EngineUnavailable, IndexCorrupt, IndexMissing, QueryError
 from ...facets import FACET_NAMES, FACETS
-from ...models import Article, Hit, IndexStats, SearchRequest, SearchResults
-from ..analysis import analyze, effective_sort
+from ...models import Article, Hit, IndexStats, Matching, SearchRequest, SearchResults
+from ..analysis import analyze, effective_sort, parse_query
+from ..bm25f import MIN_FULL_MATCHES
+from ..matching import plain_words, rarest_first, searched_words, telling_words, word_of
 from ..results import facet_values, highlight_paragraphs, make_hit
 from ..stored import decode_article, encode_data
 from . import browse, stories
 from .conn import Connection, parse_nodes
 from .query import EXACT, STEM_FIELDS, TypesenseQuery, quoted, translate
 from .rank import BLOCK, bm25f_order, block_range, df_searches
+from .relaxed import (Relaxed, counted, every_word_first, page_search, plan_pages, tier_search,
+                      tiers_of)
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +58,9 @@ INTERNAL_FIELDS = ",".join(["title_stems", "body_stems", "body_top",
                             *(FILTER_KEYS[name] for name in CASE_FOLDED),
                             "title_len", "body_len", "story_key"])
 IMPORT_BATCH = 1000
+# Typesense refuses a multi_search of more searches than this (its limit_multi_searches).
+MULTI_SEARCH_LIMIT = 50
+FIELD_PAIR = ("title", "body")  # a plain word's fields, as ``rank`` keys its frequencies
 FACET_MARGIN = 20
 ALL_VALUES = 1_000_000
 
@@ -275,8 +285,7 @@ class TypesenseEngine:
                           last_update=meta.get("last_update"), location=self.location)
 
     def search(self, request: SearchRequest) -> SearchResults:
-        tq = translate(request.query)
-        filters = self._filters(request)
+        tq, filters, matching = self._read(request)
         sort = effective_sort(request)
         start, stop = (request.page - 1) * request.per_page, request.page * request.per_page
         if sort == "relevance":
@@ -308,7 +317,46 @@ class TypesenseEngine:
             facets = self._facets(request, facet_searches, searches[0], by_search)
         total = int(results[-1]["found"]) if request.collapse else articles
         return SearchResults(request=request, total=total, facets=facets, articles=articles,
-                             hits=stories.with_copies(self, hits))
+                             hits=stories.with_copies(self, hits), matching=matching)
+
+    def _read(self, request: SearchRequest) -> tuple[TypesenseQuery, dict[str, str],
+                                                       Matching | None]:
+        """Return the translated query, the request's filters and how plain words are matched
+        (None for any other query): every word, unless fewer than ``MIN_FULL_MATCHES`` of the
+        filtered articles hold them all; then the query carries its ``relaxed`` tiers."""
+        tq, filters = translate(request.query), self._filters(request)
+        groups = None if tq.is_every else plain_words(parse_query(request.query), request.query)
+        if not groups:
+            return tq, filters, None
+        words = [word_of(g) for g in groups]
+        cap = self.settings.max_query_words
+        long = len(words) > cap
+        # A saved search's "new articles only" (ids) does not decide, as on Whoosh.
+        results = self.multi_search(
+            [{"q": "*", "query_by": "title_stems", "per_page": 0}]
+            + [{**EXACT, "q": w, "query_by": "title_stems,body_stems", "per_page": 0}
+               for w in words]
+            + ([] if long else [{**self._base(tq, filters, skip="ids"), "per_page": 0}]))
+        n_docs = int(results[0]["found"])
+        df = {w: int(r["found"]) for w, r in zip(words, results[1:], strict=False)}
+        searched = searched_words(df, cap)
+        if searched is not None:  # a long query searches its rarest words
+            tq, words = _only(tq, searched), searched
+            df = {w: df[w] for w in searched}
+            results.append(self.single_search({**self._base(tq, filters, skip="ids"),
+                                               "per_page": 0}))
+        with_all = int(results[-1]["found"])
+        matching = Matching(len(groups), with_all, with_all < MIN_FULL_MATCHES,
+                            None if searched is None else len(searched))
+        if not matching.relaxed:
+            return tq, filters, matching
+        ordered = rarest_first(words, df)
+        relaxed = Relaxed(tuple(ordered), df, tiers_of(ordered, telling_words(df, n_docs)))
+        clause = self._clause(filters)
+        founds = self.multi_search([tier_search(t, clause, per_page=0) for t in relaxed.tiers]) \
+            if relaxed.tiers else []
+        relaxed = counted(relaxed, [int(r["found"]) for r in founds])
+        return replace(tq, relaxed=relaxed), filters, matching
 
     def _hits(self, ranked: list[tuple[str, float | None]], tq: TypesenseQuery,
               request: SearchRequest) -> tuple[Hit, ...]:
@@ -336,8 +384,7 @@ class TypesenseEngine:
 
     def ordered_ids(self, request: SearchRequest, start: int, stop: int) -> tuple[int, list[str]]:
         """Return the number of matches and the ids from ``start`` to ``stop`` in order."""
-        tq = translate(request.query)
-        filters = self._filters(request)
+        tq, filters, _ = self._read(request)
         sort = effective_sort(request)
         if sort == "relevance":
             searches, finish = self._ranking(tq, filters, start, stop)
@@ -373,9 +420,17 @@ class TypesenseEngine:
             out["ids"] = f"id:[{','.join(quoted(i) for i in request.ids)}]"
         return out
 
+    @staticmethod
+    def _clause(filters: dict[str, str], skip: str | None = None) -> str:
+        return " && ".join(v for k, v in filters.items() if k != skip)
+
     def _base(self, tq: TypesenseQuery, filters: dict[str, str], skip: str | None = None) -> dict:
-        clause = " && ".join(v for k, v in filters.items() if k != skip)
+        """Return the search of the articles the query matches (a relaxed query: a filter)."""
+        clause = self._clause(filters, skip)
         params = {**EXACT, "q": tq.q, "query_by": tq.query_by}
+        if tq.relaxed is not None:
+            clause = " && ".join(c for c in (tq.relaxed.filter, clause) if c)
+            params = {**EXACT, "q": "*", "query_by": "title_stems"}
         if clause:
             params["filter_by"] = clause
         return params
@@ -439,6 +494,8 @@ class TypesenseEngine:
     def _ranking(self, tq: TypesenseQuery, filters: dict[str, str], start: int, stop: int):
         """Return the searches that rank results ``start`` to ``stop`` by relevance, and the
         function that turns their results into (total, [(id, score, story_key)])."""
+        if tq.relaxed is not None:
+            return self._relaxed_ranking(tq, tq.relaxed, filters, start, stop)
         blocks = list(block_range(start, stop))
         pairs = df_searches(tq.clauses)
         searches = [self._candidates(tq, filters, block) for block in blocks]
@@ -456,6 +513,36 @@ class TypesenseEngine:
                     [h["document"] for h in result["hits"]], tq.clauses, df, n_docs, lengths)]
             offset = blocks[0] * BLOCK
             return int(results[0]["found"]), ranked[start - offset:stop - offset]
+
+        return searches, finish
+
+    def _relaxed_ranking(self, tq: TypesenseQuery, relaxed: Relaxed, filters: dict[str, str],
+                         start: int, stop: int):
+        """``_ranking`` of a relaxed query (``relaxed``): the count of its matches (the search
+        the facets are counted with), then the tier pages that hold the range."""
+        plan = plan_pages(relaxed, start, stop)
+        clause = self._clause(filters)
+        tiers = relaxed.tiers
+        searches = [{**self._base(tq, filters), "per_page": 0}]
+        searches += [page_search(tiers[i], clause, 1) for i in plan.head]
+        searches += [page_search(tiers[i], clause, page) for i, page, _ in plan.later]
+        df: dict[tuple[tuple[str, ...], str], int] = {(FIELD_PAIR, w): n
+                                                    for w, n in relaxed.df.items()}
+
+        def finish(results: list[dict]) -> tuple[int, list[tuple[str, float, str | None]]]:
+            n_docs, lengths = self._average_lengths()
+
+            def ranked(pages: list[dict]) -> list[tuple[dict, float]]:
+                docs = [h["document"] for r in pages for h in r["hits"]]
+                return every_word_first(bm25f_order(docs, tq.clauses, df, n_docs, lengths),
+                                        relaxed.words)
+
+            head, later = results[1:1 + len(plan.head)], results[1 + len(plan.head):]
+            placed = list(enumerate(ranked(head))) if plan.head else []
+            for (_, _, first), result in zip(plan.later, later, strict=True):
+                placed += [(first + j, entry) for j, entry in enumerate(ranked([result]))]
+            return int(results[0]["found"]), [(doc["id"], score, doc.get("story_key"))
+                                              for at, (doc, score) in placed if start <= at < stop]
 
         return searches, finish
 
@@ -498,9 +585,14 @@ class TypesenseEngine:
         return self.multi_search([params])[0]
 
     def multi_search(self, searches: list[dict]) -> list[dict]:
-        """Run searches in one request; raise our errors for any that failed."""
-        body = {"searches": [{**s, "collection": self.name} for s in searches]}
-        results = self.conn.call(lambda c: c.multi_search.perform(body, {}), "a search")["results"]
+        """Run searches, ``MULTI_SEARCH_LIMIT`` to a request; raise our errors for any that
+        failed."""
+        results = []
+        for start in range(0, len(searches), MULTI_SEARCH_LIMIT):
+            body = {"searches": [{**s, "collection": self.name}
+                                 for s in searches[start:start + MULTI_SEARCH_LIMIT]]}
+            results += self.conn.call(lambda c: c.multi_search.perform(body, {}),  # noqa: B023
+                                      "a search")["results"]  # (called at once, in this loop)
         for result in results:
             if "error" in result:
                 code, message = int(result.get("code", 500)), str(result["error"])
@@ -516,13 +608,13 @@ class TypesenseEngine:
     # -- article page, did-you-mean, more like this, export ---------------------------------
 
     def highlight_paragraphs(self, body: str, text: str) -> list[str]:
-        """Return the body's paragraphs as HTML-safe strings with the query's words marked (a
-        query Typesense cannot run marks nothing)."""
-        try:
-            terms = translate(text).terms if text.strip() else frozenset()
-        except QueryError:
-            terms = frozenset()
-        return highlight_paragraphs(body, terms)
+        """Return the body's paragraphs as HTML-safe strings with the query's words marked."""
+        return highlight_paragraphs(body, text, self.query_terms)
+
+    def query_terms(self, text: str) -> frozenset[str]:
+        """Return the stems a query marks; raise QueryError for a query Typesense cannot run
+        (wildcards, fuzzy terms, OR: see ``query``)."""
+        return translate(text).terms
 
     def suggest(self, text: str) -> str | None:
         return browse.suggest_query(self, text)
@@ -535,6 +627,13 @@ class TypesenseEngine:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _only(tq: TypesenseQuery, words: list[str]) -> TypesenseQuery:
+    """Return a query of plain words reduced to ``words``."""
+    kept = set(words)
+    clauses = tuple(c for c in tq.clauses if c.words[0] in kept)
+    return replace(tq, q=" ".join(c.text() for c in clauses), clauses=clauses)
 
 
 def _create(client, schema: dict) -> dict:

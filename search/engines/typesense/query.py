@@ -14,12 +14,16 @@ matches exactly what it matches in Whoosh.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from whoosh import query
 
 from ...errors import QueryError
 from ...query import SEARCH_FIELDS
 from ..analysis import parse_query
+
+if TYPE_CHECKING:
+    from .relaxed import Relaxed
 
 STEM_FIELDS = {"title": "title_stems", "body": "body_stems"}
 ON_TYPESENSE = "is not supported on the Typesense engine"
@@ -43,11 +47,13 @@ class Clause:
 
 @dataclass(frozen=True)
 class TypesenseQuery:
-    """A translated query: ``q``, the fields to search, and the terms to mark in snippets."""
+    """A translated query: ``q``, the fields to search, and the terms to mark in snippets;
+    ``relaxed`` when a query of plain words matches most of its words (``relaxed``)."""
 
     q: str
     fields: tuple[str, ...]
     clauses: tuple[Clause, ...]
+    relaxed: Relaxed | None = None
 
     @property
     def is_every(self) -> bool:

@@ -30,6 +30,7 @@ from whoosh import query
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
+from ...errors import QueryError
 from .. import bm25f, budget
 
 # Most postings (docnum + weight, 8 bytes each) kept decoded per process: 2M is 16 MB.
@@ -333,12 +334,21 @@ class DocSets:
             return self.query_docs(searcher, q), None
         return mask & self.live, scores
 
-    def words(self, searcher, groups: list[query.Or],
-              scored: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def words(self, searcher, groups: list[query.Or], scored: bool, *,
+              partial: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
         """Return, for a query of plain words (each an ``Or`` of one term per field), the live
         docs holding every word, those holding any word rare enough to tell (in fewer than
-        half the docs; any word at all when no such word occurs), and the BM25F scores."""
-        parts = [self._evaluate(searcher, g, scored) for g in groups]
+        half the docs; any word at all when no such word occurs), the BM25F scores, and how
+        many words were read: all of them, unless ``partial`` and the query's time budget ran
+        out after the first (then the words read so far decide)."""
+        parts = []
+        for group in groups:
+            try:
+                parts.append(self._evaluate(searcher, group, scored))
+            except QueryError:  # the time budget (budget.check)
+                if not (partial and parts):
+                    raise
+                break
         masks = [mask for mask, _ in parts]
         every = np.logical_and.reduce(masks) & self.live
         telling = [m for m in masks if bm25f.is_telling(self.size, size_of(m))]
@@ -350,7 +360,7 @@ class DocSets:
             scores = parts[0][1].copy()
             for _, s in parts[1:]:
                 scores += s
-        return every, some & self.live, scores
+        return every, some & self.live, scores, len(parts)
 
     def top(self, scores: np.ndarray, docs, start: int, stop: int,
             first=None) -> list[tuple[int, float]]:

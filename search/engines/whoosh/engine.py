@@ -26,16 +26,17 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
 from ...config import Settings
-from ...errors import ArticleNotFound, IndexMissing, IndexWriteFailed, QueryError
+from ...errors import ArticleNotFound, IndexMissing, IndexWriteFailed
 from ...facets import BY_NAME, FACET_NAMES, FACETS
 from ...models import Article, Hit, IndexStats, Matching, SearchRequest, SearchResults
-from ...query import SEARCH_FIELDS, has_operators
+from ...query import SEARCH_FIELDS
 from ...sidecars import write_atomic
 from .. import bm25f
 from .. import budget
 from ..analysis import ANALYZER, effective_sort, parse_query
 from ..budget import Deadline, within
 from ..expansion import Expander, Vocabulary, has_patterns
+from ..matching import plain_words, searched_words, word_of
 from ..query_terms import marked_terms
 from ..results import facet_values, first_per_story, highlight_paragraphs, make_hit
 from ..stored import decode_article, encode_data
@@ -57,6 +58,7 @@ _saved_arrays = GenerationCache()
 # The words of the searched fields, for fuzzy and wildcard expansion (one per generation).
 _vocabularies = GenerationCache()
 VOCABULARY = "vocab.words"
+VOCABULARY_COUNTS = "wordcounts"  # each word's document frequencies, title and body added
 
 
 def _reads(method):
@@ -287,8 +289,10 @@ class WhooshEngine:
         searcher, sets = self.current()
         if self._saved(searcher) or not sets.size:
             return  # saved already (and loaded from the file), or nothing to save
+        vocabulary = self.vocabulary(searcher)
         arrays = {**sets.arrays(searcher, DATE_KEYS, SEARCH_FIELDS),
-                  VOCABULARY: np.array(self.vocabulary(searcher).words, dtype=str),
+                  VOCABULARY: np.array(vocabulary.words, dtype=str),
+                  **({} if vocabulary.counts is None else {VOCABULARY_COUNTS: vocabulary.counts}),
                   **self._stories(searcher, sets).arrays()}
         saved.save(self.path, searcher, arrays)
 
@@ -356,14 +360,23 @@ class WhooshEngine:
         first, matching = None, None
         with within(Deadline()) as deadline:  # reading, expanding and matching the query
             parsed = self._expanded(searcher, self._parse(request.query, deadline), deadline)
-            groups = _plain_words(parsed, request.query)
+            groups = plain_words(parsed, request.query)
+            searched = None
             if groups:
-                every, some, scores = sets.words(searcher, groups, relevance)
+                words = len(groups)
+                groups, searched = self._long_query(searcher, groups)
+                # A long query's words are read rarest first; when its time runs out, the
+                # words read so far decide, rather than an error (a pasted paragraph).
+                every, some, scores, read = sets.words(searcher, groups, relevance,
+                                                       partial=searched is not None)
+                if searched is not None:
+                    groups, searched = groups[:read], read
+                    parsed = query.And(groups)  # what is marked, too
                 # A saved search's "new articles only" (ids) does not decide: it would relax
                 # nearly every saved search of two words into "any of them".
                 chosen = [s for name, s in selections.items() if s is not None and name != "ids"]
                 with_all = size_of(intersect([every, *chosen]))
-                matching = Matching(len(groups), with_all, with_all < bm25f.MIN_FULL_MATCHES)
+                matching = Matching(words, with_all, with_all < bm25f.MIN_FULL_MATCHES, searched)
                 matched = some if matching.relaxed else every
                 first = every if matching.relaxed and with_all else None
             elif relevance:
@@ -388,15 +401,14 @@ class WhooshEngine:
 
     @_reads
     def highlight_paragraphs(self, body: str, text: str) -> list[str]:
-        """Return the body's paragraphs as HTML-safe strings with the query's matches marked
-        (wildcards and fuzzy terms marked as the indexed words they expand to)."""
-        try:
-            searcher, _ = self.current()
-            terms = (_terms(searcher, self._expanded(searcher, self._parse(text)))
-                     if text.strip() else frozenset())
-        except QueryError:
-            terms = frozenset()
-        return highlight_paragraphs(body, terms)
+        """Return the body's paragraphs as HTML-safe strings with the query's matches marked."""
+        return highlight_paragraphs(body, text, self.query_terms)
+
+    def query_terms(self, text: str) -> frozenset[str]:
+        """Return the words a query marks: wildcards and fuzzy terms as the indexed words they
+        expand to; raise QueryError for a query that cannot be read."""
+        searcher, _ = self.current()
+        return marked_terms(self._expanded(searcher, self._parse(text)))
 
     @_reads
     def suggest(self, text: str) -> str | None:
@@ -438,13 +450,31 @@ class WhooshEngine:
         """Return the words of the searched fields in the searcher's generation (saved beside
         the index by ``prepare``, else read from the term dictionary once)."""
         def build() -> Vocabulary:
-            saved = self._saved(searcher).get(VOCABULARY)
+            arrays = self._saved(searcher)
+            saved = arrays.get(VOCABULARY)
             if saved is not None:
-                return Vocabulary(saved.tolist())
+                return Vocabulary.from_saved(saved.tolist(), arrays.get(VOCABULARY_COUNTS))
             return Vocabulary.from_reader(searcher.reader(), SEARCH_FIELDS)
 
         with budget.paused():  # built once a generation: not the query's time
             return _vocabularies.get(self._path_key, searcher, build)
+
+    def _long_query(self, searcher, groups: list[query.Or]) -> tuple[list[query.Or], int | None]:
+        """Return the groups a query of plain words searches, and how many when it is long:
+        its ``max_query_words`` rarest words, rarest first, those the index holds first
+        (None: all of them, in the query's order)."""
+        cap = self.settings.max_query_words
+        if len(groups) <= cap:
+            return groups, None
+        vocabulary, reader = self.vocabulary(searcher), searcher.reader()
+        by_word = {word_of(g): g for g in groups}
+        df = {}
+        for word in by_word:
+            known = vocabulary.count(word)
+            df[word] = known if known is not None else \
+                sum(reader.doc_frequency(f, word) for f in SEARCH_FIELDS)
+        kept = searched_words(df, cap) or list(by_word)
+        return [by_word[w] for w in kept], len(kept)
 
     def _expanded(self, searcher, parsed: query.Query,
                   deadline: Deadline | None = None) -> query.Query:
@@ -502,7 +532,7 @@ class WhooshEngine:
             return (), total
         # The same searcher throughout: another current() call could refresh it mid-request,
         # and a refreshed Whoosh searcher closes the readers it does not reuse.
-        terms = (_terms(searcher, parsed) if request.query.strip() and request.with_snippets
+        terms = (marked_terms(parsed) if request.query.strip() and request.with_snippets
                  else frozenset())
         hits = [make_hit(decode_article(searcher.stored_fields(d)), score, terms, request,
                          self.settings.snippet_chars) for d, score in page]
@@ -526,48 +556,6 @@ def _page(searcher, sets: DocSets, parsed: query.Query, match, filtered,
                 for i in range(start, min(stop, results.scored_length()))]
     key, reverse = ("date_new", True) if sort == "newest" else ("date_old", False)
     return [(d, None) for d in sets.page_in_order(searcher, key, reverse, filtered, start, stop)]
-
-
-def _plain_words(parsed: query.Query, text: str) -> list[query.Or] | None:
-    """Return the distinct words of a query of two or more plain words, each as an ``Or`` of
-    one term per searched field (as the parser reads a word), or None for any other query:
-    an operator (AND, OR, NOT in capitals), a phrase, a field, a boost, a wildcard or a fuzzy
-    term keep their exact meaning. A hyphenated word ("three-nation") counts as its words."""
-    if not isinstance(parsed, query.And) or parsed.boost != 1.0 or has_operators(text):
-        return None
-    words: dict[str, query.Or] = {}
-    for group in parsed.children():
-        found = _words_of(group)
-        if found is None:
-            return None
-        for word, boosts in found:
-            words.setdefault(word, query.Or([query.Term(f, word, boost=b) for f, b in boosts]))
-    return list(words.values()) if len(words) > 1 else None
-
-
-def _words_of(q: query.Query) -> list[tuple[str, list[tuple[str, float]]]] | None:
-    """Return the words of one plain word (or hyphenated word) with each field's boost, or
-    None when the part is anything else."""
-    if not isinstance(q, query.Or) or q.boost != 1.0 or q.minmatch or q.scale:
-        return None
-    per_field = []
-    for child in q.children():
-        terms = list(child.children()) if type(child) is query.And and child.boost == 1.0 \
-            else [child]
-        if not all(type(t) is query.Term for t in terms) or len({t.fieldname for t in terms}) != 1:
-            return None
-        per_field.append((terms[0].fieldname, [t.text for t in terms], [t.boost for t in terms]))
-    if sorted(f for f, _, _ in per_field) != sorted(SEARCH_FIELDS) \
-            or len({tuple(w) for _, w, _ in per_field}) != 1:
-        return None
-    return [(word, [(f, boosts[i]) for f, _, boosts in per_field])
-            for i, word in enumerate(per_field[0][1])]
-
-
-def _terms(searcher, parsed: query.Query) -> frozenset[str]:
-    """Return the words an (expanded) query looks for in the searched fields. Not Whoosh's
-    ``existing_terms``: see ``query_terms``."""
-    return marked_terms(parsed)
 
 
 def _restricted(searcher, parsed: query.Query, matched, filtered) -> query.Query:

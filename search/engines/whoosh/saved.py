@@ -30,7 +30,7 @@ FORMAT = 1  # bump when the arrays' names or meaning change
 _SIGNATURE = "_signature"
 # What each array must hold (NumPy dtype kinds): by group, by facet part, or by name.
 _KINDS = {"live": "b", "key": "iu", "lengths": "f", "avg": "f", "docs": "iu", "values": "iu",
-          "terms": "U", "story.codes": "i", "story.names": "U", "vocab": "U"}
+          "terms": "U", "story.codes": "i", "story.names": "U", "vocab": "U", "wordcounts": "iu"}
 
 
 def signature(searcher) -> str:
