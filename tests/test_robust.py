@@ -50,14 +50,34 @@ def test_one_index_run_keeps_every_good_record_and_skips_each_bad_one(runner, tm
 
     monkeypatch.setattr(sources, "_parse_record", parse)
     corpus = _bad_corpus(tmp_path / "corpus")
+    # Beside the bad records, in the same run: a page nested deeper than the parser reads, a
+    # WARC whose second record is a gzip bomb (80 MB of zeros behind Content-Length 1000), and
+    # a link to a file outside the folder.
+    from .webserver import story
+
+    (corpus / "deep.html").write_text("<html><body>" + "<div>" * 400 + f"<p>{GOOD}</p>"
+                                      + "</div>" * 400 + "</body></html>")
+    (corpus / "bomb.warc.gz").write_bytes(
+        _warc_member("https://news.example.org/before",
+                     story("Archived before the bomb", "harbour repairs").encode())
+        + _warc_member("https://news.example.org/bomb", b"<p>x</p>", declared=1000,
+                       tail_zeros=80 << 20))
+    (tmp_path / "outside.txt").write_text(GOOD + " Outside.")
+    (corpus / "passwd.txt").symlink_to(tmp_path / "outside.txt")
     index = tmp_path / "index"
     result = runner.invoke(cli, ["index", str(corpus), str(SEEDS), "--index", str(index), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     skips = {s["source"].rsplit("/", 1)[-1]: s["reason"] for s in data["skips"]}
-    assert skips == {"mixed.jsonl#2": "JSON nested too deeply to read",
-                     "mixed.jsonl#6": "could not be read (OverflowError: int too large to convert)"}
-    assert data["added"] == 6 + len(list(SEEDS.iterdir()))
+    assert skips.pop("mixed.jsonl#2") == "JSON nested too deeply to read"
+    assert skips.pop("mixed.jsonl#6") == \
+        "could not be read (OverflowError: int too large to convert)"
+    assert skips.pop("deep.html").startswith("page is nested too deeply to parse")
+    assert skips.pop("passwd.txt").startswith("symbolic link to ")
+    assert skips.pop("bomb") == "binary content, not an HTML page"  # its 1,000 bytes: zeros
+    (bomb, reason), = skips.items()
+    assert "bomb.warc.gz" in bomb and reason.startswith("a record decompresses to over")
+    assert data["added"] == 6 + 1 + len(list(SEEDS.iterdir()))  # the record before the bomb
     shown = run(runner, "show", "lone", "--index", index, "--json")
     assert shown.exit_code == 0, shown.output
     article = json.loads(shown.stdout)
