@@ -51,7 +51,7 @@ def pack(data: dict, source: str, path: str | Path = PACKED_PATH) -> None:
               "threshold": data.get("threshold", 0.5),
               "lone_name_score": data.get("lone_name_score", 0.0), "meta": data.get("meta", {}),
               "place_kinds": place_kinds, "lexicon_kinds": lexicon_kinds}
-    arrays = {
+    arrays: dict[str, Any] = {
         "header": _text(json.dumps(header, ensure_ascii=False)), "matrix": matrix, "bias": bias,
         "features": _text("\n".join(features)), "ratio_words": _text("\n".join(ratios)),
         "ratios": np.fromiter(ratios.values(), dtype=np.float64, count=len(ratios)),
