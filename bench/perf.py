@@ -1,6 +1,7 @@
 """Speed benchmark: newsfacet against SQLite FTS5, plain Whoosh and tantivy, at several sizes.
 
     .venv/bin/python -m bench.perf [--sizes 10000,30000,100000] [--out bench/out]
+    .venv/bin/python -m bench.perf --only-html [--out bench/out]
 
 For each size: index build (articles/s, peak memory, re-index of the unchanged corpus), then a
 fixed mixed query set, each returning total, facet counts and ten snippets: p50/p95 through the
@@ -12,8 +13,9 @@ query reads its posting lists and articles from disk again); tantivy
 (``bench.baselines.Tantivy``, the ``bench`` extra; left out, saying so, when it is not
 installed) gets the same records, fields and queries, with its build rate and index size;
 ``--typesense`` adds a Typesense column. HTML pages/s with ``--workers 2`` is compared with a
-single process of trafilatura alone. Every figure is also printed as a ratio to
-the baselines, since absolute times vary between runs on shared machines.
+single process of trafilatura alone (``--only-html``: that comparison alone, on the 40 pages of
+``extraction-bench/dev`` five times over). Every figure is also printed as a ratio to the
+baselines, since absolute times vary between runs on shared machines.
 """
 
 from __future__ import annotations
@@ -313,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-html", action="store_true")
+    parser.add_argument("--only-html", action="store_true",
+                        help="run the HTML pages/s comparison alone (no index sizes, no queries)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--typesense", action="store_true",
                         help="add a Typesense column (bench/typesense_bench.py)")
@@ -320,10 +324,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="reuse the corpus, index and FTS5 database an earlier run left in "
                              "--out (build figures are then those of that run)")
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",")]
-    records = reuters_records(REUTERS)
-    print(f"# newsfacet speed benchmark — {len(records):,} Reuters-21578 articles with a body; "
-          f"{os.cpu_count()} cores; queries: {len(query_set())} (10 queries x 0/1/2 filters)")
+    sizes = [] if args.only_html else [int(s) for s in args.sizes.split(",")]
+    records = reuters_records(REUTERS) if sizes else []
+    if sizes:
+        print(f"# newsfacet speed benchmark — {len(records):,} Reuters-21578 articles with a "
+              f"body; {os.cpu_count()} cores; queries: {len(query_set())} (10 queries x 0/1/2 "
+              "filters)")
     report = {}
     for size in sizes:
         work = args.out / str(size)
@@ -359,13 +365,18 @@ def main(argv: list[str] | None = None) -> int:
             print_typesense(typesense)
         report[size] = {"build": build, "tantivy_build": tantivy, "queries": queries,
                         "http": http, "typesense": typesense}
+    if args.only_html and not EXTRACTION_DEV.is_dir():
+        raise SystemExit(f"{EXTRACTION_DEV} is not there: no HTML pages to time")
     if not args.skip_html and EXTRACTION_DEV.is_dir():
         html = bench_html(args.out, copies=5)
         print(f"\nHTML: trafilatura alone {html['trafilatura_pages_per_s']:.1f} pages/s; "
               f"newsfacet index --workers 2 {html['newsfacet_workers2_pages_per_s']:.1f} pages/s "
               f"({html['ratio']:.2f}x)")
         report["html"] = html
-    (args.out / "perf.json").write_text(json.dumps(report, indent=2))
+    # --only-html leaves a full run's figures as they are
+    figures = args.out / ("perf-html.json" if args.only_html else "perf.json")
+    args.out.mkdir(parents=True, exist_ok=True)
+    figures.write_text(json.dumps(report, indent=2))
     return 0
 
 
