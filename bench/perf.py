@@ -85,8 +85,10 @@ def timed_child(args: list[str], watch: Path | None = None,
         watcher = Watch(proc.pid, watch) if watch is not None else None
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
-        if watcher is not None and samples is not None:
-            samples += watcher.stop()
+        if watcher is not None:
+            taken = watcher.stop()
+            if samples is not None:
+                samples += taken
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -133,7 +135,7 @@ def disk_parts(index_dir: Path) -> dict[str, float]:
 def provenance() -> dict:
     """Return when and from which commit a build was made (for reports of reused builds)."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
+        commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, text=True,
                                 capture_output=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown"
@@ -411,6 +413,7 @@ def main(argv: list[str] | None = None) -> int:
                              "output says so")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    args.out = args.out.resolve()  # the children run in the checkout, wherever this runs
     records = reuters_records(REUTERS)
     print(f"# newsfacet speed benchmark — {len(records):,} Reuters-21578 articles with a body; "
           f"{os.cpu_count()} cores; queries: {len(query_set())} (10 queries x 0/1/2 filters)")
