@@ -95,6 +95,8 @@ def test_facets_count_articles_and_undated(any_engine):
     assert facet(results, "month") == {"2019-05": 2, "2020-01": 1, "undated": 1}
     types = {v.value: v.type for v in results.facets["entity"]}
     assert types["Kataib Hezbollah"] == "group" and types["Iraq"] == "place"
+    counts = [v.count for v in results.facets["entity"]]
+    assert counts == sorted(counts, reverse=True)
 
 
 def test_dates_undated_and_order(any_engine):
