@@ -21,7 +21,6 @@ For comparison it also prints each dump cleaned alone and the dumps grouped by t
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import sys
 from pathlib import Path
@@ -30,8 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.extraction import DEFAULT_SCORER, load_pages, load_scorer  # noqa: E402
-from bench.textdump import html_to_text_dump  # noqa: E402
+from bench.fitting import fit_parser, read_dumps, scorer_of  # noqa: E402
 from search.cleaner import clean_text, collection  # noqa: E402
 
 LINES_GRID = (2, 3, 5, 8, 12, 20)
@@ -77,10 +75,9 @@ class Scorer:
 
 
 def read(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    pages = load_pages(folder)
-    dumps = {p.id: html_to_text_dump(p.html) for p in pages}
-    hosts = {p.id: p.gold.get("outlet") or p.id for p in pages}
-    return dumps, hosts, {p.id: p.gold.get("body") or "" for p in pages}
+    pages = read_dumps(folder)
+    return ({p.id: p.text for p in pages}, {p.id: p.host for p in pages},
+            {p.id: p.gold for p in pages})
 
 
 def report(name: str, scorer, dumps, hosts, golds) -> tuple:
@@ -103,12 +100,8 @@ def report(name: str, scorer, dumps, hosts, golds) -> tuple:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("train", type=Path)
-    ap.add_argument("--check", type=Path)
-    ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER)
-    args = ap.parse_args(argv)
-    scorer = load_scorer(args.scorer)
+    args = fit_parser(__doc__).parse_args(argv)
+    scorer = scorer_of(args)
     dumps, hosts, golds = read(args.train)
     score = Scorer(scorer, dumps, golds)
     print(f"train: {len(dumps)} dumps, {len(set(hosts.values()))} hosts; "

@@ -19,7 +19,6 @@ is chosen on it.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import re
@@ -34,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.extraction import DEFAULT_SCORER, load_pages, load_scorer  # noqa: E402
+from bench.extraction import load_pages  # noqa: E402
+from bench.fitting import fit_parser, scorer_of  # noqa: E402
 from bench.textdump import html_to_text_dump  # noqa: E402
 from search.cleaner import text_model  # noqa: E402
 from search.cleaner.text import features_of, rule_blocks, shaped  # noqa: E402
@@ -210,15 +210,11 @@ def out_of_fold(pages: list[PageRows], l2: float) -> dict[str, np.ndarray]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("train", type=Path)
-    ap.add_argument("--check", type=Path,
-                    help="a second folder scored with the fitted model (not used to choose)")
+    ap = fit_parser(__doc__)
     ap.add_argument("--stopwords", type=int, default=150, help="size of the function-word list")
-    ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER)
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     args = ap.parse_args(argv)
-    scorer = load_scorer(args.scorer)
+    scorer = scorer_of(args)
     train_pages = load_pages(args.train)
     stopwords = fit_stopwords([p.gold.get("body") or "" for p in train_pages], args.stopwords)
     pages = [page_rows(p, stopwords) for p in train_pages]

@@ -14,7 +14,6 @@ The line model (``bench/fit_text_lines.py``) is fitted after, on the rules as th
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -22,8 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.extraction import DEFAULT_SCORER, load_pages, load_scorer  # noqa: E402
-from bench.textdump import html_to_text_dump  # noqa: E402
+from bench.fitting import fit_parser, read_dumps, scorer_of  # noqa: E402
 from search.cleaner import text  # noqa: E402
 
 GRID: dict[str, tuple[float, ...]] = {
@@ -56,15 +54,10 @@ def seed_labels() -> list[list[tuple[str, str | None]]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("train", type=Path)
-    ap.add_argument("--check", type=Path)
-    ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER)
-    args = ap.parse_args(argv)
-    scorer = load_scorer(args.scorer)
-    train = [(html_to_text_dump(p.html), p.gold.get("body") or "") for p in load_pages(args.train)]
-    check = ([(html_to_text_dump(p.html), p.gold.get("body") or "") for p in load_pages(args.check)]
-             if args.check else [])
+    args = fit_parser(__doc__).parse_args(argv)
+    scorer = scorer_of(args)
+    train = [(p.text, p.gold) for p in read_dumps(args.train)]
+    check = [(p.text, p.gold) for p in read_dumps(args.check)]
     start = {name: getattr(text, name) for name in GRID}
     best = rules_f1(scorer, train)
     seeds = seed_labels()

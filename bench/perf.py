@@ -1,6 +1,7 @@
 """Speed benchmark: newsfacet against SQLite FTS5, plain Whoosh and tantivy, at several sizes.
 
     .venv/bin/python -m bench.perf [--sizes 10000,30000,100000] [--out bench/out] [--reuse]
+    .venv/bin/python -m bench.perf --only-html [--out bench/out]
 
 For each size: index build (articles/s, peak memory, its rate and memory over each tenth of the
 corpus, re-index of the unchanged corpus, size on disk per article), then a
@@ -12,9 +13,10 @@ queries with the decoded-postings cache emptied before each one (every query rea
 lists from disk again); tantivy (``bench.baselines.Tantivy``, the ``bench`` extra; left out,
 saying so, when it is not installed) gets the same records, fields and queries, with its build
 rate and index size; ``--typesense`` adds a Typesense column. HTML pages/s with ``--workers 2``
-is compared with a single process of trafilatura alone. Every figure is also printed as a ratio to
-the baselines, since absolute times vary between runs on shared machines; the run ends with issue
-20's goals checked against its figures (``bench.perf_goals``).
+is compared with a single process of trafilatura alone (``--only-html``: that comparison alone,
+on the 40 pages of ``extraction-bench/dev`` five times over). Every figure is also printed as a
+ratio to the baselines, since absolute times vary between runs on shared machines; the run ends
+with issue 20's goals checked against its figures (``bench.perf_goals``).
 
 Sizes past the 19,771 Reuters-21578 articles with a body are amplified: the same articles again
 under new ids (``bench.corpus``), flagged in the output. ``--out DIR`` keeps each size's corpus,
@@ -404,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-html", action="store_true")
+    parser.add_argument("--only-html", action="store_true",
+                        help="run the HTML pages/s comparison alone (no index sizes, no queries)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--typesense", action="store_true",
                         help="add a Typesense column (bench/typesense_bench.py)")
@@ -412,11 +416,13 @@ def main(argv: list[str] | None = None) -> int:
                              "finished in --out; their build figures are that run's, and the "
                              "output says so")
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [] if args.only_html else [int(s) for s in args.sizes.split(",")]
     args.out = args.out.resolve()  # the children run in the checkout, wherever this runs
-    records = reuters_records(REUTERS)
-    print(f"# newsfacet speed benchmark — {len(records):,} Reuters-21578 articles with a body; "
-          f"{os.cpu_count()} cores; queries: {len(query_set())} (10 queries x 0/1/2 filters)")
+    records = reuters_records(REUTERS) if sizes else []
+    if sizes:
+        print(f"# newsfacet speed benchmark — {len(records):,} Reuters-21578 articles with a "
+              f"body; {os.cpu_count()} cores; queries: {len(query_set())} (10 queries x 0/1/2 "
+              "filters)")
     report: dict = {}
     for size in sizes:
         work = args.out / str(size)
@@ -458,13 +464,18 @@ def main(argv: list[str] | None = None) -> int:
                         "queries": queries, "http": http, "typesense": typesense,
                         "amplified": size > len(records)}
         (args.out / "perf.json").write_text(json.dumps(report, indent=2))  # after every size
+    if args.only_html and not EXTRACTION_DEV.is_dir():
+        raise SystemExit(f"{EXTRACTION_DEV} is not there: no HTML pages to time")
     if not args.skip_html and EXTRACTION_DEV.is_dir():
         html = bench_html(args.out, copies=5)
         print(f"\nHTML: trafilatura alone {html['trafilatura_pages_per_s']:.1f} pages/s; "
               f"newsfacet index --workers 2 {html['newsfacet_workers2_pages_per_s']:.1f} pages/s "
               f"({html['ratio']:.2f}x)")
         report["html"] = html
-    (args.out / "perf.json").write_text(json.dumps(report, indent=2))
+    # --only-html leaves a full run's figures as they are
+    figures = args.out / ("perf-html.json" if args.only_html else "perf.json")
+    args.out.mkdir(parents=True, exist_ok=True)
+    figures.write_text(json.dumps(report, indent=2))
     goals = check_goals(report)
     if goals:
         print("\n## Issue 20's goals, with this run's figures")

@@ -9,6 +9,8 @@ import pytest
 
 from search.cleaner import BODY_LABELS, CleanedDocument, clean_text
 
+from .cleaner_stories import STORIES
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DUMPS = Path(__file__).resolve().parent / "data" / "text"
@@ -270,19 +272,7 @@ def test_lines_an_outlet_repeats_across_its_dumps_are_chrome():
               "day.",
               "Our reporters cover the harbour, the council and the ferries for readers across the "
               "county."]
-    stories = [
-        ("Harbour strike halts grain exports",
-         "Dock workers walked out on Friday over pay and the port stopped loading grain at once.",
-         "The union said the strike would last until the owners made a better offer to all of the "
-         "crews.",
-         "Owners said they would meet the union on Monday to talk about pay and the night shifts."),
-        ("Council approves new cycle lanes",
-         "The council voted on Tuesday to build cycle lanes on both banks of the river this year.",
-         "Work starts in spring and should be finished before the summer ferry timetable begins "
-         "again.",
-         "Shop owners on the east bank said they feared losing the parking spaces outside their "
-         "doors."),
-    ]
+    stories = STORIES[:2]
     dumps = ["\n".join([title, first, *chrome, *rest]) for title, first, *rest in stories]
     shared = repeated_lines(dumps)
     alone, grouped = clean_text(dumps[0]), clean_text(dumps[0], boilerplate=shared)

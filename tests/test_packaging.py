@@ -23,7 +23,8 @@ from .conftest import ROOT
 pytestmark = pytest.mark.slow
 
 SOURCES = ("pyproject.toml", "README.md", "search", "web")
-DATA = ("search/data/entities.json", "web/templates/base.html", "web/static/style.css")
+DATA = ("search/data/entities.json", "search/entities/ner/model.npz", "web/templates/base.html",
+        "web/static/style.css")
 # pip's BuildBackendWarning, setuptools' SetuptoolsDeprecationWarning and InformationOnly
 # banners, a logged "WARNING", "!!" boxes around them.
 WARNING = re.compile(r"warn|!!|deprecat", re.IGNORECASE)

