@@ -1,20 +1,29 @@
 """Speed benchmark: newsfacet against SQLite FTS5, plain Whoosh and tantivy, at several sizes.
 
-    .venv/bin/python -m bench.perf [--sizes 10000,30000,100000] [--out bench/out]
+    .venv/bin/python -m bench.perf [--sizes 10000,30000,100000] [--out bench/out] [--reuse]
     .venv/bin/python -m bench.perf --only-html [--out bench/out]
 
-For each size: index build (articles/s, peak memory, re-index of the unchanged corpus), then a
+For each size: index build (articles/s, peak memory, its rate and memory over each tenth of the
+corpus, re-index of the unchanged corpus, size on disk per article), then a
 fixed mixed query set, each returning total, facet counts and ten snippets: p50/p95 through the
 Python API for newsfacet and both baselines, and through ``GET /api/search`` on ``newsfacet
 serve`` (gunicorn, one worker per core) with 1 and 8 concurrent clients, with the server's RSS
 and the time a cold server takes to answer its first search. ``newsfacet_cold`` runs the same
-queries with the decoded-postings cache emptied before each one (every query reads its posting
-lists from disk again); tantivy (``bench.baselines.Tantivy``, the ``bench`` extra; left out,
-saying so, when it is not installed) gets the same records, fields and queries, with its build
-rate and index size; ``--typesense`` adds a Typesense column. HTML pages/s with ``--workers 2``
-is compared with a single process of trafilatura alone (``--only-html``: that comparison alone,
-on the 40 pages of ``extraction-bench/dev`` five times over). Every figure is also printed as a
-ratio to the baselines, since absolute times vary between runs on shared machines.
+queries with the caches of decoded postings and stored articles emptied before each one (every
+query reads its posting lists and articles from disk again); tantivy
+(``bench.baselines.Tantivy``, the ``bench`` extra; left out, saying so, when it is not
+installed) gets the same records, fields and queries, with its build rate and index size;
+``--typesense`` adds a Typesense column. HTML pages/s with ``--workers 2`` is compared with a
+single process of trafilatura alone (``--only-html``: that comparison alone, on the 40 pages of
+``extraction-bench/dev`` five times over). Every figure is also printed as a
+ratio to the baselines, since absolute times vary between runs on shared machines; the run ends
+with issue 20's goals checked against its figures (``bench.perf_goals``).
+
+Sizes past the 19,771 Reuters-21578 articles with a body are amplified: the same articles again
+under new ids (``bench.corpus``), flagged in the output. ``--out DIR`` keeps each size's corpus,
+indexes and FTS5 database in ``DIR/SIZE``; ``--reuse`` then reuses each build a run finished
+there (newsfacet's, FTS5's and tantivy's separately) instead of building it again, and reports
+the build figures of the run that built it, saying so, with that run's date and commit.
 """
 
 from __future__ import annotations
@@ -35,6 +44,8 @@ from pathlib import Path
 
 from bench.baselines import PlainWhoosh, Tantivy, build_fts5, fts5_search
 from bench.corpus import REUTERS, reuters_records, write_corpus
+from bench.perf_goals import check_goals
+from bench.perf_watch import Watch, by_tenths, pss_mb, rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWSFACET = [sys.executable, "-m", "search"]
@@ -58,11 +69,14 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-def timed_child(args: list[str]) -> tuple[float, int, str]:
+def timed_child(args: list[str], watch: Path | None = None,
+                samples: list | None = None) -> tuple[float, int, str]:
     """Run a command; return wall seconds, its own peak RSS in MB, and its stdout.
 
     A Python module run (``[python, "-m", module, ...]``) goes through ``bench.peak``, which
-    reports the child's own peak; ``wait4`` would report at least this process's."""
+    reports the child's own peak; ``wait4`` would report at least this process's. ``watch``: a
+    file the child reads, whose read offset and the child's RSS are sampled into ``samples``
+    (``bench.perf_watch``)."""
     peak_file = None
     if args[:2] == [sys.executable, "-m"]:
         handle, peak_file = tempfile.mkstemp(prefix="peak-")
@@ -71,8 +85,13 @@ def timed_child(args: list[str]) -> tuple[float, int, str]:
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(args, stdout=out, stderr=err, cwd=ROOT)
+        watcher = Watch(proc.pid, watch) if watch is not None else None
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+        if watcher is not None:
+            taken = watcher.stop()
+            if samples is not None:
+                samples += taken
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -87,13 +106,51 @@ def timed_child(args: list[str]) -> tuple[float, int, str]:
 
 def bench_build(corpus: Path, index_dir: Path, size: int) -> dict:
     shutil.rmtree(index_dir, ignore_errors=True)
+    samples: list = []
     seconds, peak, out = timed_child(NEWSFACET + ["index", str(corpus), "--index", str(index_dir),
-                                                  "--json"])
+                                                  "--json"], watch=corpus, samples=samples)
     report = json.loads(out)
+    disk = disk_parts(index_dir)
     again, _, _ = timed_child(NEWSFACET + ["index", str(corpus), "--index", str(index_dir),
                                            "--json"])
     return {"articles": report["articles"], "build_s": seconds, "articles_per_s": size / seconds,
-            "peak_rss_mb": peak, "reindex_s": again, "reindex_speedup": seconds / again}
+            "peak_rss_mb": peak, "reindex_s": again, "reindex_speedup": seconds / again,
+            "disk_mb": sum(disk.values()), "disk_parts_mb": disk,
+            "timeline": by_tenths(samples, corpus.stat().st_size, size, seconds),
+            **provenance()}
+
+
+def disk_parts(index_dir: Path) -> dict[str, float]:
+    """Return the MB on disk of an index folder's parts: Whoosh's segments and tables of
+    contents, the story sidecar, the arrays saved for readers, and the rest."""
+    parts = {"segments": 0.0, "stories": 0.0, "arrays": 0.0, "other": 0.0}
+    for path in index_dir.iterdir():
+        if not path.is_file():
+            continue
+        name = path.name
+        part = ("segments" if name.startswith(("MAIN_", "_MAIN_")) else
+                "stories" if name.startswith("stories.sqlite") else
+                "arrays" if name.endswith(".npz") else "other")
+        parts[part] += path.stat().st_size / 2**20
+    return parts
+
+
+def provenance() -> dict:
+    """Return when and from which commit a build was made (for reports of reused builds)."""
+    try:
+        commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, text=True,
+                                capture_output=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {"built_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit}
+
+
+def bench_fts5_build(corpus: Path, target: Path, size: int) -> dict:
+    start = time.perf_counter()
+    build_fts5(corpus, target).close()
+    seconds = time.perf_counter() - start
+    return {"build_s": seconds, "articles_per_s": size / seconds,
+            "disk_mb": target.stat().st_size / 2**20, **provenance()}
 
 
 def bench_tantivy_build(corpus: Path, target: Path, size: int) -> dict | None:
@@ -107,7 +164,8 @@ def bench_tantivy_build(corpus: Path, target: Path, size: int) -> dict | None:
     start = time.perf_counter()
     Tantivy.build(corpus, target)
     seconds = time.perf_counter() - start
-    return {"build_s": seconds, "articles_per_s": size / seconds, "disk_mb": _disk_mb(target)}
+    return {"build_s": seconds, "articles_per_s": size / seconds, "disk_mb": _disk_mb(target),
+            **provenance()}
 
 
 def _disk_mb(path: Path) -> float:
@@ -154,8 +212,8 @@ def bench_queries(index_dir: Path, fts_db, repeat: int, tantivy_dir: Path | None
                   for k, vals in filters.items()}
         return plain.search(text, mapped)
 
-    def ours_cold(text, filters):  # every query decodes its postings again
-        engine.current()[1].clear_cache()
+    def ours_cold(text, filters):  # every query decodes its postings and articles again
+        engine.clear_caches()
         return ours(text, filters)
 
     results = {
@@ -189,8 +247,10 @@ def _urls(port: int) -> list[str]:
     return urls
 
 
-def _rss_mb(pid: int) -> float:
-    """Return the resident memory of a process and all its descendants (gunicorn workers)."""
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """Return the resident memory (RSS, summed: pages two processes share count twice) and
+    the proportional set size (PSS: shared pages split between their processes) of a process
+    and all its descendants (gunicorn workers)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -200,17 +260,13 @@ def _rss_mb(pid: int) -> float:
             except (OSError, ValueError, IndexError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0.0, [pid]
+    rss, pss, todo = 0.0, 0.0, [pid]
     while todo:
         current = todo.pop()
         todo += children.get(current, [])
-        try:
-            with open(f"/proc/{current}/status") as handle:
-                total += next(int(row.split()[1]) for row in handle
-                              if row.startswith("VmRSS:")) / 1024
-        except (OSError, StopIteration):
-            pass
-    return total
+        rss += rss_mb(current)
+        pss += pss_mb(current)
+    return rss, pss
 
 
 def bench_http(index_dir: Path, port: int, rounds: int) -> dict:
@@ -243,13 +299,14 @@ def bench_http(index_dir: Path, port: int, rounds: int) -> dict:
             t.start()
         for t in threads:
             t.join()
-        rss = _rss_mb(server.pid)
+        rss, pss = _memory_mb(server.pid)
     finally:
         server.terminate()
         server.wait(10)
     return {"cold_first_search_s": cold, "c1_p50_ms": percentile(single, 50),
             "c1_p95_ms": percentile(single, 95), "c8_p50_ms": percentile(times, 50),
-            "c8_p95_ms": percentile(times, 95), "c8_errors": len(errors), "server_rss_mb": rss}
+            "c8_p95_ms": percentile(times, 95), "c8_errors": len(errors), "server_rss_mb": rss,
+            "server_pss_mb": pss}
 
 
 def bench_html(work: Path, copies: int) -> dict:
@@ -277,26 +334,45 @@ def bench_html(work: Path, copies: int) -> dict:
 
 
 def print_size(size: int, build: dict, queries: dict, http: dict | None,
-               tantivy: dict | None = None) -> None:
-    ours, fts, plain = queries["newsfacet"], queries["sqlite_fts5"], queries["plain_whoosh"]
+               tantivy: dict | None = None, fts: dict | None = None,
+               amplified: bool = False) -> None:
+    ours, fts_q, plain = queries["newsfacet"], queries["sqlite_fts5"], queries["plain_whoosh"]
     fast = queries.get("tantivy")
     print(f"\n## {size:,} articles" + (" (amplified: copies of Reuters-21578 with new ids)"
-                                      if size > 19_000 else ""))
+                                      if amplified else ""))
+    if build.get("reused"):
+        print(f"(build figures reused from the run that built this index, {build['built_at']}, "
+              f"commit {build['commit']})")
     print(f"build: {build['articles_per_s']:.0f} articles/s ({build['build_s']:.1f} s), "
           f"peak RSS {build['peak_rss_mb']} MB; re-index unchanged {build['reindex_s']:.1f} s "
           f"({build['reindex_speedup']:.1f}x faster)"
-          + (f"; index {build['disk_mb']:.1f} MB" if "disk_mb" in build else ""))
-    if tantivy:
-        print(f"tantivy build: {tantivy['articles_per_s']:.0f} articles/s "
-              f"({tantivy['build_s']:.1f} s), index {tantivy['disk_mb']:.1f} MB")
+          + (f"; index {build['disk_mb']:.1f} MB, {_per_article(build['disk_mb'], size)}"
+             if "disk_mb" in build else ""))
+    if "disk_parts_mb" in build:
+        print("index on disk: " + ", ".join(f"{name} {mb:.1f} MB ({_per_article(mb, size)})"
+                                            for name, mb in build["disk_parts_mb"].items()))
+    timeline = build.get("timeline")
+    if timeline and timeline["tenths"]:
+        print("build by tenths of the corpus, articles/s: "
+              + " ".join(f"{t['articles_per_s']:.0f}" if t["articles_per_s"] else "-"
+                         for t in timeline["tenths"])
+              + "; RSS MB: " + " ".join(f"{t['rss_mb']:.0f}" for t in timeline["tenths"])
+              + (f"; after the last line read: {timeline['after_last_read_s']:.1f} s"
+                 if timeline["after_last_read_s"] is not None else ""))
+    for name, other in (("FTS5", fts), ("tantivy", tantivy)):
+        if other:
+            print(f"{name} build: {other['articles_per_s']:.0f} articles/s "
+                  f"({other['build_s']:.1f} s), {other['disk_mb']:.1f} MB, "
+                  f"{_per_article(other['disk_mb'], size)}"
+                  + (f" (reused: built {other['built_at']})" if other.get("reused") else ""))
     print("| engine | p50 ms | p95 ms | p50 vs FTS5 | p50 vs plain Whoosh |"
           + (" p50 vs tantivy |" if fast else ""))
     print("| --- | --- | --- | --- | --- |" + (" --- |" if fast else ""))
     for name, row in queries.items():
         print(f"| {name} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
-              f"{row['p50_ms'] / fts['p50_ms']:.2f}x | {row['p50_ms'] / plain['p50_ms']:.2f}x |"
+              f"{row['p50_ms'] / fts_q['p50_ms']:.2f}x | {row['p50_ms'] / plain['p50_ms']:.2f}x |"
               + (f" {row['p50_ms'] / fast['p50_ms']:.2f}x |" if fast else ""))
-    print(f"newsfacet p50 = {ours['p50_ms'] / fts['p50_ms']:.2f}x FTS5, "
+    print(f"newsfacet p50 = {ours['p50_ms'] / fts_q['p50_ms']:.2f}x FTS5, "
           f"{ours['p50_ms'] / plain['p50_ms']:.2f}x plain Whoosh"
           + (f", {ours['p50_ms'] / fast['p50_ms']:.2f}x tantivy" if fast else "")
           + f"; p95 {ours['p95_ms']:.1f} ms")
@@ -304,7 +380,24 @@ def print_size(size: int, build: dict, queries: dict, http: dict | None,
         print(f"HTTP /api/search: cold first search {http['cold_first_search_s']:.2f} s; "
               f"1 client p50/p95 {http['c1_p50_ms']:.1f}/{http['c1_p95_ms']:.1f} ms; "
               f"8 clients p50/p95 {http['c8_p50_ms']:.1f}/{http['c8_p95_ms']:.1f} ms, "
-              f"{http['c8_errors']} errors; server RSS {http['server_rss_mb']:.0f} MB")
+              f"{http['c8_errors']} errors; server RSS {http['server_rss_mb']:.0f} MB"
+              + (f" (PSS {http['server_pss_mb']:.0f} MB)" if "server_pss_mb" in http else ""))
+
+
+def _per_article(mb: float, size: int) -> str:
+    return f"{mb * 2**20 / size:,.0f} bytes/article"
+
+
+def saved_figures(path: Path, size: int, *needed: Path) -> dict | None:
+    """Return the build figures an earlier run saved at ``path``, marked as reused, when they
+    are of ``size`` articles and what they describe (``needed``) is still there; else None."""
+    try:
+        figures = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if figures.get("size", size) != size or not all(p.exists() for p in needed):
+        return None
+    return {"built_at": "an earlier run", "commit": "unknown", **figures, "reused": True}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -320,50 +413,58 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--typesense", action="store_true",
                         help="add a Typesense column (bench/typesense_bench.py)")
     parser.add_argument("--reuse", action="store_true",
-                        help="reuse the corpus, index and FTS5 database an earlier run left in "
-                             "--out (build figures are then those of that run)")
+                        help="reuse the builds (corpus, index, FTS5, tantivy) an earlier run "
+                             "finished in --out; their build figures are that run's, and the "
+                             "output says so")
     args = parser.parse_args(argv)
     sizes = [] if args.only_html else [int(s) for s in args.sizes.split(",")]
+    args.out = args.out.resolve()  # the children run in the checkout, wherever this runs
     records = reuters_records(REUTERS) if sizes else []
     if sizes:
         print(f"# newsfacet speed benchmark — {len(records):,} Reuters-21578 articles with a "
               f"body; {os.cpu_count()} cores; queries: {len(query_set())} (10 queries x 0/1/2 "
               "filters)")
-    report = {}
+    report: dict = {}
     for size in sizes:
         work = args.out / str(size)
-        saved = work / "build.json"
-        if args.reuse and saved.exists() and (work / "fts5.db").exists():
-            build = json.loads(saved.read_text())
-            fts = sqlite3.connect(str(work / "fts5.db"), check_same_thread=False)
-        else:
-            corpus = write_corpus(records, size, work / "corpus.jsonl")
-            build = bench_build(corpus, work / "index", size)
-            build["disk_mb"] = _disk_mb(work / "index")
-            saved.write_text(json.dumps(build))
-            fts = build_fts5(corpus, work / "fts5.db")
-        tantivy_saved = work / "tantivy.json"
-        if args.reuse and tantivy_saved.exists() and (work / "tantivy").is_dir():
-            tantivy = json.loads(tantivy_saved.read_text())
-        else:
-            tantivy = bench_tantivy_build(work / "corpus.jsonl", work / "tantivy", size)
+        corpus, index_dir, fts_db = work / "corpus.jsonl", work / "index", work / "fts5.db"
+        build = saved_figures(work / "build.json", size, corpus, index_dir) if args.reuse else None
+        reuse = build is not None  # a new corpus: the baselines are built again too
+        if build is None:
+            for stale in ("build.json", "fts5.json", "tantivy.json"):  # a crash must not leave
+                (work / stale).unlink(missing_ok=True)  # figures of another build to reuse
+            corpus = write_corpus(records, size, corpus)
+            build = {**bench_build(corpus, index_dir, size), "size": size}
+            (work / "build.json").write_text(json.dumps(build))
+        fts_build = saved_figures(work / "fts5.json", size, fts_db) if reuse else None
+        if fts_build is None:
+            fts_build = {**bench_fts5_build(corpus, fts_db, size), "size": size}
+            (work / "fts5.json").write_text(json.dumps(fts_build))
+        fts = sqlite3.connect(str(fts_db), check_same_thread=False)
+        tantivy = saved_figures(work / "tantivy.json", size, work / "tantivy") if reuse else None
+        if tantivy is None:
+            tantivy = bench_tantivy_build(corpus, work / "tantivy", size)
             if tantivy:
-                tantivy_saved.write_text(json.dumps(tantivy))
-        queries = bench_queries(work / "index", fts, args.repeat,
+                (work / "tantivy.json").write_text(json.dumps({**tantivy, "size": size}))
+        queries = bench_queries(index_dir, fts, args.repeat,
                                 work / "tantivy" if tantivy else None)
+        fts.close()
         typesense = None
         if args.typesense:
             from bench.typesense_bench import bench_typesense, print_typesense
 
-            typesense = bench_typesense(work / "corpus.jsonl", work, size, args.repeat, measure,
+            typesense = bench_typesense(corpus, work, size, args.repeat, measure,
                                         query_set(), timed_child, NEWSFACET)
             queries["typesense"] = typesense["queries"]
-        http = None if args.skip_http else bench_http(work / "index", args.port, rounds=2)
-        print_size(size, build, queries, http, tantivy)
+        http = None if args.skip_http else bench_http(index_dir, args.port, rounds=2)
+        print_size(size, build, queries, http, tantivy, fts_build,
+                   amplified=size > len(records))
         if typesense:
             print_typesense(typesense)
-        report[size] = {"build": build, "tantivy_build": tantivy, "queries": queries,
-                        "http": http, "typesense": typesense}
+        report[size] = {"build": build, "fts5_build": fts_build, "tantivy_build": tantivy,
+                        "queries": queries, "http": http, "typesense": typesense,
+                        "amplified": size > len(records)}
+        (args.out / "perf.json").write_text(json.dumps(report, indent=2))  # after every size
     if args.only_html and not EXTRACTION_DEV.is_dir():
         raise SystemExit(f"{EXTRACTION_DEV} is not there: no HTML pages to time")
     if not args.skip_html and EXTRACTION_DEV.is_dir():
@@ -376,6 +477,11 @@ def main(argv: list[str] | None = None) -> int:
     figures = args.out / ("perf-html.json" if args.only_html else "perf.json")
     args.out.mkdir(parents=True, exist_ok=True)
     figures.write_text(json.dumps(report, indent=2))
+    goals = check_goals(report)
+    if goals:
+        print("\n## Issue 20's goals, with this run's figures")
+        for goal in goals:
+            print(goal.line())
     return 0
 
 

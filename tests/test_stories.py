@@ -189,3 +189,28 @@ def test_updates_and_removals_leave_no_stale_story(runner, corpus, stories_index
     run(runner, "remove", levant, "--index", stories_index)
     copies = {Path(h["source"]).name: h["copies"] for h in hits(runner, stories_index)}
     assert copies["gulf_ledger.html"] == 1
+
+
+def test_batches_read_earlier_stories_without_building_the_search_arrays(runner, corpus,
+                                                                         tmp_path, monkeypatch):
+    """An article is checked against the stories of articles committed in earlier batches by
+    reading their stored bodies; that must not build the facet and length arrays of the whole
+    index at every batch (a cost in proportion to the index, paid once per batch: quadratic
+    in the corpus). They are built once, to be saved for readers after the last commit."""
+    from search import indexing
+    from search.engines.whoosh import docs
+
+    monkeypatch.setattr(indexing, "BATCH_SIZE", 1)  # every article a commit of its own
+    built = []
+    original = docs.DocSets.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(docs.DocSets, "__init__", counting)
+    run(runner, "index", corpus, "--index", tmp_path / "ix")
+    assert len(built) == 1
+    stories = stories_by_file(runner, tmp_path / "ix")
+    assert len({stories[name] for name in COPIES}) == 1
+    assert len({stories[name] for name in COPIES | OTHERS}) == 3

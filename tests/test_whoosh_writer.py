@@ -8,6 +8,7 @@ from whoosh.writing import SegmentWriter
 
 from bench.corpus import REUTERS, reuters_records
 from search.engines.whoosh.engine import build_schema, document
+from search.engines.whoosh import writer as writer_module
 from search.engines.whoosh.writer import Writer
 from search.models import Article
 
@@ -80,3 +81,39 @@ def test_the_faster_writer_stems_as_whoosh_does(tmp_path):
         [t.text for t in build_schema()["body"].analyzer(" ".join(words))]
     writer.cancel()
     ix.close()
+
+
+def merge(folder, writer_class, batches, deleted: list[str], added: list[Article]) -> None:
+    """Write the batches as segments, delete some ids, then add articles and merge every
+    segment into one new segment with ``writer_class`` (as ``optimize`` and ``MERGE_SMALL``
+    merge)."""
+    write(folder, SegmentWriter, batches)
+    ix = index.open_dir(str(folder))
+    writer = SegmentWriter(ix)
+    for article_id in deleted:
+        writer.delete_by_term("id", article_id)
+    writer.commit(merge=False)
+    writer = writer_class(ix, limitmb=1)  # a pool small enough to spill runs to disk
+    for article in added:
+        writer.add_document(**document(article))
+    writer.commit(optimize=True)
+    ix.close()
+
+
+def test_merged_segments_are_written_as_whoosh_merges_them(tmp_path, monkeypatch):
+    streamed = []
+    original = writer_module._segment_postings
+    monkeypatch.setattr(writer_module, "_segment_postings",
+                        lambda *args: streamed.append(args[2]) or original(*args))
+    docs = articles(900)
+    batches = [docs[:300], docs[300:450], docs[450:800]]
+    deleted = [d.id for d in docs[290:320]] + [docs[600].id]  # across two segments
+    for name, writer_class in (("whoosh", SegmentWriter), ("ours", Writer)):
+        (tmp_path / name).mkdir()
+        merge(tmp_path / name, writer_class, batches, deleted, docs[800:])
+    assert len(streamed) == 3  # each merged segment streamed, not put through the pool
+    theirs, ours = contents(tmp_path / "whoosh"), contents(tmp_path / "ours")
+    assert len({key[-1] for key in ours if key[0] == "postings"}) == 1  # one segment left
+    assert sum(1 for key in ours if key[0] == "stored") == 900 - len(deleted)
+    assert len(theirs) > 25_000
+    assert ours == theirs

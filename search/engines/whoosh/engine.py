@@ -41,6 +41,7 @@ from ..query_terms import marked_terms
 from ..results import facet_values, first_per_story, highlight_paragraphs, make_hit
 from ..stored import decode_article, encode_data
 from . import browse, integrity, saved, stories, trust
+from .articles import stored_articles
 from .docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery, GenerationCache, intersect,
                    shared_docsets, size_of)
 from .errors import opening, reading, writing
@@ -245,22 +246,43 @@ class WhooshEngine:
         """Return an up-to-date searcher and its doc sets, refreshed after commits (the
         browse module reads through them too, so it sees what ``search`` sees)."""
         with self._lock:
-            if self._searcher is None:
-                self._searcher = self._index.searcher()
-            elif not self._searcher.up_to_date():
-                # A fresh searcher, not refresh(): a refreshed searcher leaves the readers of
-                # merged-away segments open. Every call uses one searcher from start to end and
-                # an engine serves one thread, so no call is still reading the old one.
-                old, self._searcher = self._searcher, self._index.searcher()
-                old.close()
-                self._sets = None
+            searcher = self._fresh_searcher()
             if self._sets is None:
                 self._sets = shared_docsets(self._path_key, self._searcher, FACET_FIELDS,
                                             self._saved(self._searcher))
                 # Field lengths and their averages, which scoring builds on first use, are
                 # built here, so a query's time budget never pays for them.
                 self._sets.warm(self._searcher, SEARCH_FIELDS)
-            return self._searcher, self._sets
+            return searcher, self._sets
+
+    def _stored_searcher(self):
+        """Return an up-to-date searcher without building the doc sets: reading stored fields
+        needs none, and the indexer reads stored articles after each commit (a story's earlier
+        member), where building them for every generation would cost time in proportion to the
+        whole index per batch."""
+        with self._lock:
+            return self._fresh_searcher()
+
+    def _fresh_searcher(self):
+        """Return the searcher, replaced by a new one after a commit (the caller holds the lock;
+        the doc sets of the old one are dropped)."""
+        if self._searcher is None:
+            self._searcher = self._index.searcher()
+        elif not self._searcher.up_to_date():
+            # A fresh searcher, not refresh(): a refreshed searcher leaves the readers of
+            # merged-away segments open. Every call uses one searcher from start to end and
+            # an engine serves one thread, so no call is still reading the old one.
+            old, self._searcher = self._searcher, self._index.searcher()
+            old.close()
+            self._sets = None
+        return self._searcher
+
+    def clear_caches(self) -> None:
+        """Forget what queries of this generation decoded (postings, phrase matches, stored
+        articles): the benchmark's cold runs, where every query reads from disk again."""
+        searcher, sets = self.current()
+        sets.clear_cache()
+        stored_articles(self._path_key, searcher).clear()
 
     @property
     def location(self) -> str:
@@ -298,7 +320,7 @@ class WhooshEngine:
 
     @_reads
     def get(self, article_id: str) -> Article:
-        searcher, _ = self.current()
+        searcher = self._stored_searcher()
         stored = searcher.document(id=article_id)
         if stored is None:
             raise ArticleNotFound(f"no article with id {article_id!r} — "
@@ -307,7 +329,7 @@ class WhooshEngine:
 
     @_reads
     def hashes(self) -> dict[str, str]:
-        searcher, _ = self.current()
+        searcher = self._stored_searcher()
         reader = searcher.reader()
         if not reader.doc_count():
             return {}
@@ -534,10 +556,11 @@ class WhooshEngine:
         # and a refreshed Whoosh searcher closes the readers it does not reuse.
         terms = (marked_terms(parsed) if request.query.strip() and request.with_snippets
                  else frozenset())
-        hits = [make_hit(decode_article(searcher.stored_fields(d)), score, terms, request,
+        stored = stored_articles(self._path_key, searcher)
+        hits = [make_hit(stored.article(searcher, d), score, terms, request,
                          self.settings.snippet_chars) for d, score in page]
-        stored = lambda d: decode_article(searcher.stored_fields(d))  # noqa: E731
-        return stories.hits_with_copies(hits, [d for d, _ in page], table, stored), total
+        return stories.hits_with_copies(hits, [d for d, _ in page], table,
+                                        lambda d: stored.copy(searcher, d)), total
 
 
 def _page(searcher, sets: DocSets, parsed: query.Query, match, filtered,

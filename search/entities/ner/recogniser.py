@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .packed import PACKED_PATH, file_hash, unpack
+from .packed import PACKED_PATH, file_hash, unpack, weight_arrays
 
 MODEL_PATH = PACKED_PATH
 
@@ -273,16 +273,10 @@ class Model:
 
     def __init__(self, data: dict) -> None:
         """Build the model from ``data`` as ``model.json.gz`` holds it (train.py)."""
-        classes = tuple(data["classes"])
-        weights: dict[str, list[float]] = data["weights"]
-        names = [k for k in weights if k != "__bias__"]
-        matrix = np.zeros((len(names) + 1, len(classes)), dtype=np.float32)
-        if names:
-            matrix[1:] = np.asarray([weights[k] for k in names], dtype=np.float32)
+        features, matrix, bias = weight_arrays(data)
         self._setup({
-            "classes": classes, "features": names, "matrix": matrix,
-            "bias": np.asarray(weights.get("__bias__", [0.0] * len(classes)), dtype=np.float32),
-            "lower_ratio": data["lower_ratio"], "places": data["places"],
+            "classes": tuple(data["classes"]), "features": features, "matrix": matrix,
+            "bias": bias, "lower_ratio": data["lower_ratio"], "places": data["places"],
             "lexicon": data.get("lexicon", {}), "threshold": float(data.get("threshold", 0.5)),
             "lone_name_score": float(data.get("lone_name_score", 0.0)),
             "meta": data.get("meta", {}), "source": None})
