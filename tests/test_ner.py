@@ -322,3 +322,16 @@ def test_results_lists_give_clubs():
                   "Price per bushel:\n\nChicago 3.04 2.98\n\nToledo 3.04 2.98\n\n"
                   "Denver 2.62 2.63\n\nMemphis 3.05 2.99"):
         assert "ORG" not in {m.label for m in recogniser.mentions(other)}, other
+
+
+def test_places_are_known_by_their_plain_spellings():
+    """News writes "Montreal" and "Sao Paulo" for the list's "Montréal" and "São Paulo"; a
+    plain spelling that is a common word ("bank" from "Bānk") or an acronym ("ICO" from "Icó")
+    is no place."""
+    from search.entities.ner.recogniser import plain_spellings
+
+    found = {m.text: m.label for m in Recogniser().mentions("TALKS IN SAO PAULO AND MONTREAL")}
+    assert found == {"Sao Paulo": "LOC", "Montreal": "LOC"}
+    places = {"montréal": "city", "bānk": "city", "icó": "city", "st. louis": "city"}
+    assert plain_spellings(places, {"bank": 0.9}) == {
+        **places, "montreal": "city", "st louis": "city"}

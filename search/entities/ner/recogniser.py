@@ -32,6 +32,7 @@ import gzip
 import itertools
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -104,6 +105,7 @@ class Tokens:
         "_lower",
         "cache",
         "caps",
+        "capsish",
         "headline",
         "spans",
         "text",
@@ -120,11 +122,15 @@ class Tokens:
         for k, w in enumerate(words):
             if not caps[k] and ("-" in w[:4] or "'" in w[:3]) and _NAME_PREFIX.match(w):
                 caps[k] = True  # "al-Shomari", "d'Estaing"
-        self.uppers = [w.isupper() and len(w) >= 2 and not (len(w) == 2 and w[1] == ".")
-                       for w in words]
+        self.uppers = uppers = [
+            w.isupper() and len(w) >= 2 and not (len(w) == 2 and w[1] == ".") for w in words]
+        # words in capitals or of one letter: a stretch of them is written in capitals
+        self.capsish = [u or len(w) < 2 for u, w in zip(uppers, words, strict=True)]
         # a headline or line in capitals: more than half its words of two letters or more
-        long_words = sum(len(w) >= 2 and w[0].isalpha() for w in self.words)
-        self.headline = long_words >= 2 and sum(self.uppers) * 2 > long_words
+        # (fewer than two words in capitals never are: counting the long words is skipped)
+        n_upper = uppers.count(True)
+        self.headline = n_upper >= 2 and 2 <= sum(
+            1 for w in words if len(w) >= 2 and w[0].isalpha()) < n_upper * 2
         self._first: dict[int, bool] = {}
         self._lower: set[str] | None = None
         self.cache: dict = {}  # model rows of the features that candidates share
@@ -140,7 +146,7 @@ class Tokens:
                 cached = True
             else:
                 gap = self.text[self.spans[k - 1][1]:self.spans[k][0]]
-                cached = bool(_BREAK.search(gap))
+                cached = gap != " " and bool(_BREAK.search(gap))  # one space: the common case
             self._first[k] = cached
         return cached
 
@@ -230,7 +236,7 @@ def _sub_runs(tokens: Tokens, i: int, j: int) -> list[tuple[int, int]]:
     capitalised stretches between joiners), and each one with its first word or two left
     off ("President Ronald Reagan" -> "Ronald Reagan", "In Paris" -> "Paris")."""
     caps = tokens.caps
-    if all(tokens.upper(k) or len(tokens.words[k]) < 2 for k in range(i, j)):
+    if all(tokens.capsish[i:j]):
         # a headline in capitals: any stretch of up to three words may be a known place
         return [(a, b) for a in range(i, j) for b in range(a + 1, min(j, a + 3) + 1)]
     pieces: list[tuple[int, int]] = []
@@ -284,7 +290,7 @@ class Model:
     def _setup(self, parts: dict) -> None:
         self.classes: tuple[str, ...] = parts["classes"]
         self.lower_ratio: dict[str, float] = parts["lower_ratio"]
-        self.places: dict[str, str] = parts["places"]
+        self.places: dict[str, str] = plain_spellings(parts["places"], parts["lower_ratio"])
         self.lexicon: dict[str, str] = parts["lexicon"]
         self.demonyms = _demonyms(self.places)
         self.threshold: float = parts["threshold"]
@@ -329,6 +335,28 @@ class Model:
         np.exp(totals, out=totals)
         totals /= totals.sum(axis=1, keepdims=True)
         return totals
+
+
+def plain_spellings(places: dict[str, str], lower_ratio: dict[str, float]) -> dict[str, str]:
+    """Return the place list with the spellings English news uses for its accented and
+    dotted names added ("montreal" for "montréal", "sao paulo", "st louis" for "st. louis").
+    A spelling the list has keeps its own kind, and a plain spelling that is a common word
+    or an acronym is not added ("bank" from "bānk", "ico" from "icó"): five letters at
+    least, each word written in lower case in at most 5% of its uses in the training text."""
+    out = dict(places)
+    for name, kind in places.items():
+        plain = name
+        if not name.isascii():
+            plain = "".join(c for c in unicodedata.normalize("NFKD", name)
+                            if not unicodedata.combining(c))
+            if not plain.isascii():
+                continue  # a letter with no plain form ("ʻ", "ı")
+        plain = plain.replace(".", "")
+        if plain == name or plain in out or len(plain) < 5:
+            continue
+        if all(lower_ratio.get(word, 0.0) <= 0.05 for word in plain.split()):
+            out[plain] = kind
+    return out
 
 
 # Adjectives of nationality not made by adding -n, -an, -ian, -ese, -ish or -i to a
@@ -499,8 +527,7 @@ def _span_part(tokens: Tokens, i: int, j: int, model: Model) -> list[str]:
         kind = lexicon.get("^" + first)
         if kind and j - i > 1:
             feats.append("flex:" + kind)
-    uppers = tokens.uppers
-    if any(uppers[k] for k in range(i, j)):
+    if any(tokens.uppers[i:j]):
         feats.append("upper")
     if any("-" in w for w in span):
         feats.append("hyph")
@@ -570,9 +597,9 @@ class Recogniser:
         places = model.places
         scored = []
         pending: list[tuple[int, int]] = []
-        uppers, words = tokens.uppers, tokens.words
+        words, capsish = tokens.words, tokens.capsish
         for i, j in candidate_spans(tokens):
-            if tokens.headline or all(uppers[k] or len(words[k]) < 2 for k in range(i, j)):
+            if tokens.headline or all(capsish[i:j]):
                 # capitals: a place from the list (a dateline, a headline), else in a
                 # headline or table nothing, in running text an acronym for the classifier
                 key = " ".join(w.lower() for w in tokens.words[i:j])
