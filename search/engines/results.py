@@ -94,10 +94,10 @@ def story_copy(article: Article) -> StoryCopy:
                      title=article.title, date=article.date)
 
 
-def with_copies(hit: Hit, copies: int, others: Iterable[Article]) -> Hit:
+def with_copies(hit: Hit, copies: int, others: Iterable[StoryCopy]) -> Hit:
     """Return the hit with its story's copy count and up to MAX_ALSO_IN other copies
-    (``others`` is read no further than that)."""
-    also_in = tuple(islice((story_copy(a) for a in others if a.id != hit.id), MAX_ALSO_IN))
+    (``others``, as ``story_copy`` lists them, is read no further than that)."""
+    also_in = tuple(islice((c for c in others if c.id != hit.id), MAX_ALSO_IN))
     return replace(hit, copies=copies, also_in=also_in)
 
 

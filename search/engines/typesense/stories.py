@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ...models import Hit
 from ..results import MAX_ALSO_IN, first_per_story, with_copies as hit_with_copies
-from ..stored import decode_article
+from ..stored import decode_copy
 from .query import quoted
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def with_copies(engine: TypesenseEngine, hits: Sequence[Hit]) -> tuple[Hit, ...]
               for c in f.get("counts", [])}
     copies_of = {}
     for group in members.get("grouped_hits", []):
-        copies_of[group["group_key"][0]] = [decode_article(h["document"]) for h in group["hits"]]
+        copies_of[group["group_key"][0]] = [decode_copy(h["document"]) for h in group["hits"]]
     out = []
     for hit in hits:
         if not hit.story or hit.story not in copies:

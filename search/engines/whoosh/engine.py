@@ -41,6 +41,7 @@ from ..query_terms import marked_terms
 from ..results import facet_values, first_per_story, highlight_paragraphs, make_hit
 from ..stored import decode_article, encode_data
 from . import browse, integrity, saved, stories, trust
+from .articles import stored_articles
 from .docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery, GenerationCache, intersect,
                    shared_docsets, size_of)
 from .errors import opening, reading, writing
@@ -275,6 +276,13 @@ class WhooshEngine:
             old.close()
             self._sets = None
         return self._searcher
+
+    def clear_caches(self) -> None:
+        """Forget what queries of this generation decoded (postings, phrase matches, stored
+        articles): the benchmark's cold runs, where every query reads from disk again."""
+        searcher, sets = self.current()
+        sets.clear_cache()
+        stored_articles(self._path_key, searcher).clear()
 
     @property
     def location(self) -> str:
@@ -548,10 +556,11 @@ class WhooshEngine:
         # and a refreshed Whoosh searcher closes the readers it does not reuse.
         terms = (marked_terms(parsed) if request.query.strip() and request.with_snippets
                  else frozenset())
-        hits = [make_hit(decode_article(searcher.stored_fields(d)), score, terms, request,
+        stored = stored_articles(self._path_key, searcher)
+        hits = [make_hit(stored.article(searcher, d), score, terms, request,
                          self.settings.snippet_chars) for d, score in page]
-        stored = lambda d: decode_article(searcher.stored_fields(d))  # noqa: E731
-        return stories.hits_with_copies(hits, [d for d, _ in page], table, stored), total
+        return stories.hits_with_copies(hits, [d for d, _ in page], table,
+                                        lambda d: stored.copy(searcher, d)), total
 
 
 def _page(searcher, sets: DocSets, parsed: query.Query, match, filtered,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ...models import Article, Hit
+from ...models import Hit, StoryCopy
 from ..results import with_copies
 from .docs import GenerationCache
 
@@ -81,13 +81,14 @@ def story_table(path: str, searcher, live: np.ndarray,
 
 
 def hits_with_copies(hits: Sequence[Hit], docnums: Sequence[int], table: StoryTable,
-                     stored: Callable[[int], Article]) -> tuple[Hit, ...]:
-    """Return the hits, each with its story's copy count and other copies ("also in")."""
+                     copy_of: Callable[[int], StoryCopy]) -> tuple[Hit, ...]:
+    """Return the hits, each with its story's copy count and other copies ("also in"; each
+    listed as ``copy_of`` a docnum returns it)."""
     out = []
     for hit, docnum in zip(hits, docnums, strict=True):
         if table.story(docnum) is None:
             out.append(hit)
             continue
         members = table.members(docnum)
-        out.append(with_copies(hit, len(members), (stored(d) for d in members if d != docnum)))
+        out.append(with_copies(hit, len(members), (copy_of(d) for d in members if d != docnum)))
     return tuple(out)

@@ -34,16 +34,25 @@ def file_hash(path: str | Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def pack(data: dict, source: str, path: str | Path = PACKED_PATH) -> None:
-    """Write the model ``data`` (as ``model.json.gz`` holds it) to ``path``; ``source`` is the
-    version of the JSON file it comes from (``file_hash``)."""
-    classes = list(data["classes"])
+def weight_arrays(data: dict) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Return the feature names of model ``data`` (as ``model.json.gz`` holds it) in row order
+    from row 1, its weight matrix (row 0 all zeros, for unknown features) and its bias, as
+    float32, the precision the recogniser computes in."""
+    classes = data["classes"]
     weights: dict[str, list[float]] = data["weights"]
     features = [k for k in weights if k != "__bias__"]
     matrix = np.zeros((len(features) + 1, len(classes)), dtype=np.float32)
     if features:
         matrix[1:] = np.asarray([weights[k] for k in features], dtype=np.float32)
     bias = np.asarray(weights.get("__bias__", [0.0] * len(classes)), dtype=np.float32)
+    return features, matrix, bias
+
+
+def pack(data: dict, source: str, path: str | Path = PACKED_PATH) -> None:
+    """Write the model ``data`` (as ``model.json.gz`` holds it) to ``path``; ``source`` is the
+    version of the JSON file it comes from (``file_hash``)."""
+    classes = list(data["classes"])
+    features, matrix, bias = weight_arrays(data)
     ratios: dict[str, float] = data["lower_ratio"]
     places, place_codes, place_kinds = _coded(data["places"])
     lexicon, lexicon_codes, lexicon_kinds = _coded(data.get("lexicon", {}))
