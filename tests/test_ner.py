@@ -300,3 +300,25 @@ def test_a_known_name_or_a_title_is_no_table_row():
     for text in ("Reagan signs 1.2 bln dlr farm bill",  # a title: one line
                  "Trade talks.\nReagan signs 1.2 bln dlr farm bill\nMore text."):  # known name
         assert [m.text for m in recogniser.mentions(text)] == ["Reagan"]
+
+
+def test_results_lists_give_clubs():
+    """In a results list a name followed by a score is a club, an organisation, whether or not
+    it is a town the place list knows, and so are its other mentions in the text; a national
+    team stays its country, a bowler in a scorecard and a town in a price table stay out."""
+    recogniser = Recogniser()
+    text = ("Results of Freedonian league matches played on Saturday:\n\n"
+            "Marlow 3 Tiverton 2 (halftime 1-0)\n\nBrackley 1 Dorking 1\n\n"
+            "Hexham 0 Glossop 4\n\nTiverton stay top of the table.")
+    found = dict(consolidate(recogniser.mentions(text), (), recogniser.model.lone_name_score))
+    clubs = {"Marlow", "Tiverton", "Brackley", "Dorking", "Hexham", "Glossop"}
+    assert {name for name, label in found.items() if label == "ORG"} == clubs
+    national = "Brazil 2 Wales 1\n\nEngland 326, Pakistan 290\n\nNorwich 2 Colchester 1"
+    found = dict(consolidate(recogniser.mentions(national), (), 0.0))
+    assert found["Brazil"] == found["Wales"] == found["England"] == found["Pakistan"] == "LOC"
+    assert found["Norwich"] == found["Colchester"] == "ORG"
+    for other in ("Australia\n\nM. Slater c Healy b Fleming 44\n\nS. Law b Kasprowicz 13\n\n"
+                  "R. Ponting c Law b Gillespie 9\n\nG. Blewett b Fleming 3",
+                  "Price per bushel:\n\nChicago 3.04 2.98\n\nToledo 3.04 2.98\n\n"
+                  "Denver 2.62 2.63\n\nMemphis 3.05 2.99"):
+        assert "ORG" not in {m.label for m in recogniser.mentions(other)}, other

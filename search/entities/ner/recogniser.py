@@ -590,7 +590,8 @@ class Recogniser:
             entity = 1.0 - probs[:, 0]
             best = probs[:, 1:].argmax(axis=1) + 1
             threshold = model.threshold
-            for k in np.flatnonzero(entity >= threshold).tolist():
+            confident = entity >= threshold
+            for k in np.flatnonzero(confident).tolist():
                 i, j = pending[k]
                 label = self._checked(tokens, i, j, classes[int(best[k])])
                 if label == "PER":
@@ -598,6 +599,15 @@ class Recogniser:
                         i += 1  # "President Reagan" -> "Reagan"
                 if label:
                     scored.append((float(entity[k]), i, j, label))
+            # Below the threshold, a name followed by a score may be a club in a results list
+            # ("Pohang 3 Ulsan 2"): the model learnt such line starts as table labels.
+            # _teams keeps it only if the text is a results list.
+            n = len(words)
+            for k, (i, j) in enumerate(pending):
+                if j < n and words[j][0].isdigit() and not confident[k] \
+                        and score_follows(tokens, j) and _club_shape(tokens, i, j) \
+                        and not (j - i > 1 and classes[int(best[k])] == "PER"):
+                    scored.append((float(entity[k]), i, j, "SCORE"))
         scored.sort(key=lambda s: (-s[0], s[1] - s[2], s[1]))
         taken = [False] * len(tokens)
         out = []
@@ -606,7 +616,7 @@ class Recogniser:
                 continue
             for k in range(i, j):
                 taken[k] = True
-            if label not in OUTPUT_TYPES and label != "CAPS":
+            if label not in OUTPUT_TYPES and label not in ("CAPS", "SCORE"):
                 continue
             out.append((i, j, label, score))
         return _teams(tokens, out, places)
@@ -689,30 +699,83 @@ _SCORE = re.compile(r"\d{1,3}(?:-\d{1,2})?$")
 
 def _teams(tokens: Tokens, found: list[tuple[int, int, str, float]], places: dict[str, str]
            ) -> list[Mention]:
-    """Return the mentions, with sports clubs as organisations: in a results list ("Norwich
-    2 Colchester 1", "Kent 22 points, Surrey 4"), a place followed by a score is a team; a
-    team named after a town or county is an organisation (a national team stays its
-    country, as news style has it; a person followed by a score stays a person)."""
+    """Return the mentions, with sports clubs as organisations: in a results list (at least
+    three names followed by a score: "Norwich 2 Colchester 1", "Kent 22 points, Surrey 4",
+    a table of standings), a name followed by a score is a team, and so is every other
+    mention of that name in the text ("Kent made up for lost time"). A team named after a
+    town or county is an organisation; a national team stays its country, as news style has
+    it, and a person followed by a score stays a person (golf's "Colin Montgomerie 69")."""
     words, spans, text = tokens.words, tokens.spans, tokens.text
     scored = [k for k, (i, j, label, _) in enumerate(found)
-              if label in ("LOC", "CAPS") and j < len(words) and _SCORE.match(words[j])
-              and tokens.spaced(j)]
-    teams = set()
+              if label in ("LOC", "CAPS", "ORG", "SCORE") and score_follows(tokens, j)]
+    clubs: set[str] = set()
     if len(scored) >= 3:
         for k in scored:
             i, j, label, _ = found[k]
-            if places.get(" ".join(w.lower() for w in words[i:j])) != "country":
-                teams.add(k)
+            key = " ".join(w.lower() for w in words[i:j])
+            if places.get(key) != "country" and key not in HOME_NATIONS:
+                clubs.add(key)
     out = []
-    for k, (i, j, label, score) in enumerate(found):
+    for i, j, label, score in found:
         start, end = spans[i][0], spans[j - 1][1]
         name = text[start:end]
-        kind = "ORG" if k in teams else label
+        if clubs and " ".join(w.lower() for w in words[i:j]) in clubs:
+            kind = "ORG"
+        elif label == "SCORE":
+            continue  # no results list here, or a national team: left to the model
+        else:
+            kind = "LOC" if label == "CAPS" else label
         if label == "CAPS":  # a place in a headline or dateline: spelled as in running text
-            name, kind = place_spelling(name), "ORG" if k in teams else "LOC"
+            name = place_spelling(name)
         out.append(Mention(start, end, name, kind, score))
     out.sort(key=lambda m: m.start)
     return out
+
+
+# The nations of the United Kingdom field national teams of their own (England, not a club).
+HOME_NATIONS = frozenset(["england", "scotland", "wales", "northern ireland"])
+# Lower-case words that may follow a score in a results list ("Glamorgan 259 and 207",
+# "Leicestershire 22 points", "Kent 108 for three"); units ("12 cts", "5 mln") may not.
+SCORE_WORDS = frozenset("""and points pts for not v vs runs wickets goals overs innings""".split())
+
+
+def score_follows(tokens: Tokens, j: int) -> bool:
+    """Tell whether words[j] is a score right after a name: a whole number of up to three
+    digits or a cricket score ("108-3"), not a decimal, a thousands group or an amount
+    ("12.3 mln", "1,234,000", "12 cts")."""
+    words, spans, text = tokens.words, tokens.spans, tokens.text
+    if j >= len(words) or not _SCORE.match(words[j]) or not tokens.spaced(j):
+        return False
+    end = spans[j][1]
+    if text[end:end + 1] in (".", ",", "/", ":") and text[end + 1:end + 2].isdigit():
+        return False
+    if j + 1 < len(words) and tokens.spaced(j + 1):
+        after = words[j + 1]
+        if after.islower() and after not in SCORE_WORDS:
+            return False  # "12 cts"; "2 (halftime 1-0)" is a score
+    return True
+
+
+def _club_shape(tokens: Tokens, i: int, j: int) -> bool:
+    """Tell whether words[i:j] could be a club's name before a score: at most three words at
+    a line's start or after a score, a comma or "v"; not starting with an initial or a title
+    ("P. Johnson 84"), no month ("August 16"), not in brackets."""
+    words = tokens.words
+    if j - i > 3 or words[i] in CALENDAR or words[i].lower() in TITLES:
+        return False
+    if len(words[i]) == 2 and words[i][1] == ".":
+        return False
+    text, start = tokens.text, tokens.spans[i][0]
+    line = text[text.rfind("\n", 0, start) + 1:start]
+    if line.count("(") > line.count(")"):
+        return False  # "Sri Lanka 230 (Jayasuriya 44)": a player's score in brackets
+    if i == 0 or tokens.first(i):
+        return True
+    # after a score, a comma or "v": "Pohang 3 Ulsan 2", "Kent 22 points, Surrey 4"; not
+    # after a word ("c Healy b Fleming 44": a bowler in a scorecard)
+    before = words[i - 1]
+    return before[0].isdigit() or before.lower() in ("v", "vs") or \
+        "," in text[tokens.spans[i - 1][1]:start] or ";" in text[tokens.spans[i - 1][1]:start]
 
 
 def place_spelling(name: str) -> str:
