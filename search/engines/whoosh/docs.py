@@ -721,18 +721,28 @@ class GenerationCache:
     of the same index replaces the older one's value."""
 
     def __init__(self) -> None:
-        self._values: dict[tuple[str, int], object] = {}
+        self._values: dict[tuple[str, int, tuple[str, ...]], object] = {}
         self._lock = threading.Lock()
 
     def get(self, path: str, searcher, build: Callable[[], T]) -> T:
         """Return the value for the searcher's generation of the index at ``path``."""
-        key = (path, searcher.reader().generation())
+        key = (path, searcher.reader().generation(), _segment_ids(searcher))
         with self._lock:
             if key not in self._values:
                 for old in [k for k in self._values if k[0] == path]:
                     del self._values[old]  # an older generation: no longer current
                 self._values[key] = build()
             return self._values[key]  # type: ignore[return-value]
+
+
+def _segment_ids(searcher) -> tuple[str, ...]:
+    """Return the ids of the searcher's segments: an index removed and built again in the same
+    folder reaches the same generation numbers, but Whoosh names every segment at random."""
+    ids = []
+    for leaf, _ in searcher.leaf_searchers():
+        segment = getattr(leaf.reader(), "segment", None)
+        ids.append(segment().segment_id() if segment else f"reader {id(leaf.reader())}")
+    return tuple(ids)
 
 
 _docsets = GenerationCache()
