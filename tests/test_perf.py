@@ -88,7 +88,9 @@ def test_the_watch_sees_a_child_read_its_file_and_its_memory(tmp_path):
     offsets = [s.offset for s in samples if s.offset >= 0]
     # (on a loaded machine a sample may come late: the offsets grow, whichever ones are seen)
     assert offsets == sorted(offsets) and len(set(offsets)) >= 2 and offsets[-1] >= 2000
-    assert all(s.rss_mb > 1 for s in samples)
+    # (the memory of the samples taken while the file is open: one taken between fork and exec
+    # or after the child exited sees a process of no size)
+    assert all(s.rss_mb > 1 for s in samples if s.offset >= 0)
 
 
 @pytest.mark.slow

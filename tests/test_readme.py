@@ -177,6 +177,8 @@ def test_the_two_commands_are_the_ones_make_and_ci_run():
     dry_run = subprocess.run(["make", "-n", "install"], cwd=ROOT, text=True, capture_output=True,
                              check=True).stdout
     assert ".venv/bin/newsfacet" in dry_run and "source .venv/bin/activate" in dry_run
+    # compiled once at install, so no command compiles them again (PYTHONDONTWRITEBYTECODE)
+    assert "compileall -q search web" in dry_run
 
 
 def _anchors(markdown: str) -> set[str]:

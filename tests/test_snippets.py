@@ -179,3 +179,32 @@ def test_any_text_gives_escaped_markup_of_its_own_words(body, query, chars):
     whole = mark_all(folded, found, analyze)
     assert_only_our_marks(whole)
     assert visible(whole) == folded
+
+
+def _reference_matches(text: str, found: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Every token (as the analyzer reads tokens) that starts like a term's stem, analysed and
+    kept when it is a term: the definition ``find_matches`` implements faster."""
+    prefixes = sorted({t[:max(1, len(t) - 1)] for t in found if t}, key=len, reverse=True)
+    pattern = re.compile(rf"(?<!\w)(?<!\w\.)(?:{'|'.join(map(re.escape, prefixes))})\w*(?:\.\w+)*",
+                         re.IGNORECASE)
+    out = []
+    for candidate in pattern.finditer(text):
+        hit = next((t for t in analyze(candidate.group()) if t in found), None)
+        if hit is not None:
+            out.append((candidate.start(), candidate.end(), hit))
+    return out[:MAX_MATCHES]
+
+
+tokens_text = st.lists(st.sampled_from(["said", "Said", "xsaid", "_said", "1said", "u.said",
+                                        "u.s", "U.S.", "said.com", "a.b.said", ".said", "..said",
+                                        "sai", "Ünsaid", "é.said", "saidé", "oil", "oils.",
+                                        "-oil", "oil_", " ", ".", "", "é"]),
+                       max_size=60).map("".join)
+
+
+@settings(max_examples=500, **CASES)
+@given(text=st.one_of(tokens_text, tokens_text.map(lambda t: t.replace("", " ")[1:])),
+       query=st.sampled_from(["said", "oil", "u.s", "said oil", "oils u.s"]))
+def test_matches_are_the_tokens_that_start_where_a_token_can(text, query):
+    found = terms(query)
+    assert find_matches(text, found, analyze) == _reference_matches(text, found)

@@ -4,7 +4,9 @@ what an older one decoded."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import shutil
 
 import pytest
 from whoosh import index
@@ -70,3 +72,24 @@ def test_answers_through_the_caches_are_those_read_from_disk(settings, monkeypat
     assert cold == warm == again
     assert len(cold.hits) == 6 and all(h.copies == 6 and len(h.also_in) == 5 for h in cold.hits)
     engine.close()
+
+
+def test_an_index_built_again_in_its_folder_never_shows_the_old_text(settings):
+    """A server keeps its caches while the folder's index is removed and built again: the new
+    index reaches the same generation number, but its segments are new, so nothing decoded
+    from the old one is shown (nor its facet arrays counted)."""
+    first = open_engine(settings, create=True)
+    first.upsert([_copy(n, f"Cocoa talks {n}") for n in range(3)])
+    assert {h.title for h in first.search(build_request("cocoa")).hits} == \
+        {f"Cocoa talks {n}" for n in range(3)}
+    first.close()
+    shutil.rmtree(settings.index_dir)
+    second = open_engine(settings, create=True)
+    second.upsert([dataclasses.replace(_copy(n, f"Coffee quotas {n}"), outlet="Wire")
+                   for n in range(3)])
+    after = second.search(build_request("cocoa"))
+    assert {h.title for h in after.hits} == {f"Coffee quotas {n}" for n in range(3)}
+    assert {c.title for h in after.hits for c in h.also_in} == {f"Coffee quotas {n}"
+                                                                for n in range(3)}
+    assert {v.value: v.count for v in after.facets["outlet"]} == {"Wire": 3}
+    second.close()

@@ -36,9 +36,27 @@ def _prefix(stem: str) -> str:
 def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
     prefixes = sorted({_prefix(t) for t in terms if t}, key=len, reverse=True)
     # A candidate is a whole token as the analyzer's tokenizer reads it (\w+(\.?\w+)*: "u.s",
-    # "x.com"), starting where such a token can start, so that what is analysed is the token.
+    # "x.com"); ``_starts_token`` then keeps those that start where such a token can start, so
+    # that what is analysed is the token. That check is not a lookbehind at the head of the
+    # pattern because such a pattern is tried at every position of the text; one that starts
+    # with the prefixes is searched for by its possible first letters (23.5 -> 13.5 us a body
+    # on 2,000 Reuters bodies, 10 queries). It finds the same words: every position inside a
+    # candidate follows a letter or a dot after a letter, so no token the lookbehind would
+    # accept starts inside a rejected one (tests/test_snippets.py compares the two).
     alternatives = "|".join(map(re.escape, prefixes))
-    return re.compile(rf"(?<!\w)(?<!\w\.)(?:{alternatives})\w*(?:\.\w+)*", re.IGNORECASE)
+    return re.compile(rf"(?:{alternatives})\w*(?:\.\w+)*", re.IGNORECASE)
+
+
+_WORD = re.compile(r"\w")
+
+
+def _starts_token(text: str, start: int) -> bool:
+    """Return whether a token can start at ``start``: after no letter, nor a dot after one."""
+    if start == 0:
+        return True
+    if _WORD.match(text, start - 1):
+        return False
+    return not (text[start - 1] == "." and start >= 2 and _WORD.match(text, start - 2))
 
 
 def find_matches(text: str, terms: frozenset[str], analyze: Callable[[str], Iterable[str]],
@@ -48,6 +66,8 @@ def find_matches(text: str, terms: frozenset[str], analyze: Callable[[str], Iter
         return []
     found = []
     for candidate in _candidates(terms).finditer(text):
+        if not _starts_token(text, candidate.start()):
+            continue
         hit = next((t for t in analyze(candidate.group()) if t in terms), None)
         if hit is not None:
             found.append((candidate.start(), candidate.end(), hit))

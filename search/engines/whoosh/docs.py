@@ -129,6 +129,20 @@ class _Facet:
         self.totals = np.bincount(values, minlength=len(terms))
         self._names: dict[bool, dict[str, list[int]]] = {}
         self._by_doc: tuple[np.ndarray, np.ndarray] | None = None
+        self._by_value: tuple[np.ndarray, np.ndarray] | None = None
+
+    def by_value(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the docs ordered by value number and where each value's run starts: a
+        filter reads only the docs of its values (``np.isin`` over every posting of the entity
+        facet took 0.3 ms a filter at 100k articles)."""
+        if self._by_value is None:
+            docs, values = self.docs, self.values
+            if len(values) > 1 and (values[1:] < values[:-1]).any():  # built by value: sorted
+                order = np.argsort(values, kind="stable")
+                docs, values = docs[order], values[order]
+            starts = np.searchsorted(values, np.arange(len(self.terms) + 1))
+            self._by_value = docs, starts
+        return self._by_value
 
     def by_doc(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """Return the value numbers ordered by doc and where each doc's run starts (``size`` + 1
@@ -232,10 +246,13 @@ class DocSets:
     def select(self, field: str, terms: Iterable[str]) -> np.ndarray:
         """Return the docs carrying any of the given facet terms."""
         facet = self.facets[field]
-        wanted = [facet.number[t] for t in terms if t in facet.number]
         mask = np.zeros(self.size, dtype=bool)
+        wanted = [facet.number[t] for t in terms if t in facet.number]
         if wanted:
-            mask[facet.docs[np.isin(facet.values, wanted)]] = True
+            with self._lock:
+                docs, starts = facet.by_value()
+            for value in wanted:
+                mask[docs[starts[value]:starts[value + 1]]] = True
         return mask
 
     def count(self, field: str, docs, top: int | None = None,
@@ -250,12 +267,17 @@ class DocSets:
         facet = self.facets[field]
         if docs is self.live:
             counts = facet.totals
+        elif 2 * size_of(docs) > self.live_count:
+            # Most docs: count the live ones left out, a selective set, and take them away
+            # from the totals (on 100k articles, entity facet, 90% matched: 2.5 -> 0.5 ms).
+            others = np.bincount(self._values_of(facet, self.live & ~docs),
+                                 minlength=len(facet.terms))
+            counts = facet.totals - others
         else:
             counts = np.bincount(self._values_of(facet, docs), minlength=len(facet.terms))
         present = np.flatnonzero(counts)
         if top is not None and 0 < top < len(present):
-            cut = len(present) - top
-            kth = np.partition(counts[present], cut)[cut]
+            kth = _kth_largest(counts[present], top)
             named = facet.numbers_named(keep)
             present = np.union1d(present[counts[present] >= kth], named[counts[named] > 0])
         return Counter({facet.terms[i]: int(counts[i]) for i in present})
@@ -603,6 +625,14 @@ class DocSets:
             return self._lengths[field]
 
 
+def _kth_largest(counts: np.ndarray, k: int) -> int:
+    """Return the ``k``-th largest of some counts (non-negative integers, at least ``k``), from
+    their histogram: ``np.partition`` slows down on many equal values (0.24 ms for 2,800 counts,
+    mostly 1 and 2, where this takes a few microseconds)."""
+    at_least = np.cumsum(np.bincount(counts)[::-1])  # [j]: how many are >= max - j
+    return int(counts.max()) - int(np.searchsorted(at_least, k))
+
+
 def _saved_facet(saved: Mapping[str, np.ndarray], field: str) -> _Facet | None:
     names = [f"facet.{field}.{part}" for part in ("terms", "docs", "values")]
     if not all(name in saved for name in names):
@@ -691,18 +721,28 @@ class GenerationCache:
     of the same index replaces the older one's value."""
 
     def __init__(self) -> None:
-        self._values: dict[tuple[str, int], object] = {}
+        self._values: dict[tuple[str, int, tuple[str, ...]], object] = {}
         self._lock = threading.Lock()
 
     def get(self, path: str, searcher, build: Callable[[], T]) -> T:
         """Return the value for the searcher's generation of the index at ``path``."""
-        key = (path, searcher.reader().generation())
+        key = (path, searcher.reader().generation(), _segment_ids(searcher))
         with self._lock:
             if key not in self._values:
                 for old in [k for k in self._values if k[0] == path]:
                     del self._values[old]  # an older generation: no longer current
                 self._values[key] = build()
             return self._values[key]  # type: ignore[return-value]
+
+
+def _segment_ids(searcher) -> tuple[str, ...]:
+    """Return the ids of the searcher's segments: an index removed and built again in the same
+    folder reaches the same generation numbers, but Whoosh names every segment at random."""
+    ids = []
+    for leaf, _ in searcher.leaf_searchers():
+        segment = getattr(leaf.reader(), "segment", None)
+        ids.append(segment().segment_id() if segment else f"reader {id(leaf.reader())}")
+    return tuple(ids)
 
 
 _docsets = GenerationCache()
