@@ -29,23 +29,21 @@ class Sample:
 
 def rss_mb(pid: int) -> float:
     """Return a process's resident memory in MB (0 when it is gone)."""
-    try:
-        with open(f"/proc/{pid}/status") as handle:
-            for row in handle:
-                if row.startswith("VmRSS:"):
-                    return int(row.split()[1]) / 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0.0
+    return _proc_mb(f"/proc/{pid}/status", "VmRSS:")
 
 
 def pss_mb(pid: int) -> float:
     """Return a process's proportional set size in MB: its private pages plus its share of
     the pages it shares (what summing it over processes counts once); 0 when unknown."""
+    return _proc_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
+def _proc_mb(path: str, label: str) -> float:
+    """Return the kB figure of the row starting with ``label`` in a /proc file, in MB."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as handle:
+        with open(path) as handle:
             for row in handle:
-                if row.startswith("Pss:"):
+                if row.startswith(label):
                     return int(row.split()[1]) / 1024
     except (OSError, ValueError, IndexError):
         pass
