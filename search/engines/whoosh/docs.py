@@ -741,7 +741,8 @@ def _segment_ids(searcher) -> tuple[str, ...]:
     ids = []
     for leaf, _ in searcher.leaf_searchers():
         segment = getattr(leaf.reader(), "segment", None)
-        ids.append(segment().segment_id() if segment else f"reader {id(leaf.reader())}")
+        found = segment() if segment else None  # an empty index's reader has none
+        ids.append(found.segment_id() if found is not None else "")
     return tuple(ids)
 
 
