@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections import OrderedDict
 
 from whoosh import qparser, query
 from whoosh.analysis import StemmingAnalyzer
@@ -21,6 +20,7 @@ from ..models import SearchRequest
 from ..query import SEARCH_FIELDS, check_query_syntax
 from . import bm25f
 from .budget import Deadline
+from .lru import Lru
 from .parsing import parse_query as parse_with
 
 # No stop list: "The Hague" or a quoted phrase must stay searchable, and BM25 already weighs
@@ -38,8 +38,7 @@ _lock = threading.Lock()
 # filter a reader picks, and Whoosh's parser (pure Python) took 0.3 ms of a 4.4 ms query on
 # 100,000 articles (bench.query_stages, 2026-12-07); a parsed query is never changed after.
 PARSED_QUERIES = 1_024
-_parsed: OrderedDict[str, query.Query] = OrderedDict()
-_parsed_lock = threading.Lock()
+_parsed: Lru[str, query.Query] = Lru(PARSED_QUERIES)
 
 
 def analyze(text: str) -> list[str]:
@@ -59,20 +58,16 @@ def parse_query(text: str, deadline: Deadline | None = None) -> query.Query:
     ``deadline`` passes."""
     if not text.strip():
         return query.Every()
-    with _parsed_lock:
-        parsed = _parsed.get(text)
-        if parsed is not None:
-            _parsed.move_to_end(text)
-            return parsed
+    return _parsed.get(text, lambda _: _parse(text, deadline))
+
+
+def _parse(text: str, deadline: Deadline | None) -> query.Query:
+    """Parse a query not seen before (one that cannot be read raises, and is read again each
+    time it comes)."""
     check_query_syntax(text)
     parser = query_parser()
     with _lock:  # a parser is not safe to share between threads
-        parsed = parse_with(parser, text, deadline)
-    with _parsed_lock:  # (a query that cannot be read raised above: it is read again each time)
-        _parsed[text] = parsed
-        while len(_parsed) > PARSED_QUERIES:
-            _parsed.popitem(last=False)
-    return parsed
+        return parse_with(parser, text, deadline)
 
 
 def query_parser() -> qparser.MultifieldParser:

@@ -13,52 +13,22 @@ of a few kilobytes: about 10 MB) and ``COPIES`` copies (about 5 MB).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
-from typing import Generic, TypeVar
 
 from ...models import Article, StoryCopy
+from ..lru import Lru
 from ..stored import decode_article, decode_copy
 from .docs import GenerationCache
 
 ARTICLES = 1_000
 COPIES = 10_000
-V = TypeVar("V")
-
-
-class _Lru(Generic[V]):
-    """A bounded least-recently-used cache of values by docnum."""
-
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
-        self._values: OrderedDict[int, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, docnum: int, read: Callable[[int], V]) -> V:
-        with self._lock:
-            found = self._values.get(docnum)
-            if found is not None:
-                self._values.move_to_end(docnum)
-                return found
-        value = read(docnum)  # outside the lock: another thread may read the same doc
-        with self._lock:
-            self._values[docnum] = value
-            while len(self._values) > self._limit:
-                self._values.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
 
 
 class StoredArticles:
     """The decoded articles and story copies of one index generation."""
 
     def __init__(self) -> None:
-        self._articles: _Lru[Article] = _Lru(ARTICLES)
-        self._copies: _Lru[StoryCopy] = _Lru(COPIES)
+        self._articles: Lru[int, Article] = Lru(ARTICLES)
+        self._copies: Lru[int, StoryCopy] = Lru(COPIES)
 
     def article(self, searcher, docnum: int) -> Article:
         """Return the article stored as ``docnum`` in the searcher's generation."""
