@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -45,13 +46,12 @@ def warm(app: Flask) -> None:
     would, so the first search is quick."""
     from . import state
 
-    with app.app_context():
-        try:
-            engine = state.engine()
-            engine.prepare()
-            engine.warm()
-        except Exception as exc:  # a missing index is reported per request, with its message
-            logger.warning("could not warm the index: %s", exc)
+    def load() -> None:
+        engine = state.engine()
+        engine.prepare()
+        engine.warm()
+
+    _logged(app, load, "could not warm the index")
 
 
 def preload(app: Flask) -> None:
@@ -65,17 +65,25 @@ def preload(app: Flask) -> None:
 
     from . import state
 
+    def load() -> None:
+        engine = open_engine(app.config["SETTINGS"])
+        try:
+            engine.prepare()
+            engine.warm()
+        finally:
+            engine.close()
+        state.entity_table()
+
+    _logged(app, load, "could not load the index before starting the workers")
+
+
+def _logged(app: Flask, step: Callable[[], None], failure: str) -> None:
+    """Run a step of the start in the app's context; a failure is logged, not raised."""
     with app.app_context():
         try:
-            engine = open_engine(app.config["SETTINGS"])
-            try:
-                engine.prepare()
-                engine.warm()
-            finally:
-                engine.close()
-            state.entity_table()
+            step()
         except Exception as exc:  # a missing index is reported per request, with its message
-            logger.warning("could not load the index before starting the workers: %s", exc)
+            logger.warning("%s: %s", failure, exc)
 
 
 def limit_arenas() -> None:
