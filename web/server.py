@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import logging
 import os
 from collections.abc import Callable
@@ -160,4 +161,8 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             return app
 
     preload(app)
+    # Python's cycle collector, run in a worker, writes to every object it tracks, which
+    # copies each page of the first process's objects into that worker; frozen, they are left
+    # alone (and stay shared).
+    gc.freeze()
     _Server().run()
