@@ -7,7 +7,7 @@ The first process loads and builds what searches of the current index generation
 saved arrays, memory-mapped, and what queries build from them: orders, facet lookups, stories,
 the vocabulary) before it starts the workers (``preload``). Forked from it, the workers share
 those pages as long as nobody writes them, which nobody does: at 500,000 articles each worker
-held its own copy of about 200 MB before (docs/benchmarks.md). Each worker then opens the index
+held its own copy of about 160 MB before (docs/benchmarks.md). Each worker then opens the index
 itself, with its own files, and warms what is still missing (nothing, unless the index changed
 in between) before taking requests. A newer generation, after a re-index, is loaded by each
 worker on its own, as before: only the generation current at start is shared.
