@@ -49,7 +49,7 @@ def _child(log: str, start: float, argv: list[str]) -> None:
                                   "extra": extra}) + "\n")
 
     import search.cli
-    import search.indexing as indexing
+    from search import indexing
     from search.engines.whoosh.engine import WhooshEngine
     from search.stories import StoryIndex
 
