@@ -595,6 +595,19 @@ class DocSets:
             self._field_lengths(searcher, field)
             self._average(searcher, field)
 
+    def build_lazy(self, searcher, fields: Iterable[str], key_fields: Iterable[str]) -> None:
+        """Build now every array queries build on first use: the fields' normalisations, the
+        date orders both ways, and each facet's lookups by value and by doc."""
+        for field in fields:
+            self._norm(searcher, field)
+        for key_field in key_fields:
+            for reverse in (False, True):
+                self.order(searcher, key_field, reverse)
+        with self._lock:
+            for facet in self.facets.values():
+                facet.by_value()
+                facet.by_doc(self.size)
+
     def _average(self, searcher, field: str) -> float:
         avg = self._avg.get(field)
         if avg is None:
