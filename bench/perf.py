@@ -32,6 +32,7 @@ the build figures of the run that built it, saying so, with that run's date and 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -455,6 +456,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [] if args.only_html else [int(s) for s in args.sizes.split(",")]
     args.out = args.out.resolve()  # the children run in the checkout, wherever this runs
+    # ... and start as an installed newsfacet does, with its modules compiled (pip and `make
+    # install` compile them): a module edited since would be compiled again at every start,
+    # where PYTHONDONTWRITEBYTECODE keeps Python from saving it (0.2 s for all of them).
+    for package in ("search", "web"):
+        compileall.compile_dir(ROOT / package, quiet=1)
     if args.only_http:
         return http_only(args.out, sizes, args.port)
     records = reuters_records(REUTERS) if sizes else []
