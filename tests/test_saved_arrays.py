@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import shutil
 from contextlib import contextmanager
 
@@ -216,3 +217,30 @@ def test_a_compressed_arrays_file_is_read_into_memory_with_the_same_answers(inde
         assert answers(indexed) == expected
     with searcher_of(indexed) as searcher:
         assert whoosh_saved.load(indexed, searcher)["live"].flags.writeable  # a private copy
+
+
+def mapped_kb(path) -> int:
+    """Return the resident kB of this process's mappings of a file (Linux's smaps)."""
+    target, total, inside = str(path), 0, False
+    with open("/proc/self/smaps") as smaps:
+        for row in smaps:
+            first = row.split(maxsplit=1)[0]
+            if "-" in first and not first.endswith(":"):  # a mapping's header line
+                inside = row.rstrip().endswith(target)
+            elif inside and first == "Rss:":
+                total += int(row.split()[1])
+    return total
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/smaps"), reason="needs /proc (Linux)")
+def test_released_arrays_leave_memory_and_still_read_the_same(indexed):
+    with searcher_of(indexed) as searcher:
+        arrays = whoosh_saved.load(indexed, searcher)
+    path = (indexed / whoosh_saved.FILE).resolve()
+    before = {name: value.copy() for name, value in arrays.items()}
+    assert mapped_kb(path) > 0  # the check read every array
+    whoosh_saved.release()
+    assert mapped_kb(path) == 0
+    for name, value in arrays.items():
+        assert np.array_equal(value, before[name]), name
+    assert mapped_kb(path) > 0

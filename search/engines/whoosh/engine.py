@@ -326,6 +326,7 @@ class WhooshEngine:
         sets.build_lazy(searcher, SEARCH_FIELDS, DATE_KEYS)
         self._stories(searcher, sets)
         self.vocabulary(searcher)
+        saved.release()  # read through to build all this; queries read few of those pages
 
     @_reads
     def get(self, article_id: str) -> Article:

@@ -18,12 +18,14 @@ written in place, so a mapping keeps the generation it was opened for. A member 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import mmap
 import os
 import stat
 import struct
 import tempfile
+import weakref
 import zipfile
 import zlib
 from pathlib import Path
@@ -38,6 +40,8 @@ FILE = "newsfacet-arrays.npz"
 FORMAT = 1  # bump when the arrays' names or meaning change
 _SIGNATURE = "_signature"
 # What each array must hold (NumPy dtype kinds): by group, by facet part, or by name.
+# The maps of the arrays files this process has open (``release``).
+_MAPS: weakref.WeakSet[mmap.mmap] = weakref.WeakSet()
 _LOCAL_HEADER = 30  # bytes of a zip entry's local header before its name and extra field
 _KINDS = {"live": "b", "key": "iu", "lengths": "f", "avg": "f", "docs": "iu", "values": "iu",
           "terms": "U", "story.codes": "i", "story.names": "U", "vocab": "U", "wordcounts": "iu"}
@@ -95,12 +99,22 @@ def _mapped(file) -> dict[str, np.ndarray] | None:
     if not members or any(m.compress_type != zipfile.ZIP_STORED for m in members):
         return None
     pages = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    _MAPS.add(pages)
     arrays = {}
     for member in members:
         if not member.filename.endswith(".npy"):
             raise ValueError(f"{member.filename} is not an array")
         arrays[member.filename[:-len(".npy")]] = _member_array(file, pages, member)
     return arrays
+
+
+def release() -> None:
+    """Drop this process's resident pages of the arrays files it has mapped. They stay in the
+    page cache, and a later read maps back only the pages it reads: the server's first process
+    reads every page, to check the file and build from it, where its workers read a few."""
+    for pages in list(_MAPS):
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # no madvise; closed
+            pages.madvise(mmap.MADV_DONTNEED)
 
 
 def _member_array(file, pages: mmap.mmap, member: zipfile.ZipInfo) -> np.ndarray:
