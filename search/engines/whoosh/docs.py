@@ -16,7 +16,10 @@ A ``DocSets`` is built once per index generation and shared by every thread of a
 (``shared_docsets``); it holds no reader, because Whoosh readers share file handles and must not
 be used by two threads at once: each call takes the caller's own searcher. Decoded posting
 lists are kept in a bounded LRU cache (``POSTINGS_CACHE``), like the page cache under Lucene's
-decoded blocks; the benchmark reports first-time (cold) and repeated query times apart.
+decoded blocks, and so is each word's BM25F score on the docs holding it (the same in every
+query); the benchmark reports first-time (cold) and repeated query times apart. Scores travel
+sparse (``Scores``: the docs scored and their scores), so their cost follows the match, not the
+index; masks stay dense (a byte a doc), for the filters and facet counts.
 """
 
 from __future__ import annotations
@@ -40,6 +43,12 @@ POSTINGS_CACHE = 2_000_000
 # Sort keys that put undated articles last in both directions (stored in date_new/date_old).
 UNDATED_NEWEST, UNDATED_OLDEST = "0000-00-00", "9999-99-99"
 T = TypeVar("T")
+# A query's scores, sparse: the docnums it scores (ascending, each once) and their scores.
+# Dense arrays over every doc, made, copied and added per query part, cost a common and a rare
+# word alike (at 500k articles, matching and scoring took 3.1-3.6 ms a query with them; 1.2-1.4
+# ms sparse, with each word's scores cached: bench.query_stages, one run, 2026-12-07).
+Scores = tuple[np.ndarray, np.ndarray]
+_NO_SCORES: Scores = (np.empty(0, np.int64), np.empty(0))
 
 
 class Unscorable(Exception):
@@ -260,7 +269,7 @@ class DocSets:
             return self.live
         return self._evaluate(searcher, q, scored=False)[0] & self.live
 
-    def scored(self, searcher, q: query.Query) -> tuple[np.ndarray, np.ndarray | None]:
+    def scored(self, searcher, q: query.Query) -> tuple[np.ndarray, Scores | None]:
         """Return the live docs a query matches and their BM25F scores, or None for the scores
         when part of the query is one Whoosh must rank itself."""
         try:
@@ -270,7 +279,7 @@ class DocSets:
         return mask & self.live, scores
 
     def words(self, searcher, groups: list[query.Or], scored: bool, *,
-              partial: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+              partial: bool = False) -> tuple[np.ndarray, np.ndarray, Scores | None, int]:
         """Return, for a query of plain words (each an ``Or`` of one term per field), the live
         docs holding every word, those holding any word rare enough to tell (in fewer than
         half the docs; any word at all when no such word occurs), the BM25F scores, and how
@@ -290,14 +299,10 @@ class DocSets:
         some = np.logical_or.reduce(telling) if telling else np.zeros(self.size, dtype=bool)
         if not (some & self.live).any():
             some = np.logical_or.reduce(masks)
-        scores = None
-        if scored:
-            scores = parts[0][1].copy()
-            for _, s in parts[1:]:
-                scores += s
+        scores = self._sum([s for _, s in parts]) if scored else None
         return every, some & self.live, scores, len(parts)
 
-    def top(self, scores: np.ndarray, docs, start: int, stop: int,
+    def top(self, scores: Scores, docs, start: int, stop: int,
             first=None) -> list[tuple[int, float]]:
         """Return (docnum, score) of ``docs`` ranked by score from ``start`` to ``stop``; ties
         go to the lower docnum. ``first`` (a mask) ranks its docs above all others."""
@@ -306,8 +311,7 @@ class DocSets:
             if len(head) >= stop:
                 return head[start:stop]
             return (head + self.top(scores, docs & ~first, 0, stop - len(head)))[start:stop]
-        candidates = np.flatnonzero(docs)
-        values = scores[candidates]
+        candidates, values = _scores_of(scores, docs)
         if len(candidates) > stop:
             threshold = np.partition(values, len(values) - stop)[len(values) - stop]
             keep = values >= threshold
@@ -338,7 +342,7 @@ class DocSets:
             return mask & ~self._evaluate(searcher, q.b, False)[0], scores
         if isinstance(q, query.Not):  # says nothing of relevance: adds no score
             mask = self.live & ~self._evaluate(searcher, q.query, False)[0]
-            return mask, np.zeros(self.size) if scored else None
+            return mask, (_NO_SCORES if scored else None)
         if isinstance(q, query.Phrase) and len(q.words) > 1:
             return self._phrases(searcher, [q], scored)
         if scored:
@@ -376,8 +380,7 @@ class DocSets:
         return parts + [self._evaluate(searcher, c, scored) for c in rest]
 
     def _empty(self, scored: bool):
-        return (np.zeros(self.size, dtype=bool),
-                np.zeros(self.size) if scored else None)
+        return np.zeros(self.size, dtype=bool), (_NO_SCORES if scored else None)
 
     def _mask(self, docnums: Iterable[int]) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
@@ -390,12 +393,22 @@ class DocSets:
         mask = op.reduce([m for m, _ in parts]) if len(parts) > 1 else parts[0][0].copy()
         if not scored:
             return mask, None
-        scores = parts[0][1].copy()
-        for _, s in parts[1:]:
-            scores += s
-        if boost != 1.0:
-            scores *= boost
-        return mask, scores
+        ids, values = self._sum([s for _, s in parts])
+        return mask, (ids, values * boost if boost != 1.0 else values)
+
+    def _sum(self, parts: list[Scores]) -> Scores:
+        """Return the sum of some scores (a doc a part does not score adds nothing), added in
+        the parts' order, as the dense arrays were: the same floats to the last bit."""
+        parts = [p for p in parts if len(p[0])]
+        if len(parts) <= 1:
+            return parts[0] if parts else _NO_SCORES
+        total = np.zeros(self.size)
+        held = np.zeros(self.size, dtype=bool)
+        for ids, values in parts:
+            total[ids] += values
+            held[ids] = True
+        ids = np.flatnonzero(held)
+        return ids, total[ids]
 
     @staticmethod
     def _scorable(searcher, field: str) -> bool:
@@ -404,8 +417,23 @@ class DocSets:
     def _word(self, searcher, text, weights: Mapping[str, float], scored: bool):
         """Return the docs holding a word in any of the weighted fields, and its BM25F score:
         field frequencies weighted and normalised by length, added, then saturated once."""
+        key = ("word", text, tuple(weights.items()))
+        found = self._recall(key)
+        if found is None:
+            found = self._word_scores(searcher, text, weights)
+            self._remember(key, found, len(found[0]) * 4 // 3)  # 16 bytes, not 12: see _postings
+        ids, _ = found
         mask = np.zeros(self.size, dtype=bool)
-        tf = np.zeros(self.size) if scored else None
+        mask[ids] = True
+        return mask, (found if scored else None)
+
+    def _word_scores(self, searcher, text, weights: Mapping[str, float]) -> Scores:
+        """Return the docs holding a word in any of the weighted fields and its BM25F score
+        there. Kept in the postings cache: a word's scores are the same in every query (its
+        idf counts the whole index), and a common word's took most of a query's time at 500k
+        articles (gathering the field lengths of 300,000 postings)."""
+        mask = np.zeros(self.size, dtype=bool)
+        tf = np.zeros(self.size)
         for field, weight in weights.items():
             try:
                 raw = searcher.schema[field].to_bytes(text)
@@ -413,15 +441,12 @@ class DocSets:
                 continue
             ids, freqs = self._postings(searcher, field, raw)
             mask[ids] = True
-            if tf is not None:
-                tf[ids] += weight * freqs.astype(np.float64) / self._norm(searcher, field)[ids]
-        if tf is None:
-            return mask, None
+            tf[ids] += weight * freqs.astype(np.float64) / self._norm(searcher, field)[ids]
         # Over every stored doc, deleted ones included, as the postings count them.
         held = np.flatnonzero(mask)
-        scores = np.zeros(self.size)
-        scores[held] = bm25f.idf(self.size, len(held)) * bm25f.saturate(tf[held])
-        return mask, scores
+        scores = bm25f.idf(self.size, len(held)) * bm25f.saturate(tf[held])
+        held.flags.writeable = scores.flags.writeable = False  # shared by the queries to come
+        return held, scores
 
     def _term(self, searcher, field: str, text, boost: float, scored: bool):
         """A term of a field that is not scored by BM25F (an id, an entity): its weight."""
@@ -436,9 +461,7 @@ class DocSets:
         mask[ids] = True
         if not scored:
             return mask, None
-        scores = np.zeros(self.size)
-        scores[ids] = weights.astype(np.float64) * boost
-        return mask, scores
+        return mask, (ids, weights.astype(np.float64) * boost)
 
     def _norm(self, searcher, field: str) -> np.ndarray:
         """Return each doc's BM25F length normalisation of a field."""
@@ -471,11 +494,10 @@ class DocSets:
         if not scored:
             return mask, None
         weights = {q.fieldname: q.boost for q in group}
-        scores = np.zeros(self.size)
-        for word in dict.fromkeys(group[0].words):
-            scores += self._word(searcher, word, weights, True)[1]
-        scores[~mask] = 0.0
-        return mask, scores
+        ids, values = self._sum([self._word(searcher, word, weights, True)[1]
+                                 for word in dict.fromkeys(group[0].words)])
+        keep = mask[ids]
+        return mask, (ids[keep], values[keep])
 
     def _phrase_mask(self, searcher, q: query.Phrase) -> np.ndarray:
         key = ("phrase", q.fieldname, tuple(q.words), q.slop)
@@ -536,6 +558,20 @@ class DocSets:
                         lengths[offset:offset + len(codes)] = _BYTE_TO_LENGTH[codes]
                 self._lengths[field] = lengths
             return self._lengths[field]
+
+
+def _scores_of(scores: Scores, docs: np.ndarray) -> Scores:
+    """Return the docnums of a mask and their scores (0 for a doc the scores leave out: a
+    query part that adds none, as ``NOT`` does), docnums in order."""
+    ids, values = scores
+    keep = docs[ids]
+    ids, values = ids[keep], values[keep]
+    if len(ids) == size_of(docs):
+        return ids, values
+    candidates = np.flatnonzero(docs)
+    every = np.zeros(len(candidates))
+    every[np.searchsorted(candidates, ids)] = values
+    return candidates, every
 
 
 def _saved_facet(saved: Mapping[str, np.ndarray], field: str,
