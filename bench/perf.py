@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.perf [--sizes 10000,30000,100000] [--out bench/out] [--reuse]
     .venv/bin/python -m bench.perf --only-html [--out bench/out]
+    .venv/bin/python -m bench.perf --only-http --sizes 500000 --out DIR
 
 For each size: index build (articles/s, peak memory, its rate and memory over each tenth of the
 corpus, re-index of the unchanged corpus, size on disk per article), then a
@@ -15,7 +16,9 @@ query reads its posting lists and articles from disk again); tantivy
 installed) gets the same records, fields and queries, with its build rate and index size;
 ``--typesense`` adds a Typesense column. HTML pages/s with ``--workers 2`` is compared with a
 single process of trafilatura alone (``--only-html``: that comparison alone, on the 40 pages of
-``extraction-bench/dev`` five times over). Every figure is also printed as a
+``extraction-bench/dev`` five times over; ``--only-http``: the server's figures alone, on the
+indexes an earlier run left in ``--out``, written to ``perf-http.json``). Every figure is also
+printed as a
 ratio to the baselines, since absolute times vary between runs on shared machines; the run ends
 with issue 20's goals checked against its figures (``bench.perf_goals``).
 
@@ -29,6 +32,7 @@ the build figures of the run that built it, saying so, with that run's date and 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -44,7 +48,7 @@ from pathlib import Path
 
 from bench.baselines import PlainWhoosh, Tantivy, build_fts5, fts5_search
 from bench.corpus import REUTERS, reuters_records, write_corpus
-from bench.perf_goals import check_goals
+from bench.perf_goals import check_goals, http_goals
 from bench.perf_watch import Watch, by_tenths, pss_mb, rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -247,10 +251,10 @@ def _urls(port: int) -> list[str]:
     return urls
 
 
-def _memory_mb(pid: int) -> tuple[float, float]:
-    """Return the resident memory (RSS, summed: pages two processes share count twice) and
-    the proportional set size (PSS: shared pages split between their processes) of a process
-    and all its descendants (gunicorn workers)."""
+def _memory_mb(pid: int) -> list[tuple[float, float]]:
+    """Return the resident memory (RSS: pages two processes share count in both) and the
+    proportional set size (PSS: shared pages split between their processes) of a process and
+    of each of its descendants (gunicorn workers), the process first."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -260,13 +264,12 @@ def _memory_mb(pid: int) -> tuple[float, float]:
             except (OSError, ValueError, IndexError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    rss, pss, todo = 0.0, 0.0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
-        todo += children.get(current, [])
-        rss += rss_mb(current)
-        pss += pss_mb(current)
-    return rss, pss
+        todo += sorted(children.get(current, []))
+        found.append((rss_mb(current), pss_mb(current)))
+    return found
 
 
 def bench_http(index_dir: Path, port: int, rounds: int) -> dict:
@@ -299,14 +302,16 @@ def bench_http(index_dir: Path, port: int, rounds: int) -> dict:
             t.start()
         for t in threads:
             t.join()
-        rss, pss = _memory_mb(server.pid)
+        memory = _memory_mb(server.pid)
     finally:
         server.terminate()
         server.wait(10)
     return {"cold_first_search_s": cold, "c1_p50_ms": percentile(single, 50),
             "c1_p95_ms": percentile(single, 95), "c8_p50_ms": percentile(times, 50),
-            "c8_p95_ms": percentile(times, 95), "c8_errors": len(errors), "server_rss_mb": rss,
-            "server_pss_mb": pss}
+            "c8_p95_ms": percentile(times, 95), "c8_errors": len(errors),
+            "server_rss_mb": sum(rss for rss, _ in memory),
+            "server_pss_mb": sum(pss for _, pss in memory),
+            "processes_rss_pss_mb": memory, "error_samples": errors[:5]}
 
 
 def bench_html(work: Path, copies: int) -> dict:
@@ -379,11 +384,18 @@ def print_size(size: int, build: dict, queries: dict, http: dict | None,
           + (f", {ours['p50_ms'] / fast['p50_ms']:.2f}x tantivy" if fast else "")
           + f"; p95 {ours['p95_ms']:.1f} ms")
     if http:
-        print(f"HTTP /api/search: cold first search {http['cold_first_search_s']:.2f} s; "
-              f"1 client p50/p95 {http['c1_p50_ms']:.1f}/{http['c1_p95_ms']:.1f} ms; "
-              f"8 clients p50/p95 {http['c8_p50_ms']:.1f}/{http['c8_p95_ms']:.1f} ms, "
-              f"{http['c8_errors']} errors; server RSS {http['server_rss_mb']:.0f} MB"
-              + (f" (PSS {http['server_pss_mb']:.0f} MB)" if "server_pss_mb" in http else ""))
+        print_http(http)
+
+
+def print_http(http: dict) -> None:
+    processes = http.get("processes_rss_pss_mb")
+    print(f"HTTP /api/search: cold first search {http['cold_first_search_s']:.2f} s; "
+          f"1 client p50/p95 {http['c1_p50_ms']:.1f}/{http['c1_p95_ms']:.1f} ms; "
+          f"8 clients p50/p95 {http['c8_p50_ms']:.1f}/{http['c8_p95_ms']:.1f} ms, "
+          f"{http['c8_errors']} errors; server RSS {http['server_rss_mb']:.0f} MB"
+          + (f" (PSS {http['server_pss_mb']:.0f} MB)" if "server_pss_mb" in http else "")
+          + ("; by process (first: the one the workers are forked from), RSS/PSS MB: "
+             + ", ".join(f"{rss:.0f}/{pss:.0f}" for rss, pss in processes) if processes else ""))
 
 
 def _per_article(mb: float, size: int) -> str:
@@ -402,6 +414,26 @@ def saved_figures(path: Path, size: int, *needed: Path) -> dict | None:
     return {"built_at": "an earlier run", "commit": "unknown", **figures, "reused": True}
 
 
+def http_only(out: Path, sizes: list[int], port: int) -> int:
+    """Serve each size's index an earlier run left in ``out`` and print the server's figures
+    and goals; write them to ``out/perf-http.json`` (a full run's figures stay as they are)."""
+    report: dict = {}
+    for size in sizes:
+        index_dir = out / str(size) / "index"
+        if not index_dir.is_dir():
+            raise SystemExit(f"no index in {index_dir}: run bench.perf with --out {out} first")
+        http = bench_http(index_dir, port, rounds=2)
+        report[size] = {"http": http, **provenance()}
+        print(f"\n## {size:,} articles (server only, index of an earlier run)")
+        print_http(http)
+        (out / "perf-http.json").write_text(json.dumps(report, indent=2))
+    if sizes:
+        print("\n## Issue 20's server goals, with this run's figures")
+        for goal in http_goals(report[sizes[-1]]["http"], sizes[-1]):
+            print(goal.line())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,30000,100000")
@@ -411,6 +443,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-html", action="store_true")
     parser.add_argument("--only-html", action="store_true",
                         help="run the HTML pages/s comparison alone (no index sizes, no queries)")
+    parser.add_argument("--only-http", action="store_true",
+                        help="serve the indexes an earlier run left in --out and measure the "
+                             "server alone (no builds, no queries through the API, no HTML)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--typesense", action="store_true",
                         help="add a Typesense column (bench/typesense_bench.py)")
@@ -421,6 +456,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [] if args.only_html else [int(s) for s in args.sizes.split(",")]
     args.out = args.out.resolve()  # the children run in the checkout, wherever this runs
+    # ... and start as an installed newsfacet does, with its modules compiled (pip and `make
+    # install` compile them): a module edited since would be compiled again at every start,
+    # where PYTHONDONTWRITEBYTECODE keeps Python from saving it (0.2 s for all of them).
+    for package in ("search", "web"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+    if args.only_http:
+        return http_only(args.out, sizes, args.port)
     records = reuters_records(REUTERS) if sizes else []
     if sizes:
         print(f"# newsfacet speed benchmark — {len(records):,} Reuters-21578 articles with a "

@@ -192,3 +192,27 @@ def test_an_index_folder_that_cannot_be_written_is_still_served(indexed, monkeyp
     assert engine.search(SearchRequest(query="embassy")).total > 0
     engine.close()
     assert not (indexed / whoosh_saved.FILE).exists()
+
+
+def test_saved_arrays_are_shared_pages_of_the_file_not_private_copies(indexed):
+    # Server workers map the same file: one copy in the page cache for all of them.
+    with searcher_of(indexed) as searcher:
+        arrays = whoosh_saved.load(indexed, searcher)
+    assert arrays["live"].all() and len(arrays["facet.entity.docs"]) > 0
+    for name in ("live", "facet.entity.docs", "facet.entity.terms", "key.date_new"):
+        assert not arrays[name].flags.owndata and not arrays[name].flags.writeable, name
+
+
+def test_a_compressed_arrays_file_is_read_into_memory_with_the_same_answers(indexed,
+                                                                             monkeypatch):
+    path = indexed / whoosh_saved.FILE
+    new_process(monkeypatch)
+    expected = answers(indexed)
+    with np.load(path, allow_pickle=False) as saved:
+        np.savez_compressed(path, **{name: saved[name] for name in saved.files})
+    new_process(monkeypatch)
+    with monkeypatch.context() as patched:
+        forbid_building(patched)
+        assert answers(indexed) == expected
+    with searcher_of(indexed) as searcher:
+        assert whoosh_saved.load(indexed, searcher)["live"].flags.writeable  # a private copy

@@ -1,14 +1,25 @@
 """Production serving: gunicorn with several worker processes, or waitress where it cannot run.
 
 Whoosh searches are pure Python and hold the GIL, so threads alone keep one core busy: on a
-2-core machine, 8 concurrent clients need two processes to be answered in time. Each worker
-process opens the index itself (after the fork) and warms its caches before taking requests.
+2-core machine, 8 concurrent clients need two processes to be answered in time.
+
+The first process loads and builds what searches of the current index generation read (the
+saved arrays, memory-mapped, and what queries build from them: orders, facet lookups, stories,
+the vocabulary) before it starts the workers (``preload``). Forked from it, the workers share
+those pages as long as nobody writes them, which nobody does: at 500,000 articles each worker
+held its own copy of about 200 MB before (docs/benchmarks.md). Each worker then opens the index
+itself, with its own files, and warms what is still missing (nothing, unless the index changed
+in between) before taking requests. A newer generation, after a re-index, is loaded by each
+worker on its own, as before: only the generation current at start is shared.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -17,6 +28,13 @@ from .limits import GUNICORN_LIMITS
 
 logger = logging.getLogger(__name__)
 
+# glibc's malloc gives each thread that allocates its own arena (up to 8 per core), and keeps
+# the freed blocks of each; a worker's 4 threads allocating the per-query NumPy arrays held
+# about 50 MB more each at 500,000 articles (docs/benchmarks.md). The GIL lets one thread
+# allocate at a time anyway.
+_M_ARENA_MAX = -8  # mallopt's parameter number (malloc.h)
+ARENAS = 1
+
 
 def default_workers() -> int:
     """Return one worker per core, at most 4 (each holds its own facet caches in memory)."""
@@ -24,15 +42,54 @@ def default_workers() -> int:
 
 
 def warm(app: Flask) -> None:
-    """Open the index and load (or build and save) its facet arrays, so the first search
-    is quick."""
+    """Open the index, load (or build and save) its arrays and build what the first searches
+    would, so the first search is quick."""
     from . import state
 
+    def load() -> None:
+        engine = state.engine()
+        engine.prepare()
+        engine.warm()
+
+    _logged(app, load, "could not warm the index")
+
+
+def preload(app: Flask) -> None:
+    """Load and build what every worker reads of the current index generation, in the process
+    the workers are forked from (they share it), and the entity table.
+
+    Its own engine, closed before the fork: Whoosh reads a file by seeking, then reading, and a
+    file descriptor inherited by two workers would share its offset between them.
+    """
+    from search.engines import open_engine
+
+    from . import state
+
+    def load() -> None:
+        engine = open_engine(app.config["SETTINGS"])
+        try:
+            engine.prepare()
+            engine.warm()
+        finally:
+            engine.close()
+        state.entity_table()
+
+    _logged(app, load, "could not load the index before starting the workers")
+
+
+def _logged(app: Flask, step: Callable[[], None], failure: str) -> None:
+    """Run a step of the start in the app's context; a failure is logged, not raised."""
     with app.app_context():
         try:
-            state.engine().prepare()
+            step()
         except Exception as exc:  # a missing index is reported per request, with its message
-            logger.warning("could not warm the index: %s", exc)
+            logger.warning("%s: %s", failure, exc)
+
+
+def limit_arenas() -> None:
+    """Make this process's threads share malloc arenas (glibc only; elsewhere nothing)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, ARENAS)
 
 
 class HeaderedSocket:
@@ -86,6 +143,7 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
                 "workers": workers, "threads": threads,
                 "timeout": 60, "graceful_timeout": 10, "keepalive": 5,
                 "accesslog": None, "errorlog": "-", "loglevel": "warning",
+                "post_fork": lambda server, worker: limit_arenas(),
                 "post_worker_init": lambda worker: warm(app),
                 # A pasted query of up to 10,000 characters fills a URL far past gunicorn's
                 # 4,094-byte request line; gunicorn's limits are set a little above the app's
@@ -101,4 +159,5 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
         def load(self) -> Flask:
             return app
 
+    preload(app)
     _Server().run()

@@ -92,6 +92,10 @@ class Engine(Protocol):
     def prepare(self) -> None:
         """Get the index ready for new readers after a run of writes (may do nothing)."""
 
+    def warm(self) -> None:
+        """Build now what the first searches of the current index would build on first use,
+        as a server does before it takes requests (may do nothing)."""
+
     def close(self) -> None:
         """Release files and connections."""
 

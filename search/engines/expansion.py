@@ -33,8 +33,6 @@ from math import log
 
 import numpy as np
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 from whoosh import query
 
 from ..errors import QueryError
@@ -109,6 +107,11 @@ class Vocabulary:
         else:
             groups = [self._by_length.get(n, [])
                       for n in range(len(word) - distance, len(word) + distance + 1)]
+        # here: only fuzzy terms (word~) need rapidfuzz, whose import (10 ms) every indexing run
+        # and plain search would pay
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
         found = [match for choices in groups if choices
                  for match in process.extract(word, choices, scorer=Levenshtein.distance,
                                               score_cutoff=distance, limit=None)]

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from math import log
 
-from rapidfuzz.distance import OSA
 
 MAX_DISTANCE = 2
 WEIGHT = 7.0
@@ -38,6 +37,8 @@ def best_word(word: str, stem: str, candidates: Iterable[tuple[str, int]],
 
     ``candidates`` are (stem, document frequency) pairs; ``written`` gives some of the forms
     in which articles write a stem (embassi → embassy, embassies)."""
+    from rapidfuzz.distance import OSA  # here: an indexing run never needs rapidfuzz (10 ms)
+
     word = word.lower()
     first = []
     for candidate, frequency in candidates:

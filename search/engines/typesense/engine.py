@@ -267,6 +267,9 @@ class TypesenseEngine:
     def prepare(self) -> None:
         """Nothing to do: the server keeps its own structures up to date."""
 
+    def warm(self) -> None:
+        """Nothing to do: the server holds what its searches need."""
+
     def count(self) -> int:
         info = self.conn.call(lambda c: c.collections[self.name].retrieve(), "a count")
         return int(info.get("num_documents", 0))

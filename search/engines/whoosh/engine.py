@@ -318,6 +318,16 @@ class WhooshEngine:
         saved.save(self.path, searcher, arrays)
 
     @_reads
+    def warm(self) -> None:
+        """Build what the current generation's first searches would build on first use (field
+        normalisations, date orders, facet lookups, stories, the vocabulary): a server builds
+        them once before it starts its workers, which then share them (``web/server.py``)."""
+        searcher, sets = self.current()
+        sets.build_lazy(searcher, SEARCH_FIELDS, DATE_KEYS)
+        self._stories(searcher, sets)
+        self.vocabulary(searcher)
+
+    @_reads
     def get(self, article_id: str) -> Article:
         searcher = self._stored_searcher()
         stored = searcher.document(id=article_id)

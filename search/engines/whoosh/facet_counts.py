@@ -93,6 +93,11 @@ class FacetPostings:
 
     # -- the layouts -----------------------------------------------------------------------
 
+    def build(self) -> None:
+        """Build every layout now (counting and filtering build them on first use)."""
+        self.by_doc()
+        self.dense()  # and the postings by value
+
     def _runs(self) -> _ByValue:
         with self._lock:
             if self._by_value is None:

@@ -7,13 +7,22 @@ one ``.npz`` file in the index folder; a reader loads that file in milliseconds 
 signature (generation, segments and their deletion counts) is the one it has open, and otherwise
 builds the arrays itself, as before. The file is a cache: a damaged, stale or missing file only
 costs the time to rebuild it, never a wrong answer.
+
+The arrays are memory-mapped, not read: ``np.savez`` stores each array uncompressed in the zip
+file, so each one is a read-only view of the file's pages at its offset. The server's worker
+processes then share one copy of them in the page cache, where each held a private copy of the
+whole file (89 MB at 500,000 articles) before. A file is only ever replaced (``save``), never
+written in place, so a mapping keeps the generation it was opened for. A member stored otherwise
+(compressed, by another writer) is read as before.
 """
 
 from __future__ import annotations
 
 import logging
+import mmap
 import os
 import stat
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -29,6 +38,7 @@ FILE = "newsfacet-arrays.npz"
 FORMAT = 1  # bump when the arrays' names or meaning change
 _SIGNATURE = "_signature"
 # What each array must hold (NumPy dtype kinds): by group, by facet part, or by name.
+_LOCAL_HEADER = 30  # bytes of a zip entry's local header before its name and extra field
 _KINDS = {"live": "b", "key": "iu", "lengths": "f", "avg": "f", "docs": "iu", "values": "iu",
           "terms": "U", "story.codes": "i", "story.names": "U", "vocab": "U", "wordcounts": "iu"}
 
@@ -55,10 +65,15 @@ def load(folder: Path, searcher) -> dict[str, np.ndarray]:
     if not wanted:
         return {}
     try:
-        with open(folder / FILE, "rb") as file, np.load(file, allow_pickle=False) as saved:
-            if _SIGNATURE not in saved.files or str(saved[_SIGNATURE]) != wanted:
-                return {}
-            arrays = {name: saved[name] for name in saved.files if name != _SIGNATURE}
+        with open(folder / FILE, "rb") as file:
+            saved = _mapped(file)
+            if saved is None:  # not as ``save`` writes it: read into memory
+                file.seek(0)
+                with np.load(file, allow_pickle=False) as read:
+                    saved = {name: read[name] for name in read.files}
+        if _SIGNATURE not in saved or str(saved[_SIGNATURE]) != wanted:
+            return {}
+        arrays = {name: value for name, value in saved.items() if name != _SIGNATURE}
         problem = _inconsistency(arrays, searcher.reader().doc_count_all())
     except FileNotFoundError:
         return {}
@@ -69,6 +84,46 @@ def load(folder: Path, searcher) -> dict[str, np.ndarray]:
         logger.warning("ignoring %s (%s); its arrays are built again", folder / FILE, problem)
         return {}
     return arrays
+
+
+def _mapped(file) -> dict[str, np.ndarray] | None:
+    """Return the arrays of an ``.npz`` file as read-only views of a memory map of it, or None
+    when a member is compressed (or the file is empty: nothing to map); raise ValueError (or
+    what zipfile raises) on a damaged file."""
+    with zipfile.ZipFile(file) as archive:
+        members = archive.infolist()
+    if not members or any(m.compress_type != zipfile.ZIP_STORED for m in members):
+        return None
+    pages = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    arrays = {}
+    for member in members:
+        if not member.filename.endswith(".npy"):
+            raise ValueError(f"{member.filename} is not an array")
+        arrays[member.filename[:-len(".npy")]] = _member_array(file, pages, member)
+    return arrays
+
+
+def _member_array(file, pages: mmap.mmap, member: zipfile.ZipInfo) -> np.ndarray:
+    """Return one stored ``.npy`` member as a view of ``pages`` (its bytes in the file)."""
+    local = pages[member.header_offset:member.header_offset + _LOCAL_HEADER]
+    if len(local) != _LOCAL_HEADER or local[:4] != b"PK\x03\x04":
+        raise ValueError(f"{member.filename}: no zip entry at its offset")
+    name_length, extra_length = struct.unpack("<HH", local[26:30])
+    start = member.header_offset + _LOCAL_HEADER + name_length + extra_length
+    file.seek(start)
+    version = np.lib.format.read_magic(file)
+    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                   else np.lib.format.read_array_header_2_0)
+    shape, fortran, dtype = read_header(file)
+    if dtype.hasobject:
+        raise ValueError(f"{member.filename} holds Python objects")
+    offset, count = file.tell(), int(np.prod(shape, dtype=np.int64))
+    if offset + count * dtype.itemsize > start + member.file_size:
+        raise ValueError(f"{member.filename} is shorter than its shape")
+    if not count:
+        return np.empty(shape, dtype=dtype)
+    flat = np.frombuffer(pages, dtype=dtype, count=count, offset=offset)
+    return flat.reshape(shape, order="F" if fortran else "C")
 
 
 def _inconsistency(arrays: Mapping[str, np.ndarray], size: int) -> str | None:
