@@ -142,6 +142,13 @@ def test_window_prefers_the_place_with_the_most_distinct_terms():
     assert not snippet.startswith("Oil")
 
 
+def test_of_equally_good_windows_the_first_is_shown():
+    body = ("Filler words here. " * 30 + "Oil prices fell at first. " + "Oil again. " * 20
+            + "Filler words here. " * 30 + "Oil prices rose later. " + "More filler. " * 30)
+    snippet = make_snippet(body, terms("oil prices"), analyze, 60)
+    assert "fell" in visible(snippet) and "rose" not in visible(snippet)
+
+
 def test_matches_stop_at_the_limit_but_mark_all_marks_every_one():
     text = "embassy " * (MAX_MATCHES + 50)
     assert len(find_matches(text, terms("embassy"), analyze)) == MAX_MATCHES

@@ -44,6 +44,11 @@ POSTINGS_CACHE = 2_000_000
 # 0.55, 10% 0.45/1.56, 50% 1.57/3.43, 80% 2.47/2.64, 100% 5.17/1.66; outlet and month cross
 # between 50% and 80% too.
 SELECTIVE = 0.6
+# A word held by at least one doc in COMMON keeps its mask of docs with its cached scores (read
+# only: every caller makes new masks from it): setting 300,000 docs of a mask (a word in 60% of
+# 500k articles) took 1.2 ms, the mask's copy 0.01 ms. One in 64: a mask then costs at most 64
+# bytes a doc it holds, five times the scores' 12 (numpy micro-benchmark, 2026-12-07).
+COMMON = 64
 # Sort keys that put undated articles last in both directions (stored in date_new/date_old).
 UNDATED_NEWEST, UNDATED_OLDEST = "0000-00-00", "9999-99-99"
 T = TypeVar("T")
@@ -480,15 +485,28 @@ class DocSets:
         mask = op.reduce([m for m, _ in parts]) if len(parts) > 1 else parts[0][0].copy()
         if not scored:
             return mask, None
-        ids, values = self._sum([s for _, s in parts])
+        # An And's docs hold every part: its scores are only needed there.
+        within = mask if op is np.logical_and else None
+        ids, values = self._sum([s for _, s in parts], within)
         return mask, (ids, values * boost if boost != 1.0 else values)
 
-    def _sum(self, parts: list[Scores]) -> Scores:
+    def _sum(self, parts: list[Scores], within: np.ndarray | None = None) -> Scores:
         """Return the sum of some scores (a doc a part does not score adds nothing), added in
-        the parts' order, as the dense arrays were: the same floats to the last bit."""
+        the parts' order, as the dense arrays were: the same floats to the last bit. With
+        ``within`` (a mask), only on its docs."""
+        if within is not None:
+            parts = [_restricted(p, within) for p in parts]
         parts = [p for p in parts if len(p[0])]
         if len(parts) <= 1:
             return parts[0] if parts else _NO_SCORES
+        ids = parts[0][0]
+        if all(len(i) == len(ids) and np.array_equal(i, ids) for i, _ in parts[1:]):
+            # The same docs in every part (an And's, a phrase's words): no array over every
+            # doc (two common words of a phrase took 3.8 ms so at 500k articles).
+            values = parts[0][1] + 0.0  # a fresh array; 0.0 + x is x, as it was added before
+            for _, more in parts[1:]:
+                values += more
+            return ids, values
         total = np.zeros(self.size)
         held = np.zeros(self.size, dtype=bool)
         for ids, values in parts:
@@ -507,18 +525,27 @@ class DocSets:
         key = ("word", text, tuple(weights.items()))
         found = self._recall(key)
         if found is None:
-            found = self._word_scores(searcher, text, weights)
-            self._remember(key, found, len(found[0]) * 4 // 3)  # 16 bytes, not 12: see _postings
-        ids, _ = found
-        mask = np.zeros(self.size, dtype=bool)
-        mask[ids] = True
-        return mask, (found if scored else None)
+            held, scores, mask = self._word_scores(searcher, text, weights)
+            kept = mask if len(held) >= self.size // COMMON else None  # see COMMON
+            if kept is not None:
+                kept.flags.writeable = False
+            # In postings of 12 bytes: a doc's score takes 12 too, a mask a byte a doc.
+            self._remember(key, (held, scores, kept),
+                           len(held) + (0 if kept is None else self.size // 12))
+            return mask, ((held, scores) if scored else None)
+        held, scores, mask = found
+        if mask is None:
+            mask = np.zeros(self.size, dtype=bool)
+            mask[held] = True
+        return mask, ((held, scores) if scored else None)
 
-    def _word_scores(self, searcher, text, weights: Mapping[str, float]) -> Scores:
-        """Return the docs holding a word in any of the weighted fields and its BM25F score
-        there. Kept in the postings cache: a word's scores are the same in every query (its
-        idf counts the whole index), and a common word's took most of a query's time at 500k
-        articles (gathering the field lengths of 300,000 postings)."""
+    def _word_scores(self, searcher, text,
+                     weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the docs holding a word in any of the weighted fields, its BM25F score there,
+        and the docs as a mask. The first two are kept in the postings cache: a word's scores
+        are the same in every query (its idf counts the whole index), and a common word's took
+        most of a query's time at 500k articles (gathering the field lengths of 300,000
+        postings)."""
         mask = np.zeros(self.size, dtype=bool)
         tf = np.zeros(self.size)
         for field, weight in weights.items():
@@ -526,14 +553,16 @@ class DocSets:
                 raw = searcher.schema[field].to_bytes(text)
             except ValueError:
                 continue
-            ids, freqs = self._postings(searcher, field, raw)
+            # Not kept: the word's scores are, and hold all a query needs of them.
+            ids, freqs = self._postings(searcher, field, raw, keep=False)
             mask[ids] = True
             tf[ids] += weight * freqs.astype(np.float64) / self._norm(searcher, field)[ids]
         # Over every stored doc, deleted ones included, as the postings count them.
         held = np.flatnonzero(mask)
         scores = bm25f.idf(self.size, len(held)) * bm25f.saturate(tf[held])
+        held = held.astype(np.int32)  # a docnum fits: 12 bytes a doc with its score, not 16
         held.flags.writeable = scores.flags.writeable = False  # shared by the queries to come
-        return held, scores
+        return held, scores, mask
 
     def _term(self, searcher, field: str, text, boost: float, scored: bool):
         """A term of a field that is not scored by BM25F (an id, an entity): its weight."""
@@ -594,10 +623,8 @@ class DocSets:
         if not scored:
             return mask, None
         weights = {q.fieldname: q.boost for q in group}
-        ids, values = self._sum([self._word(searcher, word, weights, True)[1]
-                                 for word in dict.fromkeys(group[0].words)])
-        keep = mask[ids]
-        return mask, (ids[keep], values[keep])
+        return mask, self._sum([self._word(searcher, word, weights, True)[1]
+                                for word in dict.fromkeys(group[0].words)], mask)
 
     def _phrase_mask(self, searcher, q: query.Phrase) -> np.ndarray:
         key = ("phrase", q.fieldname, tuple(q.words), q.slop)
@@ -616,13 +643,17 @@ class DocSets:
             self._sizes.clear()
             self._cached = 0
 
-    def _postings(self, searcher, field: str, raw: bytes) -> tuple[np.ndarray, np.ndarray]:
+    def _postings(self, searcher, field: str, raw: bytes,
+                  keep: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Return a term's docnums and weights, from the cache or read (and, with ``keep``,
+        cached)."""
         key = (field, raw)
         found = self._recall(key)
         if found is None:
             budget.check("searching")  # a posting list read from disk: the slow unit of work
             found = read_postings(searcher, field, raw.decode("utf-8"))
-            self._remember(key, found, len(found[0]))
+            if keep:
+                self._remember(key, found, len(found[0]))
         return found
 
     def _recall(self, key):
@@ -671,15 +702,20 @@ def _kth_largest(counts: np.ndarray, k: int) -> int:
 def _scores_of(scores: Scores, docs: np.ndarray) -> Scores:
     """Return the docnums of a mask and their scores (0 for a doc the scores leave out: a
     query part that adds none, as ``NOT`` does), docnums in order."""
-    ids, values = scores
-    keep = docs[ids]
-    ids, values = ids[keep], values[keep]
+    ids, values = _restricted(scores, docs)
     if len(ids) == size_of(docs):
         return ids, values
     candidates = np.flatnonzero(docs)
     every = np.zeros(len(candidates))
     every[np.searchsorted(candidates, ids)] = values
     return candidates, every
+
+
+def _restricted(scores: Scores, docs: np.ndarray) -> Scores:
+    """Return the scores of the docs of a mask only."""
+    ids, values = scores
+    keep = docs[ids]
+    return ids[keep], values[keep]
 
 
 def _saved_facet(saved: Mapping[str, np.ndarray], field: str) -> _Facet | None:
