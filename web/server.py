@@ -7,7 +7,7 @@ The first process loads and builds what searches of the current index generation
 saved arrays, memory-mapped, and what queries build from them: orders, facet lookups, stories,
 the vocabulary) before it starts the workers (``preload``). Forked from it, the workers share
 those pages as long as nobody writes them, which nobody does: at 500,000 articles each worker
-held its own copy of about 200 MB before (docs/benchmarks.md). Each worker then opens the index
+held its own copy of about 160 MB before (docs/benchmarks.md). Each worker then opens the index
 itself, with its own files, and warms what is still missing (nothing, unless the index changed
 in between) before taking requests. A newer generation, after a re-index, is loaded by each
 worker on its own, as before: only the generation current at start is shared.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import logging
 import os
 from collections.abc import Callable
@@ -160,4 +161,8 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             return app
 
     preload(app)
+    # Python's cycle collector, run in a worker, writes to every object it tracks, which
+    # copies each page of the first process's objects into that worker; frozen, they are left
+    # alone (and stay shared).
+    gc.freeze()
     _Server().run()

@@ -2,8 +2,9 @@
 
 Whoosh finds and scores matches one posting at a time through layers of Python matcher objects:
 on 100,000 articles a very common word ("said", in 60% of them) took 200 ms to rank. Here a
-match is a boolean mask over docnums and a score is a float array: facet counts are one
-``bincount`` per facet, a page in date order is one masked slice, and relevance is BM25F
+match is a boolean mask over docnums and a score is a float array: facet counts read the
+matched docs' values or the values' docs (``facet_counts``), a page in date order is one masked
+slice, and relevance is BM25F
 (``bm25f``: a word's field frequencies weighted and length-normalised per field, then
 saturated once) evaluated on whole posting lists at once, then ``argpartition`` for the top
 hits, ties to the lower docnum. A word searched in title and body (the parser's ``Or`` of one
@@ -36,15 +37,10 @@ from whoosh.reading import TermNotFound
 
 from ...errors import QueryError
 from .. import bm25f, budget
+from .facet_counts import FacetPostings, MatchedDocs
 
 # Most postings (docnum + weight, 8 bytes each) kept decoded per process: 2M is 16 MB.
 POSTINGS_CACHE = 2_000_000
-# Facet counts read each matched doc's own values while the matched docs are under this share of
-# the index, else make one pass over every posting. Crossover measured on the 100k amplified
-# Reuters index of bench.perf (2026-12-07; entity 526k postings, ms by-doc / one pass): 1% 0.05/
-# 0.55, 10% 0.45/1.56, 50% 1.57/3.43, 80% 2.47/2.64, 100% 5.17/1.66; outlet and month cross
-# between 50% and 80% too.
-SELECTIVE = 0.6
 # A word held by at least one doc in COMMON keeps its mask of docs with its cached scores (read
 # only: every caller makes new masks from it): setting 300,000 docs of a mask (a word in 60% of
 # 500k articles) took 1.2 ms, the mask's copy 0.01 ms. One in 64: a mask then costs at most 64
@@ -155,59 +151,6 @@ def size_of(mask) -> int:
     return int(np.count_nonzero(mask))
 
 
-class _Facet:
-    """A facet field's values and its (docnum, value number) postings over live docs."""
-
-    def __init__(self, terms: list[str], docs: np.ndarray, values: np.ndarray) -> None:
-        self.terms = terms
-        self.number = {t: i for i, t in enumerate(terms)}
-        self.docs, self.values = docs, values
-        self.totals = np.bincount(values, minlength=len(terms))
-        self._names: dict[bool, dict[str, list[int]]] = {}
-        self._by_doc: tuple[np.ndarray, np.ndarray] | None = None
-        self._by_value: tuple[np.ndarray, np.ndarray] | None = None
-
-    def by_value(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return the docs ordered by value number and where each value's run starts: a
-        filter reads only the docs of its values (``np.isin`` over every posting of the entity
-        facet took 0.3 ms a filter at 100k articles)."""
-        if self._by_value is None:
-            docs, values = self.docs, self.values
-            if len(values) > 1 and (values[1:] < values[:-1]).any():  # built by value: sorted
-                order = np.argsort(values, kind="stable")
-                docs, values = docs[order], values[order]
-            starts = np.searchsorted(values, np.arange(len(self.terms) + 1))
-            self._by_value = docs, starts
-        return self._by_value
-
-    def by_doc(self, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return the value numbers ordered by doc and where each doc's run starts (``size`` + 1
-        offsets): counting a few thousand matched docs through these reads only their values."""
-        if self._by_doc is None:
-            order = np.argsort(self.docs, kind="stable")
-            starts = np.searchsorted(self.docs[order], np.arange(size + 1))
-            self._by_doc = self.values[order], starts
-        return self._by_doc
-
-    def named(self, name: str, typed: bool) -> list[int]:
-        """Return the numbers of the values called ``name`` ignoring case: whole terms, or with
-        ``typed`` the name after a term's "type|" prefix (entity terms). A dictionary built once
-        per generation: a scan of the entity vocabulary took 11 ms a filter at 100k articles."""
-        names = self._names.get(typed)
-        if names is None:
-            names = self._names[typed] = {}
-            for i, term in enumerate(self.terms):
-                key = term.split("|", 1)[-1] if typed else term
-                names.setdefault(key.casefold(), []).append(i)
-        return names.get(name.casefold(), [])
-
-    def numbers_named(self, names: Iterable[str]) -> np.ndarray:
-        """Return the value numbers named in ``names`` either way (see ``named``). Taking a few
-        too many is harmless: callers only use these to keep selected values' counts."""
-        found = {i for name in names for typed in (False, True) for i in self.named(name, typed)}
-        return np.fromiter(sorted(found), dtype=np.int64, count=len(found))
-
-
 class DocSets:
     """Live documents, facet postings, field lengths, date orders and cached postings.
 
@@ -223,8 +166,8 @@ class DocSets:
         saved = saved or {}
         self.live = saved["live"] if "live" in saved else _live_mask(searcher, self.size)
         self.live_count = int(self.live.sum())
-        self.facets = {field: _saved_facet(saved, field) or self._facet(searcher, field)
-                       for field in facet_fields}
+        self.facets = {field: (_saved_facet(saved, field, self.size)
+                               or self._facet(searcher, field)) for field in facet_fields}
         self._lock = threading.Lock()
         self._orders: dict[str, np.ndarray] = {}
         self._keys: dict[str, np.ndarray] = _saved_group(saved, "key")
@@ -251,7 +194,7 @@ class DocSets:
             out[f"avg.{field}"] = np.array(self._average(searcher, field))
         return out
 
-    def _facet(self, searcher, field: str) -> _Facet:
+    def _facet(self, searcher, field: str) -> FacetPostings:
         terms: list[str] = []
         docs: list[np.ndarray] = []
         values: list[np.ndarray] = []
@@ -264,8 +207,8 @@ class DocSets:
                 values.append(np.full(len(ids), len(terms), dtype=np.int32))
                 terms.append(text)
         if not terms:
-            return _Facet([], np.empty(0, np.int64), np.empty(0, np.int32))
-        return _Facet(terms, np.concatenate(docs), np.concatenate(values))
+            return FacetPostings([], np.empty(0, np.int64), np.empty(0, np.int32), self.size)
+        return FacetPostings(terms, np.concatenate(docs), np.concatenate(values), self.size)
 
     # -- facets and filters ----------------------------------------------------------------
 
@@ -284,51 +227,21 @@ class DocSets:
         facet = self.facets[field]
         mask = np.zeros(self.size, dtype=bool)
         wanted = [facet.number[t] for t in terms if t in facet.number]
-        if wanted:
-            with self._lock:
-                docs, starts = facet.by_value()
-            for value in wanted:
-                mask[docs[starts[value]:starts[value + 1]]] = True
+        for value in wanted:
+            mask[facet.docs_of(value)] = True
         return mask
+
+    def matched(self, docs) -> MatchedDocs:
+        """Return a mask of live docs as a set to count facets over, once for several facets."""
+        return MatchedDocs(docs, self.live, self.live_count)
 
     def count(self, field: str, docs, top: int | None = None,
               keep: Iterable[str] = ()) -> Counter[str]:
-        """Return how many of ``docs`` carry each value of a facet field.
-
-        With ``top``, only the values that can be among the ``top`` most frequent (every value
-        counted at least as often as the ``top``-th, so ties at the cut all come back) and the
-        values named in ``keep`` (the selected ones): with entities recognised, a facet can hold
-        tens of thousands of values, and making each one a Python object cost 80 ms a query at
-        100k articles (bench.perf, 2026-12-07) where the answer lists 100."""
-        facet = self.facets[field]
-        if docs is self.live:
-            counts = facet.totals
-        elif 2 * size_of(docs) > self.live_count:
-            # Most docs: count the live ones left out, a selective set, and take them away
-            # from the totals (on 100k articles, entity facet, 90% matched: 2.5 -> 0.5 ms).
-            others = np.bincount(self._values_of(facet, self.live & ~docs),
-                                 minlength=len(facet.terms))
-            counts = facet.totals - others
-        else:
-            counts = np.bincount(self._values_of(facet, docs), minlength=len(facet.terms))
-        present = np.flatnonzero(counts)
-        if top is not None and 0 < top < len(present):
-            kth = _kth_largest(counts[present], top)
-            named = facet.numbers_named(keep)
-            present = np.union1d(present[counts[present] >= kth], named[counts[named] > 0])
-        return Counter({facet.terms[i]: int(counts[i]) for i in present})
-
-    def _values_of(self, facet: _Facet, docs: np.ndarray) -> np.ndarray:
-        """Return the value numbers the docs of a mask carry (one per posting)."""
-        matched = np.flatnonzero(docs)
-        if len(matched) > SELECTIVE * self.size:  # many docs: one pass over every posting
-            return facet.values[docs[facet.docs]]
-        with self._lock:
-            values, starts = facet.by_doc(self.size)
-        first, lengths = starts[matched], starts[matched + 1] - starts[matched]
-        ends = np.cumsum(lengths)
-        total = int(ends[-1]) if len(ends) else 0
-        return values[np.repeat(first - ends + lengths, lengths) + np.arange(total)]
+        """Return how many of ``docs`` (a mask of live docs, or ``matched`` of one) carry each
+        value of a facet field: with ``top``, only the ``top`` most frequent (ties at the cut
+        included) and the values named in ``keep`` (``FacetPostings.count``)."""
+        matched = docs if isinstance(docs, MatchedDocs) else self.matched(docs)
+        return self.facets[field].count(matched, top, keep)
 
     def date_range(self, searcher, start: str | None, end: str | None) -> np.ndarray:
         """Return the dated live docs published from ``start`` to ``end`` (ISO, inclusive)."""
@@ -624,16 +537,14 @@ class DocSets:
 
     def build_lazy(self, searcher, fields: Iterable[str], key_fields: Iterable[str]) -> None:
         """Build now every array queries build on first use: the fields' normalisations, the
-        date orders both ways, and each facet's lookups by value and by doc."""
+        date orders both ways, and each facet's ways of counting (``FacetPostings.build``)."""
         for field in fields:
             self._norm(searcher, field)
         for key_field in key_fields:
             for reverse in (False, True):
                 self.order(searcher, key_field, reverse)
-        with self._lock:
-            for facet in self.facets.values():
-                facet.by_value()
-                facet.by_doc(self.size)
+        for facet in self.facets.values():
+            facet.build()
 
     def _average(self, searcher, field: str) -> float:
         avg = self._avg.get(field)
@@ -720,14 +631,6 @@ class DocSets:
             return self._lengths[field]
 
 
-def _kth_largest(counts: np.ndarray, k: int) -> int:
-    """Return the ``k``-th largest of some counts (non-negative integers, at least ``k``), from
-    their histogram: ``np.partition`` slows down on many equal values (0.24 ms for 2,800 counts,
-    mostly 1 and 2, where this takes a few microseconds)."""
-    at_least = np.cumsum(np.bincount(counts)[::-1])  # [j]: how many are >= max - j
-    return int(counts.max()) - int(np.searchsorted(at_least, k))
-
-
 def _scores_of(scores: Scores, docs: np.ndarray) -> Scores:
     """Return the docnums of a mask and their scores (0 for a doc the scores leave out: a
     query part that adds none, as ``NOT`` does), docnums in order."""
@@ -771,12 +674,13 @@ def _restricted(scores: Scores, docs: np.ndarray) -> Scores:
     return ids[keep], values[keep]
 
 
-def _saved_facet(saved: Mapping[str, np.ndarray], field: str) -> _Facet | None:
+def _saved_facet(saved: Mapping[str, np.ndarray], field: str,
+                 size: int) -> FacetPostings | None:
     names = [f"facet.{field}.{part}" for part in ("terms", "docs", "values")]
     if not all(name in saved for name in names):
         return None
     terms, docs, values = (saved[name] for name in names)
-    return _Facet(terms.tolist(), docs, values)
+    return FacetPostings(terms.tolist(), docs, values, size)
 
 
 def _saved_group(saved: Mapping[str, np.ndarray], group: str) -> dict[str, np.ndarray]:
