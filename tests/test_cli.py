@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -392,3 +394,14 @@ def test_clean_on_a_jsonl_says_which_record_it_shows(runner, tmp_path):
     page.write_text("A headline here\n\nThe article says something long enough to keep.\n")
     single = run(runner, "clean", page)
     assert single.exit_code == 0 and single.stderr == ""  # one article: nothing to say
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_importing_the_cli_leaves_the_garbage_collector_as_it_was(collecting):
+    """The CLI pauses the cyclic collector while its modules load (start-up time); a program
+    that imports it keeps the collector on, or off, as it had it."""
+    code = (f"import gc\n{'' if collecting else 'gc.disable()'}\nimport search.cli\n"
+            "print(gc.isenabled())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == str(collecting)

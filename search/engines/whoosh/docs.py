@@ -2,8 +2,9 @@
 
 Whoosh finds and scores matches one posting at a time through layers of Python matcher objects:
 on 100,000 articles a very common word ("said", in 60% of them) took 200 ms to rank. Here a
-match is a boolean mask over docnums and a score is a float array: facet counts are one
-``bincount`` per facet, a page in date order is one masked slice, and relevance is BM25F
+match is a boolean mask over docnums and a score is a float array: facet counts read the
+matched docs' values or the values' docs (``facet_counts``), a page in date order is one masked
+slice, and relevance is BM25F
 (``bm25f``: a word's field frequencies weighted and length-normalised per field, then
 saturated once) evaluated on whole posting lists at once, then ``argpartition`` for the top
 hits, ties to the lower docnum. A word searched in title and body (the parser's ``Or`` of one
@@ -24,6 +25,7 @@ index; masks stay dense (a byte a doc), for the filters and facet counts.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
@@ -35,15 +37,10 @@ from whoosh.reading import TermNotFound
 
 from ...errors import QueryError
 from .. import bm25f, budget
+from .facet_counts import FacetPostings, MatchedDocs
 
 # Most postings (docnum + weight, 8 bytes each) kept decoded per process: 2M is 16 MB.
 POSTINGS_CACHE = 2_000_000
-# Facet counts read each matched doc's own values while the matched docs are under this share of
-# the index, else make one pass over every posting. Crossover measured on the 100k amplified
-# Reuters index of bench.perf (2026-12-07; entity 526k postings, ms by-doc / one pass): 1% 0.05/
-# 0.55, 10% 0.45/1.56, 50% 1.57/3.43, 80% 2.47/2.64, 100% 5.17/1.66; outlet and month cross
-# between 50% and 80% too.
-SELECTIVE = 0.6
 # A word held by at least one doc in COMMON keeps its mask of docs with its cached scores (read
 # only: every caller makes new masks from it): setting 300,000 docs of a mask (a word in 60% of
 # 500k articles) took 1.2 ms, the mask's copy 0.01 ms. One in 64: a mask then costs at most 64
@@ -58,6 +55,27 @@ T = TypeVar("T")
 # ms sparse, with each word's scores cached: bench.query_stages, one run, 2026-12-07).
 Scores = tuple[np.ndarray, np.ndarray]
 _NO_SCORES: Scores = (np.empty(0, np.int64), np.empty(0))
+
+
+class KeptScores(tuple):
+    """A word's scores as the cache keeps them between queries, with their ranking (best first,
+    ties to the lower docnum) worked out when a second query ranks them: a common word's ten
+    best then take a few dozen docs to find, not a partition of all its scores (0.3 ms for
+    300,000 at 500k). Not for the first: sorting them costs a hundred partitions, which a word
+    searched once (or a query that finds nothing cached) would pay for nothing."""
+
+    def ranking(self) -> np.ndarray | None:
+        """Return the positions of the scores from the best down (None the first time)."""
+        order = self.__dict__.get("order")
+        if order is None:  # two threads may both work it out: the same array either way
+            if not self.__dict__.get("ranked_once"):
+                self.ranked_once = True
+                return None
+            ids, values = self
+            order = np.lexsort((ids, -values)).astype(np.int32)
+            order.flags.writeable = False
+            self.order = order
+        return order
 
 
 class Unscorable(Exception):
@@ -133,59 +151,6 @@ def size_of(mask) -> int:
     return int(np.count_nonzero(mask))
 
 
-class _Facet:
-    """A facet field's values and its (docnum, value number) postings over live docs."""
-
-    def __init__(self, terms: list[str], docs: np.ndarray, values: np.ndarray) -> None:
-        self.terms = terms
-        self.number = {t: i for i, t in enumerate(terms)}
-        self.docs, self.values = docs, values
-        self.totals = np.bincount(values, minlength=len(terms))
-        self._names: dict[bool, dict[str, list[int]]] = {}
-        self._by_doc: tuple[np.ndarray, np.ndarray] | None = None
-        self._by_value: tuple[np.ndarray, np.ndarray] | None = None
-
-    def by_value(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return the docs ordered by value number and where each value's run starts: a
-        filter reads only the docs of its values (``np.isin`` over every posting of the entity
-        facet took 0.3 ms a filter at 100k articles)."""
-        if self._by_value is None:
-            docs, values = self.docs, self.values
-            if len(values) > 1 and (values[1:] < values[:-1]).any():  # built by value: sorted
-                order = np.argsort(values, kind="stable")
-                docs, values = docs[order], values[order]
-            starts = np.searchsorted(values, np.arange(len(self.terms) + 1))
-            self._by_value = docs, starts
-        return self._by_value
-
-    def by_doc(self, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return the value numbers ordered by doc and where each doc's run starts (``size`` + 1
-        offsets): counting a few thousand matched docs through these reads only their values."""
-        if self._by_doc is None:
-            order = np.argsort(self.docs, kind="stable")
-            starts = np.searchsorted(self.docs[order], np.arange(size + 1))
-            self._by_doc = self.values[order], starts
-        return self._by_doc
-
-    def named(self, name: str, typed: bool) -> list[int]:
-        """Return the numbers of the values called ``name`` ignoring case: whole terms, or with
-        ``typed`` the name after a term's "type|" prefix (entity terms). A dictionary built once
-        per generation: a scan of the entity vocabulary took 11 ms a filter at 100k articles."""
-        names = self._names.get(typed)
-        if names is None:
-            names = self._names[typed] = {}
-            for i, term in enumerate(self.terms):
-                key = term.split("|", 1)[-1] if typed else term
-                names.setdefault(key.casefold(), []).append(i)
-        return names.get(name.casefold(), [])
-
-    def numbers_named(self, names: Iterable[str]) -> np.ndarray:
-        """Return the value numbers named in ``names`` either way (see ``named``). Taking a few
-        too many is harmless: callers only use these to keep selected values' counts."""
-        found = {i for name in names for typed in (False, True) for i in self.named(name, typed)}
-        return np.fromiter(sorted(found), dtype=np.int64, count=len(found))
-
-
 class DocSets:
     """Live documents, facet postings, field lengths, date orders and cached postings.
 
@@ -201,8 +166,8 @@ class DocSets:
         saved = saved or {}
         self.live = saved["live"] if "live" in saved else _live_mask(searcher, self.size)
         self.live_count = int(self.live.sum())
-        self.facets = {field: _saved_facet(saved, field) or self._facet(searcher, field)
-                       for field in facet_fields}
+        self.facets = {field: (_saved_facet(saved, field, self.size)
+                               or self._facet(searcher, field)) for field in facet_fields}
         self._lock = threading.Lock()
         self._orders: dict[str, np.ndarray] = {}
         self._keys: dict[str, np.ndarray] = _saved_group(saved, "key")
@@ -229,7 +194,7 @@ class DocSets:
             out[f"avg.{field}"] = np.array(self._average(searcher, field))
         return out
 
-    def _facet(self, searcher, field: str) -> _Facet:
+    def _facet(self, searcher, field: str) -> FacetPostings:
         terms: list[str] = []
         docs: list[np.ndarray] = []
         values: list[np.ndarray] = []
@@ -242,8 +207,8 @@ class DocSets:
                 values.append(np.full(len(ids), len(terms), dtype=np.int32))
                 terms.append(text)
         if not terms:
-            return _Facet([], np.empty(0, np.int64), np.empty(0, np.int32))
-        return _Facet(terms, np.concatenate(docs), np.concatenate(values))
+            return FacetPostings([], np.empty(0, np.int64), np.empty(0, np.int32), self.size)
+        return FacetPostings(terms, np.concatenate(docs), np.concatenate(values), self.size)
 
     # -- facets and filters ----------------------------------------------------------------
 
@@ -262,51 +227,21 @@ class DocSets:
         facet = self.facets[field]
         mask = np.zeros(self.size, dtype=bool)
         wanted = [facet.number[t] for t in terms if t in facet.number]
-        if wanted:
-            with self._lock:
-                docs, starts = facet.by_value()
-            for value in wanted:
-                mask[docs[starts[value]:starts[value + 1]]] = True
+        for value in wanted:
+            mask[facet.docs_of(value)] = True
         return mask
+
+    def matched(self, docs) -> MatchedDocs:
+        """Return a mask of live docs as a set to count facets over, once for several facets."""
+        return MatchedDocs(docs, self.live, self.live_count)
 
     def count(self, field: str, docs, top: int | None = None,
               keep: Iterable[str] = ()) -> Counter[str]:
-        """Return how many of ``docs`` carry each value of a facet field.
-
-        With ``top``, only the values that can be among the ``top`` most frequent (every value
-        counted at least as often as the ``top``-th, so ties at the cut all come back) and the
-        values named in ``keep`` (the selected ones): with entities recognised, a facet can hold
-        tens of thousands of values, and making each one a Python object cost 80 ms a query at
-        100k articles (bench.perf, 2026-12-07) where the answer lists 100."""
-        facet = self.facets[field]
-        if docs is self.live:
-            counts = facet.totals
-        elif 2 * size_of(docs) > self.live_count:
-            # Most docs: count the live ones left out, a selective set, and take them away
-            # from the totals (on 100k articles, entity facet, 90% matched: 2.5 -> 0.5 ms).
-            others = np.bincount(self._values_of(facet, self.live & ~docs),
-                                 minlength=len(facet.terms))
-            counts = facet.totals - others
-        else:
-            counts = np.bincount(self._values_of(facet, docs), minlength=len(facet.terms))
-        present = np.flatnonzero(counts)
-        if top is not None and 0 < top < len(present):
-            kth = _kth_largest(counts[present], top)
-            named = facet.numbers_named(keep)
-            present = np.union1d(present[counts[present] >= kth], named[counts[named] > 0])
-        return Counter({facet.terms[i]: int(counts[i]) for i in present})
-
-    def _values_of(self, facet: _Facet, docs: np.ndarray) -> np.ndarray:
-        """Return the value numbers the docs of a mask carry (one per posting)."""
-        matched = np.flatnonzero(docs)
-        if len(matched) > SELECTIVE * self.size:  # many docs: one pass over every posting
-            return facet.values[docs[facet.docs]]
-        with self._lock:
-            values, starts = facet.by_doc(self.size)
-        first, lengths = starts[matched], starts[matched + 1] - starts[matched]
-        ends = np.cumsum(lengths)
-        total = int(ends[-1]) if len(ends) else 0
-        return values[np.repeat(first - ends + lengths, lengths) + np.arange(total)]
+        """Return how many of ``docs`` (a mask of live docs, or ``matched`` of one) carry each
+        value of a facet field: with ``top``, only the ``top`` most frequent (ties at the cut
+        included) and the values named in ``keep`` (``FacetPostings.count``)."""
+        matched = docs if isinstance(docs, MatchedDocs) else self.matched(docs)
+        return self.facets[field].count(matched, top, keep)
 
     def date_range(self, searcher, start: str | None, end: str | None) -> np.ndarray:
         """Return the dated live docs published from ``start`` to ``end`` (ISO, inclusive)."""
@@ -403,6 +338,10 @@ class DocSets:
             if len(head) >= stop:
                 return head[start:stop]
             return (head + self.top(scores, docs & ~first, 0, stop - len(head)))[start:stop]
+        if isinstance(scores, KeptScores):
+            best = _top_kept(scores, docs, stop)
+            if best is not None:
+                return best[start:stop]
         candidates, values = _scores_of(scores, docs)
         if len(candidates) > stop:
             threshold = np.partition(values, len(values) - stop)[len(values) - stop]
@@ -487,8 +426,8 @@ class DocSets:
             return mask, None
         # An And's docs hold every part: its scores are only needed there.
         within = mask if op is np.logical_and else None
-        ids, values = self._sum([s for _, s in parts], within)
-        return mask, (ids, values * boost if boost != 1.0 else values)
+        summed = self._sum([s for _, s in parts], within)
+        return mask, (summed if boost == 1.0 else (summed[0], summed[1] * boost))
 
     def _sum(self, parts: list[Scores], within: np.ndarray | None = None) -> Scores:
         """Return the sum of some scores (a doc a part does not score adds nothing), added in
@@ -529,15 +468,16 @@ class DocSets:
             kept = mask if len(held) >= self.size // COMMON else None  # see COMMON
             if kept is not None:
                 kept.flags.writeable = False
-            # In postings of 12 bytes: a doc's score takes 12 too, a mask a byte a doc.
-            self._remember(key, (held, scores, kept),
-                           len(held) + (0 if kept is None else self.size // 12))
-            return mask, ((held, scores) if scored else None)
-        held, scores, mask = found
+            # In postings of 12 bytes: a doc's score and rank take 16, a mask a byte a doc.
+            found = KeptScores((held, scores)), kept
+            self._remember(key, found,
+                           len(held) * 4 // 3 + (0 if kept is None else self.size // 12))
+            return mask, (found[0] if scored else None)
+        kept_scores, mask = found
         if mask is None:
             mask = np.zeros(self.size, dtype=bool)
-            mask[held] = True
-        return mask, ((held, scores) if scored else None)
+            mask[kept_scores[0]] = True
+        return mask, (kept_scores if scored else None)
 
     def _word_scores(self, searcher, text,
                      weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -597,16 +537,14 @@ class DocSets:
 
     def build_lazy(self, searcher, fields: Iterable[str], key_fields: Iterable[str]) -> None:
         """Build now every array queries build on first use: the fields' normalisations, the
-        date orders both ways, and each facet's lookups by value and by doc."""
+        date orders both ways, and each facet's ways of counting (``FacetPostings.build``)."""
         for field in fields:
             self._norm(searcher, field)
         for key_field in key_fields:
             for reverse in (False, True):
                 self.order(searcher, key_field, reverse)
-        with self._lock:
-            for facet in self.facets.values():
-                facet.by_value()
-                facet.by_doc(self.size)
+        for facet in self.facets.values():
+            facet.build()
 
     def _average(self, searcher, field: str) -> float:
         avg = self._avg.get(field)
@@ -665,8 +603,10 @@ class DocSets:
             return found
 
     def _remember(self, key, value, size: int) -> None:
-        if size > POSTINGS_CACHE // 4:
-            return  # one huge list would push out everything else
+        # One huge list would push out everything else; half of the cache is the most one takes
+        # (a word in 78% of 500k docs, with its scores, ranking and mask, counts 560,000).
+        if size > POSTINGS_CACHE // 2:
+            return
         with self._lock:
             if key in self._cache:
                 return
@@ -691,14 +631,6 @@ class DocSets:
             return self._lengths[field]
 
 
-def _kth_largest(counts: np.ndarray, k: int) -> int:
-    """Return the ``k``-th largest of some counts (non-negative integers, at least ``k``), from
-    their histogram: ``np.partition`` slows down on many equal values (0.24 ms for 2,800 counts,
-    mostly 1 and 2, where this takes a few microseconds)."""
-    at_least = np.cumsum(np.bincount(counts)[::-1])  # [j]: how many are >= max - j
-    return int(counts.max()) - int(np.searchsorted(at_least, k))
-
-
 def _scores_of(scores: Scores, docs: np.ndarray) -> Scores:
     """Return the docnums of a mask and their scores (0 for a doc the scores leave out: a
     query part that adds none, as ``NOT`` does), docnums in order."""
@@ -711,6 +643,30 @@ def _scores_of(scores: Scores, docs: np.ndarray) -> Scores:
     return candidates, every
 
 
+def _top_kept(scores: KeptScores, docs: np.ndarray, stop: int) -> list[tuple[int, float]] | None:
+    """Return (docnum, score) of the first ``stop`` of ``docs`` in a kept word's ranking, read
+    from the best down; None when that cannot tell (a doc of ``docs`` the word does not score
+    ranks as 0, so the last one found must score above 0)."""
+    ids, values = scores
+    order = scores.ranking()
+    if order is None:
+        return None
+    want = min(stop, size_of(docs))
+    if want <= 0:
+        return []
+    chunk = 16 * want
+    while True:
+        head = order[:chunk]
+        inside = head[docs[ids[head]]]
+        if len(inside) >= want or chunk >= len(order):
+            break
+        chunk *= 8
+    inside = inside[:want]
+    if len(inside) < want or not values[inside[-1]] > 0:
+        return None
+    return [(int(ids[i]), float(values[i])) for i in inside]
+
+
 def _restricted(scores: Scores, docs: np.ndarray) -> Scores:
     """Return the scores of the docs of a mask only."""
     ids, values = scores
@@ -718,12 +674,13 @@ def _restricted(scores: Scores, docs: np.ndarray) -> Scores:
     return ids[keep], values[keep]
 
 
-def _saved_facet(saved: Mapping[str, np.ndarray], field: str) -> _Facet | None:
+def _saved_facet(saved: Mapping[str, np.ndarray], field: str,
+                 size: int) -> FacetPostings | None:
     names = [f"facet.{field}.{part}" for part in ("terms", "docs", "values")]
     if not all(name in saved for name in names):
         return None
     terms, docs, values = (saved[name] for name in names)
-    return _Facet(terms.tolist(), docs, values)
+    return FacetPostings(terms.tolist(), docs, values, size)
 
 
 def _saved_group(saved: Mapping[str, np.ndarray], group: str) -> dict[str, np.ndarray]:
@@ -811,13 +768,29 @@ class GenerationCache:
 
     def get(self, path: str, searcher, build: Callable[[], T]) -> T:
         """Return the value for the searcher's generation of the index at ``path``."""
-        key = (path, searcher.reader().generation(), _segment_ids(searcher))
+        key = (path, *_generation_of(searcher))
         with self._lock:
             if key not in self._values:
                 for old in [k for k in self._values if k[0] == path]:
                     del self._values[old]  # an older generation: no longer current
                 self._values[key] = build()
             return self._values[key]  # type: ignore[return-value]
+
+
+_generations: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_generations_lock = threading.Lock()
+
+
+def _generation_of(searcher) -> tuple[int, tuple[str, ...]]:
+    """Return the generation and segment ids a searcher reads, worked out once per searcher (a
+    query asks three caches; at 500k articles, 20 segments, that took 0.1 ms a query)."""
+    with _generations_lock:
+        found = _generations.get(searcher)
+    if found is None:
+        found = (searcher.reader().generation(), _segment_ids(searcher))
+        with _generations_lock:
+            _generations[searcher] = found
+    return found
 
 
 def _segment_ids(searcher) -> tuple[str, ...]:

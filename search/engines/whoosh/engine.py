@@ -366,10 +366,15 @@ class WhooshEngine:
         matched = match[0]
         facets = {}
         if request.with_facets:
+            # Facets counted over the same filters share one set (its docnums, its bits).
+            sets_by_filters: dict[tuple[str, ...], Any] = {}
             for name in FACET_FIELDS:
-                others = [s for key, s in selections.items()
-                          if (key != name or not request.disjunctive(name)) and s is not None]
-                counts = sets.count(name, intersect([matched, *others]), request.facet_size,
+                keys = tuple(key for key, s in selections.items()
+                             if (key != name or not request.disjunctive(name)) and s is not None)
+                if keys not in sets_by_filters:
+                    sets_by_filters[keys] = sets.matched(
+                        intersect([matched, *(selections[key] for key in keys)]))
+                counts = sets.count(name, sets_by_filters[keys], request.facet_size,
                                     request.filters[name])
                 facets[name] = facet_values(counts, request.filters[name], name,
                                             request.facet_size)
