@@ -525,12 +525,50 @@ def test_two_runs_on_the_same_input_do_not_both_add_it(tmp_path):
                               "--index", str(tmp_path / "index")], cwd=ROOT, env=environ,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(2)]
-    reports = []
-    for process in runs:
-        out, err = process.communicate(timeout=600)
+    finished = [(process, *process.communicate(timeout=600)) for process in runs]
+    for process, _, err in finished:
         assert process.returncode == 0, err
-        reports.append(json.loads(out))
+    reports = [json.loads(out) for _, out, _ in finished]
     assert sorted((r["added"], r["unchanged"]) for r in reports) == [(0, 300), (300, 0)]
+
+
+def test_two_engines_opening_a_new_folder_at_once_create_one_index(tmp_path, monkeypatch):
+    """Before: both saw no index and both created one; Whoosh's create removes the folder's
+    tables of contents, the other's half-written one too, which then failed as damaged (one
+    full-suite run in a few)."""
+    import threading
+    import time
+
+    from search.engines.whoosh import engine as whoosh_engine
+
+    created, real_create = [], whoosh_engine.index.create_in
+
+    def slow_create(*args, **kwargs):
+        created.append(threading.get_ident())
+        time.sleep(0.3)  # long enough for the other engine to look at the folder meanwhile
+        return real_create(*args, **kwargs)
+
+    monkeypatch.setattr(whoosh_engine.index, "create_in", slow_create)
+    settings = Settings(index_dir=str(tmp_path / "index"))
+    start, failures = threading.Barrier(2), []
+
+    def open_new() -> None:
+        start.wait()
+        try:
+            open_engine(settings, create=True).close()
+        except Exception as exc:  # reported below, with the other thread's outcome
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_new) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures
+    assert len(created) == 1
+    engine = open_engine(settings)
+    assert engine.stats().articles == 0
+    engine.close()
 
 
 def _children(pid: int) -> set[int]:

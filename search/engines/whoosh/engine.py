@@ -30,7 +30,7 @@ from ...errors import ArticleNotFound, IndexMissing, IndexWriteFailed
 from ...facets import BY_NAME, FACET_NAMES, FACETS
 from ...models import Article, Hit, IndexStats, Matching, SearchRequest, SearchResults
 from ...query import SEARCH_FIELDS
-from ...sidecars import write_atomic
+from ...sidecars import locked, write_atomic
 from .. import bm25f
 from .. import budget
 from ..analysis import ANALYZER, effective_sort, parse_query
@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 FACET_FIELDS = FACET_NAMES
 META_FILE = "newsfacet.json"
+CREATE_LOCK = "index-create"  # the lock (a file beside it) held while a new index is created
 DATE_KEYS = ("date_new", "date_old")  # the sortable date columns (newest / oldest first)
 # The arrays saved beside the index for the generation a searcher has open, loaded once.
 _saved_arrays = GenerationCache()
@@ -145,9 +146,14 @@ class WhooshEngine:
         with opening(self.path):
             if not exists:
                 self.path.mkdir(parents=True, exist_ok=True)
-                created = index.create_in(str(self.path), build_schema())
-                self._record(created)
-                self._write_meta()
+                # Two runs starting on a new folder must not both create the index: Whoosh's
+                # create removes every table of contents in the folder, the other run's
+                # half-written one included (which then failed as a damaged index).
+                with locked(self.path / CREATE_LOCK, self.settings.lock_wait):
+                    if integrity.latest_generation(self.path) is None:
+                        created = index.create_in(str(self.path), build_schema())
+                        self._record(created)
+                        self._write_meta()
             # No mmap: every thread has its own searcher, and each mapping of the index files
             # counts again in the server's resident memory; plain reads share the page cache.
             opened = FileStorage(str(self.path), supports_mmap=False).open_index()
