@@ -38,6 +38,7 @@ from whoosh.reading import TermNotFound
 from ...errors import QueryError
 from .. import bm25f, budget
 from .facet_counts import FacetPostings, MatchedDocs
+from .writer import column_bytes
 
 # Most postings (docnum + weight, 8 bytes each) kept decoded per process: 2M is 16 MB.
 POSTINGS_CACHE = 2_000_000
@@ -698,7 +699,7 @@ def _length_codes(reader, field: str) -> np.ndarray | None:
         column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
     except (AttributeError, ImportError):
         column = None
-    raw = _column_bytes(column)
+    raw = column_bytes(column)
     if raw is not None:
         codes = np.zeros(reader.doc_count_all(), dtype=np.int64)
         codes[:len(raw)] = np.frombuffer(raw, dtype=np.uint8)[:len(codes)]
@@ -708,16 +709,6 @@ def _length_codes(reader, field: str) -> np.ndarray | None:
         return np.fromiter((_code(reader.doc_field_length(d, field, 0)) for d in range(count)),
                            dtype=np.int64, count=count)
     return np.frombuffer(column.load(), dtype=np.uint8).astype(np.int64)
-
-
-def _column_bytes(column) -> bytes | None:
-    """Return a one-byte-per-doc column's bytes in one read, or None for other columns."""
-    try:
-        if column._typecode != "B" or column._fixedlen != 1:
-            return None
-        return bytes(column._dbfile.get(column._basepos, column._count))
-    except AttributeError:
-        return None
 
 
 def _live_mask(searcher, size: int) -> np.ndarray:

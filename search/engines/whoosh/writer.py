@@ -246,7 +246,7 @@ class _Lengths:
             column = False
         if column is None:  # the field keeps no lengths: Whoosh answers the default
             return [default] * count
-        raw = _length_bytes(column) if column is not False else None
+        raw = column_bytes(column) if column is not False else None
         if raw is None:
             read = self._reader.doc_field_length
             return [read(n, fieldname, default) for n in range(count)]
@@ -257,8 +257,9 @@ class _Lengths:
         self._reader.close()
 
 
-def _length_bytes(column) -> bytes | None:
-    """Return a one-byte length column's bytes in one read, or None for another column."""
+def column_bytes(column) -> bytes | None:
+    """Return a one-byte-per-doc column's bytes (field lengths) in one read, or None for other
+    columns (the query side's arrays read them this way too)."""
     try:
         if column._typecode != "B" or column._fixedlen != 1:
             return None
