@@ -149,21 +149,8 @@ def _segment_postings(reader, schema, startdoc: int, docmap) -> Iterator[tuple]:
         format_ = formats.get(fieldname)
         if format_ is None:
             continue
-        matcher = open_postings(postfile, info, format_)
-        if not hasattr(matcher, "_next_block"):  # postings inlined in the term info: one or few
-            while matcher.is_active():
-                docnum = matcher.id()
-                if docmap is None:
-                    yield fieldname, btext, startdoc + docnum, matcher.weight(), matcher.value()
-                elif docnum in docmap:
-                    yield fieldname, btext, docmap[docnum], matcher.weight(), matcher.value()
-                matcher.next()
-            continue
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            matcher._read_values()
-            block = zip(matcher._ids, matcher._weights, matcher._values, strict=True)
+        for ids, weights, values in _blocks(open_postings(postfile, info, format_)):
+            block = zip(ids, weights, values, strict=True)
             if docmap is None:
                 for docnum, weight, value in block:
                     yield fieldname, btext, startdoc + docnum, weight, value
@@ -171,7 +158,25 @@ def _segment_postings(reader, schema, startdoc: int, docmap) -> Iterator[tuple]:
                 for docnum, weight, value in block:
                     if docnum in docmap:
                         yield fieldname, btext, docmap[docnum], weight, value
-            matcher._next_block()
+
+
+def _blocks(matcher) -> Iterator[tuple]:
+    """Yield a posting list's (docnums, weights, values) a block at a time; postings inlined in
+    the term info (one or few) come as one block."""
+    if not hasattr(matcher, "_next_block"):
+        postings = []
+        while matcher.is_active():
+            postings.append((matcher.id(), matcher.weight(), matcher.value()))
+            matcher.next()
+        if postings:
+            yield tuple(zip(*postings, strict=True))
+        return
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        matcher._read_values()
+        yield matcher._ids, matcher._weights, matcher._values
+        matcher._next_block()
 
 
 def matcher_postings(reader, schema, startdoc: int, docmap) -> Iterator[tuple]:
