@@ -57,6 +57,8 @@ class Writer(SegmentWriter):
         _cache_stems(self.schema)
         # Segments merged into this one: (segment, first docnum here, docnum map or None).
         self._merged: list[tuple] = []
+        # Where the merged segments are read from (a background merge writes elsewhere).
+        self.source_storage = self.storage
 
     def write_per_doc(self, fieldnames, reader):
         # Whoosh's own, with the merged segment's field lengths read a field at a time.
@@ -82,7 +84,7 @@ class Writer(SegmentWriter):
         try:
             streams = [self.pool.iter_postings()]
             for segment, startdoc, docmap in self._merged:
-                readers.append(SegmentReader(self.storage, self.schema, segment))
+                readers.append(SegmentReader(self.source_storage, self.schema, segment))
                 streams.append(_segment_postings(readers[-1], self.schema, startdoc, docmap))
             # Each stream is sorted by (field, term, docnum) and the streams' docnums never
             # meet, so the merge is the order the pool would have sorted them into.
