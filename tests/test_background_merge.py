@@ -197,21 +197,24 @@ def test_merge_choice_is_whoosh_merge_small(monkeypatch):
 
 INDEXER = """
 import sys, time
-from dataclasses import replace
 from search.config import Settings
 from search.engines.whoosh.engine import WhooshEngine
 from search.engines.whoosh import merging
 from tests.test_background_merge import BATCH, articles
-# a merge that takes a while once it has set itself to end with its parent
+# a merge that says when it has set itself to end with its parent, then takes a while
 merging.CHILD = ("import sys, time; import search.engines.whoosh.merging as m; "
-                 "ends = m._dies_with; m._dies_with = lambda p: ends(p) and not time.sleep(30); "
+                 "ends = m._dies_with; m._dies_with = lambda p: ends(p) and "
+                 "not open(sys.argv[1] + '/ready', 'w').close() and not time.sleep(30); "
                  "m.merge(sys.argv[1])")
 engine = WhooshEngine(Settings(index_dir=sys.argv[1]), create=True)
 docs = articles(10 * BATCH)
 with engine.merging_in_background():
     for i in range(0, 10 * BATCH, BATCH):
         engine.upsert(docs[i:i + BATCH])
-    print(engine._merges._job.process.pid, flush=True)
+    job = engine._merges._job
+    while not (job.folder / "ready").exists():
+        time.sleep(0.05)
+    print(job.process.pid, flush=True)
     time.sleep(60)
 """
 
