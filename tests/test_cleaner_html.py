@@ -169,8 +169,11 @@ def test_linked_heading_blurb_is_related_only_where_cards_go_on():
 def test_justext_stop_words_are_trafilaturas():
     from justext import get_stoplist, get_stoplists
 
+    import trafilatura.external
+
     from search.cleaner.html import justext_stopwords
 
+    assert trafilatura.external.jt_stoplist_init is justext_stopwords  # what trafilatura calls
     # trafilatura's own build (trafilatura.external.jt_stoplist_init, before ours replaced it)
     theirs = {word for language in get_stoplists() for word in get_stoplist(language)}
     assert set(justext_stopwords()) == theirs

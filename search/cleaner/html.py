@@ -11,7 +11,6 @@ import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import justext
 import trafilatura
 import trafilatura.external
 from lxml.html import HtmlElement
@@ -42,12 +41,13 @@ def justext_stopwords() -> tuple[str, ...]:
     decode and one ``lower`` per list instead of one per word (0.20 -> 0.13 s of a worker's
     first such page on the dev pages; ``tests/test_cleaner_html.py`` checks the same words)."""
     words: set[str] = set()
-    for language in justext.get_stoplists():
+    for language in trafilatura.external.get_stoplists():
         lines = (pkgutil.get_data("justext", f"stoplists/{language}.txt") or b"").splitlines()
         if lines:  # lowered whole: a line break is no letter, so each word lowers as alone
             words.update(b"\n".join(lines).decode("utf-8").lower().split("\n"))
-    trafilatura.external.JT_STOPLIST = tuple(words)
-    return trafilatura.external.JT_STOPLIST
+    stopwords = tuple(words)
+    trafilatura.external.JT_STOPLIST = stopwords  # type: ignore[assignment]
+    return stopwords
 
 
 # trafilatura builds the stop lists of every language once per process, when a page first falls

@@ -37,6 +37,7 @@ import heapq
 import io
 import struct
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from collections import defaultdict
@@ -60,6 +61,8 @@ STEM_CACHE = 50_000
 
 class Writer(SegmentWriter):
     """A ``SegmentWriter`` that writes the same segments faster."""
+
+    schema: Any  # Whoosh's ``Schema``, set by ``SegmentWriter``
 
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, **kwargs)
