@@ -247,16 +247,27 @@ class StoryIndex:
         body = self._body_of(article_id)  # for its own id: the version still in the index
         return shingles(body) if body else None
 
-    def _candidates(self, keys: np.ndarray) -> list[tuple[str, str, bytes]]:
-        """Return (id, story, band keys) of the articles sharing a band with these keys, most
+    def _candidates(self, keys: np.ndarray) -> Iterator[tuple[str, str, bytes]]:
+        """Yield (id, story, band keys) of the articles sharing a band with these keys, most
         shared bands first, then in the order they were added. Band rows of replaced
-        versions match no article row and drop out in the join."""
+        versions match no article row and are passed over.
+
+        The bands are counted from the band table alone (its key, row order answers the
+        lookup without reading any other page); an article is read only when the caller
+        takes it, not every copy of a widely syndicated story."""
         signed = keys.view(np.int64).tolist()
-        return self._db.execute(
-            "SELECT a.id, a.story, a.bands FROM bands b JOIN articles a ON a.row = b.row "
-            f"WHERE b.key IN ({','.join('?' * len(signed))}) "
-            "GROUP BY a.row ORDER BY COUNT(*) DESC, a.row LIMIT ?",
-            (*signed, MAX_CANDIDATES)).fetchall()
+        counted = self._db.execute(
+            f"SELECT row FROM bands WHERE key IN ({','.join('?' * len(signed))}) "
+            "GROUP BY row ORDER BY COUNT(*) DESC, row", signed).fetchall()
+        taken = 0
+        for (row,) in counted:
+            found = self._db.execute("SELECT id, story, bands FROM articles WHERE row = ?",
+                                     (row,)).fetchone()
+            if found is not None:
+                yield found
+                taken += 1
+                if taken == MAX_CANDIDATES:
+                    return
 
     def _add(self, article_id: str, story: str, content: str, bands: np.ndarray | None) -> None:
         """Add (or replace) an article's row; its band keys make it a candidate at once."""
@@ -273,8 +284,20 @@ CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS articles (
     row INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: old band rows must not match
     id TEXT NOT NULL UNIQUE, story TEXT NOT NULL, hash TEXT NOT NULL, bands BLOB);
-CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, row INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS bands_by_key ON bands (key);
+CREATE TABLE IF NOT EXISTS bands (
+    key INTEGER NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (key, row)) WITHOUT ROWID;
+"""
+# Sidecars before session 8 kept the band keys in a table with row ids and a second index on
+# the key: every band written twice, and every lookup reading the table too. Moved on opening.
+_MOVE_BANDS = """
+BEGIN;
+CREATE TABLE bands_keyed (
+    key INTEGER NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (key, row)) WITHOUT ROWID;
+INSERT OR IGNORE INTO bands_keyed SELECT key, row FROM bands ORDER BY key, row;
+DROP TABLE bands;
+ALTER TABLE bands_keyed RENAME TO bands;
+COMMIT;
+VACUUM;
 """
 _LSH = f"{BANDS}x{ROWS} shingles {SHINGLE_WORDS}"
 
@@ -329,6 +352,10 @@ def _open(target: str, wait: float) -> sqlite3.Connection | None:
     db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
+    found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'bands'"
+                       ).fetchone()
+    if found is not None and "WITHOUT ROWID" not in found[0].upper():
+        db.executescript(_MOVE_BANDS)
     db.executescript(_SCHEMA)
     found = db.execute("SELECT value FROM settings WHERE name = 'lsh'").fetchone()
     if found is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,32 @@ def test_an_article_added_later_joins_the_existing_story(runner, corpus, tmp_pat
     report = json.loads(run(runner, "index", later, "--index", index, "--json").stdout)
     assert report["merged_into_stories"] == 1
     assert stories_by_file(runner, index)["levant_post.txt"] == story
+
+
+def test_a_sidecar_of_the_earlier_layout_keeps_its_stories(runner, corpus, tmp_path):
+    """Band keys of sidecars made before session 8 (a table with row ids and an index on the
+    key) are moved to the keyed table on opening, not fingerprinted again."""
+    index = tmp_path / "ix"
+    later = tmp_path / "later"
+    later.mkdir()
+    shutil.move(corpus / "levant_post.txt", later / "levant_post.txt")
+    run(runner, "index", corpus, "--index", index)
+    story = stories_by_file(runner, index)["gulf_ledger.html"]
+    with sqlite3.connect(index / "stories.sqlite") as db:
+        db.executescript("""
+            CREATE TABLE old_bands (key INTEGER NOT NULL, row INTEGER NOT NULL);
+            INSERT INTO old_bands SELECT key, row FROM bands;
+            DROP TABLE bands;
+            ALTER TABLE old_bands RENAME TO bands;
+            CREATE INDEX bands_by_key ON bands (key);""")
+        left = db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
+    report = json.loads(run(runner, "index", later, "--index", index, "--json").stdout)
+    assert report["merged_into_stories"] == 1
+    assert stories_by_file(runner, index)["levant_post.txt"] == story
+    with sqlite3.connect(index / "stories.sqlite") as db:
+        table = db.execute("SELECT sql FROM sqlite_master WHERE name = 'bands'").fetchone()[0]
+        assert "WITHOUT ROWID" in table.upper()
+        assert db.execute("SELECT COUNT(*) FROM bands").fetchone()[0] == left + 20  # levant_post's
 
 
 def test_a_lost_sidecar_is_rebuilt_from_the_index(runner, corpus, tmp_path):

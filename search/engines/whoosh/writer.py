@@ -70,6 +70,8 @@ class Writer(SegmentWriter):
         self._fast_schema = _FastSchema(self.schema)
         # Segments merged into this one: (segment, first docnum here, docnum map or None).
         self._merged: list[tuple] = []
+        # Where the merged segments are read from (a background merge writes elsewhere).
+        self.source_storage = self.storage
 
     def add_document(self, **fields) -> None:
         # Whoosh's own, reading its fields from a view of the schema whose plain text fields
@@ -105,7 +107,7 @@ class Writer(SegmentWriter):
         try:
             streams = [self.pool.iter_postings()]
             for segment, startdoc, docmap in self._merged:
-                readers.append(SegmentReader(self.storage, self.schema, segment))
+                readers.append(SegmentReader(self.source_storage, self.schema, segment))
                 streams.append(_segment_postings(readers[-1], self.schema, startdoc, docmap))
             # Each stream is sorted by (field, term, docnum) and the streams' docnums never
             # meet, so the merge is the order the pool would have sorted them into.
