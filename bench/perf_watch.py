@@ -2,11 +2,12 @@
 
 The speed benchmark's build of 500,000 articles takes tens of minutes, and its peak memory alone
 does not say whether memory grows with the index or whether the rate falls as the index grows.
-``Watch`` samples the child's ``VmRSS`` and the read offset of its input file (from
-``/proc/PID/fdinfo``: the indexer streams the JSON Lines corpus, so the offset is how far it
-has got) every few seconds; ``by_tenths`` turns the samples into the rate and the memory over
-each tenth of the input, and the time after its last line was read (the last commit and the
-arrays saved for readers). Linux only; elsewhere there are no samples and nothing to show.
+``Watch`` samples the child's ``VmRSS`` (with its own children's: the indexer's merge process)
+and the read offset of its input file (from ``/proc/PID/fdinfo``: the indexer streams the JSON
+Lines corpus, so the offset is how far it has got) every few seconds; ``by_tenths`` turns the
+samples into the rate and the memory over each tenth of the input, and the time after its last
+line was read (the last commit and the arrays saved for readers). Linux only; elsewhere there
+are no samples and nothing to show.
 """
 
 from __future__ import annotations
@@ -30,6 +31,31 @@ class Sample:
 def rss_mb(pid: int) -> float:
     """Return a process's resident memory in MB (0 when it is gone)."""
     return _proc_mb(f"/proc/{pid}/status", "VmRSS:")
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Return the resident memory of a process and its descendants, summed, in MB (the
+    indexer's segment merges run in a child process: ``search/engines/whoosh/merging.py``)."""
+    return sum(rss_mb(each) for each in _tree(pid))
+
+
+def _tree(pid: int) -> list[int]:
+    """Return a process and its descendants (as far as /proc tells)."""
+    found, todo = [], [pid]
+    while todo:
+        each = todo.pop()
+        found.append(each)
+        try:
+            tasks = os.listdir(f"/proc/{each}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{each}/task/{task}/children") as handle:
+                    todo += [int(child) for child in handle.read().split()]
+            except (OSError, ValueError):
+                continue
+    return found
 
 
 def pss_mb(pid: int) -> float:
@@ -85,7 +111,7 @@ class Watch:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            rss = rss_mb(self.pid)
+            rss = tree_rss_mb(self.pid) if rss_mb(self.pid) else 0.0
             if rss:
                 self.samples.append(Sample(time.perf_counter() - self._start, rss,
                                            read_offset(self.pid, self.path)))

@@ -223,24 +223,26 @@ def _index_documents(documents, engine: Engine, table: EntityTable, *, overrides
     if existing:  # new articles take the spellings and types the index already has
         names.seed(engine.stats().facets.get("entity", ()))
     try:
-        for outcome in _run(jobs, table, max_text_chars, workers, clean_seconds):
-            if isinstance(outcome, Skipped):
-                logger.warning("skipped %s: %s", outcome.source, outcome.reason)
-                report.skipped.append(outcome)
-                continue
-            if stories is None:
-                stories = StoryIndex.load(sidecar_path(engine), existing, _stored(engine),
-                                          lock_wait)
-            article = replace(outcome.article,
-                              story=stories.assign(outcome.article, outcome.fingerprint))
-            (report.updated if article.id in existing else report.added).append(article.id)
-            names.observe(article)
-            batch.append(article)
-            batch_chars += len(article.body)
-            if len(batch) >= BATCH_SIZE or batch_chars >= BATCH_CHARS:
-                _commit(engine, names.resolve(batch), stories)
-                batch, batch_chars = [], 0
-        _commit(engine, names.resolve(batch), stories)
+        # (segments merged in a second process meanwhile: the engine's merging_in_background)
+        with engine.merging_in_background():
+            for outcome in _run(jobs, table, max_text_chars, workers, clean_seconds):
+                if isinstance(outcome, Skipped):
+                    logger.warning("skipped %s: %s", outcome.source, outcome.reason)
+                    report.skipped.append(outcome)
+                    continue
+                if stories is None:
+                    stories = StoryIndex.load(sidecar_path(engine), existing, _stored(engine),
+                                              lock_wait)
+                article = replace(outcome.article,
+                                  story=stories.assign(outcome.article, outcome.fingerprint))
+                (report.updated if article.id in existing else report.added).append(article.id)
+                names.observe(article)
+                batch.append(article)
+                batch_chars += len(article.body)
+                if len(batch) >= BATCH_SIZE or batch_chars >= BATCH_CHARS:
+                    _commit(engine, names.resolve(batch), stories)
+                    batch, batch_chars = [], 0
+            _commit(engine, names.resolve(batch), stories)
         engine.prepare()
     except BaseException:
         if stories is not None:  # what it holds of uncommitted batches is rolled back

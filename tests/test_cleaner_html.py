@@ -164,3 +164,17 @@ def test_linked_heading_blurb_is_related_only_where_cards_go_on():
                                 ("Advertisement", "body")), context)
     assert [(b.label, b.reason) for b in cards] == [("chrome", "link"), ("chrome", "related"),
                                                     ("chrome", "advert")]
+
+
+def test_justext_stop_words_are_trafilaturas():
+    from justext import get_stoplist, get_stoplists
+
+    import trafilatura.external
+
+    from search.cleaner.html import justext_stopwords
+
+    assert trafilatura.external.jt_stoplist_init is justext_stopwords  # what trafilatura calls
+    # trafilatura's own build (trafilatura.external.jt_stoplist_init, before ours replaced it)
+    theirs = {word for language in get_stoplists() for word in get_stoplist(language)}
+    assert set(justext_stopwords()) == theirs
+    assert len(theirs) > 100_000

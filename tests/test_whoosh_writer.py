@@ -83,6 +83,24 @@ def test_the_faster_writer_stems_as_whoosh_does(tmp_path):
     ix.close()
 
 
+@pytest.mark.parametrize("text", [
+    "",
+    "The Hague's embassies were RUNNING; running ran runs.",
+    "Schröder, São Paulo, İstanbul, ΣΟΦΙΑ, straße, ﬁnance: letters that change on lowering",
+    "U.S. 3.5% v1.2.3 e-mail foo_bar __ 10,000 café café",  # dotted words, numbers, repeats
+    "北京 2024年 ١٢٣ emoji 👍 tab\there\nnew line",
+])
+def test_the_faster_analysis_gives_whoosh_postings(tmp_path, text):
+    ix = index.create_in(str(tmp_path), build_schema())
+    writer = Writer(ix)
+    for name in ("title", "body"):
+        fast, field = writer._fast_schema[name], writer.schema[name]
+        assert type(fast) is writer_module._FastText  # the text fields take the fast path
+        assert fast.index(text) == list(field.index(text))
+    writer.cancel()
+    ix.close()
+
+
 def merge(folder, writer_class, batches, deleted: list[str], added: list[Article]) -> None:
     """Write the batches as segments, delete some ids, then add articles and merge every
     segment into one new segment with ``writer_class`` (as ``optimize`` and ``MERGE_SMALL``

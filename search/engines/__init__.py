@@ -30,6 +30,7 @@ Where the engines differ in meaning (everything else is the same answer on both)
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
@@ -88,6 +89,10 @@ class Engine(Protocol):
 
     def stats(self) -> IndexStats:
         """Return article count, facet value counts, size and last update."""
+
+    def merging_in_background(self) -> AbstractContextManager[None]:
+        """Return a context in which the engine may reorganise its storage in another process
+        while writes go on, and which waits for that work at its end (may do nothing)."""
 
     def prepare(self) -> None:
         """Get the index ready for new readers after a run of writes (may do nothing)."""

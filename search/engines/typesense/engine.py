@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from dataclasses import replace
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -266,6 +267,10 @@ class TypesenseEngine:
 
     def prepare(self) -> None:
         """Nothing to do: the server keeps its own structures up to date."""
+
+    def merging_in_background(self) -> AbstractContextManager[None]:
+        """Nothing to do: the server merges its own storage."""
+        return contextlib.nullcontext()
 
     def warm(self) -> None:
         """Nothing to do: the server holds what its searches need."""

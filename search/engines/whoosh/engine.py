@@ -45,6 +45,7 @@ from .articles import stored_articles
 from .docs import (UNDATED_NEWEST, UNDATED_OLDEST, DocSets, DocsQuery, GenerationCache, intersect,
                    shared_docsets, size_of)
 from .errors import opening, reading, writing
+from .merging import BackgroundMerges
 from .writer import StoredIds, Writer
 
 logger = logging.getLogger(__name__)
@@ -133,6 +134,7 @@ class WhooshEngine:
         self._searcher = None
         self._sets: DocSets | None = None
         self._stored_ids = StoredIds()
+        self._merges: BackgroundMerges | None = None  # while merging_in_background
 
     def _open(self, create: bool):
         # A table of contents on disk, not ``index.exists_in``: that opens the index, outside
@@ -194,7 +196,7 @@ class WhooshEngine:
                 writer.delete_by_query(query.Or([query.Term("id", i) for i in stored]))
             for article in articles:
                 writer.add_document(**document(article))
-            writer.commit()
+            writer.commit(mergetype=self._merge_policy())
         except OSError as exc:
             writer.abandon(exc)
             raise self._write_failed(exc, f"the {len(articles)} articles of this batch were "
@@ -213,7 +215,7 @@ class WhooshEngine:
         try:
             for article_id in ids:
                 removed += writer.delete_by_term("id", article_id)
-            writer.commit()
+            writer.commit(mergetype=self._merge_policy())
         except OSError as exc:
             writer.abandon(exc)
             raise self._write_failed(exc, "nothing was removed") from exc
@@ -223,6 +225,47 @@ class WhooshEngine:
         self._record(self._index)
         self._write_meta()
         return removed
+
+    @contextlib.contextmanager
+    def merging_in_background(self) -> Iterator[None]:
+        """Merge segments in a second process while the block writes (``merging``); at its
+        end, wait for a running merge and commit it. Left by an error, a running merge is
+        stopped and its files removed (the index is as the last commit left it)."""
+        if self._merges is not None:  # nested: the outer block does it
+            yield
+            return
+        merges = self._merges = BackgroundMerges(self.path, self._index.indexname,
+                                                 self._index.schema)
+        try:
+            yield
+            if merges.running:
+                merges.wait()
+                merges.starting = False
+                self._commit_merges()
+        except BaseException:
+            merges.abandon()
+            raise
+        finally:
+            self._merges = None
+
+    def _merge_policy(self):
+        """Return the merge policy of the next commit (None: Whoosh's default, inline)."""
+        return None if self._merges is None else self._merges.policy
+
+    def _commit_merges(self) -> None:
+        """Commit nothing but a finished background merge."""
+        with writing(self.path, self.settings.lock_wait):
+            writer = Writer(self._index, timeout=self.settings.lock_wait)
+        try:
+            writer.commit(mergetype=self._merge_policy())
+        except OSError as exc:
+            writer.abandon(exc)
+            raise self._write_failed(exc, "the merge of its segments was not kept") from exc
+        except BaseException as exc:
+            writer.abandon(exc)
+            raise
+        self._record(self._index)
+        self._write_meta()
 
     def _write_failed(self, exc: OSError, lost: str) -> IndexWriteFailed:
         """Return the error for a write that failed (what it made is removed already)."""

@@ -10,6 +10,12 @@ not change what it writes:
   Here the stemmer of the writer's schema is wrapped in ``functools.lru_cache`` instead: the
   same stems from the same function, with the cache in C and as bounded.
 
+And one cost of every document added (issue 17): Whoosh analyses a text field through a chain
+of generators that passes one ``Token`` object through the tokenizer and each filter, then
+collects its positions per term. For the one analyzer our text fields use (words, lower case,
+stems, no stop list), the same terms, positions and weights are computed here in one loop
+(``_FastText``); any other field or analyzer goes through Whoosh's own code.
+
 And one cost of merging segments (issue 20): Whoosh merges by putting every posting of the
 segments it merges into the writer's sorting pool, which sorts them again in runs of
 ``limitmb`` on disk, although each segment's postings are sorted already. A build of 500,000
@@ -31,9 +37,13 @@ import heapq
 import io
 import struct
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
-from whoosh.analysis import StemFilter
+from collections import defaultdict
+
+from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, RegexTokenizer, StemFilter
+from whoosh.formats import Positions
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.structfile import StructFile
 from whoosh.reading import SegmentReader
@@ -52,11 +62,26 @@ STEM_CACHE = 50_000
 class Writer(SegmentWriter):
     """A ``SegmentWriter`` that writes the same segments faster."""
 
+    schema: Any  # Whoosh's ``Schema``, set by ``SegmentWriter``
+
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, **kwargs)
         _cache_stems(self.schema)
+        self._fast_schema = _FastSchema(self.schema)
         # Segments merged into this one: (segment, first docnum here, docnum map or None).
         self._merged: list[tuple] = []
+        # Where the merged segments are read from (a background merge writes elsewhere).
+        self.source_storage = self.storage
+
+    def add_document(self, **fields) -> None:
+        # Whoosh's own, reading its fields from a view of the schema whose plain text fields
+        # analyse faster (the schema itself is pickled into the table of contents unchanged).
+        schema = self.schema
+        self.schema = self._fast_schema
+        try:
+            super().add_document(**fields)
+        finally:
+            self.schema = schema
 
     def write_per_doc(self, fieldnames, reader):
         # Whoosh's own, with the merged segment's field lengths read a field at a time.
@@ -82,7 +107,7 @@ class Writer(SegmentWriter):
         try:
             streams = [self.pool.iter_postings()]
             for segment, startdoc, docmap in self._merged:
-                readers.append(SegmentReader(self.storage, self.schema, segment))
+                readers.append(SegmentReader(self.source_storage, self.schema, segment))
                 streams.append(_segment_postings(readers[-1], self.schema, startdoc, docmap))
             # Each stream is sorted by (field, term, docnum) and the streams' docnums never
             # meet, so the merge is the order the pool would have sorted them into.
@@ -223,6 +248,63 @@ def _cache_stems(schema) -> None:
         for part in getattr(analyzer, "items", ()):
             if isinstance(part, StemFilter) and not part.lang:
                 part._stem = functools.lru_cache(maxsize=STEM_CACHE)(part.stemfn)
+
+
+class _FastSchema:
+    """The writer's schema as ``add_document`` reads it: each field by name, the text fields
+    that ``_FastText`` can analyse wrapped in it."""
+
+    def __init__(self, schema) -> None:
+        self._schema = schema
+        self._fast = {name: _FastText(field) for name, field in schema.items()
+                      if _FastText.handles(field)}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._schema
+
+    def __getitem__(self, name: str):
+        return self._fast.get(name) or self._schema[name]
+
+
+class _FastText:
+    """A text field whose ``index`` gives what Whoosh's does, computed in one loop: a
+    ``RegexTokenizer`` (matches as tokens), ``LowercaseFilter`` and ``StemFilter`` analyzer
+    with the ``Positions`` format. Every other attribute is the field's own."""
+
+    def __init__(self, field) -> None:
+        self._field = field
+        tokenizer, _, stemmer = field.analyzer.items
+        self._words = tokenizer.expression.finditer
+        self._stemmer = stemmer
+        self._format = field.format
+
+    @staticmethod
+    def handles(field) -> bool:
+        """Return whether ``field`` is analysed and encoded exactly as this class does it."""
+        analyzer, format_ = getattr(field, "analyzer", None), getattr(field, "format", None)
+        items = getattr(analyzer, "items", None)
+        if type(analyzer) is not CompositeAnalyzer or type(format_) is not Positions \
+                or not items or len(items) != 3:
+            return False
+        tokenizer, lower, stemmer = items
+        return (type(tokenizer) is RegexTokenizer and not tokenizer.gaps
+                and type(lower) is LowercaseFilter and type(stemmer) is StemFilter)
+
+    def __getattr__(self, name: str):
+        return getattr(self._field, name)
+
+    def index(self, value, **kwargs):
+        if kwargs or not isinstance(value, str):  # a list of tokens, or options: Whoosh's
+            return self._field.index(value, **kwargs)
+        stem, ignore = self._stemmer._stem, self._stemmer.ignore  # (read per call: cached)
+        positions: defaultdict[str, list[int]] = defaultdict(list)
+        for pos, match in enumerate(self._words(value)):
+            word = match.group(0).lower()
+            positions[word if word in ignore else stem(word)].append(pos)
+        boost, encode = self._format.field_boost, self._format.encode
+        # Whoosh adds a boost of 1.0 per token: the same float as the count
+        return [(word.encode("utf-8"), len(poses), float(len(poses)) * boost, encode(poses))
+                for word, poses in positions.items()]
 
 
 class _Lengths:
