@@ -5,7 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
+import sys
+import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import whoosh.reading
@@ -20,6 +24,8 @@ from search.engines.whoosh.engine import WhooshEngine
 from search.models import Article
 
 pytestmark = pytest.mark.shared(REUTERS)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 BATCH = 40  # with 9 segments of 40 articles, MERGE_SMALL merges them (360 < fib(13))
 
@@ -187,3 +193,49 @@ def test_merge_choice_is_whoosh_merge_small(monkeypatch):
         kept = MERGE_SMALL(recorder, list(segments))
         expected = recorder.merged if len(kept) < len(segments) else []
         assert merging.chosen_segments(segments) == expected, sizes
+
+
+INDEXER = """
+import sys, time
+from search.config import Settings
+from search.engines.whoosh.engine import WhooshEngine
+from search.engines.whoosh import merging
+from tests.test_background_merge import BATCH, articles
+# a merge that says when it has set itself to end with its parent, then takes a while
+merging.CHILD = ("import sys, time; import search.engines.whoosh.merging as m; "
+                 "ends = m._dies_with; m._dies_with = lambda p: ends(p) and "
+                 "not open(sys.argv[1] + '/ready', 'w').close() and not time.sleep(30); "
+                 "m.merge(sys.argv[1])")
+engine = WhooshEngine(Settings(index_dir=sys.argv[1]), create=True)
+docs = articles(10 * BATCH)
+with engine.merging_in_background():
+    for i in range(0, 10 * BATCH, BATCH):
+        engine.upsert(docs[i:i + BATCH])
+    job = engine._merges._job
+    while not (job.folder / "ready").exists():
+        time.sleep(0.05)
+    print(job.process.pid, flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_killed_indexer_takes_its_merge_with_it(tmp_path):
+    folder = tmp_path / "index"
+    with subprocess.Popen([sys.executable, "-c", INDEXER, str(folder)],
+                          stdout=subprocess.PIPE, text=True, cwd=ROOT) as indexer:
+        child = int(indexer.stdout.readline())
+        indexer.kill()  # SIGKILL: no clean-up of its own
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        if Path(f"/proc/{child}/stat").read_text().split()[2] == "Z":
+            break  # dead, waiting to be reaped by init
+        time.sleep(0.05)
+    assert not Path(f"/proc/{child}").exists() or \
+        Path(f"/proc/{child}/stat").read_text().split()[2] == "Z"
+    assert list(folder.glob(".merge-*"))  # left behind, for the next run to remove
+    engine = WhooshEngine(Settings(index_dir=str(folder)))
+    with engine.merging_in_background():
+        engine.upsert(articles(10 * BATCH + 1)[-1:])
+    assert not list(folder.glob(".merge-*"))
+    assert engine.count() == 10 * BATCH + 1
+    engine.close()

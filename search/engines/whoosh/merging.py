@@ -23,10 +23,12 @@ removed, and the segments stay unmerged until a later merge takes them.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -49,6 +51,7 @@ CHILD = f"import sys; from {__name__} import merge; merge(sys.argv[1])"  # the c
 # The child's sorting pool for the merged segment's own postings (it has none: the merged
 # segments' postings stream from their files), so a small one.
 POOL_MB = 32
+PR_SET_PDEATHSIG = 1  # prctl's option: a signal for this process when its parent ends
 
 
 def chosen_segments(segments: list) -> list:
@@ -122,7 +125,7 @@ class _Job:
         # (the segments are pickled as Whoosh pickles them in a table of contents, deletions
         # included: the child merges the documents live now)
         job = {"source": str(path), "indexname": indexname, "schema": schema,
-               "segments": sources}
+               "segments": sources, "parent": os.getpid()}
         (folder / JOB_FILE).write_bytes(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
         with open(folder / LOG_FILE, "wb") as log:
             process = subprocess.Popen(
@@ -218,6 +221,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _dies_with(parent: int) -> bool:
+    """Have this process killed when its parent ends (Linux; elsewhere a merge left behind
+    by a killed indexer ends on its own and its folder is removed by the next run); return
+    False if the parent is gone already."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    return os.getppid() == parent
+
+
 class _Target:
     """What ``SegmentWriter`` reads from an index: here the merge's own folder to write in,
     the index's schema, and no segments (the writer only adds the merged ones)."""
@@ -234,6 +246,8 @@ def merge(folder: str | Path) -> None:
     """Write the merged segment of the job in ``folder`` there, then its result file."""
     folder = Path(folder)
     job = pickle.loads((folder / JOB_FILE).read_bytes())
+    if not _dies_with(job["parent"]):
+        sys.exit("the indexer that started this merge is gone")
     source = FileStorage(job["source"], supports_mmap=False)
     schema = job["schema"]
     writer = Writer(_Target(FileStorage(str(folder), supports_mmap=False), job["indexname"],
