@@ -165,7 +165,7 @@ def collect(paths: Iterable[str], max_bytes: int,
     pages by the site they name.
     """
     found = Collection()
-    for doc in iter_documents(paths, max_bytes, kinds=frozenset({"text", "html"})):
+    for doc in iter_documents(paths, max_bytes, kinds=frozenset({"text", "html"}), hashed=False):
         if not isinstance(doc, RawDocument):
             continue  # the indexing pass reports the skip
         hints = overrides.get(doc.source, {})

@@ -95,10 +95,10 @@ def test_unreadable_path_is_a_skip_not_a_crash(tmp_path, monkeypatch):
     (tmp_path / "b.txt").write_text("Militias denied it. " * 20)
     real = sources._read_path
 
-    def refusing(path, max_bytes):
+    def refusing(path, max_bytes, *rest):
         if path.endswith("a.txt"):
             raise PermissionError(13, "Permission denied")
-        return real(path, max_bytes)
+        return real(path, max_bytes, *rest)
 
     monkeypatch.setattr(sources, "_read_path", refusing)
     items = list(sources.iter_documents([str(tmp_path)], 1_000_000))
@@ -119,3 +119,14 @@ def test_link_that_cannot_be_resolved_is_a_skip(tmp_path, monkeypatch):
     items = list(sources.iter_documents([str(tmp_path)], 1_000_000))
     assert [(type(i).__name__, i.reason) for i in items] == [
         ("Skipped", "cannot read: Permission denied")]
+
+
+def test_a_pass_that_only_reads_text_can_leave_the_hash_out(tmp_path):
+    (tmp_path / "a.html").write_text("<html><title>A</title><p>Some text</p></html>")
+    (tmp_path / "b.txt").write_text("Some text")
+    hashed = list(iter_documents([str(tmp_path)], 1_000_000))
+    plain = list(iter_documents([str(tmp_path)], 1_000_000, hashed=False))
+    assert [(d.source, d.kind, d.content) for d in plain] == \
+        [(d.source, d.kind, d.content) for d in hashed]
+    assert [d.raw_hash for d in plain] == ["", ""]
+    assert all(len(d.raw_hash) == 40 for d in hashed)  # the default: sha1 of the bytes
