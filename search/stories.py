@@ -217,6 +217,10 @@ class StoryIndex:
         self._pending.clear()
 
     def _matching_story(self, article_id: str, fp: Fingerprint, indexed_before: bool) -> str | None:
+        if not indexed_before:
+            same = self._same_bands(fp.bands)
+            if same is not None:
+                return same  # what the candidates below would give: their first is this copy
         best, best_score = None, THRESHOLD
         checked: set[str] = set()  # stories already compared through their closest member
         same_bands = fp.bands.tobytes()
@@ -246,6 +250,20 @@ class StoryIndex:
             return self._pending[article_id]
         body = self._body_of(article_id)  # for its own id: the version still in the index
         return shingles(body) if body else None
+
+    def _same_bands(self, keys: np.ndarray) -> str | None:
+        """Return the story of the first article added whose band keys are all these, or None.
+
+        An article sharing all 20 keys is the first candidate (most shared bands, then the
+        order added) and an identical text, where a new article stops looking: one lookup
+        finds it without counting the band rows of every copy of a syndicated story."""
+        same = keys.tobytes()
+        for story, bands in self._db.execute(
+                "SELECT a.story, a.bands FROM copies c JOIN articles a ON a.row = c.row "
+                "WHERE c.sig = ? ORDER BY c.row", (_signature(keys),)):
+            if bands == same:
+                return story
+        return None
 
     def _candidates(self, keys: np.ndarray) -> Iterator[tuple[str, str, bytes]]:
         """Yield (id, story, band keys) of the articles sharing a band with these keys, most
@@ -277,6 +295,14 @@ class StoryIndex:
         if bands is not None:
             self._db.executemany("INSERT INTO bands (key, row) VALUES (?, ?)",
                                  [(key, row) for key in bands.view(np.int64).tolist()])
+            self._db.execute("INSERT INTO copies (sig, row) VALUES (?, ?)",
+                             (_signature(bands), row))
+
+
+def _signature(keys: np.ndarray) -> int:
+    """Return one 64-bit number of an article's band keys (equal for equal keys)."""
+    with np.errstate(over="ignore"):
+        return int(keys.view(np.int64).sum())
 
 
 _SCHEMA = """
@@ -286,6 +312,8 @@ CREATE TABLE IF NOT EXISTS articles (
     id TEXT NOT NULL UNIQUE, story TEXT NOT NULL, hash TEXT NOT NULL, bands BLOB);
 CREATE TABLE IF NOT EXISTS bands (
     key INTEGER NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (key, row)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS copies (  -- articles by the signature of their band keys
+    sig INTEGER NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (sig, row)) WITHOUT ROWID;
 """
 # Sidecars before session 8 kept the band keys in a table with row ids and a second index on
 # the key: every band written twice, and every lookup reading the table too. Moved on opening.
@@ -356,7 +384,14 @@ def _open(target: str, wait: float) -> sqlite3.Connection | None:
                        ).fetchone()
     if found is not None and "WITHOUT ROWID" not in found[0].upper():
         db.executescript(_MOVE_BANDS)
+    signed = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'copies'").fetchone()
     db.executescript(_SCHEMA)
+    if signed is None:  # a sidecar made before the signatures: theirs are added
+        db.executemany("INSERT INTO copies (sig, row) VALUES (?, ?)",
+                       ((_signature(np.frombuffer(bands, dtype=np.uint64)), row)
+                        for row, bands in db.execute(
+                            "SELECT row, bands FROM articles WHERE bands IS NOT NULL")))
+        db.commit()
     found = db.execute("SELECT value FROM settings WHERE name = 'lsh'").fetchone()
     if found is None:
         db.execute("INSERT INTO settings VALUES ('lsh', ?)", (_LSH,))

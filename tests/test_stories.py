@@ -164,7 +164,8 @@ def test_an_article_added_later_joins_the_existing_story(runner, corpus, tmp_pat
 
 def test_a_sidecar_of_the_earlier_layout_keeps_its_stories(runner, corpus, tmp_path):
     """Band keys of sidecars made before session 8 (a table with row ids and an index on the
-    key) are moved to the keyed table on opening, not fingerprinted again."""
+    key, no signatures of identical band keys) are moved to the keyed table on opening and
+    signed, not fingerprinted again."""
     index, later = index_all_but(runner, corpus, tmp_path, "levant_post.txt")
     story = stories_by_file(runner, index)["gulf_ledger.html"]
     with sqlite3.connect(index / "stories.sqlite") as db:
@@ -173,7 +174,8 @@ def test_a_sidecar_of_the_earlier_layout_keeps_its_stories(runner, corpus, tmp_p
             INSERT INTO old_bands SELECT key, row FROM bands;
             DROP TABLE bands;
             ALTER TABLE old_bands RENAME TO bands;
-            CREATE INDEX bands_by_key ON bands (key);""")
+            CREATE INDEX bands_by_key ON bands (key);
+            DROP TABLE copies;""")
         left = db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
     report = json.loads(run(runner, "index", later, "--index", index, "--json").stdout)
     assert report["merged_into_stories"] == 1
@@ -182,6 +184,10 @@ def test_a_sidecar_of_the_earlier_layout_keeps_its_stories(runner, corpus, tmp_p
         table = db.execute("SELECT sql FROM sqlite_master WHERE name = 'bands'").fetchone()[0]
         assert "WITHOUT ROWID" in table.upper()
         assert db.execute("SELECT COUNT(*) FROM bands").fetchone()[0] == left + 20  # levant_post's
+        signed = db.execute("SELECT COUNT(*) FROM copies c JOIN articles a ON a.row = c.row "
+                            "WHERE a.bands IS NOT NULL").fetchone()[0]
+        assert signed == db.execute("SELECT COUNT(*) FROM articles WHERE bands IS NOT NULL"
+                                    ).fetchone()[0] > 0
 
 
 def test_a_lost_sidecar_is_rebuilt_from_the_index(runner, corpus, tmp_path):
