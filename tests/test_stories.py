@@ -144,12 +144,18 @@ def test_story_ids_are_stable_across_runs_and_fresh_builds(runner, corpus, stori
     assert stories_by_file(runner, fresh) == before
 
 
-def test_an_article_added_later_joins_the_existing_story(runner, corpus, tmp_path):
+def index_all_but(runner, corpus, tmp_path, name: str) -> tuple[Path, Path]:
+    """Index the corpus without the file ``name``; return the index and a folder holding it."""
     index = tmp_path / "ix"
     later = tmp_path / "later"
     later.mkdir()
-    shutil.move(corpus / "levant_post.txt", later / "levant_post.txt")
+    shutil.move(corpus / name, later / name)
     run(runner, "index", corpus, "--index", index)
+    return index, later
+
+
+def test_an_article_added_later_joins_the_existing_story(runner, corpus, tmp_path):
+    index, later = index_all_but(runner, corpus, tmp_path, "levant_post.txt")
     story = stories_by_file(runner, index)["gulf_ledger.html"]
     report = json.loads(run(runner, "index", later, "--index", index, "--json").stdout)
     assert report["merged_into_stories"] == 1
@@ -159,11 +165,7 @@ def test_an_article_added_later_joins_the_existing_story(runner, corpus, tmp_pat
 def test_a_sidecar_of_the_earlier_layout_keeps_its_stories(runner, corpus, tmp_path):
     """Band keys of sidecars made before session 8 (a table with row ids and an index on the
     key) are moved to the keyed table on opening, not fingerprinted again."""
-    index = tmp_path / "ix"
-    later = tmp_path / "later"
-    later.mkdir()
-    shutil.move(corpus / "levant_post.txt", later / "levant_post.txt")
-    run(runner, "index", corpus, "--index", index)
+    index, later = index_all_but(runner, corpus, tmp_path, "levant_post.txt")
     story = stories_by_file(runner, index)["gulf_ledger.html"]
     with sqlite3.connect(index / "stories.sqlite") as db:
         db.executescript("""
@@ -183,11 +185,7 @@ def test_a_sidecar_of_the_earlier_layout_keeps_its_stories(runner, corpus, tmp_p
 
 
 def test_a_lost_sidecar_is_rebuilt_from_the_index(runner, corpus, tmp_path):
-    index = tmp_path / "ix"
-    later = tmp_path / "later"
-    later.mkdir()
-    shutil.move(corpus / "meridian_daily.html", later / "meridian_daily.html")
-    run(runner, "index", corpus, "--index", index)
+    index, later = index_all_but(runner, corpus, tmp_path, "meridian_daily.html")
     (index / "stories.sqlite").unlink()  # e.g. killed between a commit and the sidecar's save
     run(runner, "index", later, "--index", index)
     by_file = stories_by_file(runner, index)
