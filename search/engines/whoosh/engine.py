@@ -186,9 +186,8 @@ class WhooshEngine:
     def upsert(self, articles: Sequence[Article]) -> None:
         if not articles:
             return
-        with writing(self.path, self.settings.lock_wait):
-            writer = Writer(self._index, timeout=self.settings.lock_wait, limitmb=256)
-        try:
+        lost = f"the {len(articles)} articles of this batch were not added"
+        with self._committing(lost, limitmb=256) as writer:
             # One delete query per batch (update_document would open a reader per article),
             # for the ids that may be stored.
             stored = self._stored_ids.maybe_stored(writer, [a.id for a in articles])
@@ -196,35 +195,33 @@ class WhooshEngine:
                 writer.delete_by_query(query.Or([query.Term("id", i) for i in stored]))
             for article in articles:
                 writer.add_document(**document(article))
-            writer.commit(mergetype=self._merge_policy())
-        except OSError as exc:
-            writer.abandon(exc)
-            raise self._write_failed(exc, f"the {len(articles)} articles of this batch were "
-                                          "not added") from exc
-        except BaseException as exc:
-            writer.abandon(exc)
-            raise
-        self._record(self._index)
-        self._write_meta()
 
     @_reads
     def remove(self, ids: Iterable[str]) -> int:
-        with writing(self.path, self.settings.lock_wait):
-            writer = Writer(self._index, timeout=self.settings.lock_wait)
         removed = 0
-        try:
+        with self._committing("nothing was removed") as writer:
             for article_id in ids:
                 removed += writer.delete_by_term("id", article_id)
+        return removed
+
+    @contextlib.contextmanager
+    def _committing(self, lost: str, **options) -> Iterator[Writer]:
+        """Yield a writer, then commit what it holds (merging as the moment's policy says)
+        and record the new generation. A failure abandons the writer, so the index is as it
+        was; an OSError is raised as IndexWriteFailed saying what was ``lost``."""
+        with writing(self.path, self.settings.lock_wait):
+            writer = Writer(self._index, timeout=self.settings.lock_wait, **options)
+        try:
+            yield writer
             writer.commit(mergetype=self._merge_policy())
         except OSError as exc:
             writer.abandon(exc)
-            raise self._write_failed(exc, "nothing was removed") from exc
+            raise self._write_failed(exc, lost) from exc
         except BaseException as exc:
             writer.abandon(exc)
             raise
         self._record(self._index)
         self._write_meta()
-        return removed
 
     @contextlib.contextmanager
     def merging_in_background(self) -> Iterator[None]:
@@ -254,18 +251,8 @@ class WhooshEngine:
 
     def _commit_merges(self) -> None:
         """Commit nothing but a finished background merge."""
-        with writing(self.path, self.settings.lock_wait):
-            writer = Writer(self._index, timeout=self.settings.lock_wait)
-        try:
-            writer.commit(mergetype=self._merge_policy())
-        except OSError as exc:
-            writer.abandon(exc)
-            raise self._write_failed(exc, "the merge of its segments was not kept") from exc
-        except BaseException as exc:
-            writer.abandon(exc)
-            raise
-        self._record(self._index)
-        self._write_meta()
+        with self._committing("the merge of its segments was not kept"):
+            pass
 
     def _write_failed(self, exc: OSError, lost: str) -> IndexWriteFailed:
         """Return the error for a write that failed (what it made is removed already)."""
