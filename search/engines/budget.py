@@ -6,6 +6,13 @@ lists; each of those steps calls ``check`` between units of work (a chunk of the
 pattern, a posting list not yet in the cache), and past the budget the query stops with a
 QueryError that says what to do. A unit of work is short (a posting list of 100,000
 documents is read in well under 0.1 s), so a query ends soon after its budget.
+
+The budget is the query's own CPU time (its thread's, ``time.thread_time``), not the time on
+the wall clock: what the query itself costs decides whether it is refused, not how many other
+requests share the cores with it. Measured on wall time, plain queries under load ran out of
+it: 3 of the 480 requests of bench.perf's 8-client round at 500k articles, on a quiet 2-core
+machine with 2 workers (2026-12-07, e0b7b09), whose cold posting reads waited behind the
+other clients' queries.
 """
 
 from __future__ import annotations
@@ -17,8 +24,8 @@ from collections.abc import Callable, Iterator
 
 from ..errors import QueryError
 
-# Seconds a query may spend being read, expanded and matched (facets and one page of
-# snippets come after, and take milliseconds).
+# Seconds of its own CPU time a query may spend being read, expanded and matched (facets and
+# one page of snippets come after, and take milliseconds).
 TIME_BUDGET = 0.8
 
 _current: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("deadline",
@@ -29,7 +36,7 @@ class Deadline:
     """A point in time after which a query's work stops with a message."""
 
     def __init__(self, seconds: float = TIME_BUDGET,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.thread_time) -> None:
         self.seconds, self._clock = seconds, clock
         self._end = clock() + seconds
 
