@@ -111,7 +111,7 @@ class Watch:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            rss = tree_rss_mb(self.pid) if rss_mb(self.pid) else 0.0
+            rss = tree_rss_mb(self.pid)  # 0 once the process is gone
             if rss:
                 self.samples.append(Sample(time.perf_counter() - self._start, rss,
                                            read_offset(self.pid, self.path)))

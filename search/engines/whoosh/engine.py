@@ -236,8 +236,7 @@ class WhooshEngine:
         try:
             yield
             if merges.running:
-                merges.wait()
-                merges.starting = False
+                merges.finish()
                 self._commit_merges()
         except BaseException:
             merges.abandon()

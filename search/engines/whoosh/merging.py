@@ -39,6 +39,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 from whoosh.util import fib
 
+from ...sidecars import write_atomic
 from .writer import Writer
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class BackgroundMerges:
         self.path, self.indexname, self.schema = path, indexname, schema
         self._job: _Job | None = None
         self._count = 0
-        self.starting = True  # False: apply a finished merge, start no new one
+        self._starting = True  # False: apply a finished merge, start no new one
         remove_stale(path)
 
     @property
@@ -91,7 +92,7 @@ class BackgroundMerges:
                 return segments
             job, self._job = self._job, None
             segments = job.apply(segments)
-        if self.starting:
+        if self._starting:
             chosen = chosen_segments(segments)
             if len(chosen) > 1:
                 self._count += 1
@@ -103,6 +104,11 @@ class BackgroundMerges:
         """Wait for the running merge to end (it is applied by the next commit)."""
         if self._job is not None:
             self._job.wait()
+
+    def finish(self) -> None:
+        """Wait for the running merge; the next commit applies it and starts no other."""
+        self.wait()
+        self._starting = False
 
     def abandon(self) -> None:
         """Stop a running merge and remove what it wrote."""
@@ -162,7 +168,7 @@ class _Job:
             base = 0
             for source, deleted in self.sources:
                 now = current[source.segment_id()]
-                again = set(now.deleted_docs()) - deleted if now.has_deletions() else set()
+                again = _deleted(now) - deleted
                 if again:  # deleted since the merge began: delete them in the merged segment
                     live = [n for n in range(source.doc_count_all()) if n not in deleted]
                     at = {docnum: base + n for n, docnum in enumerate(live)}
@@ -199,8 +205,12 @@ class _Job:
 
 def _snapshot(segment) -> tuple:
     """Return a segment and its deleted docnums as they are now (the merge's view)."""
-    deleted = set(segment.deleted_docs()) if segment.has_deletions() else set()
-    return segment, frozenset(deleted)
+    return segment, _deleted(segment)
+
+
+def _deleted(segment) -> frozenset[int]:
+    """Return a segment's deleted docnums."""
+    return frozenset(segment.deleted_docs()) if segment.has_deletions() else frozenset()
 
 
 def remove_stale(path: Path) -> None:
@@ -265,7 +275,5 @@ def merge(folder: str | Path) -> None:
         writer.abandon(exc)
         raise
     writer._finish()
-    partial = folder / f"{RESULT_FILE}.part"
-    partial.write_bytes(pickle.dumps(merged, pickle.HIGHEST_PROTOCOL))
-    os.replace(partial, folder / RESULT_FILE)
+    write_atomic(folder / RESULT_FILE, pickle.dumps(merged, pickle.HIGHEST_PROTOCOL))
 

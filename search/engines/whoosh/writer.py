@@ -36,12 +36,11 @@ import functools
 import heapq
 import io
 import struct
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from collections import defaultdict
-
 from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, RegexTokenizer, StemFilter
 from whoosh.formats import Positions
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
